@@ -1,0 +1,32 @@
+// Package server wires the Aman packages into a PocketBase app. main.go and
+// the tests call the same Register, so what is tested is what runs.
+package server
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// registrars lists every package's Register in the order they bind hooks.
+var registrars = []struct {
+	name string
+	fn   func(core.App) error
+}{}
+
+// Register binds every Aman package to app.
+func Register(app core.App) error {
+	for _, r := range registrars {
+		if err := r.fn(app); err != nil {
+			return fmt.Errorf("register %s: %w", r.name, err)
+		}
+	}
+	return nil
+}
+
+// MustRegister is Register that panics on error, for main.
+func MustRegister(app core.App) {
+	if err := Register(app); err != nil {
+		panic(err)
+	}
+}
