@@ -5,6 +5,7 @@ package main
 
 import (
 	"log"
+	"os"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/plugins/jsvm"
@@ -17,15 +18,24 @@ import (
 func main() {
 	app := pocketbase.New()
 
+	var hooksDir, migrationsDir string
 	var hooksWatch bool
-	app.RootCmd.PersistentFlags().BoolVar(&hooksWatch, "hooksWatch", osutils.IsProbablyGoRun(),
-		"restart the app when a pb_hooks file changes")
-	app.RootCmd.ParseFlags(nil)
+	flags := app.RootCmd.PersistentFlags()
+	flags.StringVar(&hooksDir, "hooksDir", "", "the JS hooks directory (default pb_data/../pb_hooks)")
+	flags.StringVar(&migrationsDir, "migrationsDir", "", "the JS migrations directory (default pb_data/../pb_migrations)")
+	flags.BoolVar(&hooksWatch, "hooksWatch", osutils.IsProbablyGoRun(), "restart the app when a pb_hooks file changes")
+	app.RootCmd.ParseFlags(os.Args[1:])
 
-	jsvm.MustRegister(app, jsvm.Config{HooksWatch: hooksWatch, HooksPoolSize: 15})
+	jsvm.MustRegister(app, jsvm.Config{
+		HooksDir:      hooksDir,
+		HooksWatch:    hooksWatch,
+		HooksPoolSize: 15,
+		MigrationsDir: migrationsDir,
+	})
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		TemplateLang: migratecmd.TemplateLangJS,
 		Automigrate:  osutils.IsProbablyGoRun(),
+		Dir:          migrationsDir,
 	})
 	server.MustRegister(app)
 
