@@ -1,0 +1,64 @@
+/// <reference path="../pb_data/types.d.ts" />
+
+// users: the accounts of volunteers, coordinators and editors (readers need
+// none). `role` drives every API rule; an empty role counts as volunteer,
+// because no rule grants anything to "volunteer" by name.
+//
+// Rules: a user sees and edits only themselves; coordinators list users and
+// manage their role, organization and region but never their credentials.
+// Self-signup may only ask for the volunteer role. Only superusers delete
+// accounts (a reporter with reports cannot be deleted anyway: the relation is
+// required).
+migrate((app) => {
+  const users = app.findCollectionByNameOrId("users");
+
+  users.fields.add(new SelectField({
+    name: "role", maxSelect: 1, values: ["volunteer", "coordinator", "editor"],
+    help: "Only a coordinator or a superuser changes it. Empty means volunteer.",
+  }));
+  users.fields.add(new SelectField({
+    name: "language", maxSelect: 1, values: ["tg", "ky", "ru", "uz-Cyrl", "en"],
+    help: "Preferred language of the interface and of notifications.",
+  }));
+  users.fields.add(new RelationField({
+    name: "organization", maxSelect: 1, cascadeDelete: false,
+    collectionId: app.findCollectionByNameOrId("organizations").id,
+  }));
+  users.fields.add(new SelectField({
+    name: "region", maxSelect: 1, values: ["sughd", "batken", "other"],
+  }));
+  // Keep created/updated last, as the dashboard reads left to right.
+  for (const name of ["created", "updated"]) {
+    const f = users.fields.getByName(name);
+    users.fields.removeByName(name);
+    users.fields.add(f);
+  }
+  users.addIndex("idx_users_role", false, "role", "");
+
+  const self = "id = @request.auth.id";
+  const coordinator = "@request.auth.role = 'coordinator'";
+  users.listRule = `${self} || ${coordinator}`;
+  users.viewRule = `${self} || ${coordinator}`;
+  users.createRule = "@request.body.role = '' || @request.body.role = 'volunteer' || " + coordinator;
+  users.updateRule = [
+    `(${self} && @request.body.role:changed = false && @request.body.organization:changed = false)`,
+    `(${coordinator} && @request.body.email:changed = false && @request.body.password:isset = false` +
+      ` && @request.body.verified:changed = false && @request.body.emailVisibility:changed = false)`,
+  ].join(" || ");
+  users.deleteRule = null;
+
+  app.save(users);
+}, (app) => {
+  const users = app.findCollectionByNameOrId("users");
+  users.removeIndex("idx_users_role");
+  for (const name of ["role", "language", "organization", "region"]) {
+    users.fields.removeByName(name);
+  }
+  // PocketBase's defaults for the users collection.
+  users.listRule = "id = @request.auth.id";
+  users.viewRule = "id = @request.auth.id";
+  users.createRule = "";
+  users.updateRule = "id = @request.auth.id";
+  users.deleteRule = "id = @request.auth.id";
+  app.save(users);
+});
