@@ -6,13 +6,17 @@ import (
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"aman/security"
 )
 
 // registrars lists every package's Register in the order they bind hooks.
 var registrars = []struct {
 	name string
 	fn   func(core.App) error
-}{}
+}{
+	{"security", security.Register},
+}
 
 // Register binds every Aman package to app.
 func Register(app core.App) error {

@@ -1,0 +1,88 @@
+package security
+
+import (
+	"fmt"
+	"net/http"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// Body limits of the routes whose bodies have a known, small size. Every
+// other route keeps PocketBase's limits: 32 MiB, plus the file fields'
+// maximum sizes on record create/update, and settings.batch.maxBodySize on
+// /api/batch.
+const (
+	// PushBodyLimit bounds a sync push: at most 500 mutations, each an
+	// incident report whose longest field (description, 5,000 characters)
+	// takes 10 KB as UTF-8 Cyrillic and 30 KB if the client \u-escapes it.
+	// 500 x 32 KiB = 16 MiB. Photos never travel in a push.
+	PushBodyLimit int64 = 16 << 20
+
+	// SmallBodyLimit bounds logins, e-mail flows and realtime subscriptions:
+	// a few short strings. 64 KiB leaves room for long OAuth2 codes.
+	SmallBodyLimit int64 = 64 << 10
+)
+
+// bodyLimits maps a route pattern (http.Request.Pattern, as the router
+// registered it) to its limit.
+var bodyLimits = map[string]int64{
+	"POST /api/sync/v1/push": PushBodyLimit,
+	"POST /api/realtime":     SmallBodyLimit,
+}
+
+func init() {
+	for _, action := range []string{
+		"auth-refresh", "auth-with-password", "auth-with-oauth2", "auth-with-otp",
+		"request-otp", "request-password-reset", "confirm-password-reset",
+		"request-verification", "confirm-verification",
+		"request-email-change", "confirm-email-change",
+	} {
+		bodyLimits["POST /api/collections/{collection}/"+action] = SmallBodyLimit
+	}
+}
+
+// bodyLimit applies bodyLimits. It runs right after PocketBase's global
+// limit, so the smaller limit wins. A declared Content-Length over the limit
+// is refused before anything is read; a chunked body is cut at the limit by
+// PocketBase's reader, which fails the handler's body parsing with 413.
+func bodyLimit() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{
+		Id:       "amanBodyLimit",
+		Priority: apis.DefaultBodyLimitMiddlewarePriority + 1,
+		Func: func(e *core.RequestEvent) error {
+			limit, ok := bodyLimits[e.Request.Pattern]
+			if !ok {
+				return e.Next()
+			}
+			if e.Request.ContentLength > limit {
+				return ErrBodyTooLarge(limit)
+			}
+			return apis.BodyLimit(limit).Func(e)
+		},
+	}
+}
+
+// ErrBodyTooLarge is the 413 answer for a body over limit bytes. Its data
+// carries the stable code body_too_large and the limit, so a client can
+// split its request instead of retrying it as is.
+func ErrBodyTooLarge(limit int64) *router.ApiError {
+	msg := fmt.Sprintf("The request body is larger than the %s this endpoint accepts.", humanBytes(limit))
+	return router.NewApiError(http.StatusRequestEntityTooLarge, msg, validation.Errors{
+		"body": validation.NewError("body_too_large", "The request body is larger than {{.limit}} bytes.").
+			SetParams(map[string]any{"limit": limit}),
+	})
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

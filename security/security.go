@@ -1,0 +1,31 @@
+// Package security binds the HTTP protections that PocketBase's settings do
+// not cover: the CORS policy and per-route request body limits. The rate
+// limiter, batch limits and log retention are settings, set by the migration
+// pb_migrations/1795766500_security_settings.js; docs/operations.md explains
+// every number.
+package security
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+)
+
+// Register binds the CORS policy and the body limits on every server start.
+func Register(app core.App) error {
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Id: "amanSecurity",
+		Func: func(e *core.ServeEvent) error {
+			e.Router.Bind(cors(e.App))
+			e.Router.Bind(bodyLimit())
+			return e.Next()
+		},
+	})
+	return nil
+}
+
+// MustRegister is Register that panics on error.
+func MustRegister(app core.App) {
+	if err := Register(app); err != nil {
+		panic(err)
+	}
+}
