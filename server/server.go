@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"aman/security"
+	"aman/workflow"
 )
 
 // registrars lists every package's Register in the order they bind hooks.
@@ -16,6 +17,7 @@ var registrars = []struct {
 	fn   func(core.App) error
 }{
 	{"security", security.Register},
+	{"workflow", workflow.Register},
 }
 
 // Register binds every Aman package to app.

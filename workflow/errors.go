@@ -1,0 +1,31 @@
+package workflow
+
+import validation "github.com/pocketbase/ozzo-validation/v4"
+
+// The error codes of this package. They are stable API: clients and the
+// locale files key translations on them (see docs/workflow.md).
+const (
+	CodeInvalidTransition    = "workflow_invalid_transition"
+	CodeInvalidInitialStatus = "workflow_invalid_initial_status"
+	CodeRequiredForStatus    = "workflow_required_for_status"
+	CodeVerifierNotReviewer  = "workflow_verifier_not_coordinator"
+)
+
+func errInvalidTransition(from, to string) validation.Error {
+	return validation.NewError(CodeInvalidTransition, "Cannot change status from {{.from}} to {{.to}}.").
+		SetParams(map[string]any{"from": from, "to": to})
+}
+
+func errInvalidInitialStatus(initial, status string) validation.Error {
+	return validation.NewError(CodeInvalidInitialStatus, "New records start as {{.initial}}, not {{.status}}.").
+		SetParams(map[string]any{"initial": initial, "status": status})
+}
+
+func errRequiredForStatus(status string) validation.Error {
+	return validation.NewError(CodeRequiredForStatus, "Required when the status is {{.status}}.").
+		SetParams(map[string]any{"status": status})
+}
+
+func errVerifierNotCoordinator() validation.Error {
+	return validation.NewError(CodeVerifierNotReviewer, "The verifier must be a coordinator.")
+}

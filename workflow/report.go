@@ -1,0 +1,69 @@
+package workflow
+
+import (
+	"strings"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Report fields the workflow reads or writes.
+const (
+	fieldVerifiedBy       = "verified_by"
+	fieldVerifiedAt       = "verified_at"
+	fieldVerificationNote = "verification_note"
+)
+
+// verifierRole is the users.role a report's verified_by must have.
+const verifierRole = "coordinator"
+
+func validateReport(e *core.RecordEvent) error {
+	errs := validation.Errors{}
+	status, err := Transition(Reports, e.Record)
+	if err != nil {
+		errs[Reports.Field] = err
+		return result(e, errs)
+	}
+	reopenVerified(e.Record, status)
+	if status == ReportVerified {
+		checkVerification(e.App, e.Record, errs)
+	}
+	return result(e, errs)
+}
+
+// reopenVerified clears who and when verified a report that goes back from
+// verified to in_review, so that verifying it again needs a fresh verifier
+// and time. The note stays: it explains why the report was reopened.
+func reopenVerified(record *core.Record, status string) {
+	if record.IsNew() || status != ReportInReview ||
+		record.Original().GetString(Reports.Field) != ReportVerified {
+		return
+	}
+	record.Set(fieldVerifiedBy, "")
+	record.Set(fieldVerifiedAt, "")
+}
+
+// checkVerification adds to errs what a verified report lacks: a
+// coordinator as verified_by, verified_at and a non-blank note.
+func checkVerification(app core.App, record *core.Record, errs validation.Errors) {
+	verifier := record.GetString(fieldVerifiedBy)
+	switch {
+	case verifier == "":
+		errs[fieldVerifiedBy] = errRequiredForStatus(ReportVerified)
+	case (statusChanged(Reports, record) || fieldChanged(record, fieldVerifiedBy)) && !isCoordinator(app, verifier):
+		errs[fieldVerifiedBy] = errVerifierNotCoordinator()
+	}
+	if record.GetDateTime(fieldVerifiedAt).IsZero() {
+		errs[fieldVerifiedAt] = errRequiredForStatus(ReportVerified)
+	}
+	if strings.TrimSpace(record.GetString(fieldVerificationNote)) == "" {
+		errs[fieldVerificationNote] = errRequiredForStatus(ReportVerified)
+	}
+}
+
+// isCoordinator reports whether userID is a user with the verifier role. A
+// missing user is not one (the relation validator reports it as well).
+func isCoordinator(app core.App, userID string) bool {
+	user, err := app.FindRecordById("users", userID)
+	return err == nil && user.GetString("role") == verifierRole
+}
