@@ -6,7 +6,7 @@
 //
 // Rules: a user sees and edits only themselves; coordinators list users and
 // manage their role, organization and region but never their credentials.
-// Self-signup may only ask for the volunteer role. Only superusers delete
+// Self-signup may only ask for the volunteer role and no organization. Only superusers delete
 // accounts (a reporter with reports cannot be deleted anyway: the relation is
 // required).
 migrate((app) => {
@@ -39,7 +39,8 @@ migrate((app) => {
   const coordinator = "@request.auth.role = 'coordinator'";
   users.listRule = `${self} || ${coordinator}`;
   users.viewRule = `${self} || ${coordinator}`;
-  users.createRule = "@request.body.role = '' || @request.body.role = 'volunteer' || " + coordinator;
+  users.createRule = `(@request.body.role = '' || @request.body.role = 'volunteer' || ${coordinator})` +
+    ` && (@request.body.organization = '' || ${coordinator})`;
   users.updateRule = [
     `(${self} && @request.body.role:changed = false && @request.body.organization:changed = false)`,
     `(${coordinator} && @request.body.email:changed = false && @request.body.password:isset = false` +
