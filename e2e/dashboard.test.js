@@ -1,0 +1,96 @@
+// The PocketBase dashboard (/_/) in real headless Chromium, as a new
+// superuser meets it: every Aman collection in the sidebar, incident reports
+// with their fields in review order, each field's help shown in the form.
+// AMAN_SCREENSHOT=1 saves docs/img/dashboard.png for the README.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { repoRoot, startServer } from './lib/server.js';
+import { createPeople } from './lib/people.js';
+
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+// Every collection the README's tour names, in no particular order.
+const amanCollections = ['users', 'appeals', 'incident_reports', 'aid_requests', 'updates', 'fact_checks',
+  'organizations', 'districts', 'public_incidents', 'sync_conflicts'];
+
+// The field order of incident_reports: who, when, where, what, the review.
+const reportFields = ['id', 'reporter', 'anonymous', 'occurred_at', 'region', 'district', 'place', 'location',
+  'location_precision', 'category', 'description', 'killed', 'injured', 'source_type', 'photos', 'language',
+  'status', 'verification_note', 'verified_by', 'verified_at', 'sources', 'public_summary', 'created', 'updated'];
+
+let server;
+let people;
+let browser;
+let page;
+const pageErrors = [];
+
+before(async () => {
+  assert.ok(existsSync(chromiumPath),
+    `Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium, as .ci/run does) ` +
+    'or point CHROMIUM_PATH at it');
+  server = await startServer();
+  people = await createPeople(server);
+  await people.volunteerA.pb.collection('incident_reports').create({
+    reporter: people.volunteerA.id, occurred_at: '2026-11-26 14:05:00.000Z', region: 'batken',
+    place: 'Kok-Tash, near the school', category: 'shelling', source_type: 'eyewitness', language: 'ky',
+    description: 'Two explosions near the school around 14:00.', injured: 1,
+  });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('dashboard', () => {
+  test('a superuser logs in and sees every Aman collection', async () => {
+    await page.goto(`${server.url}/_/`);
+    await page.fill('#login_identity', server.superuser.email);
+    await page.fill('#login_pass', server.superuser.password);
+    await page.getByRole('button', { name: 'Login' }).click();
+    const items = page.locator('.collections-sidebar .nav-group-regular-collections .nav-item .txt');
+    await items.first().waitFor();
+    const names = (await items.allTextContents()).map((t) => t.trim());
+    const missing = amanCollections.filter((c) => !names.includes(c));
+    assert.deepEqual(missing, [], `sidebar lists ${names.join(', ')}`);
+  });
+
+  test('incident reports list their fields in review order', async () => {
+    await page.locator('.collections-sidebar .nav-item', { hasText: 'incident_reports' }).click();
+    await page.locator('tbody tr').first().waitFor();
+    const columns = await page.locator('thead th[class*="col-field-name-"]').evaluateAll(
+      (ths) => ths.map((th) => th.className.match(/col-field-name-(\S+)/)[1]));
+    assert.deepEqual(columns, reportFields);
+  });
+
+  test('the report form shows each field with its help', async () => {
+    await page.locator('tbody tr').first().click();
+    await page.getByText('The volunteer who reported. Hidden from others when anonymous.').waitFor();
+    const fields = await page.locator('.record-field-input').evaluateAll(
+      (els) => els.map((el) => el.querySelector('[name]')?.getAttribute('name')));
+    assert.deepEqual(fields, reportFields.filter((f) => !['created', 'updated'].includes(f)));
+    for (const help of ['When it happened (UTC), as precisely as known.', 'Village, street or landmark.',
+      'What the public may read once verified. No names, no exact places.']) {
+      assert.equal(await page.getByText(help).count(), 1, `help "${help}" shown once`);
+    }
+    if (process.env.AMAN_SCREENSHOT) {
+      mkdirSync(join(repoRoot, 'docs', 'img'), { recursive: true });
+      await page.screenshot({ path: join(repoRoot, 'docs', 'img', 'dashboard.png') });
+    }
+  });
+
+  test('the dashboard raised no script errors', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});

@@ -1,0 +1,277 @@
+// An offline-first device: an RxDB 17 database in memory, replicated with
+// Aman through sync protocol v1 by RxDB's own replicateRxCollection. This is
+// the adapter a phone app would carry; the tests drive it like a user.
+//
+// Mapping between RxDB and protocol v1:
+// - pull: RxDB's checkpoint is {cp} holding the server's opaque checkpoint.
+//   A change becomes a document (record fields + `rev`); a deleted change
+//   (deleted record, or a record that left this user's view) becomes
+//   {id, rev, _deleted: true}. Pages are fetched while `hasMore` and fewer
+//   than batchSize documents were collected (RxDB stops pulling on a short
+//   page). `reset` refetches the collection from the start and deletes the
+//   local documents the server no longer lists.
+// - push: every RxDB row becomes one mutation. `baseRev` is the rev of the
+//   assumed master state (null for a create); `data` holds every field for a
+//   create and the changed fields for an update. The mutation id is a hash of
+//   the mutation's content, so RxDB's retry of the same rows after a lost
+//   response replays the same ids and the server answers from its record of
+//   them (exactly once).
+// - results: RxDB only knows "no conflict" or "here is the master state".
+//   `applied`/`merged` with a `record` hand that record back as master state
+//   so the device learns the new rev and the server's merged fields at once
+//   (the conflict handler then keeps the server's state, which already holds
+//   the device's fields); without a record nothing is returned and the next
+//   pull brings it. `conflict` returns the server's record (a tombstone if it
+//   has none). `rejected` has no RxDB equivalent: the adapter returns the
+//   server's record (or a tombstone when the result has none: the record
+//   does not exist for this user) and marks the id so the conflict handler
+//   takes the server's state whole instead of re-pushing the refused edit
+//   forever; the server kept the refused data in sync_conflicts, and the
+//   rejection is listed in `device.rejections` for the app to show.
+// - conflict handler (3-way): a field the device changed (relative to the
+//   assumed master) that the server did not change keeps the device's value
+//   and is pushed again; a field both changed keeps the server's value (the
+//   server preserved the device's value in sync_conflicts for a coordinator).
+//   A deletion on either side, a rejection, or a create without a base state
+//   takes the server's state.
+import { createHash } from 'node:crypto';
+import { createRxDatabase } from 'rxdb';
+import { replicateRxCollection } from 'rxdb/plugins/replication';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { deepEqual } from 'rxdb/plugins/utils';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
+
+import { SyncProtocol } from './sync-protocol.js';
+
+// Fields the server owns or that describe the envelope, never sent in data.
+const envelope = new Set(['id', 'rev', 'created', 'updated', 'collectionId', 'collectionName', 'expand',
+  '_deleted', '_meta', '_rev', '_attachments']);
+
+export function toDocument(change) {
+  if (change.deleted || !change.record) {
+    return { id: change.id, rev: change.rev, _deleted: true };
+  }
+  const doc = { ...change.record, id: change.id, rev: change.rev, _deleted: false };
+  delete doc.collectionId;
+  delete doc.collectionName;
+  delete doc.expand;
+  return doc;
+}
+
+function changedFields(next, base) {
+  const data = {};
+  for (const k of new Set([...Object.keys(next), ...Object.keys(base ?? {})])) {
+    if (envelope.has(k)) continue;
+    if (!base || !deepEqual(next[k], base[k])) data[k] = next[k] === undefined ? null : next[k];
+  }
+  return data;
+}
+
+export function toMutation(collection, row) {
+  const next = row.newDocumentState;
+  const base = row.assumedMasterState;
+  const mutation = {
+    collection,
+    recordId: next.id,
+    baseRev: base?.rev ?? null,
+    data: next._deleted ? {} : changedFields(next, base),
+    delete: !!next._deleted,
+  };
+  const digest = createHash('sha256').update(JSON.stringify(mutation)).digest('hex');
+  return { id: digest.slice(0, 32), ...mutation };
+}
+
+function threeWayHandler(takeServer) {
+  return {
+    isEqual: (a, b) => deepEqual(a, b),
+    async resolve({ assumedMasterState: base, realMasterState: server, newDocumentState: mine }) {
+      if (takeServer.delete(server.id) || !base || server._deleted || mine._deleted) return server;
+      const out = { ...server };
+      for (const k of new Set([...Object.keys(mine), ...Object.keys(server)])) {
+        if (envelope.has(k)) continue;
+        const mineChanged = !deepEqual(mine[k], base[k]);
+        const serverChanged = !deepEqual(server[k], base[k]);
+        if (mineChanged && !serverChanged) {
+          if (mine[k] === undefined) delete out[k];
+          else out[k] = mine[k];
+        }
+      }
+      return out;
+    },
+  };
+}
+
+// Device is one app install with its own database and device id.
+export class Device {
+  // name: unique per process (memory storage is keyed by it); schemas: RxDB
+  // JSON schemas by collection name; push: false for a read-only reader;
+  // protocol: a SyncProtocol-shaped stand-in (default: HTTP to url).
+  constructor({ name, url, token = '', schemas, push = true, protocol }) {
+    this.name = name;
+    this.protocol = protocol ?? new SyncProtocol({ url, token, client: `${name}-${crypto.randomUUID()}` });
+    this.schemas = schemas;
+    this.withPush = push;
+    this.replications = {};
+    this.results = []; // every push result, with its mutation
+    this.rejections = [];
+    this.errors = []; // RxDB replication errors (RC_PULL, RC_PUSH)
+    this.pulls = 0;
+    this.loseResponses = 0;
+    this.takeServer = new Set();
+  }
+
+  async open() {
+    this.db = await createRxDatabase({
+      name: this.name,
+      storage: wrappedValidateAjvStorage({ storage: getRxStorageMemory() }),
+      multiInstance: false,
+      ignoreDuplicate: false,
+    });
+    const collections = {};
+    for (const [name, schema] of Object.entries(this.schemas)) {
+      collections[name] = { schema, conflictHandler: threeWayHandler(this.takeServer) };
+    }
+    await this.db.addCollections(collections);
+    for (const name of Object.keys(this.schemas)) this.replicate(name);
+    await this.within(Promise.all(Object.values(this.replications).map((r) => r.awaitInitialReplication())),
+      'initial replication');
+    return this;
+  }
+
+  replicate(collection) {
+    const rep = replicateRxCollection({
+      collection: this.db[collection],
+      replicationIdentifier: `aman-sync-v1:${collection}:${this.protocol.client}@${this.protocol.url}`,
+      live: true,
+      retryTime: 150,
+      waitForLeadership: false,
+      autoStart: true,
+      pull: { batchSize: 100, handler: (cp, n) => this.pullHandler(collection, cp, n) },
+      push: this.withPush ? { batchSize: 50, handler: (rows) => this.pushHandler(collection, rows) } : undefined,
+    });
+    rep.error$.subscribe((e) => this.errors.push(e));
+    this.replications[collection] = rep;
+  }
+
+  async pullHandler(collection, checkpoint, batchSize) {
+    this.pulls++;
+    let cp = checkpoint?.cp ?? '';
+    const docs = new Map();
+    for (;;) {
+      const page = await this.protocol.pull({ collections: [collection], checkpoint: cp, limit: batchSize });
+      if (page.reset) return this.resetPull(collection, batchSize);
+      for (const change of page.changes) docs.set(change.id, toDocument(change));
+      cp = page.checkpoint;
+      if (!page.hasMore || docs.size >= batchSize) break;
+    }
+    return { documents: [...docs.values()], checkpoint: { cp } };
+  }
+
+  // resetPull refetches the collection from the start and tombstones the
+  // local documents that the server no longer lists for this user.
+  async resetPull(collection, batchSize) {
+    const docs = new Map();
+    let cp = '';
+    for (;;) {
+      const page = await this.protocol.pull({ collections: [collection], checkpoint: cp, limit: batchSize });
+      for (const change of page.changes) docs.set(change.id, toDocument(change));
+      cp = page.checkpoint;
+      if (!page.hasMore) break;
+    }
+    for (const local of await this.db[collection].find().exec()) {
+      if (!docs.has(local.id)) docs.set(local.id, { id: local.id, rev: local.rev, _deleted: true });
+    }
+    return { documents: [...docs.values()], checkpoint: { cp } };
+  }
+
+  async pushHandler(collection, rows) {
+    const mutations = rows.map((row) => toMutation(collection, row));
+    const { results } = await this.protocol.push(mutations);
+    if (this.loseResponses > 0) {
+      this.loseResponses--;
+      throw new Error('simulated: push response lost on the way back');
+    }
+    if (!Array.isArray(results) || results.length !== mutations.length) {
+      throw new Error(`push answered ${results?.length} results for ${mutations.length} mutations`);
+    }
+    const masters = [];
+    results.forEach((result, i) => {
+      const mutation = mutations[i];
+      if (result.id !== mutation.id) throw new Error(`result ${i} is for ${result.id}, not ${mutation.id}`);
+      this.results.push({ mutation, result });
+      const master = this.masterState(mutation, result);
+      if (master) masters.push(master);
+    });
+    return masters;
+  }
+
+  masterState(mutation, result) {
+    const change = { id: mutation.recordId, rev: result.rev, record: result.record };
+    switch (result.status) {
+      case 'applied':
+      case 'merged':
+        return result.record ? toDocument(change) : null;
+      case 'conflict':
+        return toDocument(change);
+      case 'rejected':
+        this.rejections.push({ mutation, error: result.error });
+        this.takeServer.add(mutation.recordId);
+        return toDocument(change);
+      default:
+        throw new Error(`unknown push status ${JSON.stringify(result.status)} in ${JSON.stringify(result)}`);
+    }
+  }
+
+  goOffline() { this.protocol.online = false; }
+
+  goOnline() { this.protocol.online = true; }
+
+  // loseNextPushResponse makes the next push reach the server but fail on
+  // the way back, as on a 2G link that drops mid-request.
+  loseNextPushResponse() { this.loseResponses++; }
+
+  // sync pulls and pushes until this device and the server agree.
+  async sync() {
+    for (const rep of Object.values(this.replications)) {
+      const before = this.pulls;
+      rep.reSync();
+      await this.within(waitFor(() => this.pulls > before), 'pull after reSync');
+      await this.within(rep.awaitInSync(), 'awaitInSync');
+    }
+  }
+
+  async docs(collection) {
+    return (await this.db[collection].find().exec()).map((d) => d.toMutableJSON());
+  }
+
+  async doc(collection, id) {
+    return (await this.db[collection].findOne(id).exec())?.toMutableJSON() ?? null;
+  }
+
+  async close() {
+    await Promise.all(Object.values(this.replications).map((r) => r.cancel()));
+    await this.db?.close();
+  }
+
+  // within fails with what the server last answered when promise does not
+  // settle in time: RxDB retries failing handlers forever, silently.
+  async within(promise, what, timeoutMs = 15000) {
+    let timer;
+    const timeout = new Promise((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`${this.name}: ${what} not done in ${timeoutMs} ms;\n` +
+        `last exchanges: ${JSON.stringify(this.protocol.exchanges.slice(-3), null, 1)}\n` +
+        `last errors: ${JSON.stringify(this.errors.slice(-2), null, 1)}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+// waitFor polls cond; it gives up quietly after 20 s (within() reports).
+async function waitFor(cond) {
+  const deadline = Date.now() + 20000;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}

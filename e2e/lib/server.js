@@ -1,0 +1,100 @@
+// Boots the real Aman server for the end-to-end tests: the binary built
+// from the repository root, a fresh temporary data dir, the repository's
+// pb_migrations and pb_hooks, a superuser created before the first start.
+// Nothing is mocked: the tests talk HTTP to the same program `bin/serve` runs.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const binary = join(repoRoot, 'e2e', '.build', 'aman');
+
+export const superuser = { email: 'root@aman.e2e', password: 'e2e-superuser-pass-1' };
+
+const goEnv = {
+  ...process.env,
+  GOTOOLCHAIN: process.env.GOTOOLCHAIN_AMAN || 'go1.27.3',
+  GOFLAGS: process.env.GOFLAGS || '-buildvcs=false',
+};
+
+// buildServer compiles the server; `go build` is a no-op when the binary is
+// up to date, so every test file may call it (npm test runs files one by one).
+export function buildServer() {
+  execFileSync('go', ['build', '-o', binary, '.'], { cwd: repoRoot, env: goEnv, stdio: 'inherit' });
+  return binary;
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+function dirFlags(dataDir) {
+  return [
+    '--dir', dataDir,
+    '--migrationsDir', join(repoRoot, 'pb_migrations'),
+    '--hooksDir', join(repoRoot, 'pb_hooks'),
+    '--hooksWatch=false',
+  ];
+}
+
+async function waitHealthy(url, proc, logs, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) {
+      throw new Error(`aman exited with ${proc.exitCode} before becoming healthy:\n${logs.join('')}`);
+    }
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`aman not healthy after ${timeoutMs} ms:\n${logs.join('')}`);
+}
+
+// startServer builds (if needed) and starts a fresh server. The returned
+// stop() kills it and removes its data dir; logs() returns its output, for
+// failure messages.
+export async function startServer() {
+  buildServer();
+  const dataDir = mkdtempSync(join(tmpdir(), 'aman-e2e-'));
+  execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, ...dirFlags(dataDir)], {
+    cwd: repoRoot, stdio: 'pipe',
+  });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logs = [];
+  const proc = spawn(binary, ['serve', '--http', `127.0.0.1:${port}`, ...dirFlags(dataDir)], {
+    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout.on('data', (b) => logs.push(b.toString()));
+  proc.stderr.on('data', (b) => logs.push(b.toString()));
+  try {
+    await waitHealthy(url, proc, logs);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const stop = async () => {
+    if (proc.exitCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url, dataDir, superuser, stop, logs: () => logs.join('') };
+}

@@ -1,0 +1,70 @@
+// A minimal HTTP client of Aman's sync protocol v1 (docs/sync.md):
+// GET /api/sync/v1/pull and POST /api/sync/v1/push, with switches the tests
+// use to cut the network. It knows nothing of RxDB.
+
+// SyncHTTPError is a whole-request failure (4xx/5xx): the body is kept so a
+// failing test shows the server's exact answer.
+export class SyncHTTPError extends Error {
+  constructor(method, path, status, body) {
+    super(`${method} ${path}: HTTP ${status}: ${JSON.stringify(body)}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+// OfflineError is what a request raises while the device is offline.
+export class OfflineError extends Error {
+  constructor() { super('device offline'); }
+}
+
+export class SyncProtocol {
+  // url: the server; token: a users token, or '' for an anonymous reader;
+  // client: the device id (one app install).
+  constructor({ url, token = '', client }) {
+    this.url = url;
+    this.token = token;
+    this.client = client;
+    this.online = true;
+    this.exchanges = []; // every request and its answer, in order
+  }
+
+  headers(extra = {}) {
+    const h = { accept: 'application/json', ...extra };
+    if (this.token) h.authorization = this.token;
+    return h;
+  }
+
+  async call(method, path, body) {
+    if (!this.online) throw new OfflineError();
+    const init = { method, headers: this.headers(body ? { 'content-type': 'application/json' } : {}) };
+    if (body) init.body = JSON.stringify(body);
+    const res = await fetch(this.url + path, init);
+    const text = await res.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = { unparsable: text };
+    }
+    this.exchanges.push({ method, path, request: body, status: res.status, response: json });
+    if (res.status !== 200) throw new SyncHTTPError(method, path, res.status, json);
+    return json;
+  }
+
+  // pull returns one page: {changes, checkpoint, hasMore} or {reset: true}.
+  pull({ collections, checkpoint = '', limit }) {
+    const q = new URLSearchParams({ collections: collections.join(','), checkpoint });
+    if (limit) q.set('limit', String(limit));
+    return this.call('GET', `/api/sync/v1/pull?${q}`);
+  }
+
+  // push sends mutations and returns {results}, one per mutation, in order.
+  push(mutations) {
+    return this.call('POST', '/api/sync/v1/push', { client: this.client, mutations });
+  }
+
+  // pushes returns the push exchanges so far.
+  pushes() {
+    return this.exchanges.filter((e) => e.path === '/api/sync/v1/push');
+  }
+}

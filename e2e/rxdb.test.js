@@ -1,0 +1,237 @@
+// A real third-party sync client against the real server: RxDB 17's
+// replicateRxCollection with memory storage, speaking Aman's sync protocol
+// v1 through the adapter in lib/rx-device.js. Two volunteers' phones and an
+// anonymous reader's phone go offline, edit, come back, and must end up
+// agreeing with the server without losing anything anyone wrote.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { startServer } from './lib/server.js';
+import { client, createPeople, newId } from './lib/people.js';
+import { Device } from './lib/rx-device.js';
+import { incidentReports, updates } from './lib/schemas.js';
+
+let server;
+let people;
+const devices = {};
+
+before(async () => {
+  server = await startServer();
+  people = await createPeople(server);
+});
+
+after(async () => {
+  for (const d of Object.values(devices)) await d.close().catch(() => {});
+  await server?.stop();
+});
+
+async function phone(name, person) {
+  const d = new Device({ name, url: server.url, token: person.token, schemas: { incident_reports: incidentReports } });
+  devices[name] = d;
+  return d.open();
+}
+
+function newReport(reporter, extra = {}) {
+  return {
+    id: newId(),
+    reporter,
+    occurred_at: '2026-11-26 14:05:00.000Z',
+    region: 'batken',
+    place: 'Kok-Tash, near the school',
+    category: 'shelling',
+    description: 'Two explosions near the school around 14:00.',
+    source_type: 'eyewitness',
+    language: 'ky',
+    ...extra,
+  };
+}
+
+// serverReport reads a report as the superuser (the ground truth).
+function serverReport(id) {
+  return people.root.collection('incident_reports').getOne(id);
+}
+
+async function serverReportsOf(userId) {
+  return people.root.collection('incident_reports').getFullList({ filter: `reporter = "${userId}"` });
+}
+
+// statusesSince returns the push statuses a device received from index on.
+function statusesSince(device, from) {
+  return device.results.slice(from).map(({ mutation, result }) => `${mutation.recordId}:${result.status}`);
+}
+
+// conflictsMentioning lists the sync_conflicts records (read by the
+// coordinator) whose content mentions every one of needles.
+async function conflictsMentioning(...needles) {
+  const all = await people.coordinator.pb.collection('sync_conflicts').getFullList();
+  return all.filter((c) => needles.every((n) => JSON.stringify(c).includes(n)));
+}
+
+// Shared state of the scenario: each step builds on the previous one.
+const s = {};
+
+describe('RxDB 17 over sync protocol v1', () => {
+  test('phones come online and upload their first reports', async () => {
+    const a = await phone('phone-a', people.volunteerA);
+    const b = await phone('phone-b', people.volunteerB);
+    s.a1 = newReport(people.volunteerA.id, { region: 'sughd', place: 'Vorukh, the upper bridge' });
+    s.b1 = newReport(people.volunteerB.id);
+    await a.db.incident_reports.insert(s.a1);
+    await b.db.incident_reports.insert(s.b1);
+    await a.sync();
+    await b.sync();
+
+    assert.deepEqual(statusesSince(a, 0), [`${s.a1.id}:applied`]);
+    assert.deepEqual(statusesSince(b, 0), [`${s.b1.id}:applied`]);
+    const onServer = await serverReport(s.a1.id);
+    assert.equal(onServer.reporter, people.volunteerA.id);
+    assert.equal(onServer.place, 'Vorukh, the upper bridge');
+    const onPhone = await a.doc('incident_reports', s.a1.id);
+    assert.ok(Number.isInteger(onPhone.rev) && onPhone.rev >= 1, `rev on the phone: ${onPhone.rev}`);
+    assert.equal(onPhone.status, 'submitted', 'the phone learned the server-set status');
+    // Each phone holds its own volunteer's report and never the other's.
+    assert.deepEqual((await a.docs('incident_reports')).map((d) => d.id), [s.a1.id]);
+    assert.deepEqual((await b.docs('incident_reports')).map((d) => d.id), [s.b1.id]);
+  });
+
+  test('offline edits on both sides: a merge and a conflict, nothing lost', async () => {
+    const a = devices['phone-a'];
+    const b = devices['phone-b'];
+    a.goOffline();
+    b.goOffline();
+    // On the phones, offline.
+    await (await a.db.incident_reports.findOne(s.a1.id).exec())
+      .incrementalPatch({ description: 'Three explosions; one house hit, nobody inside.' });
+    s.a2 = newReport(people.volunteerA.id, { category: 'displacement', description: 'Families leaving by bus.' });
+    await a.db.incident_reports.insert(s.a2);
+    await (await b.db.incident_reports.findOne(s.b1.id).exec())
+      .incrementalPatch({ place: 'Kok-Tash, behind the school' });
+    // Meanwhile on the server: a coordinator adds a review note to A's
+    // report (another field: merge), an administrator corrects the place of
+    // B's report in the dashboard (the same field: conflict).
+    await people.coordinator.pb.collection('incident_reports')
+      .update(s.a1.id, { verification_note: 'Called the reporter back.' });
+    await people.root.collection('incident_reports')
+      .update(s.b1.id, { place: 'Kok-Tash village centre' });
+
+    const fromA = a.results.length;
+    const fromB = b.results.length;
+    a.goOnline();
+    b.goOnline();
+    await a.sync();
+    await b.sync();
+
+    assert.deepEqual(statusesSince(a, fromA).sort(), [`${s.a1.id}:merged`, `${s.a2.id}:applied`].sort());
+    const a1 = await serverReport(s.a1.id);
+    assert.equal(a1.description, 'Three explosions; one house hit, nobody inside.');
+    assert.equal(a1.verification_note, 'Called the reporter back.');
+    const a1Phone = await a.doc('incident_reports', s.a1.id);
+    assert.equal(a1Phone.description, a1.description);
+    assert.equal((await serverReport(s.a2.id)).description, 'Families leaving by bus.');
+
+    assert.deepEqual(statusesSince(b, fromB), [`${s.b1.id}:conflict`]);
+    const b1 = await serverReport(s.b1.id);
+    assert.equal(b1.place, 'Kok-Tash village centre', 'the server value stays');
+    const b1Phone = await b.doc('incident_reports', s.b1.id);
+    assert.equal(b1Phone.place, 'Kok-Tash village centre', 'the phone converged on the server value');
+    const kept = await conflictsMentioning(s.b1.id, 'Kok-Tash, behind the school');
+    assert.equal(kept.length, 1, 'the losing value is kept in sync_conflicts for a coordinator');
+    // Both phones agree with the server on every report they hold.
+    for (const [d, who] of [[a, people.volunteerA], [b, people.volunteerB]]) {
+      const phoneDocs = await d.docs('incident_reports');
+      const serverDocs = await serverReportsOf(who.id);
+      assert.deepEqual(phoneDocs.map((x) => x.id).sort(), serverDocs.map((x) => x.id).sort());
+      for (const doc of phoneDocs) {
+        const srv = serverDocs.find((x) => x.id === doc.id);
+        assert.equal(doc.description, srv.description);
+        assert.equal(doc.place, srv.place);
+        assert.equal(doc.updated, srv.updated, `phone copy of ${doc.id} is stale`);
+      }
+    }
+  });
+
+  test('a deleted report leaves the phone; a refused delete does not jam the queue', async () => {
+    const a = devices['phone-a'];
+    // An administrator deletes a report in the dashboard.
+    await people.root.collection('incident_reports').delete(s.a2.id);
+    await a.sync();
+    assert.equal(await a.doc('incident_reports', s.a2.id), null);
+    assert.deepEqual((await a.docs('incident_reports')).map((d) => d.id), [s.a1.id]);
+
+    // Volunteers may not delete (coordinators archive): the phone's delete is
+    // refused, the report comes back, and a new report in the same upload
+    // goes through.
+    const from = a.results.length;
+    a.goOffline();
+    await (await a.db.incident_reports.findOne(s.a1.id).exec()).remove();
+    s.a3 = newReport(people.volunteerA.id, { category: 'detention', description: 'Two men detained at the checkpoint.' });
+    await a.db.incident_reports.insert(s.a3);
+    a.goOnline();
+    await a.sync();
+    assert.deepEqual(statusesSince(a, from).sort(), [`${s.a1.id}:rejected`, `${s.a3.id}:applied`].sort());
+    const rejection = a.rejections.at(-1);
+    assert.ok(rejection.error?.code, `a rejection carries an error code: ${JSON.stringify(rejection)}`);
+    assert.ok((await serverReport(s.a1.id)).id, 'the report still exists on the server');
+    assert.ok(await a.doc('incident_reports', s.a1.id), 'the refused delete was rolled back on the phone');
+    assert.ok(await serverReport(s.a3.id));
+    assert.equal((await conflictsMentioning(s.a1.id)).length >= 1, true, 'the refused delete is kept in sync_conflicts');
+  });
+
+  test('a retracted update leaves the reader\'s phone', async () => {
+    const reader = new Device({ name: 'reader', url: server.url, schemas: { updates }, push: false });
+    devices.reader = reader;
+    await reader.open();
+    const editor = people.editor.pb.collection('updates');
+    const published = await editor.create({
+      title: 'Water supply restored in Vorukh', body: 'Confirmed by the local council and two residents.',
+      language: 'en', region: 'sughd', status: 'published', published_at: '2026-11-27 08:00:00.000Z',
+      author: people.editor.id,
+    });
+    const draft = await editor.create({
+      title: 'Unconfirmed: road closed', body: 'Waiting for a second source.', language: 'en',
+      status: 'draft', author: people.editor.id,
+    });
+    await reader.sync();
+    const seen = await reader.docs('updates');
+    assert.deepEqual(seen.map((d) => d.id), [published.id], 'the reader gets published updates only');
+    assert.equal(seen[0].title, 'Water supply restored in Vorukh');
+    assert.ok(!seen.some((d) => d.id === draft.id));
+
+    await editor.update(published.id, { status: 'retracted' });
+    await reader.sync();
+    assert.deepEqual(await reader.docs('updates'), [], 'the retracted update left the reader\'s phone');
+    const last = reader.protocol.exchanges.filter((e) => e.path.startsWith('/api/sync/v1/pull')).at(-1);
+    const gone = last.response.changes?.find((c) => c.id === published.id);
+    assert.deepEqual(Object.keys(gone ?? {}).sort(), ['collection', 'deleted', 'id', 'rev'],
+      `a retraction travels as a bare tombstone: ${JSON.stringify(gone)}`);
+  });
+
+  test('a lost push response is retried without a duplicate', async () => {
+    const a = devices['phone-a'];
+    const before = (await serverReportsOf(people.volunteerA.id)).length;
+    const pushesBefore = a.protocol.pushes().length;
+    s.a4 = newReport(people.volunteerA.id, { category: 'casualties', injured: 2, description: 'Two injured brought to the clinic.' });
+    a.loseNextPushResponse();
+    await a.db.incident_reports.insert(s.a4);
+    await a.sync();
+
+    const pushes = a.protocol.pushes().slice(pushesBefore);
+    assert.equal(pushes.length, 2, 'one push whose answer was lost, one retry');
+    assert.deepEqual(pushes[1].request.mutations.map((m) => m.id), pushes[0].request.mutations.map((m) => m.id));
+    assert.deepEqual(pushes[1].response, pushes[0].response, 'the retry gets the answer of the first time');
+    assert.equal(pushes[0].response.results[0].status, 'applied');
+    const after = await serverReportsOf(people.volunteerA.id);
+    assert.equal(after.length, before + 1);
+    assert.equal(after.filter((r) => r.id === s.a4.id).length, 1);
+    assert.equal((await a.doc('incident_reports', s.a4.id)).injured, 2);
+  });
+
+  test('every replication error was one the test caused', async () => {
+    for (const d of Object.values(devices)) {
+      for (const e of d.errors) {
+        const text = JSON.stringify(e.parameters?.errors ?? e.message);
+        assert.match(text, /device offline|simulated: push response lost/, `${d.name}: unexpected error ${text}`);
+      }
+    }
+  });
+});
