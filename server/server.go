@@ -7,7 +7,11 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"aman/changelog"
+	"aman/locale"
+	"aman/photos"
 	"aman/security"
+	"aman/syncapi"
 	"aman/workflow"
 )
 
@@ -16,8 +20,12 @@ var registrars = []struct {
 	name string
 	fn   func(core.App) error
 }{
+	{"locale", locale.Register},
 	{"security", security.Register},
 	{"workflow", workflow.Register},
+	{"changelog", changelog.Register},
+	{"syncapi", syncapi.Register},
+	{"photos", photos.Register},
 }
 
 // Register binds every Aman package to app.

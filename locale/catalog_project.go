@@ -1,0 +1,105 @@
+package locale
+
+import "github.com/nicksnyder/go-i18n/v2/i18n"
+
+// mailMessages are the English sources of the e-mails sent to users (see
+// mail.go). Placeholders: {{.AppName}}.
+var mailMessages = []*i18n.Message{
+	{ID: "mail_greeting", Other: "Hello,"},
+	{ID: "mail_thanks", Other: "Thanks,"},
+	{ID: "mail_team", Other: "{{.AppName}} team"},
+
+	{ID: "mail_verification_subject", Other: "Verify your {{.AppName}} email"},
+	{ID: "mail_verification_intro", Other: "Thank you for joining us at {{.AppName}}."},
+	{ID: "mail_verification_action", Other: "Click on the button below to verify your email address."},
+	{ID: "mail_verification_button", Other: "Verify"},
+	{ID: "mail_verification_ignore", Other: "If you didn't recently register, please ignore this email."},
+
+	{ID: "mail_password_reset_subject", Other: "Reset your {{.AppName}} password"},
+	{ID: "mail_password_reset_action", Other: "Click on the button below to reset your password."},
+	{ID: "mail_password_reset_button", Other: "Reset password"},
+	{ID: "mail_password_reset_ignore", Other: "If you didn't ask to reset your password, please ignore this email."},
+
+	{ID: "mail_email_change_subject", Other: "Confirm your new {{.AppName}} email address"},
+	{ID: "mail_email_change_action", Other: "Click on the button below to confirm your new email address."},
+	{ID: "mail_email_change_button", Other: "Confirm new email"},
+	{ID: "mail_email_change_ignore", Other: "If you didn't ask to change your email address, please ignore this email."},
+
+	{ID: "mail_otp_subject", Other: "Your {{.AppName}} one-time password"},
+	{ID: "mail_otp_action", Other: "Your one-time password is:"},
+	{ID: "mail_otp_ignore", Other: "If you didn't ask for the one-time password, you can ignore this email."},
+
+	{ID: "mail_login_alert_subject", Other: "Login from a new location"},
+	{ID: "mail_login_alert_action", Other: "We noticed a login to your {{.AppName}} account from a new location:"},
+	{ID: "mail_login_alert_warning", Other: "If this wasn't you, change your {{.AppName}} password now: that signs out every other device."},
+	{ID: "mail_login_alert_ignore", Other: "If this was you, you may disregard this email."},
+}
+
+// countMessages are counts people read in notifications and summaries.
+// Use them with Plural.
+var countMessages = []*i18n.Message{
+	{
+		ID:          "reports_count",
+		Description: "A number of incident reports, e.g. in a coordinator's summary.",
+		One:         "{{.Count}} report",
+		Other:       "{{.Count}} reports",
+	},
+	{
+		ID:          "reports_awaiting_review",
+		Description: "Notification to coordinators: how many reports wait for review.",
+		One:         "{{.Count}} report is waiting for review.",
+		Other:       "{{.Count}} reports are waiting for review.",
+	},
+	{
+		ID:          "aid_requests_open",
+		Description: "Notification to coordinators: how many aid requests are open.",
+		One:         "{{.Count}} aid request is open.",
+		Other:       "{{.Count}} aid requests are open.",
+	},
+}
+
+// contentMessages go with multilingual content (content.go).
+var contentMessages = []*i18n.Message{
+	{
+		ID:          "content_fallback_notice",
+		Description: "Shown above a text served in another language than the reader asked for. Requested and Language are language names (label.language.*).",
+		Other:       "This text is not available in {{.Requested}}. It is shown in {{.Language}}.",
+	},
+}
+
+// projectErrorMessages are the English sources of the error codes this
+// project's packages emit (workflow, syncapi, photos, security). The ID is the code.
+// TestMessages_ProjectCodes greps the project for `NewError("…"` and
+// `Code… = "…"` literals and fails when one has no message here.
+// Params named from, to, status and initial are status values; the
+// localizer shows their labels (label.status.*) instead of the raw values.
+var projectErrorMessages = []*i18n.Message{
+	{ID: "workflow_invalid_transition", Other: "Cannot change status from {{.from}} to {{.to}}."},
+	{ID: "workflow_invalid_initial_status", Other: "New records start as {{.initial}}, not {{.status}}."},
+	{ID: "workflow_required_for_status", Other: "Required when the status is {{.status}}."},
+	{ID: "workflow_verifier_not_coordinator", Other: "The verifier must be a coordinator."},
+
+	{ID: "photos_unsupported_type", Other: "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted."},
+	{ID: "photos_invalid_image", Other: "{{.name}} is not a readable {{.type}} image."},
+	{ID: "photos_too_large", One: "{{.name}} is larger than {{.maxSize}} byte.", Other: "{{.name}} is larger than {{.maxSize}} bytes."},
+
+	{ID: "body_too_large", One: "The request body is larger than {{.limit}} byte.", Other: "The request body is larger than {{.limit}} bytes."},
+
+	{ID: "sync_auth_required", Other: "Sign in to push changes."},
+	{ID: "sync_invalid_token", Other: "Your session has expired or is invalid. Sign in again."},
+	{ID: "sync_unsupported_protocol", Other: "This app version uses a sync protocol the server does not support. Update the app."},
+	{ID: "sync_malformed_body", Other: "The sync request could not be read."},
+	{ID: "sync_body_too_large", Other: "The sync request is too large. Send fewer changes at once."},
+	{ID: "sync_too_many_mutations", Other: "Too many changes in one request: send at most 500."},
+	{ID: "sync_invalid_client", Other: "The device id is missing or invalid."},
+	{ID: "sync_client_taken", Other: "This device id belongs to another user. Sign in as that user or reinstall the app."},
+	{ID: "sync_unknown_collection", Other: "This kind of data cannot be synced."},
+	{ID: "sync_invalid_limit", Other: "The page size must be a whole number from 1 to 1000."},
+	{ID: "sync_internal_error", Other: "The server could not complete the sync. Try again later."},
+	{ID: "sync_invalid_mutation", Other: "This change is malformed and was not applied."},
+	{ID: "sync_forbidden", Other: "You are not allowed to make this change."},
+	{ID: "sync_validation_failed", Other: "Some fields are invalid."},
+	{ID: "sync_not_found", Other: "The record does not exist."},
+	{ID: "sync_record_exists", Other: "A different record with this id already exists."},
+	{ID: "sync_retry_later", Other: "The server could not apply this change now. It will be sent again."},
+}

@@ -1,0 +1,192 @@
+package locale
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/tools/inflector"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// apiMessageIDs maps the English top-level messages of apiMessages to
+// their IDs.
+var apiMessageIDs = func() map[string]string {
+	m := make(map[string]string, len(apiMessages))
+	for _, msg := range apiMessages {
+		m[inflector.Sentenize(msg.Other)] = msg.ID
+	}
+	return m
+}()
+
+// LocalizeApiError returns a copy of apiErr whose `message` and every
+// `data…message` are in lang. Codes, params, statuses and the raw error
+// (for the logs) stay as they are. Nested batch responses are localized
+// too. English returns apiErr itself: PocketBase's text is the source, and
+// it may carry runtime details the catalog's text has not.
+//
+// A top-level message the catalog does not know stays as it is unless the
+// status is 5xx (then it becomes the generic message): project code that
+// returns its own message localizes it itself with T.
+func LocalizeApiError(lang string, apiErr *router.ApiError) *router.ApiError {
+	if apiErr == nil || lang == English || !Supported(lang) {
+		return apiErr
+	}
+	out := *apiErr // keeps the unexported raw data for the activity log
+	out.Message = localizeApiMessage(lang, apiErr.Status, apiErr.Message)
+	out.Data = localizeData(lang, apiErr.Data)
+	return &out
+}
+
+func localizeApiMessage(lang string, status int, message string) string {
+	id, ok := apiMessageIDs[inflector.Sentenize(message)]
+	if !ok {
+		id, ok = statusMessage(status)
+	}
+	if !ok {
+		return message
+	}
+	return T(lang, id, nil)
+}
+
+// statusMessage is the message for an unknown message of a status whose
+// meaning is unambiguous: the generic one of 5xx (internals are for the
+// logs), 413 and 429.
+func statusMessage(status int) (string, bool) {
+	switch {
+	case status >= http.StatusInternalServerError:
+		return apiInternal, true
+	case status == http.StatusRequestEntityTooLarge:
+		return "api_request_too_large", true
+	case status == http.StatusTooManyRequests:
+		return "api_too_many_requests", true
+	}
+	return "", false
+}
+
+func localizeData(lang string, data map[string]any) map[string]any {
+	if data == nil {
+		return nil
+	}
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		out[k] = localizeValue(lang, v)
+	}
+	return out
+}
+
+func localizeValue(lang string, v any) any {
+	switch x := v.(type) {
+	case *router.ApiError:
+		return LocalizeApiError(lang, x)
+	case map[string]any:
+		if isErrorItem(x) {
+			return localizeItem(lang, x)
+		}
+		return localizeData(lang, x)
+	}
+	return v
+}
+
+// isErrorItem reports whether m is one resolved error, as router.ApiError
+// serializes it: {code, message[, params][, response]}.
+func isErrorItem(m map[string]any) bool {
+	_, hasCode := m["code"].(string)
+	_, hasMessage := m["message"].(string)
+	return hasCode && hasMessage
+}
+
+func localizeItem(lang string, item map[string]any) map[string]any {
+	out := make(map[string]any, len(item))
+	for k, v := range item {
+		out[k] = v
+	}
+	code := item["code"].(string)
+	params, _ := item["params"].(map[string]any)
+	if msg, ok := localizeCode(lang, code, params); ok {
+		out["message"] = msg
+	}
+	if resp, ok := item["response"]; ok {
+		out["response"] = localizeValue(lang, resp)
+	}
+	return out
+}
+
+// localizeCode renders the message of an error code in lang, with params as
+// template data and, for codes listed in countParams, the plural form the
+// count asks for. It reports false for a code no message file has.
+func localizeCode(lang, code string, params map[string]any) (string, bool) {
+	cfg := &i18n.LocalizeConfig{MessageID: code, TemplateData: templateData(lang, params)}
+	if name, ok := countParams[code]; ok {
+		if n, ok := params[name]; ok {
+			cfg.PluralCount = n
+		}
+	}
+	msg, err := Localizer(lang).Localize(cfg)
+	if err != nil {
+		return "", false
+	}
+	return msg, true
+}
+
+// LocalizeCode renders the message of an error code (validation_*,
+// workflow_*, sync_*…) in lang with its params, in the right plural form.
+// It reports false when no message file has the code.
+func LocalizeCode(lang, code string, params map[string]any) (string, bool) {
+	return localizeCode(lang, code, params)
+}
+
+// templateData is params with status values replaced by their labels.
+func templateData(lang string, params map[string]any) map[string]any {
+	if len(params) == 0 {
+		return params
+	}
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		out[k] = v
+	}
+	for _, k := range statusParams {
+		if v, ok := params[k].(string); ok && v != "" {
+			out[k] = firstLabel(lang, v, "label.status."+v)
+		}
+	}
+	return out
+}
+
+// LocalizeError turns any error into the public error shape, in lang:
+//
+//	{"status": 400, "code": "validation_required", "message": "…", "data": {…}}
+//
+// A validation.Error (one rule failed) keeps its code and gets its message
+// localized; validation.Errors (several fields) becomes a 400 with
+// code "validation_failed" and each field localized under data; anything
+// else goes through router.ToApiError, so a *router.ApiError keeps its
+// status and the code is "api_error" (PocketBase gives these no code).
+// Internal details never reach the message. For the sync engine's
+// per-mutation results and any endpoint that answers with a body of its own.
+func LocalizeError(lang string, err error) map[string]any {
+	if err == nil {
+		return nil
+	}
+	var item validation.Error
+	if errors.As(err, &item) && !isErrors(err) {
+		msg, ok := localizeCode(lang, item.Code(), item.Params())
+		if !ok {
+			msg = inflector.Sentenize(item.Error())
+		}
+		return map[string]any{"status": http.StatusBadRequest, "code": item.Code(), "message": msg, "data": map[string]any{}}
+	}
+	code := "api_error"
+	if isErrors(err) {
+		code = "validation_failed"
+		err = router.NewBadRequestError("An error occurred while validating the submitted data.", err)
+	}
+	loc := LocalizeApiError(lang, router.ToApiError(err))
+	return map[string]any{"status": loc.Status, "code": code, "message": loc.Message, "data": loc.Data}
+}
+
+func isErrors(err error) bool {
+	var errs validation.Errors
+	return errors.As(err, &errs)
+}

@@ -1,0 +1,78 @@
+package locale
+
+import (
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// Match returns the supported language for pref, which is a language tag
+// ("tg", "uz-UZ", "ru-RU") or an Accept-Language value ("ky;q=0.9, ru;q=0.8").
+// The first tag, by quality, whose base language is supported wins.
+//
+// Matching is by base language on purpose: x/text's Matcher returns tags with
+// extensions (tg-u-rg-tjzzzz) and treats a bare "uz" as Latin script, while
+// this audience reads Uzbek in Cyrillic. So every Uzbek tag, uz-Latn
+// included, resolves to uz-Cyrl: we have no Latin Uzbek, and an Uzbek
+// reader gets their own language in the other script rather than Russian.
+func Match(pref string) (string, bool) {
+	pref = strings.TrimSpace(pref)
+	if pref == "" {
+		return "", false
+	}
+	tags, q, err := language.ParseAcceptLanguage(pref)
+	if err != nil {
+		return "", false
+	}
+	for i, tag := range tags {
+		if q[i] <= 0 {
+			continue
+		}
+		if lang, ok := supportedBase(tag); ok {
+			return lang, true
+		}
+	}
+	return "", false
+}
+
+func supportedBase(tag language.Tag) (string, bool) {
+	base, conf := tag.Base()
+	if conf == language.No {
+		return "", false
+	}
+	switch base.String() {
+	case "en":
+		return English, true
+	case "ru":
+		return Russian, true
+	case "tg":
+		return Tajik, true
+	case "ky":
+		return Kyrgyz, true
+	case "uz":
+		return UzbekCyrillic, true
+	}
+	return "", false
+}
+
+// Supported reports whether lang is exactly one of Languages.
+func Supported(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// RegionFallback is the language for someone whose preferences matched
+// nothing: Russian in the regions Aman serves (Sughd in Tajikistan, Batken
+// in Kyrgyzstan), where it is the language people of every community are
+// most likely to share; English elsewhere and when the region is unknown.
+func RegionFallback(region string) string {
+	switch region {
+	case "sughd", "batken":
+		return Russian
+	}
+	return English
+}

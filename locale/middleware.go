@@ -1,0 +1,75 @@
+package locale
+
+import (
+	"strings"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// Middleware ids, so that a route can opt out with Unbind.
+const (
+	LanguageMiddlewareId = "amanLocaleLanguage"
+	ErrorsMiddlewareId   = "amanLocaleErrors"
+)
+
+const (
+	// languagePriority runs the language middleware right after PocketBase
+	// loads the auth token: the signed-in user's `language` is known, and
+	// every handler (and the rate limiter, body limit… errors) comes after.
+	languagePriority = apis.DefaultLoadAuthTokenMiddlewarePriority + 1
+
+	// errorsPriority puts the error localizer outside every PocketBase
+	// middleware, CORS and the activity logger included: the logs keep
+	// PocketBase's English message and raw error, and panics recovered into
+	// 500s are localized too. By the time the chain returns here, e.Auth
+	// has been loaded on the same event.
+	errorsPriority = apis.DefaultCorsMiddlewarePriority - 10
+)
+
+// languageMiddleware picks the request's language once, remembers it on the
+// event and announces it with Content-Language (handlers serving content in
+// another language overwrite the header).
+func languageMiddleware() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{
+		Id:       LanguageMiddlewareId,
+		Priority: languagePriority,
+		Func: func(e *core.RequestEvent) error {
+			lang := resolve(e)
+			e.Set(eventKey, lang)
+			if localizedPath(e.Request.URL.Path) {
+				e.Response.Header().Set("Content-Language", lang)
+			}
+			return e.Next()
+		},
+	}
+}
+
+// errorsMiddleware localizes the error the handler chain returns before the
+// router writes it. Responses a handler wrote itself are not touched.
+func errorsMiddleware() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{
+		Id:       ErrorsMiddlewareId,
+		Priority: errorsPriority,
+		Func: func(e *core.RequestEvent) error {
+			err := e.Next()
+			if err == nil {
+				return nil
+			}
+			lang := FromRequest(e)
+			h := e.Response.Header()
+			if h.Get("Content-Language") == "" {
+				h.Set("Content-Language", lang)
+			}
+			return LocalizeApiError(lang, router.ToApiError(err))
+		},
+	}
+}
+
+// localizedPath reports whether responses under path are in a language:
+// the JSON API, but not the files it serves nor the dashboard's assets.
+func localizedPath(path string) bool {
+	return strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/api/files/")
+}

@@ -1,0 +1,19 @@
+package locale
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Register binds the language and error middlewares, the /api/aman/labels
+// and /api/aman/content routes and the localized user e-mails to app.
+func Register(app core.App) error {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.Bind(languageMiddleware())
+		se.Router.Bind(errorsMiddleware())
+		se.Router.GET("/api/aman/labels", labelsHandler)
+		se.Router.GET("/api/aman/content/{collection}/{slug}", contentHandler)
+		return se.Next()
+	})
+	bindMails(app)
+	return nil
+}
