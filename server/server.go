@@ -7,11 +7,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"aman/changelog"
 	"aman/locale"
-	"aman/photos"
 	"aman/security"
-	"aman/syncapi"
 	"aman/workflow"
 )
 
@@ -23,9 +20,6 @@ var registrars = []struct {
 	{"locale", locale.Register},
 	{"security", security.Register},
 	{"workflow", workflow.Register},
-	{"changelog", changelog.Register},
-	{"syncapi", syncapi.Register},
-	{"photos", photos.Register},
 }
 
 // Register binds every Aman package to app.
