@@ -7,8 +7,10 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"aman/changelog"
 	"aman/locale"
 	"aman/security"
+	"aman/syncapi"
 	"aman/workflow"
 )
 
@@ -20,6 +22,8 @@ var registrars = []struct {
 	{"locale", locale.Register},
 	{"security", security.Register},
 	{"workflow", workflow.Register},
+	{"changelog", changelog.Register},
+	{"syncapi", syncapi.Register},
 }
 
 // Register binds every Aman package to app.

@@ -1,0 +1,153 @@
+package changelog
+
+import (
+	"encoding/json"
+	"errors"
+	"sync"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// logger holds the hooks' state for one app.
+type logger struct {
+	cfg   Config
+	nudge *nudger
+	// actors maps a *core.Record that a REST request (incl. batch, the
+	// dashboard and sync push) is about to write to the request's auth.
+	// Writes outside a request (Go code, migrations, cron) have no entry
+	// and are logged with the system actor.
+	actors sync.Map
+}
+
+func (l *logger) bind(app core.App) {
+	tags := l.cfg.Collections
+
+	app.OnRecordCreateRequest(tags...).BindFunc(l.rememberActor)
+	app.OnRecordUpdateRequest(tags...).BindFunc(l.rememberActor)
+	app.OnRecordDeleteRequest(tags...).BindFunc(l.rememberActor)
+
+	app.OnRecordCreateExecute(tags...).BindFunc(l.logWrite(false))
+	app.OnRecordUpdateExecute(tags...).BindFunc(l.logWrite(false))
+	app.OnRecordDeleteExecute(tags...).BindFunc(l.logWrite(true))
+
+	nudge := func(e *core.RecordEvent) error {
+		l.nudge.signal()
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess(tags...).BindFunc(nudge)
+	app.OnRecordAfterUpdateSuccess(tags...).BindFunc(nudge)
+	app.OnRecordAfterDeleteSuccess(tags...).BindFunc(nudge)
+}
+
+func (l *logger) rememberActor(e *core.RecordRequestEvent) error {
+	if e.Auth != nil {
+		l.actors.Store(e.Record, Actor{Collection: e.Auth.Collection().Name, ID: e.Auth.Id})
+		defer l.actors.Delete(e.Record)
+	}
+	return e.Next()
+}
+
+func (l *logger) actorOf(r *core.Record) Actor {
+	if a, ok := l.actors.Load(r); ok {
+		return a.(Actor)
+	}
+	return Actor{}
+}
+
+// logWrite wraps the record's db write and its log entry in one
+// transaction. Save outside a transaction (a plain app.Save from Go) is not
+// transactional in PocketBase, so the wrapper opens one; inside an existing
+// transaction RunInTransaction reuses it.
+func (l *logger) logWrite(deleted bool) func(e *core.RecordEvent) error {
+	return func(e *core.RecordEvent) error {
+		orig := e.App
+		defer func() { e.App = orig }()
+		return orig.RunInTransaction(func(tx core.App) error {
+			e.App = tx
+			diff := diffOf(e.Record, deleted)
+			if err := e.Next(); err != nil {
+				return err
+			}
+			return l.append(tx, e.Record, deleted, diff)
+		})
+	}
+}
+
+func (l *logger) append(tx core.App, r *core.Record, deleted bool, diff map[string]FieldChange) error {
+	name := r.Collection().Name
+	_, err := appendChange(tx, entry{
+		collection: name, recordID: r.Id, deleted: deleted,
+		actor: l.actorOf(r), diff: diff,
+	})
+	if err != nil {
+		return err
+	}
+	for _, view := range l.cfg.Derived[name] {
+		if err := appendDerived(tx, view, r.Id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendDerived logs a change of a view record whose id is the base
+// record's id. Only records that are or were in the view are logged, so the
+// view's readers never learn the ids of base records they cannot see (an
+// unverified report never shows up in public_incidents' log).
+func appendDerived(tx core.App, view, id string) error {
+	_, err := tx.FindRecordById(view, id)
+	inView := err == nil
+	h, herr := HeadOf(tx, view, id)
+	wasInView := herr == nil && !h.Deleted
+	if herr != nil && !errors.Is(herr, ErrNoHead) {
+		return herr
+	}
+	if !inView && !wasInView {
+		return nil
+	}
+	_, err = appendChange(tx, entry{collection: view, recordID: id, deleted: !inView})
+	return err
+}
+
+// diffOf is what a write changes, field by field. It runs before the write
+// so that a delete still sees the record's values. Autodate fields (they
+// change on every write) and passwords are left out.
+func diffOf(r *core.Record, deleted bool) map[string]FieldChange {
+	orig := r.Original()
+	isNew := r.IsNew()
+	diff := map[string]FieldChange{}
+	for _, f := range r.Collection().Fields {
+		name := f.GetName()
+		if skipField(f) {
+			continue
+		}
+		var c FieldChange
+		switch {
+		case deleted:
+			c.Old = r.Get(name)
+		case isNew:
+			c.New = r.Get(name)
+		default:
+			c.Old, c.New = orig.Get(name), r.Get(name)
+			if sameJSON(c.Old, c.New) {
+				continue
+			}
+		}
+		diff[name] = c
+	}
+	return diff
+}
+
+func skipField(f core.Field) bool {
+	switch f.Type() {
+	case core.FieldTypeAutodate, core.FieldTypePassword:
+		return true
+	}
+	return f.GetName() == core.FieldNameId
+}
+
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}

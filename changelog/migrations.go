@@ -1,0 +1,148 @@
+package changelog
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// The log tables must exist before the first seeded record is saved, so
+// their migration sorts before the schema's; the history view and the
+// backfill of records written before the log need the schema, so they sort
+// after it.
+func init() {
+	core.AppMigrations.Register(createTables, dropTables, "1795766100_aman_sync_log.go")
+	core.AppMigrations.Register(createHistoryAndBackfill, dropHistory, "1795766900_aman_sync_history.go")
+}
+
+var tableDDL = []string{
+	`CREATE TABLE IF NOT EXISTS ` + changesTable + ` (
+		seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+		collection       TEXT    NOT NULL,
+		record_id        TEXT    NOT NULL,
+		rev              INTEGER NOT NULL,
+		deleted          BOOLEAN NOT NULL DEFAULT FALSE,
+		at               TEXT    NOT NULL,
+		actor            TEXT    NOT NULL DEFAULT '',
+		actor_collection TEXT    NOT NULL DEFAULT '',
+		fields           JSON    DEFAULT NULL,
+		diff             JSON    NOT NULL DEFAULT '{}'
+	)`,
+	`CREATE INDEX IF NOT EXISTS idx_aman_changes_record ON ` + changesTable + ` (collection, record_id, rev)`,
+	`CREATE INDEX IF NOT EXISTS idx_aman_changes_at ON ` + changesTable + ` (at)`,
+	`CREATE TABLE IF NOT EXISTS ` + headsTable + ` (
+		collection TEXT    NOT NULL,
+		record_id  TEXT    NOT NULL,
+		rev        INTEGER NOT NULL,
+		seq        INTEGER NOT NULL,
+		deleted    BOOLEAN NOT NULL DEFAULT FALSE,
+		at         TEXT    NOT NULL,
+		PRIMARY KEY (collection, record_id)
+	) WITHOUT ROWID`,
+	`CREATE UNIQUE INDEX IF NOT EXISTS idx_aman_heads_seq ON ` + headsTable + ` (seq)`,
+	`CREATE INDEX IF NOT EXISTS idx_aman_heads_tombstones ON ` + headsTable + ` (deleted, at)`,
+	`CREATE TABLE IF NOT EXISTS ` + metaTable + ` (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)`,
+}
+
+func createTables(tx core.App) error {
+	for _, q := range tableDDL {
+		if _, err := tx.DB().NewQuery(q).Execute(); err != nil {
+			return fmt.Errorf("create sync log: %w", err)
+		}
+	}
+	return nil
+}
+
+func dropTables(tx core.App) error {
+	for _, t := range []string{changesTable, headsTable, metaTable} {
+		if _, err := tx.DB().NewQuery("DROP TABLE IF EXISTS " + t).Execute(); err != nil {
+			return fmt.Errorf("drop %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// historyQuery exposes the log in the dashboard. The casts make PocketBase
+// infer typed fields instead of json for the plain columns.
+const historyQuery = `SELECT
+  CAST(seq AS TEXT) AS id,
+  CAST(seq AS INTEGER) AS seq,
+  CAST(collection AS TEXT) AS collection,
+  CAST(record_id AS TEXT) AS record_id,
+  CAST(rev AS INTEGER) AS rev,
+  CAST(deleted AS BOOLEAN) AS deleted,
+  CAST(at AS TEXT) AS at,
+  CAST(actor_collection AS TEXT) AS actor_collection,
+  CAST(actor AS TEXT) AS actor,
+  fields,
+  diff
+FROM ` + changesTable
+
+// historyRule: coordinators review everything; editors audit their own
+// domain (updates and fact-checks). Superusers pass every rule.
+const historyRule = "@request.auth.role = 'coordinator' || " +
+	"(@request.auth.role = 'editor' && (collection = 'updates' || collection = 'fact_checks'))"
+
+func createHistoryAndBackfill(tx core.App) error {
+	view := core.NewViewCollection("record_history")
+	view.ViewQuery = historyQuery
+	view.ListRule = types.Pointer(historyRule)
+	view.ViewRule = types.Pointer(historyRule)
+	if err := tx.Save(view); err != nil {
+		return fmt.Errorf("create record_history: %w", err)
+	}
+	return Backfill(tx, DefaultConfig())
+}
+
+func dropHistory(tx core.App) error {
+	view, err := tx.FindCollectionByNameOrId("record_history")
+	if err != nil {
+		return nil
+	}
+	return tx.Delete(view)
+}
+
+// Backfill gives a head to every record of a synced collection (or derived
+// view) that has none: records written before the log existed or by raw
+// SQL. Their history is unknown (fields NULL), which merge treats as "any
+// field may have changed".
+func Backfill(tx core.App, cfg Config) error {
+	for _, name := range cfg.Synced() {
+		if _, err := tx.FindCollectionByNameOrId(name); err != nil {
+			continue // not (yet) in the schema
+		}
+		if err := backfillCollection(tx, name); err != nil {
+			return fmt.Errorf("backfill %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func backfillCollection(tx core.App, name string) error {
+	var ids []string
+	err := tx.DB().NewQuery(`SELECT id FROM {{` + name + `}} WHERE id NOT IN
+		(SELECT record_id FROM ` + headsTable + ` WHERE collection = {:c})`).
+		Bind(dbx.Params{"c": name}).Column(&ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := backfillOne(tx, name, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func backfillOne(tx core.App, name, id string) error {
+	_, err := appendChange(tx, entry{collection: name, recordID: id})
+	if err != nil {
+		return err
+	}
+	// unknown history: see ChangedSince
+	_, err = tx.DB().NewQuery("UPDATE " + changesTable + " SET fields = NULL WHERE collection = {:c} AND record_id = {:id}").
+		Bind(dbx.Params{"c": name, "id": id}).Execute()
+	return err
+}

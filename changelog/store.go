@@ -1,0 +1,246 @@
+package changelog
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// Table names. They start with "_" so PocketBase treats them as internal.
+const (
+	changesTable = "_aman_changes"
+	headsTable   = "_aman_heads"
+	metaTable    = "_aman_sync_meta"
+)
+
+// Actor is who made a write: an auth record, or nobody (system: Go code,
+// migrations, JS hooks outside a request).
+type Actor struct {
+	Collection string // auth collection name, "" for system
+	ID         string
+}
+
+// FieldChange is one field's value before and after a write.
+type FieldChange struct {
+	Old any `json:"old"`
+	New any `json:"new"`
+}
+
+// Head is a record's latest position in the log.
+type Head struct {
+	Collection string `db:"collection"`
+	RecordID   string `db:"record_id"`
+	Rev        int64  `db:"rev"`
+	Seq        int64  `db:"seq"`
+	Deleted    bool   `db:"deleted"`
+}
+
+// entry is one write about to be logged.
+type entry struct {
+	collection string
+	recordID   string
+	deleted    bool
+	actor      Actor
+	diff       map[string]FieldChange
+}
+
+// appendChange logs e and moves the record's head; it must run in the
+// transaction of the write so that seq order is commit order.
+func appendChange(tx core.App, e entry) (Head, error) {
+	h, err := HeadOf(tx, e.collection, e.recordID)
+	if err != nil && !errors.Is(err, ErrNoHead) {
+		return Head{}, err
+	}
+	fields, diff, err := encodeDiff(e.diff)
+	if err != nil {
+		return Head{}, err
+	}
+	next := Head{Collection: e.collection, RecordID: e.recordID, Rev: h.Rev + 1, Deleted: e.deleted}
+	now := types.NowDateTime().String()
+	res, err := tx.DB().Insert(changesTable, dbx.Params{
+		"collection":       e.collection,
+		"record_id":        e.recordID,
+		"rev":              next.Rev,
+		"deleted":          e.deleted,
+		"at":               now,
+		"actor":            e.actor.ID,
+		"actor_collection": e.actor.Collection,
+		"fields":           fields,
+		"diff":             diff,
+	}).Execute()
+	if err != nil {
+		return Head{}, fmt.Errorf("insert change: %w", err)
+	}
+	if next.Seq, err = res.LastInsertId(); err != nil {
+		return Head{}, fmt.Errorf("change seq: %w", err)
+	}
+	_, err = tx.DB().NewQuery(`INSERT INTO ` + headsTable + ` (collection, record_id, rev, seq, deleted, at)
+		VALUES ({:collection}, {:record_id}, {:rev}, {:seq}, {:deleted}, {:at})
+		ON CONFLICT (collection, record_id) DO UPDATE SET
+		rev = excluded.rev, seq = excluded.seq, deleted = excluded.deleted, at = excluded.at`).
+		Bind(dbx.Params{
+			"collection": next.Collection, "record_id": next.RecordID, "rev": next.Rev,
+			"seq": next.Seq, "deleted": next.Deleted, "at": now,
+		}).Execute()
+	if err != nil {
+		return Head{}, fmt.Errorf("upsert head: %w", err)
+	}
+	return next, nil
+}
+
+func encodeDiff(diff map[string]FieldChange) (string, string, error) {
+	names := make([]string, 0, len(diff))
+	for name := range diff {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	fields, err := json.Marshal(names)
+	if err != nil {
+		return "", "", fmt.Errorf("encode fields: %w", err)
+	}
+	if diff == nil {
+		diff = map[string]FieldChange{}
+	}
+	raw, err := json.Marshal(diff)
+	if err != nil {
+		return "", "", fmt.Errorf("encode diff: %w", err)
+	}
+	return string(fields), string(raw), nil
+}
+
+// HeadOf returns the head of a record, or ErrNoHead.
+func HeadOf(app core.App, collection, recordID string) (Head, error) {
+	var h Head
+	err := app.DB().Select("collection", "record_id", "rev", "seq", "deleted").
+		From(headsTable).
+		Where(dbx.HashExp{"collection": collection, "record_id": recordID}).
+		Limit(1).One(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Head{Collection: collection, RecordID: recordID}, ErrNoHead
+	}
+	if err != nil {
+		return Head{}, fmt.Errorf("read head: %w", err)
+	}
+	return h, nil
+}
+
+// Heads returns the heads of the given records of one collection, by id.
+func Heads(app core.App, collection string, ids []string) (map[string]Head, error) {
+	out := make(map[string]Head, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []Head
+	err := app.DB().Select("collection", "record_id", "rev", "seq", "deleted").
+		From(headsTable).
+		Where(dbx.HashExp{"collection": collection}).
+		AndWhere(dbx.In("record_id", toAny(ids)...)).
+		All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("read heads: %w", err)
+	}
+	for _, h := range rows {
+		out[h.RecordID] = h
+	}
+	return out, nil
+}
+
+// Scan returns up to limit heads of the given collections with
+// afterSeq < seq <= maxSeq, in seq (commit) order. Each record appears at
+// most once, at its latest change, because a head holds only the latest seq.
+func Scan(app core.App, collections []string, afterSeq, maxSeq int64, limit int) ([]Head, error) {
+	var rows []Head
+	err := app.DB().Select("collection", "record_id", "rev", "seq", "deleted").
+		From(headsTable).
+		Where(dbx.NewExp("seq > {:after} AND seq <= {:max}", dbx.Params{"after": afterSeq, "max": maxSeq})).
+		AndWhere(dbx.In("collection", toAny(collections)...)).
+		OrderBy("seq ASC").
+		Limit(int64(limit)).
+		All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("scan heads: %w", err)
+	}
+	return rows, nil
+}
+
+// LastSeq is the highest seq ever assigned (0 for an empty log). It reads
+// sqlite_sequence, so it stays correct after the newest rows are pruned.
+func LastSeq(app core.App) (int64, error) {
+	var seq sql.NullInt64
+	err := app.DB().NewQuery("SELECT seq FROM sqlite_sequence WHERE name = {:name}").
+		Bind(dbx.Params{"name": changesTable}).Row(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last seq: %w", err)
+	}
+	return seq.Int64, nil
+}
+
+// PrunedSeq is the highest seq of a pruned tombstone: a client whose
+// checkpoint is below it may have missed a delete and must reset.
+func PrunedSeq(app core.App) (int64, error) {
+	var v string
+	err := app.DB().Select("value").From(metaTable).
+		Where(dbx.HashExp{"key": "pruned_seq"}).Row(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("pruned seq: %w", err)
+	}
+	var n int64
+	if _, err := fmt.Sscan(v, &n); err != nil {
+		return 0, fmt.Errorf("pruned seq %q: %w", v, err)
+	}
+	return n, nil
+}
+
+// ChangedSince returns the names of the fields changed by the writes of a
+// record with baseRev < rev <= uptoRev. complete is false when some of those
+// writes are no longer in the history (pruned, or written before the log
+// existed): the caller must then assume that any field may have changed.
+func ChangedSince(app core.App, collection, recordID string, baseRev, uptoRev int64) (fields map[string]bool, complete bool, err error) {
+	var rows []struct {
+		Rev    int64          `db:"rev"`
+		Fields sql.NullString `db:"fields"`
+	}
+	err = app.DB().Select("rev", "fields").From(changesTable).
+		Where(dbx.HashExp{"collection": collection, "record_id": recordID}).
+		AndWhere(dbx.NewExp("rev > {:base} AND rev <= {:upto}", dbx.Params{"base": baseRev, "upto": uptoRev})).
+		All(&rows)
+	if err != nil {
+		return nil, false, fmt.Errorf("read history: %w", err)
+	}
+	fields = map[string]bool{}
+	complete = int64(len(rows)) == uptoRev-baseRev
+	for _, r := range rows {
+		if !r.Fields.Valid {
+			complete = false // backfilled: what changed is unknown
+			continue
+		}
+		var names []string
+		if err := json.Unmarshal([]byte(r.Fields.String), &names); err != nil {
+			return nil, false, fmt.Errorf("decode history fields: %w", err)
+		}
+		for _, n := range names {
+			fields[n] = true
+		}
+	}
+	return fields, complete, nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

@@ -1,0 +1,308 @@
+package syncapi
+
+import (
+	"maps"
+	"net/http"
+	"sort"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"aman/changelog"
+)
+
+// mutationContext is one mutation being applied inside the push's
+// transaction.
+type mutationContext struct {
+	s        *service
+	e        *core.RequestEvent
+	tx       core.App
+	m        mutation
+	c        *core.Collection
+	data     map[string]any // the fields the client set
+	base     int64          // the rev the client's edit started from
+	existing *core.Record   // the record now, nil if absent
+	head     changelog.Head // the record's head now (Rev 0 if none)
+}
+
+func (mc *mutationContext) event(method string, data map[string]any) (*core.RequestEvent, error) {
+	id := mc.m.RecordID
+	if method == http.MethodPost {
+		id = ""
+	}
+	return internalEvent(mc.e, mc.tx, method, recordsURL(mc.c, id), data)
+}
+
+func (mc *mutationContext) create() outcome {
+	data := maps.Clone(mc.data)
+	if mc.m.RecordID != "" {
+		data["id"] = mc.m.RecordID
+	}
+	ev, err := mc.event(http.MethodPost, data)
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	rec, err := createRecord(ev, mc.c)
+	if err != nil {
+		return mc.refused(err, false)
+	}
+	return mc.wrote(StatusApplied, rec)
+}
+
+// createExisting is a create whose id exists: a retry of a create that
+// reached the server (same content: applied, nothing written), or an
+// edit against rev 0 (every field the server holds counts as changed).
+func (mc *mutationContext) createExisting() outcome {
+	visible, err := mc.canSee()
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	if mc.sameContent() {
+		return mc.current(StatusApplied, visible, false)
+	}
+	if !visible {
+		return rejectedCode(mc.e, mc.m, CodeRecordExists, nil)
+	}
+	return mc.update()
+}
+
+func (mc *mutationContext) update() outcome {
+	if mc.base >= mc.head.Rev {
+		return mc.patch(mc.data, StatusApplied)
+	}
+	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.base, mc.head.Rev)
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	apply := map[string]any{}
+	var conflicting []string
+	for k, v := range mc.data {
+		if sameValue(mc.existing, k, v) {
+			continue // nothing to write, nothing to disagree on
+		}
+		if !complete || changed[k] {
+			conflicting = append(conflicting, k)
+			continue
+		}
+		apply[k] = v
+	}
+	sort.Strings(conflicting)
+	switch {
+	case len(conflicting) > 0:
+		return mc.conflict(apply, conflicting)
+	case len(apply) > 0:
+		return mc.patch(apply, StatusMerged)
+	}
+	visible, err := mc.canSee()
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	return mc.current(StatusMerged, visible, false)
+}
+
+func (mc *mutationContext) patch(data map[string]any, status string) outcome {
+	ev, err := mc.event(http.MethodPatch, data)
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	rec, err := updateRecord(ev, mc.c, mc.m.RecordID)
+	if err != nil {
+		return mc.refused(err, true)
+	}
+	return mc.wrote(status, rec)
+}
+
+// conflict keeps the server's values of the conflicting fields, writes the
+// client's other changes, and keeps the client's data in sync_conflicts.
+// The client must be allowed to make the edit it sent: a refused edit is a
+// rejection, not a conflict.
+func (mc *mutationContext) conflict(apply map[string]any, conflicting []string) outcome {
+	wrote := false
+	if len(apply) > 0 {
+		o := mc.patch(apply, StatusConflict)
+		if o.res.Status == StatusRejected {
+			return o
+		}
+		wrote = true
+	} else if ok, err := mc.allowed(http.MethodPatch, mc.c.UpdateRule); err != nil {
+		return retryLater(mc.e, mc.m, err)
+	} else if !ok {
+		return rejectedCode(mc.e, mc.m, CodeForbidden, nil)
+	}
+	return mc.conflictOutcome(conflicting, wrote)
+}
+
+func (mc *mutationContext) conflictOutcome(fields []string, wrote bool) outcome {
+	if err := mc.reload(); err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	visible, err := mc.canSee()
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	o := mc.current(StatusConflict, visible, wrote)
+	o.res.Fields = fields
+	o.keep = &kept{serverRev: mc.head.Rev, serverState: mc.existing.FieldsData(), fields: fields}
+	return o
+}
+
+// delete removes the record unless the server changed it since the
+// client's base rev: then the server's edits would be lost, so it is a
+// conflict and the record stays.
+func (mc *mutationContext) delete() outcome {
+	if mc.existing == nil {
+		return outcome{res: result{Status: StatusApplied, RecordID: mc.m.RecordID, Rev: mc.head.Rev, Deleted: true}}
+	}
+	if mc.base > 0 && mc.head.Rev > mc.base {
+		return mc.deleteConflict()
+	}
+	ev, err := mc.event(http.MethodDelete, map[string]any{})
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	if err := deleteRecord(ev, mc.c, mc.m.RecordID); err != nil {
+		return mc.refused(err, true)
+	}
+	h, err := changelog.HeadOf(mc.tx, mc.c.Name, mc.m.RecordID)
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	return outcome{res: result{Status: StatusApplied, RecordID: mc.m.RecordID, Rev: h.Rev, Deleted: true}, written: true}
+}
+
+func (mc *mutationContext) deleteConflict() outcome {
+	ok, err := mc.allowed(http.MethodDelete, mc.c.DeleteRule)
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	if !ok {
+		return rejectedCode(mc.e, mc.m, CodeForbidden, nil)
+	}
+	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.base, mc.head.Rev)
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	fields := []string{"*"}
+	if complete {
+		fields = sortedKeys(changed)
+	}
+	return mc.conflictOutcome(fields, false)
+}
+
+// deletedOnServer is an edit of a record deleted since the client's base
+// rev: nothing to apply it to, so the edit is kept in sync_conflicts.
+func (mc *mutationContext) deletedOnServer() outcome {
+	return outcome{
+		res:  result{Status: StatusConflict, RecordID: mc.m.RecordID, Rev: mc.head.Rev, Deleted: true, Fields: sortedKeys(mc.data)},
+		keep: &kept{serverRev: mc.head.Rev, fields: sortedKeys(mc.data)},
+	}
+}
+
+// wrote is the outcome of a write that succeeded: rec is enriched for the
+// caller by the write path.
+func (mc *mutationContext) wrote(status string, rec *core.Record) outcome {
+	h, err := changelog.HeadOf(mc.tx, mc.c.Name, rec.Id)
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	raw, err := recordJSON(rec, h.Rev)
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	return outcome{res: result{Status: status, RecordID: rec.Id, Rev: h.Rev, Record: raw}, written: true}
+}
+
+// current is an outcome that returns the record's current state, if the
+// caller may see it.
+func (mc *mutationContext) current(status string, visible, wrote bool) outcome {
+	o := outcome{res: result{Status: status, RecordID: mc.m.RecordID}, written: wrote}
+	if !visible {
+		return o
+	}
+	o.res.Rev = mc.head.Rev
+	ev, err := mc.event(http.MethodGet, map[string]any{})
+	if err == nil {
+		err = enrich(ev, []*core.Record{mc.existing})
+	}
+	if err == nil {
+		o.res.Record, err = recordJSON(mc.existing, mc.head.Rev)
+	}
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	return o
+}
+
+func (mc *mutationContext) refused(err error, exists bool) outcome {
+	re, retry := mutationError(mc.e, err, exists)
+	o := outcome{res: result{Status: StatusRejected, RecordID: mc.m.RecordID, Error: re}, retry: retry}
+	if !retry {
+		o.keep = &kept{serverRev: mc.head.Rev}
+	}
+	return o
+}
+
+func (mc *mutationContext) reload() error {
+	rec, err := mc.tx.FindRecordById(mc.c, mc.m.RecordID)
+	if err != nil {
+		return err
+	}
+	h, err := changelog.HeadOf(mc.tx, mc.c.Name, mc.m.RecordID)
+	if err != nil {
+		return err
+	}
+	mc.existing, mc.head = rec, h
+	return nil
+}
+
+// canSee reports whether the caller may list and view the record.
+func (mc *mutationContext) canSee() (bool, error) {
+	ev, err := mc.event(http.MethodGet, map[string]any{})
+	if err != nil {
+		return false, err
+	}
+	info, err := ev.RequestInfo()
+	if err != nil {
+		return false, err
+	}
+	return canSee(mc.tx, info, mc.existing)
+}
+
+// allowed evaluates rule for the record with the mutation's data as the
+// request body, as the REST handler of method would.
+func (mc *mutationContext) allowed(method string, rule *string) (bool, error) {
+	ev, err := mc.event(method, mc.data)
+	if err != nil {
+		return false, err
+	}
+	info, err := ev.RequestInfo()
+	if err != nil {
+		return false, err
+	}
+	return mc.tx.CanAccessRecord(mc.existing, info, rule)
+}
+
+func (mc *mutationContext) sameContent() bool {
+	for k, v := range mc.data {
+		if !sameValue(mc.existing, k, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameValue reports whether setting field to v would leave r's value as
+// it is, comparing the values as the field normalizes them.
+func sameValue(r *core.Record, field string, v any) bool {
+	probe := r.Fresh()
+	probe.Set(field, v)
+	return sameJSON(probe.Get(field), r.Get(field))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

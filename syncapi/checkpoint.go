@@ -1,0 +1,99 @@
+package syncapi
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cast"
+)
+
+// checkpoint is what the opaque checkpoint string encodes: the log position
+// the client has applied and the fingerprint of its view when it pulled.
+type checkpoint struct {
+	seq         int64
+	fingerprint string
+}
+
+const checkpointPrefix = "1."
+
+func (c checkpoint) encode() string {
+	raw := checkpointPrefix + strconv.FormatInt(c.seq, 10) + "." + c.fingerprint
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// decodeCheckpoint parses s; ok is false for a string this server never
+// issued (the client then resets).
+func decodeCheckpoint(s string) (checkpoint, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !strings.HasPrefix(string(raw), checkpointPrefix) {
+		return checkpoint{}, false
+	}
+	seqStr, fp, found := strings.Cut(strings.TrimPrefix(string(raw), checkpointPrefix), ".")
+	seq, err := strconv.ParseInt(seqStr, 10, 64)
+	if !found || err != nil || seq < 0 || fp == "" {
+		return checkpoint{}, false
+	}
+	return checkpoint{seq: seq, fingerprint: fp}, true
+}
+
+var authFieldRef = regexp.MustCompile(`@request\.auth\.([A-Za-z0-9_]+)`)
+
+// fingerprint hashes everything that decides which records, and which of
+// their fields, this caller sees in these collections: who the caller is,
+// the values of the auth fields the rules refer to (so a role change
+// resets), and the collections' read rules and view queries (so a rule
+// edit resets). It changes only when a client's copy may be wrong.
+func fingerprint(auth *core.Record, collections []*core.Collection) string {
+	h := sha256.New()
+	refs := map[string]bool{"role": true}
+	sorted := append([]*core.Collection(nil), collections...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	for _, c := range sorted {
+		fmt.Fprintf(h, "c|%s|%s|%s|%s\n", c.Name, ruleString(c.ListRule), ruleString(c.ViewRule), c.ViewQuery)
+		for _, rule := range []*string{c.ListRule, c.ViewRule} {
+			for _, m := range authFieldRef.FindAllStringSubmatch(ruleString(rule), -1) {
+				refs[m[1]] = true
+			}
+		}
+	}
+	if auth != nil {
+		fmt.Fprintf(h, "a|%s|%s\n", auth.Collection().Name, auth.Id)
+		names := make([]string, 0, len(refs))
+		for n := range refs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(h, "f|%s|%s\n", n, cast.ToString(authValue(auth, n)))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+func authValue(auth *core.Record, field string) any {
+	switch field {
+	case "collectionName":
+		return auth.Collection().Name
+	case "collectionId":
+		return auth.Collection().Id
+	}
+	v := auth.Get(field)
+	if s, ok := v.([]string); ok {
+		return strings.Join(s, ",")
+	}
+	return v
+}
+
+func ruleString(r *string) string {
+	if r == nil {
+		return "<superusers>"
+	}
+	return *r
+}

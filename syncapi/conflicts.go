@@ -1,0 +1,69 @@
+package syncapi
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// ConflictsCollection holds every conflict and rejection of a push, with
+// what the client sent, for coordinators to resolve.
+const ConflictsCollection = "sync_conflicts"
+
+// saveConflict keeps the evidence of a conflict or rejection in tx and
+// returns the sync_conflicts record id.
+func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o outcome) (string, error) {
+	c, err := tx.FindCachedCollectionByNameOrId(ConflictsCollection)
+	if err != nil {
+		return "", fmt.Errorf("find %s: %w", ConflictsCollection, err)
+	}
+	r := core.NewRecord(c)
+	kind := "rejected"
+	if o.res.Status == StatusConflict {
+		kind = "conflict"
+	}
+	data := m.Data
+	if data == nil {
+		data = map[string]any{}
+	}
+	base := int64(0)
+	if m.BaseRev != nil {
+		base = *m.BaseRev
+	}
+	r.Set("client", client)
+	r.Set("mutation_id", m.ID)
+	r.Set("collection", m.Collection)
+	r.Set("record_id", o.res.RecordID)
+	if auth.Collection().Name == "users" {
+		r.Set("user", auth.Id)
+	}
+	r.Set("kind", kind)
+	r.Set("delete", m.Delete)
+	r.Set("base_rev", base)
+	r.Set("server_rev", o.keep.serverRev)
+	r.Set("data", jsonValue(data))
+	r.Set("server_state", jsonValue(o.keep.serverState))
+	r.Set("fields", jsonValue(o.keep.fields))
+	r.Set("error", jsonValue(o.res.Error))
+	r.Set("status", "open")
+	if err := tx.Save(r); err != nil {
+		return "", fmt.Errorf("save conflict: %w", err)
+	}
+	return r.Id, nil
+}
+
+// jsonValue encodes v for a json field (null stays null).
+func jsonValue(v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil || string(raw) == "null" {
+		return nil
+	}
+	return string(raw)
+}
+
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}

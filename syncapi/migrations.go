@@ -1,0 +1,124 @@
+package syncapi
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"aman/changelog"
+)
+
+// The push tables and sync_conflicts need the users collection's role
+// field, so they sort after the schema migrations.
+func init() {
+	core.AppMigrations.Register(createPushTables, dropPushTables, "1795766910_aman_sync_push.go")
+}
+
+var pushDDL = []string{
+	`CREATE TABLE IF NOT EXISTS ` + mutationsTable + ` (
+		client      TEXT NOT NULL,
+		mutation_id TEXT NOT NULL,
+		result      JSON NOT NULL,
+		at          TEXT NOT NULL,
+		PRIMARY KEY (client, mutation_id)
+	) WITHOUT ROWID`,
+	`CREATE INDEX IF NOT EXISTS idx_aman_mutations_at ON ` + mutationsTable + ` (at)`,
+	`CREATE TABLE IF NOT EXISTS ` + clientsTable + ` (
+		client          TEXT PRIMARY KEY NOT NULL,
+		auth_collection TEXT NOT NULL,
+		auth_id         TEXT NOT NULL,
+		created         TEXT NOT NULL
+	) WITHOUT ROWID`,
+}
+
+func createPushTables(tx core.App) error {
+	for _, q := range pushDDL {
+		if _, err := tx.DB().NewQuery(q).Execute(); err != nil {
+			return fmt.Errorf("create push tables: %w", err)
+		}
+	}
+	return tx.Save(conflictsCollection())
+}
+
+func dropPushTables(tx core.App) error {
+	if c, err := tx.FindCollectionByNameOrId(ConflictsCollection); err == nil {
+		if err := tx.Delete(c); err != nil {
+			return err
+		}
+	}
+	for _, t := range []string{mutationsTable, clientsTable} {
+		if _, err := tx.DB().NewQuery("DROP TABLE IF EXISTS " + t).Execute(); err != nil {
+			return fmt.Errorf("drop %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// conflictsCollection: coordinators (and superusers) list, view and
+// resolve; nobody creates or deletes through the API (push writes them).
+// Resolving changes status, resolution and resolved_by (themselves) only:
+// the evidence stays as the client sent it.
+func conflictsCollection() *core.Collection {
+	c := core.NewBaseCollection(ConflictsCollection, "aman_sync_conflicts")
+	coordinator := "@request.auth.role = 'coordinator'"
+	evidence := ""
+	for _, f := range []string{"client", "mutation_id", "collection", "record_id", "user", "kind", "delete",
+		"base_rev", "server_rev", "data", "server_state", "fields", "error"} {
+		evidence += " && @request.body." + f + ":isset = false"
+	}
+	c.ListRule = types.Pointer(coordinator)
+	c.ViewRule = types.Pointer(coordinator)
+	c.UpdateRule = types.Pointer(coordinator + evidence +
+		" && (@request.body.resolved_by:isset = false || @request.body.resolved_by = @request.auth.id)")
+	text := func(name string, required bool) *core.TextField {
+		return &core.TextField{Name: name, Required: required, Max: 200}
+	}
+	c.Fields.Add(
+		text("client", true),
+		text("mutation_id", true),
+		text("collection", true),
+		text("record_id", false),
+		&core.RelationField{Name: "user", CollectionId: "_pb_users_auth_", MaxSelect: 1},
+		&core.SelectField{Name: "kind", Required: true, MaxSelect: 1, Values: []string{"conflict", "rejected"}},
+		&core.BoolField{Name: "delete"},
+		&core.NumberField{Name: "base_rev", OnlyInt: true},
+		&core.NumberField{Name: "server_rev", OnlyInt: true},
+		&core.JSONField{Name: "data", MaxSize: 1 << 20},
+		&core.JSONField{Name: "server_state", MaxSize: 1 << 20},
+		&core.JSONField{Name: "fields"},
+		&core.JSONField{Name: "error"},
+		&core.SelectField{Name: "status", Required: true, MaxSelect: 1, Values: []string{"open", "resolved"}},
+		&core.TextField{Name: "resolution", Max: 5000},
+		&core.RelationField{Name: "resolved_by", CollectionId: "_pb_users_auth_", MaxSelect: 1},
+		&core.AutodateField{Name: "created", OnCreate: true},
+		&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},
+	)
+	c.AddIndex("idx_sync_conflicts_status", false, "status, created", "")
+	c.AddIndex("idx_sync_conflicts_mutation", true, "client, mutation_id", "")
+	return c
+}
+
+// bindPrune prunes stored push results with the tombstone retention: a
+// device offline longer than that resets anyway.
+func bindPrune(app core.App, cfg changelog.Config) error {
+	return app.Cron().Add("aman_sync_prune_mutations", cfg.PruneSchedule, func() {
+		if _, err := PruneMutations(app, time.Now().Add(-cfg.Retention)); err != nil {
+			app.Logger().Error("sync prune mutations", "error", err)
+		}
+	})
+}
+
+// PruneMutations removes stored push results older than cutoff.
+func PruneMutations(app core.App, cutoff time.Time) (int64, error) {
+	dt, _ := types.ParseDateTime(cutoff.UTC())
+	res, err := app.DB().NewQuery("DELETE FROM " + mutationsTable + " WHERE at < {:at}").
+		Bind(dbx.Params{"at": dt.String()}).Execute()
+	if err != nil {
+		return 0, fmt.Errorf("prune mutations: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -1,0 +1,266 @@
+package syncapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"aman/changelog"
+)
+
+// Result statuses.
+const (
+	StatusApplied  = "applied"
+	StatusMerged   = "merged"
+	StatusConflict = "conflict"
+	StatusRejected = "rejected"
+)
+
+type mutation struct {
+	ID         string         `json:"id"`
+	Collection string         `json:"collection"`
+	RecordID   string         `json:"recordId"`
+	BaseRev    *int64         `json:"baseRev"`
+	Data       map[string]any `json:"data"`
+	Delete     bool           `json:"delete"`
+}
+
+type result struct {
+	ID       string          `json:"id"`
+	Status   string          `json:"status"`
+	RecordID string          `json:"recordId,omitempty"`
+	Rev      int64           `json:"rev"`
+	Deleted  bool            `json:"deleted,omitempty"`
+	Record   json.RawMessage `json:"record,omitempty"`
+	Fields   []string        `json:"fields,omitempty"`
+	Conflict string          `json:"conflict,omitempty"`
+	Error    *resultError    `json:"error,omitempty"`
+}
+
+type resultError struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Fields  map[string]any `json:"fields"`
+	Retry   bool           `json:"retry,omitempty"`
+}
+
+// outcome is a mutation's result plus what to keep in sync_conflicts.
+type outcome struct {
+	res     result
+	keep    *kept // non-nil for conflict and rejected
+	retry   bool  // transient failure: nothing stored, the client retries
+	written bool  // the savepoint holds a write to keep
+}
+
+// kept is the sync_conflicts evidence of a conflict or a rejection.
+type kept struct {
+	serverRev   int64
+	serverState map[string]any
+	fields      []string
+}
+
+// applyOne runs one mutation: its stored result if it ran before, else
+// the mutation in a savepoint, its evidence in sync_conflicts and its
+// stored result, all in tx.
+func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw json.RawMessage) (json.RawMessage, error) {
+	var m mutation
+	if err := json.Unmarshal(raw, &m); err != nil || m.ID == "" || len(m.ID) > 200 {
+		// not identifiable: answered, never stored
+		return encodeResult(invalid(e, idOf(raw)))
+	}
+	if stored, err := storedResult(tx, client, m.ID); err != nil || stored != nil {
+		return stored, err
+	}
+	o, err := s.inSavepoint(tx, func() outcome { return s.execute(e, tx, m) })
+	if err != nil {
+		return nil, err
+	}
+	o.res.ID = m.ID
+	if o.retry {
+		return encodeResult(o.res)
+	}
+	if o.keep != nil {
+		id, err := saveConflict(tx, e.Auth, client, m, o)
+		if err != nil {
+			return nil, err
+		}
+		o.res.Conflict = id
+	}
+	out, err := encodeResult(o.res)
+	if err != nil {
+		return nil, err
+	}
+	return out, storeResult(tx, client, m.ID, out)
+}
+
+// inSavepoint runs fn inside a SQLite savepoint and rolls it back unless
+// fn's outcome wrote something to keep, so a refused mutation leaves no
+// trace but its evidence. A panic becomes a retryable outcome.
+func (s *service) inSavepoint(tx core.App, fn func() outcome) (o outcome, err error) {
+	if _, err := tx.DB().NewQuery("SAVEPOINT aman_mutation").Execute(); err != nil {
+		return o, fmt.Errorf("savepoint: %w", err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			tx.Logger().Error("sync mutation panic", "panic", fmt.Sprint(r))
+			o = outcome{res: result{Status: StatusRejected}, retry: true}
+			o.res.Error = &resultError{Code: CodeRetryLater, Fields: map[string]any{}, Retry: true}
+		}
+		steps := []string{"RELEASE aman_mutation"}
+		if !o.written {
+			steps = []string{"ROLLBACK TO aman_mutation", "RELEASE aman_mutation"}
+		}
+		for _, q := range steps {
+			if _, rerr := tx.DB().NewQuery(q).Execute(); rerr != nil && err == nil {
+				err = fmt.Errorf("end savepoint: %w", rerr)
+			}
+		}
+	}()
+	return fn(), nil
+}
+
+func idOf(raw json.RawMessage) string {
+	var v struct {
+		ID any `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &v)
+	s, _ := v.ID.(string)
+	return s
+}
+
+func encodeResult(r result) (json.RawMessage, error) {
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode result: %w", err)
+	}
+	return raw, nil
+}
+
+// execute decides what a mutation is and runs it.
+func (s *service) execute(e *core.RequestEvent, tx core.App, m mutation) outcome {
+	c, err := tx.FindCachedCollectionByNameOrId(m.Collection)
+	if err != nil || c.IsView() || !contains(s.cfg.Collections, c.Name) {
+		return rejectedCode(e, m, CodeUnknownCollection, nil)
+	}
+	base := int64(0)
+	if m.BaseRev != nil {
+		base = *m.BaseRev
+	}
+	data, ok := cleanData(c, m.Data)
+	if !ok || base < 0 || (m.RecordID == "" && (m.Delete || base > 0)) {
+		return rejectedCode(e, m, CodeInvalidMutation, nil)
+	}
+	existing, _ := tx.FindRecordById(c, m.RecordID)
+	if m.RecordID == "" {
+		existing = nil
+	}
+	head, err := changelog.HeadOf(tx, c.Name, m.RecordID)
+	if err != nil && !errors.Is(err, changelog.ErrNoHead) {
+		return retryLater(e, m, err)
+	}
+	mc := &mutationContext{s: s, e: e, tx: tx, m: m, c: c, data: data, base: base, existing: existing, head: head}
+	switch {
+	case m.Delete:
+		return mc.delete()
+	case existing == nil && base > 0 && head.Deleted:
+		return mc.deletedOnServer()
+	case existing == nil && base > 0:
+		return rejectedCode(e, m, CodeNotFound, nil)
+	case existing == nil:
+		return mc.create()
+	case base == 0:
+		return mc.createExisting()
+	default:
+		return mc.update()
+	}
+}
+
+// systemKeys are record keys a client may echo back but never sets.
+var systemKeys = map[string]bool{
+	"id": true, "collectionId": true, "collectionName": true, "rev": true, "expand": true,
+}
+
+// cleanData keeps the keys that are fields of c and not autodate fields.
+// Modifier keys ("field+", "+field", "field-") are refused: they are not
+// idempotent and have no place in a replayed queue.
+func cleanData(c *core.Collection, data map[string]any) (map[string]any, bool) {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		if strings.HasPrefix(k, "+") || strings.HasSuffix(k, "+") || strings.HasSuffix(k, "-") {
+			return nil, false
+		}
+		if systemKeys[k] {
+			continue
+		}
+		f := c.Fields.GetByName(k)
+		if f == nil || f.Type() == core.FieldTypeAutodate {
+			continue
+		}
+		out[k] = v
+	}
+	return out, true
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// mutationError maps a PocketBase API error of a write to a result error.
+// Transient failures (rate limit, server error) are retryable.
+func mutationError(e *core.RequestEvent, err error, exists bool) (*resultError, bool) {
+	ae := router.ToApiError(err)
+	fields := map[string]any{}
+	for k, v := range ae.Data {
+		fields[k] = v
+	}
+	code := CodeForbidden
+	retry := false
+	switch {
+	case ae.Status == http.StatusTooManyRequests || ae.Status >= 500:
+		code, retry = CodeRetryLater, true
+	case len(fields) > 0:
+		code = CodeValidationFailed
+	case ae.Status == http.StatusNotFound && !exists:
+		code = CodeNotFound
+	}
+	return &resultError{Code: code, Message: message(e, code), Fields: localizeFields(e, fields), Retry: retry}, retry
+}
+
+func invalid(e *core.RequestEvent, id string) result {
+	return result{ID: id, Status: StatusRejected, Error: &resultError{
+		Code: CodeInvalidMutation, Message: message(e, CodeInvalidMutation), Fields: map[string]any{},
+	}}
+}
+
+// rejectedCode is a rejection by this package (not by a rule), kept in
+// sync_conflicts.
+func rejectedCode(e *core.RequestEvent, m mutation, code string, fields map[string]any) outcome {
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	return outcome{
+		res: result{ID: m.ID, Status: StatusRejected, RecordID: m.RecordID,
+			Error: &resultError{Code: code, Message: message(e, code), Fields: fields}},
+		keep: &kept{},
+	}
+}
+
+func retryLater(e *core.RequestEvent, m mutation, err error) outcome {
+	e.App.Logger().Error("sync mutation", "error", err, "mutation", m.ID)
+	return outcome{
+		res: result{ID: m.ID, Status: StatusRejected, RecordID: m.RecordID, Error: &resultError{
+			Code: CodeRetryLater, Message: message(e, CodeRetryLater), Fields: map[string]any{}, Retry: true,
+		}},
+		retry: true,
+	}
+}

@@ -1,0 +1,233 @@
+package syncapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"aman/changelog"
+)
+
+// change is one element of a pull's "changes".
+type change struct {
+	Collection string          `json:"collection"`
+	ID         string          `json:"id"`
+	Rev        int64           `json:"rev"`
+	Deleted    bool            `json:"deleted"`
+	Record     json.RawMessage `json:"record,omitempty"`
+}
+
+type pullParams struct {
+	collections []*core.Collection
+	names       []string
+	limit       int
+	checkpoint  string
+}
+
+func (s *service) pull(e *core.RequestEvent) error {
+	if rerr := checkRequest(e); rerr != nil {
+		return writeError(e, rerr)
+	}
+	p, rerr := s.parsePull(e)
+	if rerr != nil {
+		return writeError(e, rerr)
+	}
+	body, rerr := s.pullPage(e, p)
+	if rerr != nil {
+		return writeError(e, rerr)
+	}
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return e.Blob(http.StatusOK, "application/json", body)
+}
+
+func (s *service) parsePull(e *core.RequestEvent) (pullParams, *requestError) {
+	q := e.Request.URL.Query()
+	p := pullParams{limit: DefaultPullLimit, checkpoint: q.Get("checkpoint")}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return p, errLimit
+		}
+		p.limit = min(n, MaxPullLimit)
+	}
+	names := s.cfg.Synced()
+	if v := strings.TrimSpace(q.Get("collections")); v != "" {
+		names = strings.Split(v, ",")
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if !s.cfg.IsSynced(n) {
+			return p, errCollection
+		}
+		c, err := e.App.FindCachedCollectionByNameOrId(n)
+		if err != nil {
+			return p, errCollection
+		}
+		p.collections = append(p.collections, c)
+		p.names = append(p.names, c.Name)
+	}
+	return p, nil
+}
+
+// pullPage builds one page. Reading LastSeq before scanning bounds the page
+// by a position every earlier commit is below: a commit that lands while
+// the page is built has a higher seq and comes in a later page.
+func (s *service) pullPage(e *core.RequestEvent, p pullParams) ([]byte, *requestError) {
+	fp := fingerprint(e.Auth, p.collections)
+	last, err := changelog.LastSeq(e.App)
+	if err != nil {
+		return nil, internal(e, err)
+	}
+	pruned, err := changelog.PrunedSeq(e.App)
+	if err != nil {
+		return nil, internal(e, err)
+	}
+	var from int64
+	if p.checkpoint != "" {
+		cp, ok := decodeCheckpoint(p.checkpoint)
+		if !ok || cp.fingerprint != fp || cp.seq < pruned || cp.seq > last {
+			return []byte(`{"reset":true,"changes":[],"checkpoint":"","hasMore":false}`), nil
+		}
+		from = cp.seq
+	}
+	heads, err := changelog.Scan(e.App, p.names, from, last, p.limit+1)
+	if err != nil {
+		return nil, internal(e, err)
+	}
+	hasMore := len(heads) > p.limit
+	next := last
+	if hasMore {
+		heads = heads[:p.limit]
+		next = heads[len(heads)-1].Seq
+	}
+	changes, err := s.resolve(e, heads, from == 0)
+	if err != nil {
+		return nil, internal(e, err)
+	}
+	return encodePage(changes, checkpoint{seq: next, fingerprint: fp}.encode(), hasMore)
+}
+
+func encodePage(changes []change, cp string, hasMore bool) ([]byte, *requestError) {
+	var buf bytes.Buffer
+	buf.WriteString(`{"changes":[`)
+	for i, c := range changes {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		raw, err := json.Marshal(c)
+		if err != nil {
+			return nil, errInternal
+		}
+		buf.Write(raw)
+	}
+	buf.WriteString(`],"checkpoint":`)
+	raw, _ := json.Marshal(cp)
+	buf.Write(raw)
+	buf.WriteString(`,"hasMore":` + strconv.FormatBool(hasMore) + `}`)
+	return buf.Bytes(), nil
+}
+
+// resolve turns heads into changes for the caller: the record as the API
+// shows it when the caller may see it, else an id-only tombstone. An
+// initial pull (from the start) sends no tombstones: there is nothing on
+// the device to delete.
+func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, initial bool) ([]change, error) {
+	info, err := requestInfo(e, http.MethodGet)
+	if err != nil {
+		return nil, err
+	}
+	visible := map[string]map[string]json.RawMessage{}
+	stale := map[string]map[string]bool{}
+	for name, revs := range groupLive(heads) {
+		recs, moved, err := s.visibleJSON(e, info, name, revs)
+		if err != nil {
+			return nil, err
+		}
+		visible[name], stale[name] = recs, moved
+	}
+	out := make([]change, 0, len(heads))
+	for _, h := range heads {
+		c := change{Collection: h.Collection, ID: h.RecordID, Rev: h.Rev, Deleted: true}
+		if stale[h.Collection][h.RecordID] {
+			continue
+		}
+		if raw, ok := visible[h.Collection][h.RecordID]; ok {
+			c.Deleted, c.Record = false, raw
+		} else if initial {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// groupLive maps each collection to the revs of its live records.
+func groupLive(heads []changelog.Head) map[string]map[string]int64 {
+	out := map[string]map[string]int64{}
+	for _, h := range heads {
+		if h.Deleted {
+			continue
+		}
+		if out[h.Collection] == nil {
+			out[h.Collection] = map[string]int64{}
+		}
+		out[h.Collection][h.RecordID] = h.Rev
+	}
+	return out
+}
+
+// visibleJSON returns the API JSON (with rev) of the records among revs'
+// ids that the caller sees, and the ids written again since the page's
+// heads were read (moved). A moved record is left out of the page: its
+// state may be newer than the rev the page holds, and its new head is past
+// the page's checkpoint, so the next pull sends it with the right rev.
+func (s *service) visibleJSON(e *core.RequestEvent, info *core.RequestInfo, name string, revs map[string]int64) (map[string]json.RawMessage, map[string]bool, error) {
+	c, err := e.App.FindCachedCollectionByNameOrId(name)
+	if err != nil {
+		return nil, nil, nil // collection dropped: its records are gone
+	}
+	ids := make([]string, 0, len(revs))
+	for id := range revs {
+		ids = append(ids, id)
+	}
+	recs, err := visibleRecords(e.App, info, c, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := enrich(e, recs); err != nil {
+		return nil, nil, err
+	}
+	now, err := changelog.Heads(e.App, name, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	moved := map[string]bool{}
+	for id, rev := range revs {
+		if now[id].Rev != rev {
+			moved[id] = true
+		}
+	}
+	out := make(map[string]json.RawMessage, len(recs))
+	for _, r := range recs {
+		raw, err := recordJSON(r, revs[r.Id])
+		if err != nil {
+			return nil, nil, err
+		}
+		out[r.Id] = raw
+	}
+	return out, moved, nil
+}
+
+func internal(e *core.RequestEvent, err error) *requestError {
+	e.App.Logger().Error("sync", "error", err, "path", e.Request.URL.Path)
+	return errInternal
+}

@@ -1,0 +1,94 @@
+// Package syncapi serves offline-first sync, protocol v1 (docs/sync.md):
+//
+//	GET  /api/sync/v1/pull  checkpointed pull of the changes a user may see
+//	POST /api/sync/v1/push  exactly-once push of a device's mutations
+//
+// Pull reads the change log of package changelog and decides visibility
+// and shape with PocketBase's own rule resolver and enrich hooks. Push
+// replays every mutation through PocketBase's own record create, update and
+// delete handlers (as /api/batch does), so rules, validation and request
+// hooks apply exactly as on the REST API, and stores each mutation's result
+// in the transaction of its write.
+package syncapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"aman/changelog"
+)
+
+// Protocol is the version this server speaks. Clients may send it in the
+// ProtocolHeader; any other value answers 426.
+const (
+	Protocol       = "1"
+	ProtocolHeader = "X-Aman-Sync-Protocol"
+)
+
+// Limits of the protocol.
+const (
+	DefaultPullLimit = 500
+	MaxPullLimit     = 1000
+	MaxMutations     = 500
+	MaxBodyBytes     = 16 << 20
+)
+
+type service struct {
+	cfg changelog.Config
+}
+
+// Register binds the sync routes, the sync tables' pruning and the
+// sync_conflicts collection's migration (registered in init).
+func Register(app core.App) error {
+	s := &service{cfg: changelog.DefaultConfig()}
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		g := se.Router.Group("/api/sync")
+		g.GET("/v1/pull", s.pull).Bind(apis.Gzip())
+		g.POST("/v1/push", s.push).Bind(apis.Gzip())
+		g.Any("/{rest...}", unknownRoute)
+		return se.Next()
+	})
+	return bindPrune(app, s.cfg)
+}
+
+// unknownRoute answers 426 for another protocol version and 404 for an
+// unknown v1 action.
+func unknownRoute(e *core.RequestEvent) error {
+	rest := e.Request.PathValue("rest")
+	if !strings.HasPrefix(rest, "v1/") && rest != "v1" {
+		return writeError(e, errProtocol)
+	}
+	return e.NotFoundError("", nil)
+}
+
+// checkRequest rejects an unsupported protocol header and a token that
+// PocketBase could not load (it silently drops invalid tokens).
+func checkRequest(e *core.RequestEvent) *requestError {
+	if v := e.Request.Header.Get(ProtocolHeader); v != "" && v != Protocol {
+		return errProtocol
+	}
+	if e.Auth == nil && e.Request.Header.Get("Authorization") != "" {
+		return errInvalidToken
+	}
+	return nil
+}
+
+// requestInfo is the caller's RequestInfo for rule checks: PocketBase's
+// own, without the sync query parameters (a rule must not see them).
+func requestInfo(e *core.RequestEvent, method string) (*core.RequestInfo, error) {
+	info, err := e.RequestInfo()
+	if err != nil {
+		return nil, err
+	}
+	c := info.Clone()
+	c.Query = map[string]string{}
+	c.Body = map[string]any{}
+	c.Method = method
+	c.Auth = e.Auth
+	return c, nil
+}
+
+var _ = http.StatusOK
