@@ -5,6 +5,9 @@
 // agreeing with the server without losing anything anyone wrote.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { startServer } from './lib/server.js';
 import { client, createPeople, newId } from './lib/people.js';
@@ -21,6 +24,13 @@ before(async () => {
 });
 
 after(async () => {
+  if (process.env.AMAN_E2E_TRACE) {
+    // Every request and answer of every device, to read what the server said.
+    mkdirSync(join(dirname(fileURLToPath(import.meta.url)), 'test-results'), { recursive: true });
+    const trace = Object.fromEntries(Object.values(devices).map((d) => [d.name, d.protocol.exchanges]));
+    writeFileSync(join(dirname(fileURLToPath(import.meta.url)), 'test-results', 'rxdb-exchanges.json'),
+      JSON.stringify(trace, null, 1));
+  }
   for (const d of Object.values(devices)) await d.close().catch(() => {});
   await server?.stop();
 });
@@ -224,6 +234,16 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.equal(after.length, before + 1);
     assert.equal(after.filter((r) => r.id === s.a4.id).length, 1);
     assert.equal((await a.doc('incident_reports', s.a4.id)).injured, 2);
+  });
+
+  test('a phone never hears of another volunteer\'s reports, not even their ids', () => {
+    const pulled = (d) => JSON.stringify(d.protocol.exchanges.filter((e) => e.method === 'GET').map((e) => e.response));
+    const fromA = pulled(devices['phone-a']);
+    const fromB = pulled(devices['phone-b']);
+    assert.ok(!fromA.includes(s.b1.id), `phone A was told about B's report ${s.b1.id}`);
+    for (const r of [s.a1, s.a2, s.a3, s.a4]) {
+      assert.ok(!fromB.includes(r.id), `phone B was told about A's report ${r.id}`);
+    }
   });
 
   test('every replication error was one the test caused', async () => {

@@ -31,7 +31,8 @@ const roster = {
 export async function createPeople(server) {
   const root = await superuserClient(server);
   const people = { root };
-  for (const [key, fields] of Object.entries(roster)) {
+  // In parallel: password hashing makes each create and login take ~0.5 s.
+  await Promise.all(Object.entries(roster).map(async ([key, fields]) => {
     const email = `${key.toLowerCase()}@aman.e2e`;
     await root.collection('users').create({
       ...fields, email, password, passwordConfirm: password, verified: true,
@@ -39,7 +40,7 @@ export async function createPeople(server) {
     const pb = client(server.url);
     const auth = await pb.collection('users').authWithPassword(email, password);
     people[key] = { id: auth.record.id, email, token: auth.token, record: auth.record, pb };
-  }
+  }));
   return people;
 }
 

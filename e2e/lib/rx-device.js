@@ -17,16 +17,19 @@
 //   response replays the same ids and the server answers from its record of
 //   them (exactly once).
 // - results: RxDB only knows "no conflict" or "here is the master state".
+//   A result whose error says `retry` (a transient server failure, nothing
+//   stored) fails the whole batch so RxDB sends it again.
 //   `applied`/`merged` with a `record` hand that record back as master state
 //   so the device learns the new rev and the server's merged fields at once
 //   (the conflict handler then keeps the server's state, which already holds
 //   the device's fields); without a record nothing is returned and the next
 //   pull brings it. `conflict` returns the server's record (a tombstone if it
 //   has none). `rejected` has no RxDB equivalent: the adapter returns the
-//   server's record (or a tombstone when the result has none: the record
-//   does not exist for this user) and marks the id so the conflict handler
-//   takes the server's state whole instead of re-pushing the refused edit
-//   forever; the server kept the refused data in sync_conflicts, and the
+//   server's state (the result's record; a tombstone when the result says
+//   the record is gone or out of view, or for a refused create; otherwise
+//   the last server state the device had) and marks the id so the conflict
+//   handler takes that state whole instead of re-pushing the refused edit
+//   forever. The server kept the refused data in sync_conflicts; the
 //   rejection is listed in `device.rejections` for the app to show.
 // - conflict handler (3-way): a field the device changed (relative to the
 //   assumed master) that the server did not change keeps the device's value
@@ -194,18 +197,26 @@ export class Device {
     if (!Array.isArray(results) || results.length !== mutations.length) {
       throw new Error(`push answered ${results?.length} results for ${mutations.length} mutations`);
     }
+    results.forEach((result, i) => {
+      if (result.id !== mutations[i].id) throw new Error(`result ${i} is for ${result.id}, not ${mutations[i].id}`);
+    });
+    // A transient refusal (error.retry) stored nothing: send the whole batch
+    // again; the mutations that did go through are answered from the
+    // server's record of them.
+    const transient = results.find((r) => r.error?.retry);
+    if (transient) throw new Error(`server asked to retry: ${JSON.stringify(transient.error)}`);
     const masters = [];
     results.forEach((result, i) => {
-      const mutation = mutations[i];
-      if (result.id !== mutation.id) throw new Error(`result ${i} is for ${result.id}, not ${mutation.id}`);
-      this.results.push({ mutation, result });
-      const master = this.masterState(mutation, result);
+      this.results.push({ mutation: mutations[i], result });
+      const master = this.masterState(mutations[i], rows[i], result);
       if (master) masters.push(master);
     });
     return masters;
   }
 
-  masterState(mutation, result) {
+  // masterState maps one push result to what RxDB must take as the master
+  // state of the document, or null when the pushed state is the master.
+  masterState(mutation, row, result) {
     const change = { id: mutation.recordId, rev: result.rev, record: result.record };
     switch (result.status) {
       case 'applied':
@@ -216,10 +227,19 @@ export class Device {
       case 'rejected':
         this.rejections.push({ mutation, error: result.error });
         this.takeServer.add(mutation.recordId);
-        return toDocument(change);
+        return this.rejectedState(change, row, result);
       default:
         throw new Error(`unknown push status ${JSON.stringify(result.status)} in ${JSON.stringify(result)}`);
     }
+  }
+
+  // rejectedState is the server's state after a refused mutation: the
+  // result's record, a tombstone when the result says the record is gone or
+  // out of view, else the last state this device had from the server (the
+  // assumed master), or a tombstone for a refused create.
+  rejectedState(change, row, result) {
+    if (result.record || result.deleted || !row.assumedMasterState) return toDocument(change);
+    return { ...row.assumedMasterState };
   }
 
   goOffline() { this.protocol.online = false; }

@@ -20,8 +20,9 @@ const goEnv = {
   GOFLAGS: process.env.GOFLAGS || '-buildvcs=false',
 };
 
-// buildServer compiles the server; `go build` is a no-op when the binary is
-// up to date, so every test file may call it (npm test runs files one by one).
+// buildServer compiles the server. `npm test` builds once before the test
+// files run in parallel and sets AMAN_E2E_PREBUILT; a test file run alone
+// builds for itself (a no-op when the binary is up to date).
 export function buildServer() {
   execFileSync('go', ['build', '-o', binary, '.'], { cwd: repoRoot, env: goEnv, stdio: 'inherit' });
   return binary;
@@ -66,7 +67,7 @@ async function waitHealthy(url, proc, logs, timeoutMs = 30000) {
 // stop() kills it and removes its data dir; logs() returns its output, for
 // failure messages.
 export async function startServer() {
-  buildServer();
+  if (!process.env.AMAN_E2E_PREBUILT) buildServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'aman-e2e-'));
   execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, ...dirFlags(dataDir)], {
     cwd: repoRoot, stdio: 'pipe',
