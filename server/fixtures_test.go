@@ -152,18 +152,22 @@ func newFixtureApp(t testing.TB) *tests.TestApp {
 	return app
 }
 
+// seedFixture writes the fixture in one transaction: one commit instead of
+// one per record keeps the few hundred scenarios fast.
 func seedFixture(app core.App) error {
-	for _, u := range fixtureUsers {
-		if err := saveUser(app, u); err != nil {
-			return err
+	return app.RunInTransaction(func(txApp core.App) error {
+		for _, u := range fixtureUsers {
+			if err := saveUser(txApp, u); err != nil {
+				return err
+			}
 		}
-	}
-	for _, r := range fixtureRecords() {
-		if err := saveRecord(app, r); err != nil {
-			return err
+		for _, r := range fixtureRecords() {
+			if err := saveRecord(txApp, r); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func saveUser(app core.App, u fixtureUser) error {
@@ -317,6 +321,9 @@ func roleName(id string) string {
 	return id
 }
 
+// runAccess runs the cases in order, each on a fresh fixture app, so no
+// case depends on another. (One app cannot serve several ApiScenarios:
+// each scenario binds the router's routes to the app again.)
 func runAccess(t *testing.T, cases []accessCase) {
 	for i, c := range cases {
 		s := c.scenario(t, i)
