@@ -11,27 +11,19 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
-// Body limits of the routes whose bodies have a known, small size. Every
-// other route keeps PocketBase's limits: 32 MiB, plus the file fields'
-// maximum sizes on record create/update, and settings.batch.maxBodySize on
-// /api/batch.
-const (
-	// PushBodyLimit bounds a sync push: at most 500 mutations, each an
-	// incident report whose longest field (description, 5,000 characters)
-	// takes 10 KB as UTF-8 Cyrillic and 30 KB if the client \u-escapes it.
-	// 500 x 32 KiB = 16 MiB. Photos never travel in a push.
-	PushBodyLimit int64 = 16 << 20
-
-	// SmallBodyLimit bounds logins, e-mail flows and realtime subscriptions:
-	// a few short strings. 64 KiB leaves room for long OAuth2 codes.
-	SmallBodyLimit int64 = 64 << 10
-)
+// SmallBodyLimit bounds logins, e-mail flows and realtime subscriptions: a
+// few short strings. 64 KiB leaves room for long OAuth2 codes.
+//
+// Every other route keeps PocketBase's limits: 32 MiB, plus the file fields'
+// maximum sizes on record create/update, settings.batch.maxBodySize on
+// /api/batch. The sync push route applies its own limit, with its localized
+// sync_body_too_large error (package syncapi).
+const SmallBodyLimit int64 = 64 << 10
 
 // bodyLimits maps a route pattern (http.Request.Pattern, as the router
 // registered it) to its limit.
 var bodyLimits = map[string]int64{
-	"POST /api/sync/v1/push": PushBodyLimit,
-	"POST /api/realtime":     SmallBodyLimit,
+	"POST /api/realtime": SmallBodyLimit,
 }
 
 func init() {

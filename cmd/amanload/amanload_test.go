@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The fault and crash runs at a small size: the real server binary, real
+// faults, real SIGKILLs. They fail on any lost, duplicated or diverged
+// record, a failed integrity check or a change-log row too many or few.
+func TestFaultRun(t *testing.T) {
+	scenarios := []struct {
+		name string
+		args []string
+	}{
+		{"faults", []string{"-devices", "12", "-mutations", "20", "-faults", "0.3"}},
+		{"faults and 3 SIGKILLs", []string{"-devices", "12", "-mutations", "20", "-faults", "0.2", "-crash", "-kills", "3"}},
+	}
+	for i, s := range scenarios {
+		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			var out bytes.Buffer
+			rep, err := runFault(ctx, append(s.args, "-timeout", "2m"), &out)
+			t.Log(out.String())
+			if errors.Is(err, errNoSync) {
+				t.Skip("sync endpoints not registered in this tree yet")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Mutations != 12*20 || rep.Applied+rep.Merged != rep.Mutations {
+				t.Fatalf("mutations %d, applied %d, merged %d", rep.Mutations, rep.Applied, rep.Merged)
+			}
+			if rep.Lost != 0 || rep.Duplicated != 0 || rep.Diverged != 0 || rep.Integrity != "ok" {
+				t.Fatalf("report: %+v", rep)
+			}
+			if strings.Contains(s.name, "SIGKILL") && rep.Kills != 3 {
+				t.Fatalf("kills = %d, want 3", rep.Kills)
+			}
+		})
+	}
+}
+
+// hits is a test server that records the bodies it received.
+type hits struct {
+	mu     sync.Mutex
+	bodies []string
+}
+
+func (h *hits) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err != nil {
+		h.bodies = append(h.bodies, "TRUNCATED:"+string(body))
+		return
+	}
+	h.bodies = append(h.bodies, string(body))
+	fmt.Fprint(w, "ok")
+}
+
+func (h *hits) seen() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.bodies...)
+}
+
+// The fault transport does to the server what each fault promises.
+func TestFaultTransport(t *testing.T) {
+	const body = `{"client":"c","mutations":[]}`
+	scenarios := []struct {
+		fault    int
+		wantErr  bool
+		wantSeen []string
+	}{
+		{0, true, nil}, // cut before sending
+		{1, true, []string{"TRUNCATED:" + body[:len(body)/2]}}, // cut mid-body
+		{2, true, []string{body}},                              // answer dropped after the server handled it
+		{3, false, []string{body, body}},                       // duplicated
+		{4, false, []string{body, body}},                       // replayed later
+	}
+	for _, s := range scenarios {
+		t.Run(fmt.Sprint(s.fault), func(t *testing.T) {
+			h := &hits{}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			stats := &faultStats{}
+			ft := newFaultTransport(http.DefaultTransport, 0, 1, stats)
+			ft.rollFn = func() (int, time.Duration) { return s.fault, 10 * time.Millisecond }
+			req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+			res, err := ft.RoundTrip(req)
+			if (err != nil) != s.wantErr {
+				t.Fatalf("err = %v, want error %v", err, s.wantErr)
+			}
+			if err != nil && !errors.Is(err, errInjected) {
+				t.Fatalf("err = %v, want errInjected", err)
+			}
+			if res != nil {
+				drain(res)
+			}
+			ft.wait()
+			deadline := time.Now().Add(2 * time.Second)
+			for len(h.seen()) < len(s.wantSeen) && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if got := h.seen(); strings.Join(got, "|") != strings.Join(s.wantSeen, "|") {
+				t.Fatalf("server saw %q, want %q", got, s.wantSeen)
+			}
+		})
+	}
+}
+
+// The checker itself catches what it claims to catch.
+func TestCompareCopies(t *testing.T) {
+	k := recKey{"incident_reports", "r0001"}
+	rec := func(rev int64, place string) map[recKey]localRec {
+		return map[recKey]localRec{k: {rev: rev, record: map[string]any{"place": place}}}
+	}
+	scenarios := []struct {
+		name         string
+		local, fresh map[recKey]localRec
+		want         string
+	}{
+		{"same", rec(2, "a"), rec(2, "a"), ""},
+		{"stale rev", rec(1, "a"), rec(2, "a"), "rev 1 on the device, 2 on the server"},
+		{"different value", rec(2, "a"), rec(2, "b"), "differs"},
+		{"missing on device", map[recKey]localRec{}, rec(2, "a"), "0 records on the device, 1"},
+	}
+	for i, s := range scenarios {
+		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
+			got := compareCopies(s.local, s.fresh)
+			if (s.want == "") != (got == "") || !strings.Contains(got, s.want) {
+				t.Fatalf("compareCopies = %q, want %q", got, s.want)
+			}
+		})
+	}
+}
+
+func TestFirstDifferent(t *testing.T) {
+	want := normalize(map[string]any{"injured": 3, "needs": []string{"food"}, "location": map[string]any{"lat": 40.1, "lon": 70.2}})
+	same := normalize(map[string]any{"injured": 3, "needs": []string{"food"}, "location": map[string]any{"lon": 70.2, "lat": 40.1}, "extra": "x"})
+	if f := firstDifferent(want, same); f != "" {
+		t.Fatalf("firstDifferent = %q for equal values", f)
+	}
+	other := normalize(map[string]any{"injured": 4, "needs": []string{"food"}, "location": map[string]any{"lat": 40.1, "lon": 70.2}})
+	if f := firstDifferent(want, other); f != "injured" {
+		t.Fatalf("firstDifferent = %q, want injured", f)
+	}
+}
+
+// A mutation the server asks to send again stays queued, in order; every
+// other result is final and counted once.
+func TestDeviceSettle(t *testing.T) {
+	d := newDevice(1, account{ID: "u"}, "t", nil, 10, new(atomic.Int64))
+	d.queue = []mutation{{ID: "m1", Collection: "incident_reports", RecordID: "r1"}, {ID: "m2", Collection: "incident_reports", RecordID: "r2"}, {ID: "m3"}}
+	left := d.settle(d.queue[:2], []result{
+		{ID: "m1", Status: "applied", Rev: 1},
+		{ID: "m2", Status: "rejected", Error: &mutationError{Code: "sync_retry_later"}},
+	})
+	if len(left) != 2 || left[0].ID != "m2" || left[1].ID != "m3" {
+		t.Fatalf("queue after settle = %+v", left)
+	}
+	if _, ok := d.results["m1"]; !ok || len(d.results) != 1 || len(d.problems) != 0 {
+		t.Fatalf("results %+v, problems %v", d.results, d.problems)
+	}
+	d.settle([]mutation{{ID: "m1", Collection: "incident_reports", RecordID: "r1"}}, []result{{ID: "m1", Status: "applied", Rev: 1}})
+	if len(d.problems) != 1 {
+		t.Fatalf("a second final result must be a problem, got %v", d.problems)
+	}
+}

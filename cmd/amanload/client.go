@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// The protocol v1 wire types (docs/sync.md), as a client sees them.
+type (
+	change struct {
+		Collection string         `json:"collection"`
+		ID         string         `json:"id"`
+		Rev        int64          `json:"rev"`
+		Deleted    bool           `json:"deleted"`
+		Record     map[string]any `json:"record,omitempty"`
+	}
+	pullResponse struct {
+		Changes    []change `json:"changes"`
+		Checkpoint string   `json:"checkpoint"`
+		HasMore    bool     `json:"hasMore"`
+		Reset      bool     `json:"reset"`
+	}
+	mutation struct {
+		ID         string         `json:"id"`
+		Collection string         `json:"collection"`
+		RecordID   string         `json:"recordId"`
+		BaseRev    int64          `json:"baseRev"`
+		Data       map[string]any `json:"data"`
+		Delete     bool           `json:"delete,omitempty"`
+	}
+	pushRequest struct {
+		Client    string     `json:"client"`
+		Mutations []mutation `json:"mutations"`
+	}
+	mutationError struct {
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Fields  map[string]any `json:"fields"`
+	}
+	result struct {
+		ID     string         `json:"id"`
+		Status string         `json:"status"`
+		Rev    int64          `json:"rev"`
+		Record map[string]any `json:"record"`
+		Error  *mutationError `json:"error"`
+	}
+	pushResponse struct {
+		Results []result `json:"results"`
+	}
+)
+
+// errProtocol marks an answer that breaks protocol v1: retrying it is
+// pointless.
+var errProtocol = errors.New("protocol violation")
+
+// statusError is a non-2xx answer; retryable says whether a client should
+// send the same request again (the server was unavailable or busy).
+type statusError struct {
+	status int
+	body   string
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("http %d: %.300s", e.status, e.body)
+}
+
+func (e *statusError) retryable() bool {
+	return e.status == http.StatusTooManyRequests || e.status >= 500
+}
+
+// api is a minimal HTTP client of one server for one user.
+type api struct {
+	base  string
+	token string
+	hc    *http.Client
+}
+
+// wire counts what crossed the network for one response.
+type wire struct {
+	bytes int64 // body bytes as received (compressed if gzip)
+}
+
+// do sends a request and decodes a JSON answer into out. With gzip it asks
+// for a compressed answer and decompresses it itself, so w counts the bytes
+// that really crossed the wire (Go's transport would hide them).
+func (a *api) do(ctx context.Context, method, path string, body []byte, gz bool, out any) (wire, error) {
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, bytes.NewReader(body))
+	if err != nil {
+		return wire{}, err
+	}
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if a.token != "" {
+		req.Header.Set("Authorization", a.token)
+	}
+	req.Header.Set("Accept-Encoding", "identity")
+	if gz {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	res, err := a.hc.Do(req)
+	if err != nil {
+		return wire{}, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return wire{}, fmt.Errorf("read answer: %w", err)
+	}
+	w := wire{bytes: int64(len(raw))}
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		if raw, err = gunzip(raw); err != nil {
+			return w, err
+		}
+	}
+	if res.StatusCode/100 != 2 {
+		return w, &statusError{status: res.StatusCode, body: string(raw)}
+	}
+	if out == nil {
+		return w, nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return w, fmt.Errorf("%w: decode answer: %w", errProtocol, err)
+	}
+	return w, nil
+}
+
+func gunzip(raw []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	return out, nil
+}
+
+func (a *api) push(ctx context.Context, req pushRequest) (pushResponse, wire, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return pushResponse{}, wire{}, err
+	}
+	var res pushResponse
+	w, err := a.do(ctx, http.MethodPost, "/api/sync/v1/push", body, true, &res)
+	if err == nil && len(res.Results) != len(req.Mutations) {
+		err = fmt.Errorf("%w: %d results for %d mutations", errProtocol, len(res.Results), len(req.Mutations))
+	}
+	return res, w, err
+}
+
+func (a *api) pull(ctx context.Context, collections []string, checkpoint string, limit int) (pullResponse, wire, error) {
+	q := url.Values{}
+	q.Set("collections", strings.Join(collections, ","))
+	q.Set("checkpoint", checkpoint)
+	q.Set("limit", strconv.Itoa(limit))
+	var res pullResponse
+	w, err := a.do(ctx, http.MethodGet, "/api/sync/v1/pull?"+q.Encode(), nil, true, &res)
+	return res, w, err
+}

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync/atomic"
+	"time"
+)
+
+// syncedCollections are what a volunteer's device keeps offline.
+var syncedCollections = []string{"incident_reports", "aid_requests"}
+
+type recKey struct{ collection, id string }
+
+// localRec is a device's copy of a record, as pulled.
+type localRec struct {
+	rev     int64
+	deleted bool
+	record  map[string]any
+}
+
+// device is one volunteer's phone: an offline queue of creates and edits,
+// a local copy of what it may see, a checkpoint. It follows protocol v1
+// like a careful client: it retries a push with the same mutation ids until
+// every mutation has a final result, and stores a checkpoint only after
+// applying the page it came with.
+type device struct {
+	n      int
+	user   account
+	client string
+	api    *api
+	rng    *rand.Rand
+	batch  int
+	acked  *atomic.Int64 // mutations with a final result, all devices
+
+	queue      []mutation
+	local      map[recKey]localRec
+	checkpoint string
+	nextMut    int
+	nextRec    int
+
+	// Ground truth of what this device sent.
+	expected map[recKey]map[string]any // every field it set, edits applied
+	edits    map[recKey]int            // edit mutations applied per record
+	results  map[string]result         // the final result of each mutation
+	sent     int                       // mutations queued
+	retries  int                       // requests sent again after a failure
+	problems []string                  // unexpected results
+}
+
+func newDevice(n int, user account, runID string, a *api, batch int, acked *atomic.Int64) *device {
+	return &device{
+		n: n, user: user, api: a, batch: batch, acked: acked,
+		client:   fmt.Sprintf("load-%s-%04d", runID, n),
+		rng:      rand.New(rand.NewPCG(uint64(n), 11)),
+		local:    map[recKey]localRec{},
+		expected: map[recKey]map[string]any{},
+		edits:    map[recKey]int{},
+		results:  map[string]result{},
+	}
+}
+
+// run plays the device's life: three offline sessions, each followed by a
+// sync. The first only creates, the second creates and edits records synced
+// in the first, the third only edits. Each record is edited at most once
+// per session, from the rev the device last pulled, as a phone would.
+func (d *device) run(ctx context.Context, mutations int) error {
+	creates1 := mutations * 2 / 5
+	creates2 := mutations / 5
+	edits2 := (mutations - creates1 - creates2) / 2
+	edits3 := mutations - creates1 - creates2 - edits2
+	sessions := [][2]int{{creates1, 0}, {creates2, edits2}, {0, edits3}}
+	for _, s := range sessions {
+		d.offline(s[0], s[1])
+		if err := d.sync(ctx); err != nil {
+			return fmt.Errorf("device %d: %w", d.n, err)
+		}
+	}
+	return nil
+}
+
+// offline queues creates and edits.
+func (d *device) offline(creates, edits int) {
+	for range creates {
+		d.queueCreate()
+	}
+	known := slices.Collect(maps.Keys(d.local))
+	slices.SortFunc(known, func(a, b recKey) int { return cmpKey(a, b) })
+	d.rng.Shuffle(len(known), func(i, j int) { known[i], known[j] = known[j], known[i] })
+	for i := 0; i < edits; i++ {
+		if i >= len(known) {
+			d.queueCreate() // fewer records than edits: keep the count
+			continue
+		}
+		d.queueEdit(known[i])
+	}
+}
+
+func cmpKey(a, b recKey) int {
+	if a.collection != b.collection {
+		return compare(a.collection, b.collection)
+	}
+	return compare(a.id, b.id)
+}
+
+func compare(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (d *device) queueCreate() {
+	d.nextRec++
+	k := recKey{collection: "incident_reports", id: fmt.Sprintf("r%04d%010d", d.n, d.nextRec)}
+	data := reportData(d.rng, d.user.ID)
+	if d.rng.IntN(10) < 3 {
+		k.collection = "aid_requests"
+		k.id = fmt.Sprintf("a%04d%010d", d.n, d.nextRec)
+		data = aidData(d.rng, d.user.ID)
+	}
+	d.expected[k] = normalize(data)
+	d.enqueue(mutation{Collection: k.collection, RecordID: k.id, Data: data})
+}
+
+func (d *device) queueEdit(k recKey) {
+	if d.expected[k] == nil {
+		d.problems = append(d.problems, fmt.Sprintf("pulled %s/%s, which this device never created", k.collection, k.id))
+		return
+	}
+	data := map[string]any{"place": fmt.Sprintf("уточнено %d/%d", d.n, d.nextMut)}
+	if k.collection == "incident_reports" {
+		data["injured"] = d.rng.IntN(20)
+	} else {
+		data["people_count"] = 1 + d.rng.IntN(50)
+	}
+	maps.Copy(d.expected[k], normalize(data))
+	d.enqueue(mutation{Collection: k.collection, RecordID: k.id, BaseRev: d.local[k].rev, Data: data})
+}
+
+func (d *device) enqueue(m mutation) {
+	d.nextMut++
+	m.ID = fmt.Sprintf("m%06d", d.nextMut)
+	d.queue = append(d.queue, m)
+	d.sent++
+}
+
+// sync pushes the whole queue, then pulls until nothing is left.
+func (d *device) sync(ctx context.Context) error {
+	for len(d.queue) > 0 {
+		chunk := d.queue[:min(d.batch, len(d.queue))]
+		var res pushResponse
+		err := d.retry(ctx, func() (err error) {
+			res, _, err = d.api.push(ctx, pushRequest{Client: d.client, Mutations: chunk})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+		d.queue = d.settle(chunk, res.Results)
+	}
+	return d.pullAll(ctx)
+}
+
+// settle records final results and returns the queue without them;
+// mutations the server asked to send again stay, in order.
+func (d *device) settle(chunk []mutation, results []result) []mutation {
+	var again []mutation
+	for i, r := range results {
+		m := chunk[i]
+		if r.ID != m.ID {
+			d.problems = append(d.problems, fmt.Sprintf("result %d is for %s, want %s", i, r.ID, m.ID))
+		}
+		if r.Error != nil && r.Error.Code == "sync_retry_later" {
+			again = append(again, m)
+			continue
+		}
+		d.record(m, r)
+	}
+	return append(again, d.queue[len(chunk):]...)
+}
+
+func (d *device) record(m mutation, r result) {
+	if _, dup := d.results[m.ID]; dup {
+		d.problems = append(d.problems, "mutation "+m.ID+" got a second final result")
+	}
+	d.results[m.ID] = r
+	d.acked.Add(1)
+	k := recKey{m.Collection, m.RecordID}
+	switch r.Status {
+	case "applied", "merged":
+		if m.BaseRev > 0 {
+			d.edits[k]++
+		}
+		if r.Rev > d.local[k].rev {
+			d.local[k] = localRec{rev: r.Rev, record: r.Record}
+		}
+	default:
+		e, _ := json.Marshal(r.Error)
+		d.problems = append(d.problems, fmt.Sprintf("mutation %s on %s/%s: %s %s", m.ID, m.Collection, m.RecordID, r.Status, e))
+	}
+}
+
+// pullAll applies pages until hasMore is false; the checkpoint is stored
+// only after its page is applied.
+func (d *device) pullAll(ctx context.Context) error {
+	for {
+		var res pullResponse
+		err := d.retry(ctx, func() (err error) {
+			res, _, err = d.api.pull(ctx, syncedCollections, d.checkpoint, 500)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("pull: %w", err)
+		}
+		if res.Reset {
+			d.local = map[recKey]localRec{}
+			d.checkpoint = ""
+			continue
+		}
+		applyChanges(d.local, res.Changes)
+		d.checkpoint = res.Checkpoint
+		if !res.HasMore {
+			return nil
+		}
+	}
+}
+
+func applyChanges(local map[recKey]localRec, changes []change) {
+	for _, c := range changes {
+		k := recKey{c.Collection, c.ID}
+		if c.Deleted {
+			delete(local, k)
+			continue
+		}
+		local[k] = localRec{rev: c.Rev, record: c.Record}
+	}
+}
+
+// retry calls fn until it succeeds, backing off on network faults, 429 and
+// 5xx (the server may be restarting); any other answer is final.
+func (d *device) retry(ctx context.Context, fn func() error) error {
+	backoff := 50 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		var se *statusError
+		if errors.As(err, &se) && !se.retryable() {
+			return err
+		}
+		if errors.Is(err, errProtocol) {
+			return err
+		}
+		d.retries++
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		case <-time.After(backoff + time.Duration(d.rng.Int64N(int64(backoff)))):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+		if se != nil && se.status == http.StatusTooManyRequests {
+			backoff = 5 * time.Second
+		}
+	}
+}
+
+// normalize gives a value the shape it has after a JSON round trip, so it
+// compares with what the server returns.
+func normalize(m map[string]any) map[string]any {
+	raw, _ := json.Marshal(m)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return out
+}

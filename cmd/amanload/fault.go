@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// faultConfig sizes a fault run.
+type faultConfig struct {
+	root      string
+	devices   int
+	mutations int     // per device
+	batch     int     // mutations per push request
+	rate      float64 // probability that a request meets a fault
+	crash     bool
+	kills     int
+	limits    bool // keep the shipped rate limits on
+	timeout   time.Duration
+	keep      bool
+}
+
+func parseFaultFlags(args []string) (faultConfig, error) {
+	var c faultConfig
+	fs := flag.NewFlagSet("fault", flag.ContinueOnError)
+	fs.StringVar(&c.root, "root", "", "repository root (default: the go.mod above the working dir)")
+	fs.IntVar(&c.devices, "devices", 200, "simulated devices, one volunteer each")
+	fs.IntVar(&c.mutations, "mutations", 50, "offline mutations per device (creates and edits)")
+	fs.IntVar(&c.batch, "batch", 10, "mutations per push request")
+	fs.Float64Var(&c.rate, "faults", 0.3, "probability that a request meets a network fault")
+	fs.BoolVar(&c.crash, "crash", false, "kill the server with SIGKILL during the run and restart it")
+	fs.IntVar(&c.kills, "kills", 3, "SIGKILLs in -crash mode")
+	fs.BoolVar(&c.limits, "ratelimits", true, "keep the shipped rate limits (every device shares 127.0.0.1, like phones behind one carrier NAT)")
+	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "give up after this long")
+	fs.BoolVar(&c.keep, "keep", false, "keep the temp data dir")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.devices < 1 || c.mutations < 5 || c.batch < 1 || c.batch > 500 || c.rate < 0 || c.rate >= 1 {
+		return c, errors.New("fault: -devices ≥ 1, -mutations ≥ 5, 1 ≤ -batch ≤ 500, 0 ≤ -faults < 1")
+	}
+	if c.root == "" {
+		root, err := findRoot()
+		if err != nil {
+			return c, err
+		}
+		c.root = root
+	}
+	return c, nil
+}
+
+// faultReport is the outcome of a fault run; ok() is the verdict.
+type faultReport struct {
+	Devices, Mutations       int
+	Applied, Merged          int
+	Lost, Duplicated         int
+	Diverged, Problems       int
+	Kills, Retries           int
+	Faults                   string
+	Integrity                string
+	Records, ExpectedRecords int
+	LogRows, ExpectedLogRows int
+	Duration                 time.Duration
+	Details                  []string
+}
+
+func (r *faultReport) ok() bool {
+	return r.Lost == 0 && r.Duplicated == 0 && r.Diverged == 0 && r.Problems == 0 &&
+		r.Integrity == "ok" && r.Records == r.ExpectedRecords && r.LogRows == r.ExpectedLogRows &&
+		r.Applied+r.Merged == r.Mutations
+}
+
+func (r *faultReport) print(w io.Writer) {
+	fmt.Fprintf(w, "devices %d, mutations %d (applied %d, merged %d), retries %d, kills %d, %v\n",
+		r.Devices, r.Mutations, r.Applied, r.Merged, r.Retries, r.Kills, r.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "faults: %s\n", r.Faults)
+	fmt.Fprintf(w, "records on server %d (expected %d), change-log rows %d (expected %d)\n",
+		r.Records, r.ExpectedRecords, r.LogRows, r.ExpectedLogRows)
+	fmt.Fprintf(w, "lost %d, duplicated %d, diverged devices %d, protocol problems %d, integrity_check %s\n",
+		r.Lost, r.Duplicated, r.Diverged, r.Problems, r.Integrity)
+	for i, d := range r.Details {
+		if i == 20 {
+			fmt.Fprintf(w, "  ... %d more\n", len(r.Details)-20)
+			break
+		}
+		fmt.Fprintln(w, "  "+d)
+	}
+	if r.ok() {
+		fmt.Fprintln(w, "PASS")
+	} else {
+		fmt.Fprintln(w, "FAIL")
+	}
+}
+
+func runFault(ctx context.Context, args []string, out io.Writer) (*faultReport, error) {
+	cfg, err := parseFaultFlags(args)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	bin, err := buildServer(ctx, cfg.root)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "amanload-fault-")
+	if err != nil {
+		return nil, err
+	}
+	if cfg.keep {
+		fmt.Fprintln(out, "data dir:", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+	srv, err := newServerProc(cfg.root, bin, filepath.Join(tmp, "pb_data"))
+	if err != nil {
+		return nil, err
+	}
+	defer srv.close()
+	f := &faultRun{cfg: cfg, srv: srv, out: out, stats: &faultStats{}}
+	rep, err := f.run(ctx)
+	if rep != nil {
+		rep.print(out)
+	}
+	if err == nil && !rep.ok() {
+		err = errors.New("fault run failed its checks")
+	}
+	return rep, err
+}
+
+// faultRun is one fault session.
+type faultRun struct {
+	cfg   faultConfig
+	srv   *serverProc
+	out   io.Writer
+	stats *faultStats
+	su    account
+	users []account
+	kills int
+}
+
+// errNoSync reports a server without the protocol v1 routes.
+var errNoSync = errors.New("the server has no /api/sync/v1 routes")
+
+func (f *faultRun) run(ctx context.Context) (*faultReport, error) {
+	if err := f.seed(); err != nil {
+		return nil, err
+	}
+	if err := f.srv.start(ctx); err != nil {
+		return nil, err
+	}
+	probe := &api{base: f.srv.url(""), token: f.users[0].Token, hc: http.DefaultClient}
+	var se *statusError
+	if _, _, err := probe.pull(ctx, syncedCollections, "", 1); errors.As(err, &se) && se.status == http.StatusNotFound {
+		return nil, errNoSync
+	}
+	start := time.Now()
+	devices, transports, err := f.drive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range transports {
+		t.wait()
+	}
+	rep, err := f.verify(ctx, devices)
+	if err != nil {
+		return nil, err
+	}
+	rep.Duration = time.Since(start)
+	rep.Kills = f.kills
+	rep.Faults = f.stats.String()
+	if err := f.srv.stop(); err != nil {
+		return rep, err
+	}
+	if err := f.checkDB(rep); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func (f *faultRun) seed() error {
+	app, err := openApp(f.cfg.root, f.srv.dir)
+	if err != nil {
+		return err
+	}
+	err = func() error {
+		s := app.Settings()
+		s.RateLimits.Enabled = f.cfg.limits
+		if err := app.Save(s); err != nil {
+			return fmt.Errorf("settings: %w", err)
+		}
+		if f.su, err = seedSuperuser(app); err != nil {
+			return err
+		}
+		f.users, err = seedUsers(app, "fvol", "volunteer", f.cfg.devices)
+		return err
+	}()
+	return errors.Join(err, closeApp(app))
+}
+
+// drive runs every device at once through its own faulty link, and in
+// -crash mode kills the server as the acknowledged mutations pass each
+// 1/(kills+1) of the total.
+func (f *faultRun) drive(ctx context.Context) ([]*device, []*faultTransport, error) {
+	var acked atomic.Int64
+	runID := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffff)
+	devices := make([]*device, f.cfg.devices)
+	transports := make([]*faultTransport, f.cfg.devices)
+	for i, u := range f.users {
+		transports[i] = newFaultTransport(&http.Transport{MaxIdleConnsPerHost: 2}, f.cfg.rate, uint64(i), f.stats)
+		a := &api{base: f.srv.url(""), token: u.Token, hc: &http.Client{Transport: transports[i], Timeout: 60 * time.Second}}
+		devices[i] = newDevice(i, u, runID, a, f.cfg.batch, &acked)
+	}
+	total := int64(f.cfg.devices * f.cfg.mutations)
+	crashDone := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() { crashDone <- f.crashLoop(ctx, &acked, total, stop) }()
+
+	errs := make([]error, len(devices))
+	var wg sync.WaitGroup
+	for i, d := range devices {
+		wg.Go(func() { errs[i] = d.run(ctx, f.cfg.mutations) })
+	}
+	wg.Wait()
+	close(stop)
+	return devices, transports, errors.Join(errors.Join(errs...), <-crashDone)
+}
+
+func (f *faultRun) crashLoop(ctx context.Context, acked *atomic.Int64, total int64, stop chan struct{}) error {
+	if !f.cfg.crash {
+		return nil
+	}
+	for k := 1; k <= f.cfg.kills; k++ {
+		threshold := total * int64(k) / int64(f.cfg.kills+1)
+		for acked.Load() < threshold {
+			select {
+			case <-stop:
+				return fmt.Errorf("run ended after %d of %d kills", f.kills, f.cfg.kills)
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		if err := f.srv.kill(); err != nil {
+			return err
+		}
+		f.kills++
+		fmt.Fprintf(f.out, "SIGKILL %d at %d/%d acknowledged mutations\n", k, acked.Load(), total)
+		time.Sleep(300 * time.Millisecond)
+		if err := f.srv.start(ctx); err != nil {
+			return fmt.Errorf("restart after kill %d: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// checkDB opens data.db read-only after the server stopped and runs
+// PRAGMA integrity_check, and counts the change-log rows.
+func (f *faultRun) checkDB(rep *faultReport) error {
+	db, err := openReadOnly(filepath.Join(f.srv.dir, "data.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var res []string
+	if err := db.NewQuery("PRAGMA integrity_check").Column(&res); err != nil {
+		return fmt.Errorf("integrity_check: %w", err)
+	}
+	rep.Integrity = fmt.Sprint(res)
+	if len(res) == 1 {
+		rep.Integrity = res[0]
+	}
+	err = db.NewQuery("SELECT COUNT(*) FROM _aman_changes WHERE collection IN ('incident_reports', 'aid_requests')").Row(&rep.LogRows)
+	if err != nil {
+		return fmt.Errorf("count change log: %w", err)
+	}
+	return nil
+}
