@@ -68,7 +68,7 @@ var contentMessages = []*i18n.Message{
 }
 
 // projectErrorMessages are the English sources of the error codes this
-// project's packages emit (workflow, syncapi, photos, security). The ID is the code.
+// project's packages emit (workflow, syncapi, photos, privacy, security). The ID is the code.
 // TestMessages_ProjectCodes greps the project for `NewError("…"` and
 // `Code… = "…"` literals and fails when one has no message here.
 // Params named from, to, status and initial are status values; the
@@ -82,6 +82,8 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "photos_unsupported_type", Other: "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted."},
 	{ID: "photos_invalid_image", Other: "{{.name}} is not a readable {{.type}} image."},
 	{ID: "photos_too_large", One: "{{.name}} is larger than {{.maxSize}} byte.", Other: "{{.name}} is larger than {{.maxSize}} bytes."},
+
+	{ID: "privacy_forbidden_query_field", Other: "You cannot filter or sort by {{.field}}."},
 
 	{ID: "body_too_large", One: "The request body is larger than {{.limit}} byte.", Other: "The request body is larger than {{.limit}} bytes."},
 
