@@ -39,9 +39,15 @@ type env struct {
 	tokens map[string]string
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return newEnvWith(t, nil) }
+
+// newEnvWith runs setup on the app before its routes are built.
+func newEnvWith(t testing.TB, setup func(core.App)) *env {
 	t.Helper()
 	app := testapp.New(t)
+	if setup != nil {
+		setup(app)
+	}
 	en := &env{t: t, app: app, tokens: map[string]string{}}
 	for id, role := range map[string]string{
 		volunteerA: "volunteer", volunteerB: "volunteer", coordinator: "coordinator", editor: "editor",

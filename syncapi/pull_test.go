@@ -1,0 +1,326 @@
+package syncapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/jsvm"
+
+	"aman/changelog"
+)
+
+func publishedUpdate(id, title string) mut {
+	return mut{"id": "create-" + id, "collection": "updates", "recordId": id, "data": map[string]any{
+		"title": title, "body": "Body of " + title, "language": "en", "status": "published", "author": editor,
+	}}
+}
+
+// TestPull_EveryWritePathFeedsTheLog writes through REST, /api/batch, a
+// superuser (the dashboard's REST calls), Go's app.Save, a JS hook and a
+// push, then checks that one pull sees every write, in commit order, with
+// revs that count every write.
+func TestPull_EveryWritePathFeedsTheLog(t *testing.T) {
+	en := newEnvWith(t, func(app core.App) {
+		err := jsvm.Register(app, jsvm.Config{
+			HooksDir:               filepath.Join("testdata", "pb_hooks"),
+			MigrationsDir:          filepath.Join("testdata", "pb_migrations"),
+			MigrationsFilesPattern: `^$`,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	_, start := en.pullAll(editor, "updates", "")
+
+	post := func(as, url string, body any) map[string]any {
+		rec := en.raw(as, http.MethodPost, url, body)
+		if rec.Code != 200 {
+			t.Fatalf("POST %s: %d %s", url, rec.Code, rec.Body.String())
+		}
+		var out map[string]any
+		_ = json.Unmarshal(rec.Body.Bytes(), &out)
+		return out
+	}
+	fields := func(id, title string) map[string]any {
+		return map[string]any{"id": id, "title": title, "body": "b", "language": "en", "status": "published", "author": editor}
+	}
+	post(editor, "/api/collections/updates/records", fields("viarestaaaaaaa1", "REST"))
+	post(editor, "/api/batch", map[string]any{"requests": []map[string]any{
+		{"method": "POST", "url": "/api/collections/updates/records", "body": fields("viabatchaaaaaa1", "batch")},
+		{"method": "PATCH", "url": "/api/collections/updates/records/viarestaaaaaaa1", "body": map[string]any{"title": "REST, edited in a batch"}},
+	}})
+	post(superuser, "/api/collections/updates/records", fields("viadashboarda01", "dashboard"))
+	rec := core.NewRecord(mustCollection(t, en.app, "updates"))
+	for k, v := range fields("viagoaaaaaaaaa1", "Go") {
+		rec.Set(k, v)
+	}
+	if err := en.app.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	jsID := post(anonymous, "/test/js-write", map[string]any{"author": editor})["id"].(string)
+	if r := en.push(editor, "device-e", publishedUpdate("viapushaaaaaaa1", "push"))[0]; r.Status != "applied" {
+		t.Fatalf("push: %+v", r)
+	}
+
+	changes, _ := en.pullAll(editor, "updates", start)
+	want := []struct {
+		id  string
+		rev int64
+	}{{"viabatchaaaaaa1", 1}, {"viarestaaaaaaa1", 2}, {"viadashboarda01", 1}, {"viagoaaaaaaaaa1", 1}, {jsID, 1}, {"viapushaaaaaaa1", 1}}
+	if len(changes) != len(want) {
+		t.Fatalf("changes: %+v", changes)
+	}
+	for i, w := range want {
+		if changes[i].ID != w.id || changes[i].Rev != w.rev || changes[i].Deleted || changes[i].Record["id"] != w.id {
+			t.Fatalf("change %d: %+v, want %s rev %d", i, changes[i], w.id, w.rev)
+		}
+	}
+	// the history knows who wrote what
+	var actors []string
+	err := en.app.DB().NewQuery("SELECT actor_collection || ':' || actor FROM _aman_changes WHERE collection = 'updates' ORDER BY seq").Column(&actors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(actors, ",")
+	wantActors := "users:" + editor + ",users:" + editor + ",users:" + editor
+	if !strings.HasPrefix(got, wantActors) || !strings.Contains(got, "_superusers:") || !strings.Contains(got, ":,") {
+		t.Fatalf("actors: %s", got)
+	}
+}
+
+// TestPull_Visibility: a volunteer's pull holds their own records only,
+// another volunteer's change arrives as an id-only tombstone at most, and
+// a field hidden from the caller never leaves the server.
+func TestPull_Visibility(t *testing.T) {
+	en := newEnv(t)
+	secret := "Secret details only A may read"
+	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, map[string]any{"description": secret}))
+	_, cpB := en.pullAll(volunteerB, "incident_reports", "")
+	en.push(volunteerB, "device-b", createReport("reportbbbbbbbb1", volunteerB, nil))
+
+	// hide a field from everyone but superusers
+	c := mustCollection(t, en.app, "incident_reports")
+	c.Fields.GetByName("place").SetHidden(true)
+	if err := en.app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := en.app.FindRecordById("incident_reports", reportA)
+	r.Set("place", "Exact house 12")
+	if err := en.app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+
+	rec := en.raw(volunteerB, http.MethodGet, "/api/sync/v1/pull?collections=incident_reports&checkpoint="+cpB, nil)
+	if strings.Contains(rec.Body.String(), secret) || strings.Contains(rec.Body.String(), "Exact house") {
+		t.Fatalf("B's pull leaks A's report: %s", rec.Body.String())
+	}
+	var p pullPage
+	_ = json.Unmarshal(rec.Body.Bytes(), &p)
+	if ch := findChange(p.Changes, "incident_reports", reportA); ch == nil || !ch.Deleted || ch.Record != nil {
+		t.Fatalf("A's report in B's pull: %+v", p.Changes)
+	}
+	if ch := findChange(p.Changes, "incident_reports", "reportbbbbbbbb1"); ch == nil || ch.Deleted || ch.Record["place"] != nil {
+		t.Fatalf("B's own report: %+v", ch)
+	}
+	// from the start B gets no tombstones at all
+	initial, _ := en.pullAll(volunteerB, "incident_reports", "")
+	if len(initial) != 1 || initial[0].ID != "reportbbbbbbbb1" {
+		t.Fatalf("B's initial pull: %+v", initial)
+	}
+	mine, _ := en.pullAll(volunteerA, "incident_reports", "")
+	if len(mine) != 1 || mine[0].Record["description"] != secret || mine[0].Record["place"] != nil || mine[0].Rev != 2 {
+		t.Fatalf("A's pull: %+v", mine)
+	}
+	all, _ := en.pullAll(superuser, "incident_reports", "")
+	if len(all) != 2 || findChange(all, "incident_reports", reportA).Record["place"] != "Exact house 12" {
+		t.Fatalf("superuser's pull: %+v", all)
+	}
+	// anonymous readers get nothing of the reports
+	if anon, _ := en.pullAll(anonymous, "incident_reports", ""); len(anon) != 0 {
+		t.Fatalf("anonymous pull: %+v", anon)
+	}
+}
+
+// TestPull_Tombstones: deletes, an update retracted out of a reader's
+// view, and a report leaving the public_incidents view all arrive as
+// deleted:true without a body.
+func TestPull_Tombstones(t *testing.T) {
+	en := newEnv(t)
+	en.push(editor, "device-e", publishedUpdate("updateaaaaaaaa1", "Ceasefire holds"), publishedUpdate("updateaaaaaaaa2", "Draft soon"))
+	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, nil), createReport("reportaaaaaaaa2", volunteerA, nil))
+	reader, cpReader := en.pullAll(anonymous, "updates,public_incidents", "")
+	if len(reader) != 2 {
+		t.Fatalf("reader's initial pull: %+v", reader)
+	}
+	// the public never hears of an unverified report
+	if n := en.countRows("_aman_heads", "collection = 'public_incidents'", nil); n != 0 {
+		t.Fatalf("unverified reports in public_incidents' log: %d", n)
+	}
+
+	// retract one update, delete the other (drafts only: a superuser then)
+	en.push(editor, "device-e", mut{"id": "r1", "collection": "updates", "recordId": "updateaaaaaaaa1", "baseRev": 1,
+		"data": map[string]any{"status": "retracted"}})
+	if code, _ := en.do(superuser, http.MethodDelete, "/api/collections/updates/records/updateaaaaaaaa2", nil); code != 204 {
+		t.Fatal("delete")
+	}
+	// verify a report: it enters public_incidents
+	verify(t, en, reportA)
+
+	changes, cp2 := en.pullAll(anonymous, "updates,public_incidents", cpReader)
+	ret := findChange(changes, "updates", "updateaaaaaaaa1")
+	del := findChange(changes, "updates", "updateaaaaaaaa2")
+	pub := findChange(changes, "public_incidents", reportA)
+	if ret == nil || !ret.Deleted || ret.Record != nil || ret.Rev != 2 {
+		t.Fatalf("retracted: %+v", ret)
+	}
+	if del == nil || !del.Deleted || del.Record != nil || del.Rev != 2 {
+		t.Fatalf("deleted: %+v", del)
+	}
+	if pub == nil || pub.Deleted || pub.Record["category"] != "gunfire" || pub.Record["reporter"] != nil {
+		t.Fatalf("public incident: %+v", pub)
+	}
+	if loc, _ := pub.Record["location"].(map[string]any); loc["lon"] != 70.61 {
+		t.Fatalf("public location not rounded: %v", pub.Record["location"])
+	}
+	// the coordinator reopens it: it leaves the public view
+	if code, body := en.do(coordinator, http.MethodPatch, "/api/collections/incident_reports/records/"+reportA,
+		map[string]any{"status": "in_review"}); code != 200 {
+		t.Fatalf("reopen: %d %v", code, body)
+	}
+	changes, _ = en.pullAll(anonymous, "updates,public_incidents", cp2)
+	if len(changes) != 1 || changes[0].ID != reportA || !changes[0].Deleted || changes[0].Record != nil {
+		t.Fatalf("reopened report: %+v", changes)
+	}
+}
+
+func verify(t *testing.T, en *env, id string) {
+	t.Helper()
+	for _, status := range []string{"in_review", "verified"} {
+		code, body := en.do(coordinator, http.MethodPatch, "/api/collections/incident_reports/records/"+id,
+			map[string]any{"status": status, "public_summary": "Gunfire reported near the canal.",
+				"verification_note": "Two witnesses.", "verified_by": coordinator, "verified_at": "2026-11-26 09:00:00.000Z"})
+		if code != 200 {
+			t.Fatalf("%s: %d %v", status, code, body)
+		}
+	}
+}
+
+// TestPull_Paging: pages in commit order, each record once at its latest
+// state, nothing missed when records change between pages.
+func TestPull_Paging(t *testing.T) {
+	en := newEnv(t)
+	var muts []mut
+	for i := range 25 {
+		muts = append(muts, publishedUpdate(pad("upd", i), "Update "+itoa(i)))
+	}
+	en.push(editor, "device-e", muts...)
+	p1 := en.pull(anonymous, "updates", "", 10)
+	if len(p1.Changes) != 10 || !p1.HasMore || p1.Changes[0].ID != pad("upd", 0) {
+		t.Fatalf("page 1: %d %v", len(p1.Changes), p1.HasMore)
+	}
+	// edit a record already sent and one not yet sent
+	en.push(editor, "device-e",
+		mut{"id": "e1", "collection": "updates", "recordId": pad("upd", 3), "baseRev": 1, "data": map[string]any{"title": "edited 3"}},
+		mut{"id": "e2", "collection": "updates", "recordId": pad("upd", 20), "baseRev": 1, "data": map[string]any{"title": "edited 20"}})
+	seen := map[string]change{}
+	for _, c := range p1.Changes {
+		seen[c.ID] = c
+	}
+	cp := p1.Checkpoint
+	for range 10 {
+		p := en.pull(anonymous, "updates", cp, 10)
+		ids := map[string]bool{}
+		for _, c := range p.Changes {
+			if ids[c.ID] {
+				t.Fatalf("%s twice in one page", c.ID)
+			}
+			ids[c.ID] = true
+			seen[c.ID] = c
+		}
+		cp = p.Checkpoint
+		if !p.HasMore {
+			break
+		}
+	}
+	if len(seen) != 25 || seen[pad("upd", 3)].Record["title"] != "edited 3" || seen[pad("upd", 20)].Rev != 2 {
+		t.Fatalf("after paging: %d records, 3=%v 20=%+v", len(seen), seen[pad("upd", 3)].Record["title"], seen[pad("upd", 20)])
+	}
+	if p := en.pull(anonymous, "updates", cp, 10); len(p.Changes) != 0 || p.HasMore || p.Checkpoint != cp {
+		t.Fatalf("caught-up pull: %+v", p)
+	}
+}
+
+func pad(prefix string, i int) string {
+	s := itoa(i)
+	return prefix + strings.Repeat("0", 15-len(prefix)-len(s)) + s
+}
+
+// TestPull_Reset: a role change, a rule change and a checkpoint older than
+// the pruned tombstones each answer reset.
+func TestPull_Reset(t *testing.T) {
+	en := newEnv(t)
+	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, nil))
+	_, cp := en.pullAll(volunteerA, "incident_reports", "")
+	if p := en.pull(volunteerA, "incident_reports", cp, 0); p.Reset {
+		t.Fatal("reset without a reason")
+	}
+	if p := en.pull(volunteerB, "incident_reports", cp, 0); !p.Reset {
+		t.Fatal("another user's checkpoint must reset")
+	}
+
+	// role change
+	u, _ := en.app.FindRecordById("users", volunteerA)
+	u.Set("role", "coordinator")
+	if err := en.app.Save(u); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := u.NewAuthToken()
+	en.tokens[volunteerA] = tok
+	if p := en.pull(volunteerA, "incident_reports", cp, 0); !p.Reset || len(p.Changes) != 0 || p.Checkpoint != "" {
+		t.Fatalf("role change: %+v", p)
+	}
+	_, cp = en.pullAll(volunteerA, "incident_reports", "")
+
+	// rule change
+	c := mustCollection(t, en.app, "incident_reports")
+	rule := *c.ListRule + " || @request.auth.role = 'auditor'"
+	c.ListRule = &rule
+	if err := en.app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	if p := en.pull(volunteerA, "incident_reports", cp, 0); !p.Reset {
+		t.Fatal("rule change must reset")
+	}
+	_, cp = en.pullAll(volunteerA, "incident_reports", "")
+
+	// a garbage checkpoint resets too
+	if p := en.pull(volunteerA, "incident_reports", "not-a-checkpoint", 0); !p.Reset {
+		t.Fatal("garbage checkpoint must reset")
+	}
+
+	// expired: a tombstone older than the retention is pruned
+	if code, _ := en.do(superuser, http.MethodDelete, "/api/collections/incident_reports/records/"+reportA, nil); code != 204 {
+		t.Fatal("delete")
+	}
+	old := time.Now().Add(-100 * 24 * time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")
+	if _, err := en.app.DB().NewQuery("UPDATE _aman_heads SET at = {:at} WHERE deleted = 1").Bind(dbx.Params{"at": old}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := changelog.Prune(en.app, changelog.DefaultConfig(), time.Now())
+	if err != nil || res.Tombstones != 1 {
+		t.Fatalf("prune: %+v %v", res, err)
+	}
+	if p := en.pull(volunteerA, "incident_reports", cp, 0); !p.Reset {
+		t.Fatal("checkpoint before a pruned tombstone must reset")
+	}
+	_, fresh := en.pullAll(volunteerA, "incident_reports", "")
+	if p := en.pull(volunteerA, "incident_reports", fresh, 0); p.Reset {
+		t.Fatal("checkpoint after the prune horizon must not reset")
+	}
+}

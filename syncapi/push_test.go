@@ -1,0 +1,224 @@
+package syncapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+)
+
+const reportA = "reportaaaaaaaa1"
+
+func (en *env) countRows(table, where string, params dbx.Params) int {
+	en.t.Helper()
+	var n int
+	q := "SELECT COUNT(*) FROM " + table
+	if where != "" {
+		q += " WHERE " + where
+	}
+	if err := en.app.DB().NewQuery(q).Bind(params).Row(&n); err != nil {
+		en.t.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+func (en *env) field(collection, id, field string) any {
+	en.t.Helper()
+	r, err := en.app.FindRecordById(collection, id)
+	if err != nil {
+		en.t.Fatalf("find %s/%s: %v", collection, id, err)
+	}
+	return r.Get(field)
+}
+
+// TestPush_Statuses walks one report through every status: created
+// (applied), edited by the volunteer after a coordinator's review note
+// (merged), edited on a field a superuser changed meanwhile (conflict, the
+// volunteer's value in sync_conflicts), and refused by a rule and by
+// validation (rejected, the data in sync_conflicts).
+func TestPush_Statuses(t *testing.T) {
+	en := newEnv(t)
+
+	// applied
+	res := en.push(volunteerA, "device-a", createReport(reportA, volunteerA, nil))[0]
+	if res.Status != "applied" || res.Rev != 1 || res.Record["id"] != reportA || res.Record["rev"] != float64(1) {
+		t.Fatalf("create: %+v", res)
+	}
+
+	// the coordinator reviews (rev 2) while the volunteer edits offline from rev 1
+	if code, body := en.do(coordinator, http.MethodPatch, "/api/collections/incident_reports/records/"+reportA,
+		map[string]any{"verification_note": "Called the district office."}); code != 200 {
+		t.Fatalf("coordinator patch: %d %v", code, body)
+	}
+	res = en.push(volunteerA, "device-a", mut{"id": "m2", "collection": "incident_reports", "recordId": reportA,
+		"baseRev": 1, "data": map[string]any{"description": "Shots heard at dawn; two houses hit."}})[0]
+	if res.Status != "merged" || res.Rev != 3 {
+		t.Fatalf("merge: %+v", res)
+	}
+	if got := en.field("incident_reports", reportA, "verification_note"); got != "Called the district office." {
+		t.Fatalf("merge lost the server's field: %v", got)
+	}
+	if got := en.field("incident_reports", reportA, "description"); got != "Shots heard at dawn; two houses hit." {
+		t.Fatalf("merge lost the client's field: %v", got)
+	}
+
+	// a superuser corrects the description (rev 4); the volunteer edits it
+	// and the place from rev 3
+	if code, body := en.do(superuser, http.MethodPatch, "/api/collections/incident_reports/records/"+reportA,
+		map[string]any{"description": "Corrected by the desk."}); code != 200 {
+		t.Fatalf("superuser patch: %d %v", code, body)
+	}
+	res = en.push(volunteerA, "device-a", mut{"id": "m3", "collection": "incident_reports", "recordId": reportA,
+		"baseRev": 3, "data": map[string]any{"description": "My offline wording.", "place": "Canal bridge"}})[0]
+	if res.Status != "conflict" || res.Record["description"] != "Corrected by the desk." ||
+		res.Record["place"] != "Canal bridge" || len(res.Fields) != 1 || res.Fields[0] != "description" || res.Conflict == "" {
+		t.Fatalf("conflict: %+v", res)
+	}
+	kept, err := en.app.FindRecordById("sync_conflicts", res.Conflict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept.GetString("kind") != "conflict" || kept.GetString("user") != volunteerA || kept.GetString("status") != "open" ||
+		!bytes.Contains([]byte(kept.GetString("data")), []byte("My offline wording.")) ||
+		!bytes.Contains([]byte(kept.GetString("server_state")), []byte("Corrected by the desk.")) ||
+		kept.GetInt("base_rev") != 3 {
+		t.Fatalf("sync_conflicts: %v", kept.FieldsData())
+	}
+
+	// rejected by a rule: another volunteer may not edit A's report
+	res = en.push(volunteerB, "device-b", mut{"id": "b1", "collection": "incident_reports", "recordId": reportA,
+		"baseRev": 5, "data": map[string]any{"description": "hijack"}})[0]
+	if res.Status != "rejected" || res.Error == nil || res.Error.Code != "sync_forbidden" || res.Record != nil || res.Error.Message == "" {
+		t.Fatalf("forbidden: %+v", res)
+	}
+	// rejected by validation: no category
+	bad := report(volunteerA, map[string]any{"category": "not-a-category"})
+	res = en.push(volunteerA, "device-a", mut{"id": "m4", "collection": "incident_reports", "recordId": "reportinvalid01",
+		"data": bad})[0]
+	if res.Status != "rejected" || res.Error.Code != "sync_validation_failed" || res.Error.Fields["category"] == nil {
+		t.Fatalf("validation: %+v", res)
+	}
+	if n := en.countRows("sync_conflicts", "kind = 'rejected'", nil); n != 2 {
+		t.Fatalf("rejected kept: %d, want 2", n)
+	}
+	if got := en.field("incident_reports", reportA, "description"); got != "Corrected by the desk." {
+		t.Fatalf("a rejected or conflicting edit was written: %v", got)
+	}
+}
+
+// TestPush_ReplayIsExactlyOnce sends the same mutations three times, as a
+// client does after lost responses: one write, three identical results.
+func TestPush_ReplayIsExactlyOnce(t *testing.T) {
+	en := newEnv(t)
+	muts := []mut{
+		createReport(reportA, volunteerA, nil),
+		{"id": "edit-1", "collection": "incident_reports", "recordId": reportA, "baseRev": 1,
+			"data": map[string]any{"injured": 2}},
+		{"id": "bad-1", "collection": "incident_reports", "recordId": "reportinvalid01",
+			"data": map[string]any{"reporter": volunteerA}},
+	}
+	var bodies [][]byte
+	for range 3 {
+		rec := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push", map[string]any{"client": "device-a", "mutations": muts})
+		if rec.Code != 200 {
+			t.Fatalf("push: %d %s", rec.Code, rec.Body.String())
+		}
+		bodies = append(bodies, rec.Body.Bytes())
+	}
+	if !bytes.Equal(bodies[0], bodies[1]) || !bytes.Equal(bodies[0], bodies[2]) {
+		t.Fatalf("replays differ:\n%s\n%s\n%s", bodies[0], bodies[1], bodies[2])
+	}
+	if n := en.countRows("_aman_changes", "record_id = {:id}", dbx.Params{"id": reportA}); n != 2 {
+		t.Fatalf("writes logged: %d, want 2 (create and edit once)", n)
+	}
+	if n := en.countRows("sync_conflicts", "", nil); n != 1 {
+		t.Fatalf("sync_conflicts rows: %d, want 1", n)
+	}
+	if got := en.field("incident_reports", reportA, "injured"); got != float64(2) {
+		t.Fatalf("injured: %v", got)
+	}
+	// a create of an existing id with the same content (a lost response
+	// with a different mutation id) is applied, not duplicated
+	again := createReport(reportA, volunteerA, map[string]any{"injured": 2})
+	again["id"] = "create-again"
+	res := en.push(volunteerA, "device-a", again)[0]
+	if res.Status != "applied" || res.Rev != 2 {
+		t.Fatalf("same-content create: %+v", res)
+	}
+}
+
+// TestPush_OneBadMutationBlocksNothing: 1 invalid among 100 → 99 written,
+// results in order.
+func TestPush_OneBadMutationBlocksNothing(t *testing.T) {
+	en := newEnv(t)
+	var muts []mut
+	for i := range 100 {
+		id := fmt.Sprintf("bulkreport%05d", i)
+		data := report(volunteerA, nil)
+		if i == 37 {
+			data["killed"] = -3
+		}
+		muts = append(muts, mut{"id": "bulk-" + id, "collection": "incident_reports", "recordId": id, "data": data})
+	}
+	results := en.push(volunteerA, "device-a", muts...)
+	for i, r := range results {
+		want := "applied"
+		if i == 37 {
+			want = "rejected"
+		}
+		if r.Status != want || r.ID != muts[i]["id"] {
+			t.Fatalf("result %d: %+v, want %s", i, r, want)
+		}
+	}
+	if n := en.countRows("incident_reports", "", nil); n != 99 {
+		t.Fatalf("written: %d, want 99", n)
+	}
+}
+
+// TestPush_Deletes: a delete is applied (a tombstone), a repeated delete
+// of a gone record is applied, and a delete against a stale rev of a
+// record the server changed since is a conflict that keeps the record.
+func TestPush_Deletes(t *testing.T) {
+	en := newEnv(t)
+	create := mut{"id": "u1", "collection": "updates", "recordId": "updateaaaaaaaa1", "data": map[string]any{
+		"title": "Road closed", "body": "The road to Vorukh is closed.", "language": "en",
+		"status": "draft", "author": editor,
+	}}
+	if r := en.push(editor, "device-e", create)[0]; r.Status != "applied" {
+		t.Fatalf("create: %+v", r)
+	}
+	if code, _ := en.do(superuser, http.MethodPatch, "/api/collections/updates/records/updateaaaaaaaa1",
+		map[string]any{"title": "Road to Vorukh closed"}); code != 200 {
+		t.Fatal("superuser patch")
+	}
+	stale := mut{"id": "u2", "collection": "updates", "recordId": "updateaaaaaaaa1", "baseRev": 1, "delete": true}
+	r := en.push(editor, "device-e", stale)[0]
+	if r.Status != "conflict" || r.Record["title"] != "Road to Vorukh closed" || r.Conflict == "" {
+		t.Fatalf("stale delete: %+v", r)
+	}
+	del := mut{"id": "u3", "collection": "updates", "recordId": "updateaaaaaaaa1", "baseRev": 2, "delete": true}
+	if r := en.push(editor, "device-e", del)[0]; r.Status != "applied" || !r.Deleted || r.Rev != 3 {
+		t.Fatalf("delete: %+v", r)
+	}
+	again := mut{"id": "u4", "collection": "updates", "recordId": "updateaaaaaaaa1", "baseRev": 2, "delete": true}
+	if r := en.push(editor, "device-e", again)[0]; r.Status != "applied" || !r.Deleted {
+		t.Fatalf("delete again: %+v", r)
+	}
+	// an edit of the deleted record is a conflict kept for a coordinator
+	edit := mut{"id": "u5", "collection": "updates", "recordId": "updateaaaaaaaa1", "baseRev": 2,
+		"data": map[string]any{"body": "Reopened."}}
+	if r := en.push(editor, "device-e", edit)[0]; r.Status != "conflict" || !r.Deleted || r.Conflict == "" {
+		t.Fatalf("edit of deleted: %+v", r)
+	}
+}
+
+func decode(t testing.TB, raw []byte) map[string]any {
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return out
+}
