@@ -9,6 +9,7 @@ import (
 
 	"aman/changelog"
 	"aman/locale"
+	"aman/photos"
 	"aman/security"
 	"aman/syncapi"
 	"aman/workflow"
@@ -24,6 +25,7 @@ var registrars = []struct {
 	{"workflow", workflow.Register},
 	{"changelog", changelog.Register},
 	{"syncapi", syncapi.Register},
+	{"photos", photos.Register},
 }
 
 // Register binds every Aman package to app.

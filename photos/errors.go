@@ -1,0 +1,26 @@
+package photos
+
+import validation "github.com/pocketbase/ozzo-validation/v4"
+
+// Error codes of rejected uploads (data.<field>.code in a 400 response).
+// They are stable API: the locale files key translations on them.
+const (
+	CodeUnsupportedType = "photos_unsupported_type"
+	CodeInvalidImage    = "photos_invalid_image"
+	CodeTooLarge        = "photos_too_large"
+)
+
+func errUnsupported(name, contentType string) validation.Error {
+	return validation.NewError(CodeUnsupportedType, "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted.").
+		SetParams(map[string]any{"name": name, "type": contentType})
+}
+
+func errInvalid(name, contentType string) validation.Error {
+	return validation.NewError(CodeInvalidImage, "{{.name}} is not a readable {{.type}} image.").
+		SetParams(map[string]any{"name": name, "type": contentType})
+}
+
+func errTooLarge(name string, maxSize int64) validation.Error {
+	return validation.NewError(CodeTooLarge, "{{.name}} is larger than {{.maxSize}} bytes.").
+		SetParams(map[string]any{"name": name, "maxSize": maxSize})
+}

@@ -1,0 +1,125 @@
+// Package photos makes uploaded photos safe to store: every new file of a
+// photo field must be a JPEG, PNG or WebP image by its content, and loses
+// its metadata (Exif with GPS position, camera serial and time, XMP, IPTC,
+// comments, text chunks, thumbnails) before it reaches the storage.
+//
+// The hook runs on the OnRecordCreate and OnRecordUpdate model hooks,
+// before validation and before the file field uploads anything, so it holds
+// for the REST API, /api/batch, the dashboard, the sync engine and Go code,
+// including app.SaveNoValidate.
+package photos
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/pocketbase/pocketbase/tools/hook"
+)
+
+// Fields lists, per collection, the file fields that hold photos.
+var Fields = map[string][]string{
+	"incident_reports": {"photos"},
+}
+
+// defaultMaxSize is PocketBase's limit for a file field without MaxSize.
+const defaultMaxSize = 5 << 20
+
+// Register binds the upload sanitizer to app.
+func Register(app core.App) error {
+	for collection := range Fields {
+		handler := &hook.Handler[*core.RecordEvent]{Id: "amanPhotos", Func: sanitizeRecord}
+		app.OnRecordCreate(collection).Bind(handler)
+		app.OnRecordUpdate(collection).Bind(handler)
+	}
+	return nil
+}
+
+func sanitizeRecord(e *core.RecordEvent) error {
+	errs := validation.Errors{}
+	for _, name := range Fields[e.Record.Collection().Name] {
+		maxSize := fieldMaxSize(e.Record.Collection(), name)
+		for _, file := range e.Record.GetUnsavedFiles(name) {
+			err := Sanitize(file, maxSize)
+			var invalid validation.Error
+			switch {
+			case errors.As(err, &invalid):
+				errs[name] = invalid
+			case err != nil:
+				return err
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return e.Next()
+}
+
+func fieldMaxSize(collection *core.Collection, name string) int64 {
+	if f, ok := collection.Fields.GetByName(name).(*core.FileField); ok && f.MaxSize > 0 {
+		return f.MaxSize
+	}
+	return defaultMaxSize
+}
+
+// Sanitize replaces file's content with the stripped image and makes its
+// extension match the sniffed type. It reads at most maxSize bytes. The
+// error is a validation.Error with a stable code (see docs/workflow.md);
+// file is unchanged when it fails.
+func Sanitize(file *filesystem.File, maxSize int64) error {
+	data, err := readAll(file, maxSize)
+	if err != nil {
+		return err
+	}
+	out, contentType, err := Strip(data)
+	switch {
+	case errors.Is(err, ErrUnsupported):
+		return errUnsupported(file.OriginalName, contentType)
+	case err != nil:
+		return errInvalid(file.OriginalName, contentType)
+	}
+	file.Reader = &filesystem.BytesReader{Bytes: out}
+	file.Size = int64(len(out))
+	file.Name = withExtension(file.Name, contentType)
+	return nil
+}
+
+func readAll(file *filesystem.File, maxSize int64) ([]byte, error) {
+	r, err := file.Reader.Open()
+	if err != nil {
+		return nil, fmt.Errorf("photos: open %q: %w", file.Name, err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, maxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("photos: read %q: %w", file.Name, err)
+	}
+	if int64(len(data)) > maxSize {
+		return nil, errTooLarge(file.OriginalName, maxSize)
+	}
+	return data, nil
+}
+
+// extensions maps a type to its accepted extensions, the first preferred.
+var extensions = map[string][]string{
+	TypeJPEG: {".jpg", ".jpeg"},
+	TypePNG:  {".png"},
+	TypeWebP: {".webp"},
+}
+
+// withExtension gives name the extension of contentType unless it has one
+// already, so a PNG uploaded as "x.jpg" is stored and served as a PNG.
+func withExtension(name, contentType string) string {
+	ext := filepath.Ext(name)
+	if slices.Contains(extensions[contentType], strings.ToLower(ext)) {
+		return name
+	}
+	return strings.TrimSuffix(name, ext) + extensions[contentType][0]
+}

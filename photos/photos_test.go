@@ -1,0 +1,283 @@
+package photos_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+
+	"aman/internal/fixtures"
+	"aman/internal/testapp"
+)
+
+const reportsURL = "/api/collections/incident_reports/records"
+
+// upload is one file part of a multipart body.
+type upload struct {
+	field, name, contentType string
+	data                     []byte
+}
+
+// multipartBody writes fields and files as multipart/form-data.
+func multipartBody(t testing.TB, fields map[string]string, files ...upload) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, f.field, f.name))
+		h.Set("Content-Type", f.contentType)
+		part, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part.Write(f.data)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &buf, w.FormDataContentType()
+}
+
+func newReportFields(id string) map[string]string {
+	return map[string]string{
+		"id": id, "reporter": fixtures.Volunteer, "occurred_at": "2026-11-25 06:00:00.000Z",
+		"region": "batken", "category": "property_damage", "description": "Roof hit",
+	}
+}
+
+// serve sends one request through the app's real router.
+func serve(t testing.TB, app core.App, method, url, auth string) *httptest.ResponseRecorder {
+	t.Helper()
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux, err := router.BuildMux()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(method, url, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	return rec
+}
+
+// downloadPhotos fetches every stored photo of a report through
+// /api/files with a file token of the user as (the field is protected).
+func downloadPhotos(t testing.TB, app *tests.TestApp, reportID, as string) map[string][]byte {
+	t.Helper()
+	report, err := app.FindRecordById("incident_reports", reportID)
+	if err != nil {
+		t.Fatalf("find report: %v", err)
+	}
+	auth, err := fixtures.Auth(app, as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := serve(t, app, http.MethodPost, "/api/files/token", auth)
+	var token struct{ Token string }
+	if err := json.Unmarshal(res.Body.Bytes(), &token); err != nil || token.Token == "" {
+		t.Fatalf("file token: %d %s", res.Code, res.Body)
+	}
+	files := map[string][]byte{}
+	for _, name := range report.GetStringSlice("photos") {
+		url := fmt.Sprintf("/api/files/incident_reports/%s/%s?token=%s", reportID, name, token.Token)
+		res := serve(t, app, http.MethodGet, url, "")
+		if res.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", name, res.Code, res.Body)
+		}
+		files[name] = res.Body.Bytes()
+	}
+	if len(files) == 0 {
+		t.Fatalf("report %s has no photos", reportID)
+	}
+	return files
+}
+
+// expectCleanJPEGs returns an AfterTestFunc asserting that the report's
+// photos come back without metadata, decoding to the sample's size.
+func expectCleanJPEGs(reportID string, count int) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		files := downloadPhotos(t, app, reportID, fixtures.Volunteer)
+		if len(files) != count {
+			t.Fatalf("%d photos stored, want %d", len(files), count)
+		}
+		for name, b := range files {
+			if found := leaks(b); len(found) > 0 {
+				t.Fatalf("%s: metadata served back: %v", name, found)
+			}
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(b))
+			if err != nil || cfg.Width != sampleW || cfg.Height != sampleH {
+				t.Fatalf("%s: decodes to %dx%d (%v), want %dx%d", name, cfg.Width, cfg.Height, err, sampleW, sampleH)
+			}
+		}
+	}
+}
+
+func expectNoReport(id string) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		if _, err := app.FindRecordById("incident_reports", id); err == nil {
+			t.Fatalf("report %s was stored", id)
+		}
+	}
+}
+
+func TestUpload_API(t *testing.T) {
+	gpsJPEG := jpegWithMetadata(t)
+	const newID = "photoreport0001"
+	scenarios := []struct {
+		name   string
+		as     string
+		method string
+		url    string
+		fields map[string]string
+		files  []upload
+		status int
+		want   []string
+		after  func(testing.TB, *tests.TestApp, *http.Response)
+	}{
+		{
+			name: "volunteer creates a report with a GPS-tagged JPEG", as: fixtures.Volunteer,
+			method: http.MethodPost, url: reportsURL, fields: newReportFields(newID),
+			files:  []upload{{"photos", "IMG_0001.JPG", "image/jpeg", gpsJPEG}, {"photos", "second.jpeg", "image/jpeg", gpsJPEG}},
+			status: 200, want: []string{`"id":"` + newID + `"`, `"photos":["img_0001_`},
+			after: expectCleanJPEGs(newID, 2),
+		},
+		{
+			name: "volunteer adds a photo to a submitted report", as: fixtures.Volunteer,
+			method: http.MethodPatch, url: reportsURL + "/" + fixtures.ReportSubmitted,
+			files:  []upload{{"photos+", "later.jpg", "image/jpeg", gpsJPEG}},
+			status: 200, want: []string{`"photos":["later_`},
+			after: expectCleanJPEGs(fixtures.ReportSubmitted, 1),
+		},
+		{
+			name: "HTML named .jpg is refused by content", as: fixtures.Volunteer,
+			method: http.MethodPost, url: reportsURL, fields: newReportFields(newID),
+			files:  []upload{{"photos", "photo.jpg", "image/jpeg", []byte("<html><script>alert(1)</script></html>")}},
+			status: 400, want: []string{`"photos":{"code":"photos_unsupported_type"`, `"type":"text/html; charset=utf-8"`},
+			after: expectNoReport(newID),
+		},
+		{
+			name: "a broken JPEG is refused", as: fixtures.Volunteer,
+			method: http.MethodPost, url: reportsURL, fields: newReportFields(newID),
+			files:  []upload{{"photos", "photo.jpg", "image/jpeg", gpsJPEG[:300]}},
+			status: 400, want: []string{`"photos":{"code":"photos_invalid_image"`},
+			after: expectNoReport(newID),
+		},
+		{
+			name: "a PNG named .jpg is stored as .png, stripped", as: fixtures.Volunteer,
+			method: http.MethodPost, url: reportsURL, fields: newReportFields(newID),
+			files:  []upload{{"photos", "screenshot.jpg", "image/jpeg", pngWithMetadata(t)}},
+			status: 200, want: []string{`"photos":["screenshot_`, `.png"]`},
+			after: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				for name, b := range downloadPhotos(t, app, newID, fixtures.Volunteer) {
+					if found := leaks(b); len(found) > 0 {
+						t.Fatalf("%s: metadata served back: %v", name, found)
+					}
+				}
+			},
+		},
+	}
+	for i, s := range scenarios {
+		body, contentType := multipartBody(t, s.fields, s.files...)
+		scenario := fixtures.Scenario(s.as, tests.ApiScenario{
+			Name:   fmt.Sprintf("%d_%s_%s", i, fixtures.Role(s.as), s.name),
+			Method: s.method, URL: s.url, Body: body,
+			Headers:         map[string]string{"Content-Type": contentType},
+			ExpectedStatus:  s.status,
+			ExpectedContent: s.want,
+			AfterTestFunc:   s.after,
+		})
+		scenario.Test(t)
+	}
+}
+
+func TestUpload_Batch(t *testing.T) {
+	const newID = "batchreport0001"
+	payload, _ := json.Marshal(map[string]any{"requests": []map[string]any{{
+		"method": "POST", "url": reportsURL, "body": newReportFields(newID),
+	}}})
+	body, contentType := multipartBody(t, map[string]string{"@jsonPayload": string(payload)},
+		upload{"requests.0.photos", "batch.jpg", "image/jpeg", jpegWithMetadata(t)})
+	scenario := fixtures.Scenario(fixtures.Volunteer, tests.ApiScenario{
+		Name:   "volunteer creates a report with a photo through /api/batch",
+		Method: http.MethodPost, URL: "/api/batch", Body: body,
+		Headers:         map[string]string{"Content-Type": contentType},
+		ExpectedStatus:  200,
+		ExpectedContent: []string{`"id":"` + newID + `"`},
+		AfterTestFunc:   expectCleanJPEGs(newID, 1),
+	})
+	scenario.Test(t)
+}
+
+// TestUpload_GoSave covers Go callers (the sync engine): a file set on a
+// record and saved, even without validation, is stored stripped.
+func TestUpload_GoSave(t *testing.T) {
+	app := testapp.New(t)
+	if err := fixtures.Seed(app); err != nil {
+		t.Fatal(err)
+	}
+	for i, save := range []func(core.Model) error{app.Save, app.SaveNoValidate} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			report, err := app.FindRecordById("incident_reports", fixtures.ReportOther)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file, err := filesystem.NewFileFromBytes(jpegWithMetadata(t), "sync.jpg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			report.Set("photos", []any{file})
+			if err := save(report); err != nil {
+				t.Fatalf("save: %v", err)
+			}
+			stored := readStored(t, app, report)
+			if found := leaks(stored); len(found) > 0 {
+				t.Fatalf("stored file keeps %v", found)
+			}
+		})
+	}
+}
+
+func readStored(t *testing.T, app core.App, record *core.Record) []byte {
+	t.Helper()
+	fsys, err := app.NewFilesystem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	names := record.GetStringSlice("photos")
+	if len(names) != 1 {
+		t.Fatalf("photos = %v, want one file", names)
+	}
+	r, err := fsys.GetReader(record.BaseFilesPath() + "/" + names[0])
+	if err != nil {
+		t.Fatalf("read %s: %v", names[0], err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
