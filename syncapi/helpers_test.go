@@ -226,6 +226,9 @@ type mut map[string]any
 
 func (en *env) push(as, client string, muts ...mut) []pushResult {
 	en.t.Helper()
+	if muts == nil {
+		muts = []mut{}
+	}
 	rec := en.raw(as, http.MethodPost, "/api/sync/v1/push", map[string]any{"client": client, "mutations": muts})
 	if rec.Code != http.StatusOK {
 		en.t.Fatalf("push as %q: %d %s", as, rec.Code, rec.Body.String())

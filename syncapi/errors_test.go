@@ -1,0 +1,112 @@
+package syncapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
+
+	"aman/changelog"
+)
+
+// TestRequestErrors: the failures of a whole request, each with its
+// status, stable code and a message, and nothing written.
+func TestRequestErrors(t *testing.T) {
+	en := newEnv(t)
+	en.push(volunteerA, "device-a") // binds device-a to A
+	tooMany := make([]mut, 501)
+	for i := range tooMany {
+		tooMany[i] = publishedUpdate(pad("many", i), "x")
+	}
+	cases := []struct {
+		name    string
+		as      string
+		method  string
+		url     string
+		body    any
+		headers []string
+		status  int
+		code    string
+	}{
+		{"push_anonymous", anonymous, http.MethodPost, "/api/sync/v1/push",
+			map[string]any{"client": "d", "mutations": []mut{}}, nil, 401, "sync_auth_required"},
+		{"push_bad_token", "bogus", http.MethodPost, "/api/sync/v1/push",
+			map[string]any{"client": "d", "mutations": []mut{}}, []string{"Authorization", "not-a-token"}, 401, "sync_invalid_token"},
+		{"pull_bad_token", "bogus", http.MethodGet, "/api/sync/v1/pull", nil,
+			[]string{"Authorization", "not-a-token"}, 401, "sync_invalid_token"},
+		{"push_v2", volunteerA, http.MethodPost, "/api/sync/v2/push", map[string]any{}, nil, 426, "sync_unsupported_protocol"},
+		{"pull_v2", anonymous, http.MethodGet, "/api/sync/v2/pull", nil, nil, 426, "sync_unsupported_protocol"},
+		{"pull_protocol_header", anonymous, http.MethodGet, "/api/sync/v1/pull", nil,
+			[]string{"X-Aman-Sync-Protocol", "2"}, 426, "sync_unsupported_protocol"},
+		{"push_malformed", volunteerA, http.MethodPost, "/api/sync/v1/push", `{"client":"d","mutations":[`, nil, 400, "sync_malformed_body"},
+		{"push_no_mutations", volunteerA, http.MethodPost, "/api/sync/v1/push", `{"client":"d"}`, nil, 400, "sync_malformed_body"},
+		{"push_no_client", volunteerA, http.MethodPost, "/api/sync/v1/push", map[string]any{"mutations": []mut{}}, nil, 400, "sync_invalid_client"},
+		{"push_501", editor, http.MethodPost, "/api/sync/v1/push", map[string]any{"client": "d-e", "mutations": tooMany}, nil, 400, "sync_too_many_mutations"},
+		{"push_too_large", volunteerA, http.MethodPost, "/api/sync/v1/push",
+			`{"client":"d","mutations":[],"pad":"` + strings.Repeat("x", 17<<20) + `"}`, nil, 413, ""},
+		{"push_client_of_another_user", volunteerB, http.MethodPost, "/api/sync/v1/push",
+			map[string]any{"client": "device-a", "mutations": []mut{createReport("reportbbbbbbbb1", volunteerB, nil)}}, nil, 403, "sync_client_taken"},
+		{"pull_unknown_collection", anonymous, http.MethodGet, "/api/sync/v1/pull?collections=users", nil, nil, 400, "sync_unknown_collection"},
+		{"pull_bad_limit", anonymous, http.MethodGet, "/api/sync/v1/pull?limit=0", nil, nil, 400, "sync_invalid_limit"},
+	}
+	for i, c := range cases {
+		t.Run(itoa(i)+"_"+c.name, func(t *testing.T) {
+			rec := en.raw(c.as, c.method, c.url, c.body, c.headers...)
+			if rec.Code != c.status {
+				t.Fatalf("status %d, want %d: %.300s", rec.Code, c.status, rec.Body.String())
+			}
+			body := rec.Body.String()
+			if c.code != "" && (!strings.Contains(body, `"code":"`+c.code+`"`) || !strings.Contains(body, `"message":"`)) {
+				t.Fatalf("body %.300s, want code %s", body, c.code)
+			}
+		})
+	}
+	if n := en.countRows("_aman_changes", "collection IN ('updates', 'incident_reports')", nil); n != 0 {
+		t.Fatalf("a failed request wrote %d changes", n)
+	}
+}
+
+// TestPull_Gzip: a client that accepts gzip gets a gzipped pull.
+func TestPull_Gzip(t *testing.T) {
+	en := newEnv(t)
+	en.push(editor, "device-e", publishedUpdate("updateaaaaaaaa1", "Compressed"))
+	rec := en.raw(anonymous, http.MethodGet, "/api/sync/v1/pull?collections=updates", nil, "Accept-Encoding", "gzip")
+	if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("%d %v", rec.Code, rec.Header())
+	}
+	if body := string(gunzip(t, rec.Body.Bytes())); !strings.Contains(body, `"title":"Compressed"`) {
+		t.Fatalf("body: %s", body)
+	}
+}
+
+// TestNudge: a commit to a synced collection sends an empty message on the
+// aman/sync realtime topic to its subscribers, and nothing to others.
+func TestNudge(t *testing.T) {
+	en := newEnv(t)
+	sub, other := subscriptions.NewDefaultClient(), subscriptions.NewDefaultClient()
+	sub.Subscribe(changelog.Topic)
+	other.Subscribe("updates")
+	en.app.SubscriptionsBroker().Register(sub)
+	en.app.SubscriptionsBroker().Register(other)
+	// a burst of writes is coalesced into one nudge
+	en.push(editor, "device-e", publishedUpdate("updateaaaaaaaa1", "One"), publishedUpdate("updateaaaaaaaa2", "Two"))
+	select {
+	case msg := <-sub.Channel():
+		if msg.Name != changelog.Topic || string(msg.Data) != "{}" {
+			t.Fatalf("nudge: %s %s", msg.Name, msg.Data)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no nudge")
+	}
+	select {
+	case msg := <-sub.Channel():
+		t.Fatalf("second nudge for one burst: %v", msg)
+	case msg := <-other.Channel():
+		if msg.Name == changelog.Topic {
+			t.Fatal("nudge sent to a client not subscribed to it")
+		}
+	case <-time.After(500 * time.Millisecond):
+	}
+}
