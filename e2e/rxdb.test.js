@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from './lib/server.js';
 import { client, createPeople, newId } from './lib/people.js';
 import { Device } from './lib/rx-device.js';
-import { incidentReports, updates } from './lib/schemas.js';
+import { incidentReports, publicIncidents, updates } from './lib/schemas.js';
 
 let server;
 let people;
@@ -188,7 +188,9 @@ describe('RxDB 17 over sync protocol v1', () => {
   });
 
   test('a retracted update leaves the reader\'s phone', async () => {
-    const reader = new Device({ name: 'reader', url: server.url, schemas: { updates }, push: false });
+    const reader = new Device({
+      name: 'reader', url: server.url, schemas: { updates, public_incidents: publicIncidents }, push: false,
+    });
     devices.reader = reader;
     await reader.open();
     const editor = people.editor.pb.collection('updates');
@@ -210,7 +212,8 @@ describe('RxDB 17 over sync protocol v1', () => {
     await editor.update(published.id, { status: 'retracted' });
     await reader.sync();
     assert.deepEqual(await reader.docs('updates'), [], 'the retracted update left the reader\'s phone');
-    const last = reader.protocol.exchanges.filter((e) => e.path.startsWith('/api/sync/v1/pull')).at(-1);
+    const last = reader.protocol.exchanges.filter((e) => e.path.startsWith('/api/sync/v1/pull?collections=updates&'))
+      .at(-1);
     const gone = last.response.changes?.find((c) => c.id === published.id);
     assert.deepEqual(Object.keys(gone ?? {}).sort(), ['collection', 'deleted', 'id', 'rev'],
       `a retraction travels as a bare tombstone: ${JSON.stringify(gone)}`);
@@ -236,6 +239,67 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.equal((await a.doc('incident_reports', s.a4.id)).injured, 2);
   });
 
+  test('an edit refused because review started rolls the phone back to the server\'s state', async () => {
+    const b = devices['phone-b'];
+    b.goOffline();
+    await (await b.db.incident_reports.findOne(s.b1.id).exec())
+      .incrementalPatch({ description: 'Correction: it was mortar fire, not artillery.' });
+    await people.coordinator.pb.collection('incident_reports').update(s.b1.id, { status: 'in_review' });
+    const from = b.results.length;
+    b.goOnline();
+    await b.sync();
+
+    assert.deepEqual(statusesSince(b, from), [`${s.b1.id}:rejected`]);
+    const onServer = await serverReport(s.b1.id);
+    assert.equal(onServer.status, 'in_review');
+    assert.equal(onServer.description, 'Two explosions near the school around 14:00.');
+    const onPhone = await b.doc('incident_reports', s.b1.id);
+    assert.equal(onPhone.status, 'in_review', 'the phone shows that review started');
+    assert.equal(onPhone.description, onServer.description, 'the phone rolled back to the server text');
+    assert.equal(onPhone.rev, (await b.protocol.pull({ collections: ['incident_reports'] }))
+      .changes.find((c) => c.id === s.b1.id).rev, 'the phone holds the server\'s rev');
+    const kept = await conflictsMentioning(s.b1.id, 'Correction: it was mortar fire, not artillery.');
+    assert.equal(kept.length, 1, 'the refused text is kept in sync_conflicts');
+  });
+
+  test('a verified report reaches readers as a public incident without who or where exactly', async () => {
+    const a = devices['phone-a'];
+    const reader = devices.reader;
+    s.a5 = newReport(people.volunteerA.id, {
+      region: 'sughd', place: 'Vorukh, 12 Navruz street', category: 'property_damage',
+      location: { lon: 70.587312, lat: 39.853425 }, location_precision: 'exact',
+      description: 'Roof of house 12 destroyed; the family moved to relatives.',
+    });
+    await a.db.incident_reports.insert(s.a5);
+    await a.sync();
+    const review = people.coordinator.pb.collection('incident_reports');
+    await review.update(s.a5.id, { status: 'in_review' });
+    await review.update(s.a5.id, {
+      status: 'verified', verified_by: people.coordinator.id, verified_at: '2026-11-27 09:00:00.000Z',
+      verification_note: 'Photos and two neighbours confirm.', public_summary: 'A house was damaged by shelling in Vorukh.',
+    });
+    await reader.sync();
+    const seen = await reader.doc('public_incidents', s.a5.id);
+    assert.ok(seen, 'the reader\'s phone has the public incident');
+    assert.equal(seen.public_summary, 'A house was damaged by shelling in Vorukh.');
+    assert.equal(seen.occurred_on, '2026-11-26');
+    assert.deepEqual(seen.location, { lon: 70.59, lat: 39.85 });
+    for (const secret of ['reporter', 'description', 'place', 'verification_note', 'verified_by']) {
+      assert.ok(!(secret in seen), `public incident carries ${secret}`);
+    }
+    const wire = JSON.stringify(reader.protocol.exchanges);
+    for (const secret of [people.volunteerA.id, '12 Navruz street', '70.587312', 'Roof of house 12']) {
+      assert.ok(!wire.includes(secret), `the reader's phone received ${secret}`);
+    }
+    await a.sync();
+    assert.equal((await a.doc('incident_reports', s.a5.id)).status, 'verified', 'the reporter sees the verdict');
+
+    // Reopened for review: it leaves the public view and the reader's phone.
+    await review.update(s.a5.id, { status: 'in_review' });
+    await reader.sync();
+    assert.equal(await reader.doc('public_incidents', s.a5.id), null);
+  });
+
   test('a phone never hears of another volunteer\'s reports, not even their ids', () => {
     const pulled = (d) => JSON.stringify(d.protocol.exchanges.filter((e) => e.method === 'GET').map((e) => e.response));
     const fromA = pulled(devices['phone-a']);
@@ -244,6 +308,25 @@ describe('RxDB 17 over sync protocol v1', () => {
     for (const r of [s.a1, s.a2, s.a3, s.a4]) {
       assert.ok(!fromB.includes(r.id), `phone B was told about A's report ${r.id}`);
     }
+  });
+
+  test('a role change resets the phone: promoted it gets every report, demoted it keeps only its own', async () => {
+    const b = devices['phone-b'];
+    const users = people.root.collection('users');
+    await users.update(people.volunteerB.id, { role: 'coordinator' });
+    await b.sync();
+    const resets = () => b.protocol.exchanges.filter((e) => e.response?.reset === true).length;
+    assert.ok(resets() >= 1, 'the server answered the old checkpoint with reset');
+    const all = await people.root.collection('incident_reports').getFullList();
+    assert.deepEqual((await b.docs('incident_reports')).map((d) => d.id).sort(), all.map((r) => r.id).sort());
+
+    const before = resets();
+    await users.update(people.volunteerB.id, { role: 'volunteer' });
+    await b.sync();
+    assert.ok(resets() > before, 'the demotion reset the phone too');
+    const own = await serverReportsOf(people.volunteerB.id);
+    assert.deepEqual((await b.docs('incident_reports')).map((d) => d.id).sort(), own.map((r) => r.id).sort(),
+      'after the demotion no other volunteer\'s report stays on the phone');
   });
 
   test('every replication error was one the test caused', async () => {

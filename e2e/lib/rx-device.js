@@ -8,7 +8,8 @@
 //   (deleted record, or a record that left this user's view) becomes
 //   {id, rev, _deleted: true}. Pages are fetched while `hasMore` and fewer
 //   than batchSize documents were collected (RxDB stops pulling on a short
-//   page). `reset` refetches the collection from the start and deletes the
+//   page). RxDB keeps no checkpoint from an empty page, so the adapter
+//   remembers it and continues from there. `reset` refetches the collection from the start and deletes the
 //   local documents the server no longer lists.
 // - push: every RxDB row becomes one mutation. `baseRev` is the rev of the
 //   assumed master state (null for a create); `data` holds every field for a
@@ -121,6 +122,7 @@ export class Device {
     this.pulls = 0;
     this.loseResponses = 0;
     this.takeServer = new Set();
+    this.emptyAhead = new Map(); // collection -> {from, to}: see pullHandler
   }
 
   async open() {
@@ -158,15 +160,24 @@ export class Device {
 
   async pullHandler(collection, checkpoint, batchSize) {
     this.pulls++;
-    let cp = checkpoint?.cp ?? '';
+    const stored = checkpoint?.cp ?? '';
+    // RxDB does not store the checkpoint of an empty page; without this the
+    // device would pull from that old checkpoint forever (from the start, for
+    // a reader with nothing to see yet), and the server would rescan the log.
+    const ahead = this.emptyAhead.get(collection);
+    let cp = ahead?.from === stored ? ahead.to : stored;
     const docs = new Map();
     for (;;) {
       const page = await this.protocol.pull({ collections: [collection], checkpoint: cp, limit: batchSize });
-      if (page.reset) return this.resetPull(collection, batchSize);
+      if (page.reset) {
+        this.emptyAhead.delete(collection);
+        return this.resetPull(collection, batchSize);
+      }
       for (const change of page.changes) docs.set(change.id, toDocument(change));
       cp = page.checkpoint;
       if (!page.hasMore || docs.size >= batchSize) break;
     }
+    if (docs.size === 0) this.emptyAhead.set(collection, { from: stored, to: cp });
     return { documents: [...docs.values()], checkpoint: { cp } };
   }
 

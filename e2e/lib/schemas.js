@@ -31,3 +31,8 @@ export const updates = schema('updates', {
   title: str, body: str, language: str, region: str, status: str, published_at: str, sources: str,
   related_incidents: { type: 'array', items: str }, author: str,
 });
+
+export const publicIncidents = schema('public incidents', {
+  occurred_on: str, region: str, district: str, location: { type: ['object', 'null'] }, category: str,
+  killed: num, injured: num, public_summary: str,
+});
