@@ -219,6 +219,22 @@ describe('RxDB 17 over sync protocol v1', () => {
       `a retraction travels as a bare tombstone: ${JSON.stringify(gone)}`);
   });
 
+  test('the realtime nudge brings a new update to a live reader without asking', async () => {
+    const live = new Device({ name: 'reader-live', url: server.url, schemas: { updates }, push: false, live: true });
+    devices['reader-live'] = live;
+    await live.open();
+    const update = await people.editor.pb.collection('updates').create({
+      title: 'Checkpoint at Kayragach open again', body: 'Traffic resumed at 09:30 local time.',
+      language: 'en', region: 'batken', status: 'published', author: people.editor.id,
+    });
+    const deadline = Date.now() + 5000;
+    while (!(await live.doc('updates', update.id)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(await live.doc('updates', update.id), 'the live reader got the update within 5 s of publication');
+    assert.ok(live.realtime.nudges >= 1, 'a nudge arrived');
+  });
+
   test('a lost push response is retried without a duplicate', async () => {
     const a = devices['phone-a'];
     const before = (await serverReportsOf(people.volunteerA.id)).length;

@@ -44,6 +44,9 @@ import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { deepEqual } from 'rxdb/plugins/utils';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
+import { Subject } from 'rxjs';
+
+import { Realtime } from './realtime.js';
 
 import { SyncProtocol } from './sync-protocol.js';
 
@@ -109,8 +112,9 @@ function threeWayHandler(takeServer) {
 export class Device {
   // name: unique per process (memory storage is keyed by it); schemas: RxDB
   // JSON schemas by collection name; push: false for a read-only reader;
-  // protocol: a SyncProtocol-shaped stand-in (default: HTTP to url).
-  constructor({ name, url, token = '', schemas, push = true, protocol }) {
+  // protocol: a SyncProtocol-shaped stand-in (default: HTTP to url);
+  // live: pull whenever the server's realtime nudge says there are changes.
+  constructor({ name, url, token = '', schemas, push = true, protocol, live = false }) {
     this.name = name;
     this.protocol = protocol ?? new SyncProtocol({ url, token, client: `${name}-${crypto.randomUUID()}` });
     this.schemas = schemas;
@@ -123,6 +127,8 @@ export class Device {
     this.loseResponses = 0;
     this.takeServer = new Set();
     this.emptyAhead = new Map(); // collection -> {from, to}: see pullHandler
+    this.nudged$ = new Subject(); // 'RESYNC' for every realtime nudge
+    this.realtime = live ? new Realtime({ url, token, onNudge: () => this.nudged$.next('RESYNC') }) : null;
   }
 
   async open() {
@@ -138,6 +144,7 @@ export class Device {
     }
     await this.db.addCollections(collections);
     for (const name of Object.keys(this.schemas)) this.replicate(name);
+    await this.realtime?.start();
     await this.within(Promise.all(Object.values(this.replications).map((r) => r.awaitInitialReplication())),
       'initial replication');
     return this;
@@ -151,7 +158,11 @@ export class Device {
       retryTime: 150,
       waitForLeadership: false,
       autoStart: true,
-      pull: { batchSize: 100, handler: (cp, n) => this.pullHandler(collection, cp, n) },
+      pull: {
+        batchSize: 100,
+        handler: (cp, n) => this.pullHandler(collection, cp, n),
+        stream$: this.nudged$.asObservable(),
+      },
       push: this.withPush ? { batchSize: 50, handler: (rows) => this.pushHandler(collection, rows) } : undefined,
     });
     rep.error$.subscribe((e) => this.errors.push(e));
@@ -280,6 +291,7 @@ export class Device {
   }
 
   async close() {
+    this.realtime?.close();
     await Promise.all(Object.values(this.replications).map((r) => r.cancel()));
     await this.db?.close();
   }
