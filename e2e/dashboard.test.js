@@ -4,7 +4,7 @@
 // AMAN_SCREENSHOT=1 saves docs/img/dashboard.png for the README.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -13,9 +13,18 @@ import { createPeople } from './lib/people.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-// Every collection the README's tour names, in no particular order.
+// The collections the data model requires, in no particular order.
 const amanCollections = ['users', 'appeals', 'incident_reports', 'aid_requests', 'updates', 'fact_checks',
   'organizations', 'districts', 'public_incidents', 'sync_conflicts'];
+
+// tourCollections returns the collections of the README's tour table (the
+// first column of its rows, e.g. "| `appeals` | ...").
+function tourCollections() {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const tour = readme.split(/^## /m).find((section) => /^A tour of the collections/.test(section));
+  assert.ok(tour, 'README.md has no "A tour of the collections" section');
+  return [...tour.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+}
 
 // The field order of incident_reports: who, when, where, what, the review.
 const reportFields = ['id', 'reporter', 'anonymous', 'occurred_at', 'region', 'district', 'place', 'location',
@@ -27,6 +36,7 @@ let people;
 let browser;
 let page;
 const pageErrors = [];
+let sidebar = [];
 
 before(async () => {
   assert.ok(existsSync(chromiumPath),
@@ -64,6 +74,13 @@ describe('dashboard', () => {
     const names = (await items.allTextContents()).map((t) => t.trim());
     const missing = amanCollections.filter((c) => !names.includes(c));
     assert.deepEqual(missing, [], `sidebar lists ${names.join(', ')}`);
+    sidebar = names;
+  });
+
+  test('the README\'s tour matches the sidebar', () => {
+    const tour = tourCollections();
+    assert.deepEqual(tour.filter((c) => !sidebar.includes(c)), [], 'in the tour, not in the dashboard');
+    assert.deepEqual(sidebar.filter((c) => !tour.includes(c)), [], 'in the dashboard, not in the tour');
   });
 
   test('incident reports list their fields in review order', async () => {
