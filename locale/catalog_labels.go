@@ -17,6 +17,8 @@ var labelMessages = []*i18n.Message{
 	{ID: "collection.updates", Other: "Updates"},
 	{ID: "collection.fact_checks", Other: "Fact-checks"},
 	{ID: "collection.public_incidents", Other: "Verified incidents"},
+	{ID: "collection.record_history", Other: "Change history"},
+	{ID: "collection.sync_conflicts", Other: "Sync conflicts"},
 
 	// fields, shared by name
 	{ID: "field.email", Other: "Email"},
@@ -87,7 +89,30 @@ var labelMessages = []*i18n.Message{
 	{ID: "field.explanation", Other: "Explanation"},
 	{ID: "field.evidence", Other: "Evidence"},
 
+	{ID: "field.seq", Other: "Sequence number"},
+	{ID: "field.collection", Other: "Collection"},
+	{ID: "field.record_id", Other: "Record id"},
+	{ID: "field.rev", Other: "Revision"},
+	{ID: "field.deleted", Other: "Deleted"},
+	{ID: "field.at", Other: "Time"},
+	{ID: "field.actor_collection", Other: "Account type of who changed it"},
+	{ID: "field.actor", Other: "Changed by"},
+	{ID: "field.fields", Other: "Fields"},
+	{ID: "field.diff", Other: "Changes"},
+	{ID: "field.client", Other: "Device"},
+	{ID: "field.mutation_id", Other: "Change id"},
+	{ID: "field.user", Other: "User"},
+	{ID: "field.delete", Other: "Deletion"},
+	{ID: "field.base_rev", Other: "Revision on the device"},
+	{ID: "field.server_rev", Other: "Revision on the server"},
+	{ID: "field.data", Other: "Data sent"},
+	{ID: "field.server_state", Other: "Version on the server"},
+	{ID: "field.error", Other: "Error"},
+	{ID: "field.resolution", Other: "Resolution"},
+	{ID: "field.resolved_by", Other: "Resolved by"},
+
 	// fields whose meaning depends on the collection
+	{ID: "field.sync_conflicts.kind", Other: "Kind"},
 	{ID: "field.organizations.kind", Other: "Type of organization"},
 	{ID: "field.districts.kind", Other: "Type"},
 
@@ -123,6 +148,10 @@ var labelMessages = []*i18n.Message{
 	{ID: "label.organizations.kind.international", Other: "International organization"},
 	{ID: "label.organizations.kind.other", Other: "Other"},
 
+	// sync_conflicts.kind
+	{ID: "label.sync_conflicts.kind.conflict", Other: "Conflict"},
+	{ID: "label.sync_conflicts.kind.rejected", Other: "Rejected"},
+
 	// districts.kind
 	{ID: "label.districts.kind.city", Other: "City"},
 	{ID: "label.districts.kind.district", Other: "District"},
@@ -143,6 +172,7 @@ var labelMessages = []*i18n.Message{
 	{ID: "label.status.fulfilled", Other: "Fulfilled"},
 	{ID: "label.status.closed", Other: "Closed"},
 	{ID: "label.status.cancelled", Other: "Cancelled"},
+	{ID: "label.status.resolved", Other: "Resolved"},
 
 	// location_precision
 	{ID: "label.location_precision.exact", Other: "Exact point"},

@@ -108,7 +108,8 @@ func firstLabel(lang, fallback string, ids ...string) string {
 }
 
 // labeledCollections are the collections people work with: every
-// non-system one (users included), sorted by name.
+// non-system one (users included) that someone other than a superuser may
+// read (the dashboard superusers use is in English), sorted by name.
 func labeledCollections(app core.App) ([]*core.Collection, error) {
 	all, err := app.FindAllCollections()
 	if err != nil {
@@ -116,7 +117,7 @@ func labeledCollections(app core.App) ([]*core.Collection, error) {
 	}
 	var out []*core.Collection
 	for _, c := range all {
-		if !c.System {
+		if !c.System && (c.ListRule != nil || c.ViewRule != nil) {
 			out = append(out, c)
 		}
 	}
@@ -157,7 +158,7 @@ func labelsHandler(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", fmt.Errorf("marshal labels: %w", err))
 	}
-	etag := contentETag(body)
+	etag := ContentETag(body)
 	h := e.Response.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "public, max-age=3600")
@@ -169,7 +170,8 @@ func labelsHandler(e *core.RequestEvent) error {
 	return e.Blob(http.StatusOK, "application/json; charset=utf-8", body)
 }
 
-func contentETag(body []byte) string {
+// ContentETag is the strong ETag of body: a hash of the bytes served.
+func ContentETag(body []byte) string {
 	sum := sha256.Sum256(body)
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
