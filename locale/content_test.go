@@ -34,8 +34,8 @@ func TestContent_AppealFallback(t *testing.T) {
 	url := "/api/aman/content/appeals/" + appealSlug
 	scenarios := []tests.ApiScenario{
 		{
-			Name:   "Tajik asked, only English exists: English, marked as a fallback",
-			URL:    url + "?lang=tg",
+			Name: "Tajik asked, only English exists: English, marked as a fallback",
+			URL:  url + "?lang=tg",
 			ExpectedContent: []string{
 				`"language":"en"`, `"requested":"tg"`, `"fallback":true`, `"available":["en"]`,
 				`"notice":"Ин матн бо ин забон дастрас нест: тоҷикӣ. Забони нишондодашуда: англисӣ."`,

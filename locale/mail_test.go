@@ -75,8 +75,8 @@ func TestMail_EveryKind(t *testing.T) {
 		return u
 	}
 	scenarios := []struct {
-		name, lang     string
-		send           func(*core.Record) error
+		name, lang      string
+		send            func(*core.Record) error
 		subject, inBody string
 	}{
 		{"verification ky", "ky", func(u *core.Record) error { return mails.SendRecordVerification(app, u) },
