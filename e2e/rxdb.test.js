@@ -223,6 +223,9 @@ describe('RxDB 17 over sync protocol v1', () => {
     const live = new Device({ name: 'reader-live', url: server.url, schemas: { updates }, push: false, live: true });
     devices['reader-live'] = live;
     await live.open();
+    await live.sync(); // settle the pull that the connection itself triggers
+    const nudgesBefore = live.realtime.nudges;
+    const pullsBefore = live.pulls;
     const update = await people.editor.pb.collection('updates').create({
       title: 'Checkpoint at Kayragach open again', body: 'Traffic resumed at 09:30 local time.',
       language: 'en', region: 'batken', status: 'published', author: people.editor.id,
@@ -232,7 +235,8 @@ describe('RxDB 17 over sync protocol v1', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(await live.doc('updates', update.id), 'the live reader got the update within 5 s of publication');
-    assert.ok(live.realtime.nudges >= 1, 'a nudge arrived');
+    assert.ok(live.realtime.nudges > nudgesBefore, 'a nudge arrived');
+    assert.ok(live.pulls > pullsBefore, 'the nudge made the device pull');
   });
 
   test('a lost push response is retried without a duplicate', async () => {
@@ -314,6 +318,43 @@ describe('RxDB 17 over sync protocol v1', () => {
     await review.update(s.a5.id, { status: 'in_review' });
     await reader.sync();
     assert.equal(await reader.doc('public_incidents', s.a5.id), null);
+  });
+
+  test('one invalid report among 100 written offline does not hold back the other 99', async () => {
+    const a = devices['phone-a'];
+    const before = (await serverReportsOf(people.volunteerA.id)).length;
+    const from = a.results.length;
+    a.goOffline();
+    const batch = Array.from({ length: 100 }, (_, i) => newReport(people.volunteerA.id, {
+      description: `Queued report ${i} from a day without signal.`,
+      category: i === 37 ? 'riot' : 'gunfire',
+    }));
+    await a.db.incident_reports.bulkInsert(batch);
+    a.goOnline();
+    await a.sync();
+
+    const results = a.results.slice(from).map((r) => r.result);
+    assert.equal(results.length, 100);
+    assert.equal(results.filter((r) => r.status === 'applied').length, 99);
+    const bad = results.find((r) => r.status === 'rejected');
+    assert.equal(bad?.recordId, batch[37].id);
+    assert.ok(bad.error?.code && bad.error?.message, `a rejection explains itself: ${JSON.stringify(bad)}`);
+    assert.ok(bad.error.fields?.category, `the field at fault is named: ${JSON.stringify(bad.error)}`);
+    assert.equal((await serverReportsOf(people.volunteerA.id)).length, before + 99);
+    assert.equal(await a.doc('incident_reports', batch[37].id), null, 'the refused report left the phone');
+    assert.equal((await conflictsMentioning(batch[37].id, 'Queued report 37')).length, 1,
+      'the refused report is kept in sync_conflicts');
+    s.bulk = batch;
+  });
+
+  test('a new phone of the same volunteer restores every report, page by page', async () => {
+    const fresh = await phone('phone-a-new', people.volunteerA);
+    const onServer = await serverReportsOf(people.volunteerA.id);
+    assert.ok(onServer.length > 100, 'more than one page');
+    const docs = await fresh.docs('incident_reports');
+    assert.deepEqual(docs.map((d) => d.id).sort(), onServer.map((r) => r.id).sort());
+    const pages = fresh.protocol.exchanges.filter((e) => e.method === 'GET');
+    assert.ok(pages.some((p) => p.response.hasMore === true), 'the server paged the initial sync');
   });
 
   test('a phone never hears of another volunteer\'s reports, not even their ids', () => {
