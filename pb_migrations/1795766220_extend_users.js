@@ -27,6 +27,9 @@ migrate((app) => {
   users.fields.add(new SelectField({
     name: "region", maxSelect: 1, values: ["sughd", "batken", "other"],
   }));
+  // Coordinators pick users in relation fields (reporter, verified_by,
+  // author) by name in the dashboard.
+  users.fields.getByName("name").presentable = true;
   // Keep created/updated last, as the dashboard reads left to right.
   for (const name of ["created", "updated"]) {
     const f = users.fields.getByName(name);
@@ -52,6 +55,7 @@ migrate((app) => {
 }, (app) => {
   const users = app.findCollectionByNameOrId("users");
   users.removeIndex("idx_users_role");
+  users.fields.getByName("name").presentable = false;
   for (const name of ["role", "language", "organization", "region"]) {
     users.fields.removeByName(name);
   }

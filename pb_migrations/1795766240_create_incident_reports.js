@@ -12,8 +12,10 @@
 //     `submitted`; nobody but a superuser deletes (a coordinator archives);
 //   - coordinators see all and change only the review fields;
 //   - editors read verified reports.
-// Field-level hiding (reporter of anonymous reports) is done by the Go
-// privacy hook, not here. Status transitions are enforced by the workflow hook.
+// Field-level hiding (reporter of anonymous reports) and refusing filters or
+// sorts on hidden fields (which would link an anonymous report to its
+// reporter) are done by the Go privacy package, not here. Status
+// transitions are enforced by the workflow hook.
 migrate((app) => {
   const content = [
     "reporter", "anonymous", "occurred_at", "region", "district", "place", "location",
@@ -47,7 +49,7 @@ migrate((app) => {
         collectionId: "_pb_users_auth_", help: "The volunteer who reported. Hidden from others when anonymous." },
       { type: "bool", name: "anonymous", help: "Hide the reporter from everyone but superusers." },
       // when
-      { type: "date", name: "occurred_at", required: true, help: "When it happened (UTC), as precisely as known." },
+      { type: "date", name: "occurred_at", required: true, presentable: true, help: "When it happened (UTC), as precisely as known." },
       // where
       { type: "select", name: "region", required: true, maxSelect: 1, values: ["sughd", "batken", "other"] },
       { type: "relation", name: "district", maxSelect: 1, cascadeDelete: false, collectionId: "aman_districts" },
@@ -56,7 +58,7 @@ migrate((app) => {
       { type: "select", name: "location_precision", maxSelect: 1,
         values: ["exact", "approximate", "settlement", "district"] },
       // what
-      { type: "select", name: "category", required: true, maxSelect: 1,
+      { type: "select", name: "category", required: true, maxSelect: 1, presentable: true,
         values: ["armed_clash", "shelling", "gunfire", "casualties", "displacement", "property_damage",
           "detention", "mobilization_of_civilians", "hate_speech", "disinformation", "other"] },
       { type: "text", name: "description", required: true, max: 5000 },

@@ -34,6 +34,10 @@ func itoa(n int) string {
 
 const emptyList = `"items":[]`
 
+// forbiddenQuery is the privacy package's refusal of a filter or sort on a
+// field hidden from the caller.
+const forbiddenQuery = `"code":"privacy_forbidden_query_field"`
+
 func TestRules_IncidentReports(t *testing.T) {
 	const c = "incident_reports"
 	list, one := recordsURL(c), recordURL(c, reportASubmitted)
@@ -92,7 +96,8 @@ func TestRules_IncidentReports(t *testing.T) {
 		{name: "create", as: "", method: http.MethodPost, url: list, body: newReport("", nil), status: 400},
 		{name: "create_as_self", as: volunteerA, method: http.MethodPost, url: list,
 			body: newReport(volunteerA, nil), status: 200,
-			want: []string{`"reporter":"` + volunteerA + `"`, `"description":"Shots heard at dawn."`}},
+			want: []string{`"reporter":"` + volunteerA + `"`, `"description":"Shots heard at dawn."`,
+				`"status":"submitted"`}},
 		{name: "create_as_self_submitted", as: volunteerA, method: http.MethodPost, url: list,
 			body: newReport(volunteerA, map[string]any{"status": "submitted"}), status: 200,
 			want: []string{`"status":"submitted"`}},
@@ -255,7 +260,7 @@ func TestRules_AidRequests(t *testing.T) {
 		{name: "create", as: "", method: http.MethodPost, url: list, body: newRequest("", nil), status: 400},
 		{name: "create_as_self", as: volunteerA, method: http.MethodPost, url: list,
 			body: newRequest(volunteerA, nil), status: 200,
-			want: []string{`"requester":"` + volunteerA + `"`, `"needs":["water","food"]`}},
+			want: []string{`"requester":"` + volunteerA + `"`, `"needs":["water","food"]`, `"status":"open"`}},
 		{name: "create_as_self_open", as: volunteerA, method: http.MethodPost, url: list,
 			body: newRequest(volunteerA, map[string]any{"status": "open", "id": "offlineaid00001"}), status: 200,
 			want: []string{`"id":"offlineaid00001"`, `"status":"open"`}},
@@ -594,7 +599,7 @@ func TestRules_Users(t *testing.T) {
 }
 
 func urlQuery(s string) string {
-	r := strings.NewReplacer(" ", "%20", "'", "%27", "=", "%3D", "&", "%26")
+	r := strings.NewReplacer(" ", "%20", "'", "%27", "=", "%3D", "&", "%26", "?", "%3F")
 	return r.Replace(s)
 }
 
@@ -618,15 +623,35 @@ func TestRules_NoLeaksThroughRelations(t *testing.T) {
 		{name: "expand_report_reporter", as: editor, method: http.MethodGet,
 			url: recordURL("incident_reports", reportAVerified) + "?expand=reporter,verified_by", status: 200,
 			never: userSecrets},
+		// Queries that could link a report to its reporter are refused by
+		// the privacy package for everyone but the reporter and superusers.
 		{name: "filter_by_reporter_name", as: editor, method: http.MethodGet,
-			url: recordsURL("incident_reports") + "?filter=" + urlQuery("reporter.name~'Volunteer A'"), status: 200,
-			want: []string{listTotal(0)}},
-		// the same filter is valid and matches for a caller who may read users
+			url: recordsURL("incident_reports") + "?filter=" + urlQuery("reporter.name~'Volunteer A'"), status: 400,
+			want: []string{forbiddenQuery}, never: []string{reportAVerified}},
 		{name: "filter_by_reporter_name", as: coordinator, method: http.MethodGet,
-			url: recordsURL("incident_reports") + "?filter=" + urlQuery("reporter.name~'Volunteer A'"), status: 200,
-			want: []string{listTotal(3)}},
-		{name: "filter_on_hidden_field", as: "", method: http.MethodGet,
-			url: recordsURL("public_incidents") + "?filter=" + urlQuery("description~'SECRET'"), status: 400},
+			url:    recordsURL("incident_reports") + "?filter=" + urlQuery("anonymous=true && reporter.name~'Volunteer'"),
+			status: 400, want: []string{forbiddenQuery}, never: []string{reportAVerified}},
+		{name: "filter_by_reporter", as: coordinator, method: http.MethodGet,
+			url: recordsURL("incident_reports") + "?filter=" + urlQuery("reporter='"+volunteerA+"'"), status: 400,
+			want: []string{forbiddenQuery}, never: []string{reportAVerified}},
+		{name: "sort_by_reporter", as: coordinator, method: http.MethodGet,
+			url: recordsURL("incident_reports") + "?sort=reporter", status: 400,
+			want: []string{forbiddenQuery}, never: []string{reportAVerified}},
+		{name: "users_by_anonymous_reports", as: coordinator, method: http.MethodGet,
+			url: recordsURL("users") + "?filter=" + urlQuery("incident_reports_via_reporter.anonymous?=true"), status: 400,
+			want: []string{forbiddenQuery}, never: []string{volunteerA}},
+		{name: "users_by_anonymous_reports", as: superuser, method: http.MethodGet,
+			url: recordsURL("users") + "?filter=" + urlQuery("incident_reports_via_reporter.anonymous?=true"), status: 200,
+			want: []string{listTotal(1), volunteerA}},
+		{name: "users_expand_reports", as: coordinator, method: http.MethodGet,
+			url: recordURL("users", volunteerA) + "?expand=incident_reports_via_reporter", status: 200,
+			never: []string{reportAVerified, secretDescription}},
+		{name: "unfiltered_list_keeps_anonymous", as: coordinator, method: http.MethodGet,
+			url: recordsURL("incident_reports") + "?filter=" + urlQuery("anonymous=true"), status: 200,
+			want: []string{listTotal(1), reportAVerified}, never: []string{`"reporter":"` + volunteerA}},
+		{name: "own_anonymous_by_reporter", as: volunteerA, method: http.MethodGet,
+			url: recordsURL("incident_reports") + "?filter=" + urlQuery("reporter='"+volunteerA+"'"), status: 200,
+			want: []string{listTotal(3), reportAVerified}},
 		{name: "expand_aid_request_related", as: volunteerB, method: http.MethodGet,
 			url: recordURL("aid_requests", aidBOpen) + "?expand=requester,related_incident,assigned_org", status: 200,
 			never: append([]string{"Volunteer A"}, reportSecrets...)},
