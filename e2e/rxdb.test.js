@@ -70,11 +70,16 @@ function statusesSince(device, from) {
   return device.results.slice(from).map(({ mutation, result }) => `${mutation.recordId}:${result.status}`);
 }
 
-// conflictsMentioning lists the sync_conflicts records (read by the
-// coordinator) whose content mentions every one of needles.
-async function conflictsMentioning(...needles) {
-  const all = await people.coordinator.pb.collection('sync_conflicts').getFullList();
-  return all.filter((c) => needles.every((n) => JSON.stringify(c).includes(n)));
+// kept returns the one sync_conflicts record (read by the coordinator, as
+// in the dashboard) that preserves what the device sent for recordId with
+// the given kind ('conflict' or 'rejected').
+async function kept(recordId, kind) {
+  const found = await people.coordinator.pb.collection('sync_conflicts').getFullList({
+    filter: people.coordinator.pb.filter('record_id = {:id} && kind = {:kind}', { id: recordId, kind }),
+  });
+  assert.equal(found.length, 1, `sync_conflicts for ${recordId} (${kind}): ${JSON.stringify(found)}`);
+  assert.equal(found[0].status, 'open');
+  return found[0];
 }
 
 // Shared state of the scenario: each step builds on the previous one.
@@ -144,8 +149,11 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.equal(b1.place, 'Kok-Tash village centre', 'the server value stays');
     const b1Phone = await b.doc('incident_reports', s.b1.id);
     assert.equal(b1Phone.place, 'Kok-Tash village centre', 'the phone converged on the server value');
-    const kept = await conflictsMentioning(s.b1.id, 'Kok-Tash, behind the school');
-    assert.equal(kept.length, 1, 'the losing value is kept in sync_conflicts for a coordinator');
+    const lost = await kept(s.b1.id, 'conflict');
+    assert.equal(lost.data.place, 'Kok-Tash, behind the school', 'the losing value is kept for a coordinator');
+    assert.deepEqual(lost.fields, ['place']);
+    assert.equal(lost.user, people.volunteerB.id);
+    assert.equal(lost.server_state?.place, 'Kok-Tash village centre');
     // Both phones agree with the server on every report they hold.
     for (const [d, who] of [[a, people.volunteerA], [b, people.volunteerB]]) {
       const phoneDocs = await d.docs('incident_reports');
@@ -184,7 +192,7 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.ok((await serverReport(s.a1.id)).id, 'the report still exists on the server');
     assert.ok(await a.doc('incident_reports', s.a1.id), 'the refused delete was rolled back on the phone');
     assert.ok(await serverReport(s.a3.id));
-    assert.equal((await conflictsMentioning(s.a1.id)).length >= 1, true, 'the refused delete is kept in sync_conflicts');
+    assert.equal((await kept(s.a1.id, 'rejected')).delete, true, 'the refused delete is kept in sync_conflicts');
   });
 
   test('a retracted update leaves the reader\'s phone', async () => {
@@ -278,8 +286,8 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.equal(onPhone.description, onServer.description, 'the phone rolled back to the server text');
     assert.equal(onPhone.rev, (await b.protocol.pull({ collections: ['incident_reports'] }))
       .changes.find((c) => c.id === s.b1.id).rev, 'the phone holds the server\'s rev');
-    const kept = await conflictsMentioning(s.b1.id, 'Correction: it was mortar fire, not artillery.');
-    assert.equal(kept.length, 1, 'the refused text is kept in sync_conflicts');
+    assert.equal((await kept(s.b1.id, 'rejected')).data.description, 'Correction: it was mortar fire, not artillery.',
+      'the refused text is kept in sync_conflicts');
   });
 
   test('a verified report reaches readers as a public incident without who or where exactly', async () => {
@@ -342,7 +350,8 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.ok(bad.error.fields?.category, `the field at fault is named: ${JSON.stringify(bad.error)}`);
     assert.equal((await serverReportsOf(people.volunteerA.id)).length, before + 99);
     assert.equal(await a.doc('incident_reports', batch[37].id), null, 'the refused report left the phone');
-    assert.equal((await conflictsMentioning(batch[37].id, 'Queued report 37')).length, 1,
+    const refused = await kept(batch[37].id, 'rejected');
+    assert.equal(refused.data.description, 'Queued report 37 from a day without signal.',
       'the refused report is kept in sync_conflicts');
     s.bulk = batch;
   });
