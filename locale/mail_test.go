@@ -36,6 +36,7 @@ func TestMail_VerificationThroughTheAPI(t *testing.T) {
 				t.Fatalf("sent %d e-mails", app.TestMailer.TotalSend())
 			}
 			m := app.TestMailer.LastMessage()
+			t.Logf("Subject: %s\n%s", m.Subject, m.HTML) // read it with go test -v
 			if !strings.HasPrefix(m.Subject, "Почтаи электронии худро дар ") {
 				t.Errorf("subject %q", m.Subject)
 			}

@@ -1,0 +1,80 @@
+package locale_test
+
+import (
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"aman/locale"
+)
+
+// moduleDir is the source directory of a module of the build.
+func moduleDir(t *testing.T, module string) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", module).Output()
+	if err != nil {
+		t.Skipf("go list %s: %v", module, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func goSources(t *testing.T, dir string) string {
+	t.Helper()
+	var all strings.Builder
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "ui" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		all.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all.String()
+}
+
+var validationCode = regexp.MustCompile(`NewError\(\s*"(validation_[a-z0-9_]+)"`)
+
+// TestCatalog_EveryPocketBaseCode: every validation code PocketBase and
+// ozzo-validation can emit has a message (run it after upgrading either).
+func TestCatalog_EveryPocketBaseCode(t *testing.T) {
+	src := goSources(t, moduleDir(t, "github.com/pocketbase/pocketbase")) +
+		goSources(t, moduleDir(t, "github.com/pocketbase/ozzo-validation/v4"))
+	codes := map[string]bool{}
+	for _, m := range validationCode.FindAllStringSubmatch(src, -1) {
+		codes[m[1]] = true
+	}
+	if len(codes) < 150 {
+		t.Fatalf("found %d codes: is the grep broken?", len(codes))
+	}
+	for code := range codes {
+		if !locale.Has(locale.English, code) {
+			t.Errorf("PocketBase code %s has no message in catalog_validation.go", code)
+		}
+	}
+}
+
+// TestCatalog_ApiMessagesStillInPocketBase: the top-level messages are
+// matched by their English text, so each must still be PocketBase's.
+func TestCatalog_ApiMessagesStillInPocketBase(t *testing.T) {
+	src := goSources(t, moduleDir(t, "github.com/pocketbase/pocketbase"))
+	for _, m := range locale.APIMessages {
+		text := strings.TrimSuffix(m.Other, ".")
+		lower := strings.ToLower(text[:1]) + text[1:]
+		if !strings.Contains(src, `"`+text) && !strings.Contains(src, `"`+lower) {
+			t.Errorf("%s: %q no longer occurs in PocketBase", m.ID, m.Other)
+		}
+	}
+}
