@@ -1,10 +1,13 @@
 package changelog
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -95,7 +98,12 @@ func (l *logger) append(tx core.App, r *core.Record, deleted bool, diff map[stri
 // view's readers never learn the ids of base records they cannot see (an
 // unverified report never shows up in public_incidents' log).
 func appendDerived(tx core.App, view, id string) error {
-	_, err := tx.FindRecordById(view, id)
+	var one int
+	err := tx.DB().NewQuery("SELECT 1 FROM {{" + view + "}} WHERE [[id]] = {:id} LIMIT 1").
+		Bind(dbx.Params{"id": id}).Row(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read %s: %w", view, err)
+	}
 	inView := err == nil
 	h, herr := HeadOf(tx, view, id)
 	wasInView := herr == nil && !h.Deleted

@@ -15,6 +15,8 @@ import (
 func init() {
 	core.AppMigrations.Register(createTables, dropTables, "1795766100_aman_sync_log.go")
 	core.AppMigrations.Register(createHistoryAndBackfill, dropHistory, "1795766900_aman_sync_history.go")
+	// for data dirs migrated before the index joined tableDDL
+	core.AppMigrations.Register(createTables, nil, "1795766920_aman_sync_heads_index.go")
 }
 
 var tableDDL = []string{
@@ -42,6 +44,7 @@ var tableDDL = []string{
 		PRIMARY KEY (collection, record_id)
 	) WITHOUT ROWID`,
 	`CREATE UNIQUE INDEX IF NOT EXISTS idx_aman_heads_seq ON ` + headsTable + ` (seq)`,
+	`CREATE INDEX IF NOT EXISTS idx_aman_heads_collection_seq ON ` + headsTable + ` (collection, seq)`,
 	`CREATE INDEX IF NOT EXISTS idx_aman_heads_tombstones ON ` + headsTable + ` (deleted, at)`,
 	`CREATE TABLE IF NOT EXISTS ` + metaTable + ` (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)`,
 }

@@ -154,19 +154,30 @@ func Heads(app core.App, collection string, ids []string) (map[string]Head, erro
 // Scan returns up to limit heads of the given collections with
 // afterSeq < seq <= maxSeq, in seq (commit) order. Each record appears at
 // most once, at its latest change, because a head holds only the latest seq.
+// Each collection is read by its own range of the (collection, seq) index
+// and the ranges are merged, so the cost is O(collections × limit) whatever
+// the size of the log and of the other collections.
 func Scan(app core.App, collections []string, afterSeq, maxSeq int64, limit int) ([]Head, error) {
-	var rows []Head
-	err := app.DB().Select("collection", "record_id", "rev", "seq", "deleted").
-		From(headsTable).
-		Where(dbx.NewExp("seq > {:after} AND seq <= {:max}", dbx.Params{"after": afterSeq, "max": maxSeq})).
-		AndWhere(dbx.In("collection", toAny(collections)...)).
-		OrderBy("seq ASC").
-		Limit(int64(limit)).
-		All(&rows)
-	if err != nil {
-		return nil, fmt.Errorf("scan heads: %w", err)
+	var all []Head
+	for _, c := range collections {
+		var rows []Head
+		err := app.DB().Select("collection", "record_id", "rev", "seq", "deleted").
+			From(headsTable).
+			Where(dbx.NewExp("collection = {:c} AND seq > {:after} AND seq <= {:max}",
+				dbx.Params{"c": c, "after": afterSeq, "max": maxSeq})).
+			OrderBy("seq ASC").
+			Limit(int64(limit)).
+			All(&rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan heads: %w", err)
+		}
+		all = append(all, rows...)
 	}
-	return rows, nil
+	sort.Slice(all, func(i, j int) bool { return all[i].Seq < all[j].Seq })
+	if len(all) > limit {
+		all = all[:limit]
+	}
+	return all, nil
 }
 
 // LastSeq is the highest seq ever assigned (0 for an empty log). It reads

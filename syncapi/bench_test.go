@@ -1,0 +1,141 @@
+package syncapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Benchmarks run on the real app (SQLite in a temp dir, every hook bound).
+// Rate limits are off: they would measure the limiter, not the engine.
+//
+//	go test ./syncapi -run '^$' -bench . -benchtime 5x
+
+func benchEnv(b *testing.B) *env {
+	en := newEnv(b)
+	en.app.Settings().RateLimits.Enabled = false
+	return en
+}
+
+func reportMutations(prefix string, n int) []mut {
+	muts := make([]mut, n)
+	for i := range muts {
+		id := fmt.Sprintf("%s%09d", prefix, i)
+		muts[i] = mut{"id": "m-" + id, "collection": "incident_reports", "recordId": id, "data": report(volunteerA, nil)}
+	}
+	return muts
+}
+
+// BenchmarkPush500: one push of 500 new incident reports by a volunteer
+// (create rule, validation, hooks, log, stored results).
+func BenchmarkPush500(b *testing.B) {
+	en := benchEnv(b)
+	i := 0
+	for b.Loop() {
+		i++
+		body := map[string]any{"client": "bench-device", "mutations": reportMutations(fmt.Sprintf("p%05d", i), 500)}
+		rec := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push", body)
+		if rec.Code != 200 {
+			b.Fatalf("push: %d %.300s", rec.Code, rec.Body.String())
+		}
+	}
+	b.ReportMetric(float64(500*b.N)/b.Elapsed().Seconds(), "mutations/s")
+}
+
+// BenchmarkBatch500: the same 500 creates through /api/batch, in ten
+// requests of 50 (the configured maximum), for comparison with push.
+func BenchmarkBatch500(b *testing.B) {
+	en := benchEnv(b)
+	i := 0
+	for b.Loop() {
+		i++
+		muts := reportMutations(fmt.Sprintf("b%05d", i), 500)
+		for start := 0; start < 500; start += 50 {
+			reqs := make([]map[string]any, 0, 50)
+			for _, m := range muts[start : start+50] {
+				data := m["data"].(map[string]any)
+				data["id"] = m["recordId"]
+				reqs = append(reqs, map[string]any{"method": "POST", "url": "/api/collections/incident_reports/records", "body": data})
+			}
+			rec := en.raw(volunteerA, http.MethodPost, "/api/batch", map[string]any{"requests": reqs})
+			if rec.Code != 200 {
+				b.Fatalf("batch: %d %.300s", rec.Code, rec.Body.String())
+			}
+		}
+	}
+	b.ReportMetric(float64(500*b.N)/b.Elapsed().Seconds(), "mutations/s")
+}
+
+// seedReports saves n reports by volunteer A through app.Save (so the log
+// is filled by its hooks), in one transaction.
+func seedReports(b *testing.B, en *env, n int) {
+	c := mustCollection(b, en.app, "incident_reports")
+	err := en.app.RunInTransaction(func(tx core.App) error {
+		for i := range n {
+			r := core.NewRecord(c)
+			r.Id = fmt.Sprintf("seed%011d", i)
+			r.Load(report(volunteerA, nil))
+			if err := tx.Save(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkPullInitial: a coordinator's first sync of 5,000 reports, in
+// pages of 500 (rules, enrich hooks, JSON).
+func BenchmarkPullInitial(b *testing.B) {
+	en := benchEnv(b)
+	seedReports(b, en, 5000)
+	for b.Loop() {
+		changes, _ := en.pullAll(coordinator, "incident_reports", "")
+		if len(changes) != 5000 {
+			b.Fatalf("pulled %d", len(changes))
+		}
+	}
+	b.ReportMetric(float64(5000*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// fillLog appends n change rows (and heads) of another collection with
+// plain SQL: the log's size is what matters, not the records.
+func fillLog(b *testing.B, en *env, n int) {
+	_, err := en.app.DB().NewQuery(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {:n})
+		INSERT INTO _aman_changes (collection, record_id, rev, deleted, at, fields, diff)
+		SELECT 'filler', printf('filler%09d', i), 1, 0, '2026-01-01 00:00:00.000Z', '[]', '{}' FROM s`).
+		Bind(dbx.Params{"n": n}).Execute()
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = en.app.DB().NewQuery(`INSERT INTO _aman_heads (collection, record_id, rev, seq, deleted, at)
+		SELECT collection, record_id, rev, seq, deleted, at FROM _aman_changes WHERE record_id LIKE 'filler%'`).Execute()
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkPullEmptyIncremental: a volunteer who is up to date pulls
+// again, on a log of 1,000 and of 1,000,000 changes: the cost must not
+// grow with the log.
+func BenchmarkPullEmptyIncremental(b *testing.B) {
+	for _, size := range []int{1_000, 1_000_000} {
+		b.Run(fmt.Sprintf("log=%d", size), func(b *testing.B) {
+			en := benchEnv(b)
+			fillLog(b, en, size)
+			seedReports(b, en, 10)
+			_, cp := en.pullAll(volunteerA, "incident_reports,public_incidents,updates,fact_checks,appeals,districts,organizations", "")
+			for b.Loop() {
+				p := en.pull(volunteerA, "incident_reports,public_incidents,updates,fact_checks,appeals,districts,organizations", cp, 0)
+				if len(p.Changes) != 0 || p.Reset {
+					b.Fatalf("not empty: %d", len(p.Changes))
+				}
+			}
+		})
+	}
+}
