@@ -95,7 +95,7 @@ func contentHandler(e *core.RequestEvent) error {
 	}
 	got := best.GetString(languageField)
 	e.Response.Header().Set("Content-Language", got)
-	e.Response.Header().Set("Vary", "Accept-Language, Authorization")
+	e.Response.Header().Add("Vary", "Authorization")
 	v := ContentVersion{
 		Language:  got,
 		Requested: lang,

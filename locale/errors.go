@@ -65,6 +65,17 @@ func statusMessage(status int) (string, bool) {
 	return "", false
 }
 
+// LocalizeData returns a copy of an error's resolved data (router.ApiError's
+// Data: {field: {code, message[, params]}}, nested maps, batch responses)
+// with every message in lang; codes and params are kept. A code no file
+// has keeps its message. English returns data as it is.
+func LocalizeData(lang string, data map[string]any) map[string]any {
+	if lang == English || !Supported(lang) {
+		return data
+	}
+	return localizeData(lang, data)
+}
+
 func localizeData(lang string, data map[string]any) map[string]any {
 	if data == nil {
 		return nil

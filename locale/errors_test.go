@@ -237,6 +237,16 @@ func TestLocalizeError(t *testing.T) {
 			}
 		})
 	}
+	data := router.NewBadRequestError("", validation.Errors{
+		"title": validation.NewError("validation_length_out_of_range", "x").SetParams(map[string]any{"min": 1, "max": 21}),
+	}).Data
+	got := locale.LocalizeData("ru", data)["title"].(map[string]any)
+	if got["message"] != "Длина должна быть от 1 до 21 символа." || got["code"] != "validation_length_out_of_range" || got["params"] == nil {
+		t.Fatalf("LocalizeData = %v", got)
+	}
+	if data["title"].(map[string]any)["message"] != "X." {
+		t.Fatalf("LocalizeData changed its input: %v", data)
+	}
 	fields := locale.LocalizeError("ru", validation.Errors{"title": validation.ErrRequired})["data"].(map[string]any)
 	if item := fields["title"].(map[string]any); item["code"] != "validation_required" || item["message"] != "Обязательное поле." {
 		t.Fatalf("data = %v", fields)

@@ -162,7 +162,7 @@ func labelsHandler(e *core.RequestEvent) error {
 	h := e.Response.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "public, max-age=3600")
-	h.Set("Vary", "Accept-Language, Authorization")
+	h.Add("Vary", "Authorization")
 	h.Set("Content-Language", lang)
 	if etagMatches(e.Request.Header.Get("If-None-Match"), etag) {
 		return e.NoContent(http.StatusNotModified)

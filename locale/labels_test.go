@@ -73,6 +73,9 @@ func TestLabels_Endpoint(t *testing.T) {
 				if !strings.Contains(res.Header.Get("Cache-Control"), "max-age=") {
 					t.Fatalf("Cache-Control %q", res.Header.Get("Cache-Control"))
 				}
+				if vary := strings.Join(res.Header.Values("Vary"), ","); !strings.Contains(vary, "Accept-Language") || !strings.Contains(vary, "Authorization") {
+					t.Fatalf("Vary %q", vary)
+				}
 				if res.Header.Get("Content-Language") != "tg" {
 					t.Fatalf("Content-Language %q", res.Header.Get("Content-Language"))
 				}

@@ -31,7 +31,8 @@ const (
 
 // languageMiddleware picks the request's language once, remembers it on the
 // event and announces it with Content-Language (handlers serving content in
-// another language overwrite the header).
+// another language overwrite the header). Vary tells caches that the same URL
+// answers differently per Accept-Language and per account.
 func languageMiddleware() *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id:       LanguageMiddlewareId,
@@ -40,7 +41,9 @@ func languageMiddleware() *hook.Handler[*core.RequestEvent] {
 			lang := resolve(e)
 			e.Set(eventKey, lang)
 			if localizedPath(e.Request.URL.Path) {
-				e.Response.Header().Set("Content-Language", lang)
+				h := e.Response.Header()
+				h.Set("Content-Language", lang)
+				h.Add("Vary", "Accept-Language")
 			}
 			return e.Next()
 		},

@@ -1,8 +1,10 @@
 /// <reference path="../pb_data/types.d.ts" />
 
 // users: the accounts of volunteers, coordinators and editors (readers need
-// none). `role` drives every API rule; an empty role counts as volunteer,
-// because no rule grants anything to "volunteer" by name.
+// none). `role` drives every API rule. It is required; the accounts package
+// makes a new account without one a volunteer. No rule grants anything to
+// "volunteer" by name, so an account written around validation without a
+// role still has the least access.
 //
 // Rules: a user sees and edits only themselves; coordinators list users and
 // manage their role, organization and region but never their credentials.
@@ -13,8 +15,8 @@ migrate((app) => {
   const users = app.findCollectionByNameOrId("users");
 
   users.fields.add(new SelectField({
-    name: "role", maxSelect: 1, values: ["volunteer", "coordinator", "editor"],
-    help: "Only a coordinator or a superuser changes it. Empty means volunteer.",
+    name: "role", required: true, maxSelect: 1, values: ["volunteer", "coordinator", "editor"],
+    help: "Only a coordinator or a superuser changes it. New accounts without one become volunteers.",
   }));
   users.fields.add(new SelectField({
     name: "language", maxSelect: 1, values: ["tg", "ky", "ru", "uz-Cyrl", "en"],

@@ -541,7 +541,8 @@ func TestRules_Users(t *testing.T) {
 			want: []string{`"role":"volunteer"`}},
 
 		// signup
-		{name: "signup", as: "", method: http.MethodPost, url: list, body: signup("new1@example.org", nil), status: 200},
+		{name: "signup", as: "", method: http.MethodPost, url: list, body: signup("new1@example.org", nil), status: 200,
+			want: []string{`"role":"volunteer"`}},
 		{name: "signup_volunteer", as: "", method: http.MethodPost, url: list,
 			body:   signup("new2@example.org", map[string]any{"role": "volunteer", "language": "ky", "region": "batken"}),
 			status: 200, want: []string{`"role":"volunteer"`, `"language":"ky"`}},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"aman/accounts"
 	"aman/changelog"
 	"aman/locale"
 	"aman/photos"
@@ -21,6 +22,7 @@ var registrars = []struct {
 	fn   func(core.App) error
 }{
 	{"locale", locale.Register},
+	{"accounts", accounts.Register},
 	{"security", security.Register},
 	{"workflow", workflow.Register},
 	{"changelog", changelog.Register},
