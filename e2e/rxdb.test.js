@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { message } from './lib/catalog.js';
 import { startServer } from './lib/server.js';
 import { client, createPeople, newId } from './lib/people.js';
 import { Device } from './lib/rx-device.js';
@@ -188,11 +189,13 @@ describe('RxDB 17 over sync protocol v1', () => {
     await a.sync();
     assert.deepEqual(statusesSince(a, from).sort(), [`${s.a1.id}:rejected`, `${s.a3.id}:applied`].sort());
     const rejection = a.rejections.at(-1);
-    assert.ok(rejection.error?.code, `a rejection carries an error code: ${JSON.stringify(rejection)}`);
+    assert.equal(rejection.error?.code, 'sync_forbidden', JSON.stringify(rejection));
     assert.ok((await serverReport(s.a1.id)).id, 'the report still exists on the server');
     assert.ok(await a.doc('incident_reports', s.a1.id), 'the refused delete was rolled back on the phone');
     assert.ok(await serverReport(s.a3.id));
     assert.equal((await kept(s.a1.id, 'rejected')).delete, true, 'the refused delete is kept in sync_conflicts');
+    // Volunteer A's profile language is Tajik.
+    assert.equal(rejection.error.message, message('tg', 'sync_forbidden'), 'the refusal is explained in Tajik');
   });
 
   test('a retracted update leaves the reader\'s phone', async () => {
@@ -346,13 +349,16 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.equal(results.filter((r) => r.status === 'applied').length, 99);
     const bad = results.find((r) => r.status === 'rejected');
     assert.equal(bad?.recordId, batch[37].id);
-    assert.ok(bad.error?.code && bad.error?.message, `a rejection explains itself: ${JSON.stringify(bad)}`);
-    assert.ok(bad.error.fields?.category, `the field at fault is named: ${JSON.stringify(bad.error)}`);
+    assert.equal(bad.error?.code, 'sync_validation_failed', JSON.stringify(bad));
+    assert.equal(bad.error.fields?.category?.code, 'validation_invalid_value', JSON.stringify(bad.error));
     assert.equal((await serverReportsOf(people.volunteerA.id)).length, before + 99);
     assert.equal(await a.doc('incident_reports', batch[37].id), null, 'the refused report left the phone');
     const refused = await kept(batch[37].id, 'rejected');
     assert.equal(refused.data.description, 'Queued report 37 from a day without signal.',
       'the refused report is kept in sync_conflicts');
+    // Volunteer A's profile language is Tajik.
+    assert.equal(bad.error.message, message('tg', 'sync_validation_failed'), 'explained in Tajik');
+    assert.equal(bad.error.fields.category.message, message('tg', 'validation_invalid_value'));
     s.bulk = batch;
   });
 

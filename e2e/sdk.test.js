@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientResponseError } from 'pocketbase';
 
+import { message } from './lib/catalog.js';
 import { startServer } from './lib/server.js';
 import { client, createPeople, newId } from './lib/people.js';
 
@@ -105,6 +106,8 @@ describe('volunteer', () => {
     assert.equal(err.status, 400);
     assert.equal(err.response.data.category?.code, 'validation_invalid_value');
     assert.equal(err.response.data.killed?.code, 'validation_min_number_constraint');
+    // In the volunteer's profile language (Tajik), from the project's catalog.
+    assert.equal(err.response.data.category.message, message('tg', 'validation_invalid_value'));
   });
 
   test('cannot report as someone else or set review fields', async () => {
