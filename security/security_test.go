@@ -254,3 +254,29 @@ func TestBodyLimit(t *testing.T) {
 		s.Test(t)
 	}
 }
+
+// Sync push from one carrier NAT address: 200 devices pushing 3 times each
+// (a blackout's worth of queue draining with retries) all get through; the
+// flood past 1,200 a minute is refused. The requests carry no token, so the
+// sync handler answers 401 fast, but the limiter counts every request.
+func TestRateLimit_PushBehindOneNAT(t *testing.T) {
+	const url = "/api/sync/v1/push"
+	const body = `{"client":"device","mutations":[]}`
+	scenario := tests.ApiScenario{
+		Name:   "1,201st push from one IP in a minute is refused, the 600 of 200 devices are not",
+		Method: http.MethodPost, URL: url, Body: strings.NewReader(body),
+		TestAppFactory: testapp.Factory,
+		BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+			codes := fire(t, e, 1200, http.MethodPost, url, body, scenarioIP)
+			for i, c := range codes {
+				if c == http.StatusTooManyRequests || c == http.StatusNotFound {
+					t.Fatalf("push %d from the NAT address: status %d", i, c)
+				}
+			}
+		},
+		ExpectedStatus:  http.StatusTooManyRequests,
+		ExpectedContent: []string{`"status":429`},
+		ExpectedEvents:  map[string]int{"*": 0},
+	}
+	scenario.Test(t)
+}

@@ -51,6 +51,7 @@ type device struct {
 	results  map[string]result         // the final result of each mutation
 	sent     int                       // mutations queued
 	retries  int                       // requests sent again after a failure
+	limited  int                       // 429 answers among them
 	problems []string                  // unexpected results
 }
 
@@ -270,6 +271,7 @@ func (d *device) retry(ctx context.Context, fn func() error) error {
 		}
 		backoff = min(2*backoff, 2*time.Second)
 		if se != nil && se.status == http.StatusTooManyRequests {
+			d.limited++
 			backoff = 5 * time.Second
 		}
 	}

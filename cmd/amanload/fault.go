@@ -64,6 +64,7 @@ type faultReport struct {
 	Lost, Duplicated         int
 	Diverged, Problems       int
 	Kills, Retries           int
+	RateLimited              int
 	Faults                   string
 	Integrity                string
 	Records, ExpectedRecords int
@@ -79,8 +80,8 @@ func (r *faultReport) ok() bool {
 }
 
 func (r *faultReport) print(w io.Writer) {
-	fmt.Fprintf(w, "devices %d, mutations %d (applied %d, merged %d), retries %d, kills %d, %v\n",
-		r.Devices, r.Mutations, r.Applied, r.Merged, r.Retries, r.Kills, r.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "devices %d, mutations %d (applied %d, merged %d), retries %d (of them after a 429: %d), kills %d, %v\n",
+		r.Devices, r.Mutations, r.Applied, r.Merged, r.Retries, r.RateLimited, r.Kills, r.Duration.Round(time.Millisecond))
 	fmt.Fprintf(w, "faults: %s\n", r.Faults)
 	fmt.Fprintf(w, "records on server %d (expected %d), change-log rows %d (expected %d)\n",
 		r.Records, r.ExpectedRecords, r.LogRows, r.ExpectedLogRows)

@@ -37,7 +37,9 @@ func buildServer(ctx context.Context, root string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cache dir: %w", err)
 	}
-	bin := filepath.Join(cache, "amanload", "aman")
+	// One binary per process: concurrent runs must not overwrite each
+	// other's executable.
+	bin := filepath.Join(cache, "amanload", fmt.Sprintf("aman-%d", os.Getpid()))
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -130,14 +132,14 @@ func (s *serverProc) stop() error {
 	return nil
 }
 
-// close stops the server and closes its log.
+// close stops the server, closes its log and removes the binary.
 func (s *serverProc) close() error {
 	err := s.stop()
 	if s.log != nil {
 		s.log.Close()
 		s.log = nil
 	}
-	return err
+	return errors.Join(err, os.Remove(s.bin))
 }
 
 // peakRSS is the server's peak resident set size (VmHWM) in bytes.

@@ -47,6 +47,7 @@ func (f *faultRun) verify(ctx context.Context, devices []*device) (*faultReport,
 func (f *faultRun) verifyDevice(ctx context.Context, d *device, server map[recKey]map[string]any, rep *faultReport) error {
 	rep.Mutations += d.sent
 	rep.Retries += d.retries
+	rep.RateLimited += d.limited
 	for _, r := range d.results {
 		switch r.Status {
 		case "applied":
