@@ -110,3 +110,25 @@ func TestNudge(t *testing.T) {
 	case <-time.After(500 * time.Millisecond):
 	}
 }
+
+// TestMessages_Localized: messages follow the request's language; codes
+// stay.
+func TestMessages_Localized(t *testing.T) {
+	en := newEnv(t)
+	rec := en.raw(anonymous, http.MethodPost, "/api/sync/v1/push", map[string]any{"client": "d", "mutations": []mut{}},
+		"Accept-Language", "ru")
+	if rec.Code != 401 || !strings.Contains(rec.Body.String(), `"code":"sync_auth_required"`) {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+	body := decode(t, rec.Body.Bytes())
+	msg, _ := body["message"].(string)
+	if msg == "" || (msg != "Sign in to push changes." && !strings.ContainsAny(msg, "абвгдеёжзийклмнопрстуфхцчшщыэюя")) {
+		t.Fatalf("message: %q", msg)
+	}
+	res := en.push(volunteerA, "device-a", mut{"id": "x", "collection": "incident_reports", "recordId": "reportinvalid01",
+		"data": report(volunteerA, map[string]any{"category": "nope"})})[0]
+	f, _ := res.Error.Fields["category"].(map[string]any)
+	if f["code"] == nil || f["message"] == "" {
+		t.Fatalf("field error: %+v", res.Error)
+	}
+}
