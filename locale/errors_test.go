@@ -205,6 +205,17 @@ func TestErrors_PocketBaseMessages(t *testing.T) {
 // TestErrors_WorkflowStatusLabels: a project code's params that are
 // statuses are shown by their labels.
 func TestErrors_WorkflowStatusLabels(t *testing.T) {
+	run(t, fixtures.Scenario(fixtures.Coordinator, tests.ApiScenario{
+		Name:           "coordinator takes a verified report back to submitted, in Tajik",
+		Method:         http.MethodPatch,
+		URL:            reportsURL + "/" + fixtures.ReportVerified + "?lang=tg",
+		Body:           strings.NewReader(`{"status":"submitted"}`),
+		ExpectedStatus: http.StatusBadRequest,
+		ExpectedContent: []string{
+			`"status":{"code":"workflow_invalid_transition","message":"Ҳолатро аз «Тасдиқ шуд» ба «Фиристода шуд» иваз кардан мумкин нест.","params":{"from":"verified","to":"submitted"}}`,
+		},
+		ExpectedEvents: map[string]int{"OnRecordUpdateRequest": 1},
+	}))
 	msg, ok := locale.LocalizeCode("tg", "workflow_invalid_transition", map[string]any{"from": "submitted", "to": "verified"})
 	if !ok || msg != "Ҳолатро аз «Фиристода шуд» ба «Тасдиқ шуд» иваз кардан мумкин нест." {
 		t.Fatalf("got %q, %v", msg, ok)
