@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/tests"
 )
 
 // The access matrix of issue 2, "Who may do what": every collection ×
@@ -183,7 +185,7 @@ func TestRules_IncidentReports(t *testing.T) {
 				"status": "verified", "verified_by": coordinator, "verified_at": "2026-11-25 10:00:00.000Z",
 				"verification_note": "Two sources.", "sources": "a\nb", "public_summary": "Gunfire near X.",
 			}), status: 200,
-			after: stored(c, reportAInReview, "status", "verified")},
+			after: verifiedWithoutPoint},
 		{name: "update_description", as: coordinator, method: http.MethodPatch, url: one,
 			body: patch("description", "rewritten"), status: 404},
 		{name: "update_reporter", as: coordinator, method: http.MethodPatch, url: one,
@@ -212,6 +214,26 @@ func TestRules_IncidentReports(t *testing.T) {
 	}
 	cases = append(cases, accessCase{name: "delete", as: superuser, method: http.MethodDelete, url: one, status: 204})
 	runAccess(t, cases)
+}
+
+// verifiedWithoutPoint checks what the public view makes of a report that a
+// coordinator verified and that has no point: the incident appears, dated
+// by day, with a null location rather than 0,0.
+func verifiedWithoutPoint(t testing.TB, app *tests.TestApp) {
+	t.Helper()
+	public, err := app.FindRecordById("public_incidents", reportAInReview)
+	if err != nil {
+		t.Fatalf("verified report missing from public_incidents: %v", err)
+	}
+	if got := public.GetString("occurred_on"); got != "2026-11-20" {
+		t.Errorf("occurred_on = %q, want 2026-11-20", got)
+	}
+	if got := public.GetString("location"); got != "null" && got != "" {
+		t.Errorf("location = %q, want null", got)
+	}
+	if got := public.GetString("public_summary"); got != "Gunfire near X." {
+		t.Errorf("public_summary = %q", got)
+	}
 }
 
 func TestRules_AidRequests(t *testing.T) {
@@ -377,7 +399,7 @@ func editorialCases(k editorial) []accessCase {
 			accessCase{name: "view_draft", as: as, method: http.MethodGet, url: draft, status: statusIf(sees, 200, 404)},
 		)
 	}
-	for _, as := range []string{"", volunteerA, coordinator} {
+	for _, as := range []string{"", volunteerA, volunteerB, coordinator} {
 		cases = append(cases,
 			accessCase{name: "create", as: as, method: http.MethodPost, url: list, body: k.newRecord(as), status: 400},
 			accessCase{name: "update", as: as, method: http.MethodPatch, url: pub, body: retitle, status: 404},
@@ -479,13 +501,18 @@ func TestRules_Districts(t *testing.T) {
 	const c = "districts"
 	var cases []accessCase
 	for _, as := range everyone {
-		cases = append(cases, accessCase{name: "list", as: as, method: http.MethodGet,
-			url: recordsURL(c) + "?perPage=100", status: 200, want: []string{listTotal(24)}})
+		cases = append(cases,
+			accessCase{name: "list", as: as, method: http.MethodGet,
+				url: recordsURL(c) + "?perPage=100", status: 200, want: []string{listTotal(24)}},
+			accessCase{name: "view", as: as, method: http.MethodGet, url: recordURL(c, "kgbatkenleilek0"), status: 200,
+				want: []string{`"code":"kg-batken-leilek"`, `"name_local":"Лейлек"`}})
 	}
 	cases = append(cases, referenceCases(c, "tjsughdisfara00",
 		body(map[string]any{"code": "tj-sughd-test", "name_en": "Test", "name_ru": "Тест", "name_local": "Тест",
 			"kind": "district", "region": "sughd", "country": "tj"}),
 		body(map[string]any{"name_en": "Isfara"}))...)
+	cases = append(cases, accessCase{name: "delete", as: superuser, method: http.MethodDelete,
+		url: recordURL(c, "kgbatkenleilek0"), status: 204})
 	runAccess(t, cases)
 }
 
