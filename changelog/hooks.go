@@ -44,7 +44,8 @@ func (l *logger) bind(app core.App) {
 
 func (l *logger) rememberActor(e *core.RecordRequestEvent) error {
 	if e.Auth != nil {
-		l.actors.Store(e.Record, Actor{Collection: e.Auth.Collection().Name, ID: e.Auth.Id})
+		client, _ := e.Get(ClientKey).(string)
+		l.actors.Store(e.Record, Actor{Collection: e.Auth.Collection().Name, ID: e.Auth.Id, Client: client})
 		defer l.actors.Delete(e.Record)
 	}
 	return e.Next()

@@ -15,8 +15,9 @@ import (
 func init() {
 	core.AppMigrations.Register(createTables, dropTables, "1795766100_aman_sync_log.go")
 	core.AppMigrations.Register(createHistoryAndBackfill, dropHistory, "1795766900_aman_sync_history.go")
-	// for data dirs migrated before the index joined tableDDL
-	core.AppMigrations.Register(createTables, nil, "1795766920_aman_sync_heads_index.go")
+	// for data dirs migrated before the index and the client column
+	// joined tableDDL
+	core.AppMigrations.Register(upgradeTables, nil, "1795766920_aman_sync_heads_index.go")
 }
 
 var tableDDL = []string{
@@ -29,6 +30,7 @@ var tableDDL = []string{
 		at               TEXT    NOT NULL,
 		actor            TEXT    NOT NULL DEFAULT '',
 		actor_collection TEXT    NOT NULL DEFAULT '',
+		client           TEXT    NOT NULL DEFAULT '',
 		fields           JSON    DEFAULT NULL,
 		diff             JSON    NOT NULL DEFAULT '{}'
 	)`,
@@ -56,6 +58,21 @@ func createTables(tx core.App) error {
 		}
 	}
 	return nil
+}
+
+func upgradeTables(tx core.App) error {
+	var n int
+	err := tx.DB().NewQuery("SELECT COUNT(*) FROM pragma_table_info('" + changesTable + "') WHERE name = 'client'").Row(&n)
+	if err != nil {
+		return fmt.Errorf("inspect sync log: %w", err)
+	}
+	if n == 0 {
+		q := "ALTER TABLE " + changesTable + " ADD COLUMN client TEXT NOT NULL DEFAULT ''"
+		if _, err := tx.DB().NewQuery(q).Execute(); err != nil {
+			return fmt.Errorf("add client column: %w", err)
+		}
+	}
+	return createTables(tx)
 }
 
 func dropTables(tx core.App) error {

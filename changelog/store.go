@@ -20,11 +20,17 @@ const (
 )
 
 // Actor is who made a write: an auth record, or nobody (system: Go code,
-// migrations, JS hooks outside a request).
+// migrations, JS hooks outside a request), and the sync client (device)
+// when the write came from a sync push.
 type Actor struct {
 	Collection string // auth collection name, "" for system
 	ID         string
+	Client     string
 }
+
+// ClientKey is the RequestEvent store key under which a sync push puts the
+// pushing client's id, so that the log records which device wrote.
+const ClientKey = "aman.sync.client"
 
 // FieldChange is one field's value before and after a write.
 type FieldChange struct {
@@ -71,6 +77,7 @@ func appendChange(tx core.App, e entry) (Head, error) {
 		"at":               now,
 		"actor":            e.actor.ID,
 		"actor_collection": e.actor.Collection,
+		"client":           e.actor.Client,
 		"fields":           fields,
 		"diff":             diff,
 	}).Execute()
@@ -215,15 +222,18 @@ func PrunedSeq(app core.App) (int64, error) {
 }
 
 // ChangedSince returns the names of the fields changed by the writes of a
-// record with baseRev < rev <= uptoRev. complete is false when some of those
-// writes are no longer in the history (pruned, or written before the log
-// existed): the caller must then assume that any field may have changed.
-func ChangedSince(app core.App, collection, recordID string, baseRev, uptoRev int64) (fields map[string]bool, complete bool, err error) {
+// record with baseRev < rev <= uptoRev, leaving out the writes of the sync
+// client exceptClient (a device's own earlier edits are not news to it).
+// complete is false when some of those writes are no longer in the history
+// (pruned, or written before the log existed): the caller must then assume
+// that any field may have changed.
+func ChangedSince(app core.App, collection, recordID, exceptClient string, baseRev, uptoRev int64) (fields map[string]bool, complete bool, err error) {
 	var rows []struct {
 		Rev    int64          `db:"rev"`
 		Fields sql.NullString `db:"fields"`
+		Client string         `db:"client"`
 	}
-	err = app.DB().Select("rev", "fields").From(changesTable).
+	err = app.DB().Select("rev", "fields", "client").From(changesTable).
 		Where(dbx.HashExp{"collection": collection, "record_id": recordID}).
 		AndWhere(dbx.NewExp("rev > {:base} AND rev <= {:upto}", dbx.Params{"base": baseRev, "upto": uptoRev})).
 		All(&rows)
@@ -233,6 +243,9 @@ func ChangedSince(app core.App, collection, recordID string, baseRev, uptoRev in
 	fields = map[string]bool{}
 	complete = int64(len(rows)) == uptoRev-baseRev
 	for _, r := range rows {
+		if exceptClient != "" && r.Client == exceptClient {
+			continue
+		}
 		if !r.Fields.Valid {
 			complete = false // backfilled: what changed is unknown
 			continue

@@ -16,6 +16,7 @@ type mutationContext struct {
 	s        *service
 	e        *core.RequestEvent
 	tx       core.App
+	client   string // the pushing device
 	m        mutation
 	c        *core.Collection
 	data     map[string]any // the fields the client set
@@ -69,9 +70,13 @@ func (mc *mutationContext) update() outcome {
 	if mc.base >= mc.head.Rev {
 		return mc.patch(mc.data, StatusApplied)
 	}
-	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.base, mc.head.Rev)
+	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.client, mc.base, mc.head.Rev)
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
+	}
+	if complete && len(changed) == 0 {
+		// only this device wrote since its base: nothing to merge
+		return mc.patch(mc.data, StatusApplied)
 	}
 	apply := map[string]any{}
 	var conflicting []string
@@ -177,7 +182,7 @@ func (mc *mutationContext) deleteConflict() outcome {
 	if !ok {
 		return rejectedCode(mc.e, mc.m, CodeForbidden, nil)
 	}
-	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.base, mc.head.Rev)
+	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.client, mc.base, mc.head.Rev)
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
 	}

@@ -76,7 +76,7 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw
 	if stored, err := storedResult(tx, client, m.ID); err != nil || stored != nil {
 		return stored, err
 	}
-	o, err := s.inSavepoint(tx, func() outcome { return s.execute(e, tx, m) })
+	o, err := s.inSavepoint(tx, func() outcome { return s.execute(e, tx, client, m) })
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func encodeResult(r result) (json.RawMessage, error) {
 }
 
 // execute decides what a mutation is and runs it.
-func (s *service) execute(e *core.RequestEvent, tx core.App, m mutation) outcome {
+func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mutation) outcome {
 	c, err := tx.FindCachedCollectionByNameOrId(m.Collection)
 	if err != nil || c.IsView() || !contains(s.cfg.Collections, c.Name) {
 		return rejectedCode(e, m, CodeUnknownCollection, nil)
@@ -163,7 +163,7 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, m mutation) outcome
 	if err != nil && !errors.Is(err, changelog.ErrNoHead) {
 		return retryLater(e, m, err)
 	}
-	mc := &mutationContext{s: s, e: e, tx: tx, m: m, c: c, data: data, base: base, existing: existing, head: head}
+	mc := &mutationContext{s: s, e: e, tx: tx, client: client, m: m, c: c, data: data, base: base, existing: existing, head: head}
 	switch {
 	case m.Delete:
 		return mc.delete()

@@ -10,6 +10,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+
+	"aman/changelog"
 )
 
 // pushChunk is how many mutations share one write transaction: big enough
@@ -40,6 +42,8 @@ func (s *service) push(e *core.RequestEvent) error {
 		}
 		return writeError(e, internal(e, err))
 	}
+	// the log records which device wrote (see changelog.ChangedSince)
+	e.Set(changelog.ClientKey, body.Client)
 	results := make([]json.RawMessage, len(body.Mutations))
 	for start := 0; start < len(body.Mutations); start += pushChunk {
 		end := min(start+pushChunk, len(body.Mutations))

@@ -222,3 +222,24 @@ func decode(t testing.TB, raw []byte) map[string]any {
 	}
 	return out
 }
+
+// TestPush_OwnEditsAreNotConflicts: a device that edits again from a base
+// older than its own last write (its result was lost) is not in conflict
+// with itself; another device's edit of the same field is.
+func TestPush_OwnEditsAreNotConflicts(t *testing.T) {
+	en := newEnv(t)
+	en.push(volunteerA, "phone", createReport(reportA, volunteerA, nil))
+	edit := func(client, id string, base int, description string) pushResult {
+		return en.push(volunteerA, client, mut{"id": id, "collection": "incident_reports", "recordId": reportA,
+			"baseRev": base, "data": map[string]any{"description": description}})[0]
+	}
+	if r := edit("phone", "e1", 1, "first"); r.Status != "applied" || r.Rev != 2 {
+		t.Fatalf("first edit: %+v", r)
+	}
+	if r := edit("phone", "e2", 1, "second"); r.Status != "applied" || r.Record["description"] != "second" {
+		t.Fatalf("own second edit from the old base: %+v", r)
+	}
+	if r := edit("tablet", "e3", 1, "from the tablet"); r.Status != "conflict" || r.Record["description"] != "second" {
+		t.Fatalf("another device's edit: %+v", r)
+	}
+}

@@ -1,0 +1,86 @@
+package syncapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestConflicts_Access: coordinators and superusers list and resolve
+// sync_conflicts; volunteers and editors see none; the evidence cannot be
+// rewritten and nobody creates or deletes them through the API.
+func TestConflicts_Access(t *testing.T) {
+	en := newEnv(t)
+	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, nil))
+	res := en.push(volunteerB, "device-b", mut{"id": "b1", "collection": "incident_reports", "recordId": reportA,
+		"baseRev": 1, "data": map[string]any{"description": "hijack"}})[0]
+	if res.Status != "rejected" || res.Conflict == "" {
+		t.Fatalf("%+v", res)
+	}
+	list := "/api/collections/sync_conflicts/records"
+	one := list + "/" + res.Conflict
+	for _, as := range []string{volunteerA, volunteerB, editor, anonymous} {
+		if code, body := en.do(as, http.MethodGet, list, nil); code != 200 || body["totalItems"] != float64(0) {
+			t.Fatalf("list as %q: %d %v", as, code, body)
+		}
+		if code, _ := en.do(as, http.MethodPatch, one, map[string]any{"status": "resolved"}); code != 404 {
+			t.Fatalf("resolve as %q: %d", as, code)
+		}
+	}
+	for _, as := range []string{coordinator, superuser} {
+		code, body := en.do(as, http.MethodGet, list, nil)
+		if code != 200 || body["totalItems"] != float64(1) {
+			t.Fatalf("list as %s: %d %v", as, code, body)
+		}
+	}
+	if code, _ := en.do(coordinator, http.MethodPatch, one, map[string]any{"data": map[string]any{"x": 1}}); code != 404 {
+		t.Fatalf("evidence rewritten: %d", code)
+	}
+	if code, _ := en.do(coordinator, http.MethodPatch, one, map[string]any{"resolved_by": editor}); code != 404 {
+		t.Fatalf("resolved_by someone else: %d", code)
+	}
+	code, body := en.do(coordinator, http.MethodPatch, one, map[string]any{
+		"status": "resolved", "resolution": "Not B's report; ignored.", "resolved_by": coordinator})
+	if code != 200 || body["status"] != "resolved" || !strings.Contains(body["data"].(map[string]any)["description"].(string), "hijack") {
+		t.Fatalf("resolve: %d %v", code, body)
+	}
+	if code, _ := en.do(coordinator, http.MethodPost, list, map[string]any{"client": "x", "mutation_id": "y",
+		"collection": "updates", "kind": "conflict", "status": "open"}); code != 403 {
+		t.Fatalf("create: %d", code)
+	}
+	if code, _ := en.do(coordinator, http.MethodDelete, one, nil); code != 403 {
+		t.Fatalf("delete: %d", code)
+	}
+}
+
+// TestHistory: record_history shows who changed which field from what to
+// what, to coordinators (all) and editors (updates and fact-checks only).
+func TestHistory(t *testing.T) {
+	en := newEnv(t)
+	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, nil))
+	en.push(volunteerA, "device-a", mut{"id": "e", "collection": "incident_reports", "recordId": reportA, "baseRev": 1,
+		"data": map[string]any{"injured": 4}})
+	en.push(editor, "device-e", publishedUpdate("updateaaaaaaaa1", "Checked"))
+
+	url := "/api/collections/record_history/records?sort=seq&filter=" + "record_id%3D%27" + reportA + "%27"
+	code, body := en.do(coordinator, http.MethodGet, url, nil)
+	items, _ := body["items"].([]any)
+	if code != 200 || len(items) != 2 {
+		t.Fatalf("coordinator: %d %v", code, body)
+	}
+	edit := items[1].(map[string]any)
+	diff, _ := edit["diff"].(map[string]any)
+	injured, _ := diff["injured"].(map[string]any)
+	if edit["rev"] != float64(2) || edit["actor"] != volunteerA || edit["actor_collection"] != "users" ||
+		injured["old"] != float64(0) || injured["new"] != float64(4) || len(diff) != 1 {
+		t.Fatalf("edit entry: %v", edit)
+	}
+	if _, body := en.do(editor, http.MethodGet, "/api/collections/record_history/records", nil); body["totalItems"] != float64(1) {
+		t.Fatalf("editor sees: %v", body)
+	}
+	for _, as := range []string{volunteerA, anonymous} {
+		if _, body := en.do(as, http.MethodGet, "/api/collections/record_history/records", nil); body["totalItems"] != float64(0) {
+			t.Fatalf("%q sees history: %v", as, body)
+		}
+	}
+}
