@@ -24,7 +24,11 @@ const goEnv = {
 // files run in parallel and sets AMAN_E2E_PREBUILT; a test file run alone
 // builds for itself (a no-op when the binary is up to date).
 export function buildServer() {
-  execFileSync('go', ['build', '-o', binary, '.'], { cwd: repoRoot, env: goEnv, stdio: 'inherit' });
+  try {
+    execFileSync('go', ['build', '-o', binary, '.'], { cwd: repoRoot, env: goEnv, stdio: 'pipe' });
+  } catch (err) {
+    throw new Error(`go build of the server failed:\n${err.stderr?.toString() ?? err.message}`);
+  }
   return binary;
 }
 
