@@ -47,7 +47,6 @@ import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { Subject } from 'rxjs';
 
 import { Realtime } from './realtime.js';
-
 import { SyncProtocol } from './sync-protocol.js';
 
 // Fields the server owns or that describe the envelope, never sent in data.
@@ -112,11 +111,10 @@ function threeWayHandler(takeServer) {
 export class Device {
   // name: unique per process (memory storage is keyed by it); schemas: RxDB
   // JSON schemas by collection name; push: false for a read-only reader;
-  // protocol: a SyncProtocol-shaped stand-in (default: HTTP to url);
   // live: pull whenever the server's realtime nudge says there are changes.
-  constructor({ name, url, token = '', schemas, push = true, protocol, live = false }) {
+  constructor({ name, url, token = '', schemas, push = true, live = false }) {
     this.name = name;
-    this.protocol = protocol ?? new SyncProtocol({ url, token, client: `${name}-${crypto.randomUUID()}` });
+    this.protocol = new SyncProtocol({ url, token, client: `${name}-${crypto.randomUUID()}` });
     this.schemas = schemas;
     this.withPush = push;
     this.replications = {};

@@ -46,7 +46,9 @@ export class SyncProtocol {
     } catch {
       json = { unparsable: text };
     }
-    this.exchanges.push({ method, path, request: body, status: res.status, response: json });
+    this.exchanges.push({
+      method, path, request: body, status: res.status, encoding: res.headers.get('content-encoding'), response: json,
+    });
     if (res.status !== 200) throw new SyncHTTPError(method, path, res.status, json);
     return json;
   }
