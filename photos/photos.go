@@ -6,7 +6,7 @@
 // The hook runs on the OnRecordCreate and OnRecordUpdate model hooks,
 // before validation and before the file field uploads anything, so it holds
 // for the REST API, /api/batch, the dashboard, the sync engine and Go code,
-// including app.SaveNoValidate.
+// including app.SaveNoValidate. The format parsers live in photos/strip.
 package photos
 
 import (
@@ -21,6 +21,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"aman/photos/strip"
 )
 
 // Fields lists, per collection, the file fields that hold photos.
@@ -78,9 +80,9 @@ func Sanitize(file *filesystem.File, maxSize int64) error {
 	if err != nil {
 		return err
 	}
-	out, contentType, err := Strip(data)
+	out, contentType, err := strip.Image(data)
 	switch {
-	case errors.Is(err, ErrUnsupported):
+	case errors.Is(err, strip.ErrUnsupported):
 		return errUnsupported(file.OriginalName, contentType)
 	case err != nil:
 		return errInvalid(file.OriginalName, contentType)
@@ -109,9 +111,9 @@ func readAll(file *filesystem.File, maxSize int64) ([]byte, error) {
 
 // extensions maps a type to its accepted extensions, the first preferred.
 var extensions = map[string][]string{
-	TypeJPEG: {".jpg", ".jpeg"},
-	TypePNG:  {".png"},
-	TypeWebP: {".webp"},
+	strip.TypeJPEG: {".jpg", ".jpeg"},
+	strip.TypePNG:  {".png"},
+	strip.TypeWebP: {".webp"},
 }
 
 // withExtension gives name the extension of contentType unless it has one

@@ -143,7 +143,7 @@ func expectNoReport(id string) func(testing.TB, *tests.TestApp, *http.Response) 
 }
 
 func TestUpload_API(t *testing.T) {
-	gpsJPEG := jpegWithMetadata(t)
+	gpsJPEG := sample(t, "meta.jpg")
 	const newID = "photoreport0001"
 	scenarios := []struct {
 		name   string
@@ -187,7 +187,7 @@ func TestUpload_API(t *testing.T) {
 		{
 			name: "a PNG named .jpg is stored as .png, stripped", as: fixtures.Volunteer,
 			method: http.MethodPost, url: reportsURL, fields: newReportFields(newID),
-			files:  []upload{{"photos", "screenshot.jpg", "image/jpeg", pngWithMetadata(t)}},
+			files:  []upload{{"photos", "screenshot.jpg", "image/jpeg", sample(t, "meta.png")}},
 			status: 200, want: []string{`"photos":["screenshot_`, `.png"]`},
 			after: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
 				for name, b := range downloadPhotos(t, app, newID, fixtures.Volunteer) {
@@ -218,7 +218,7 @@ func TestUpload_Batch(t *testing.T) {
 		"method": "POST", "url": reportsURL, "body": newReportFields(newID),
 	}}})
 	body, contentType := multipartBody(t, map[string]string{"@jsonPayload": string(payload)},
-		upload{"requests.0.photos", "batch.jpg", "image/jpeg", jpegWithMetadata(t)})
+		upload{"requests.0.photos", "batch.jpg", "image/jpeg", sample(t, "meta.jpg")})
 	scenario := fixtures.Scenario(fixtures.Volunteer, tests.ApiScenario{
 		Name:   "volunteer creates a report with a photo through /api/batch",
 		Method: http.MethodPost, URL: "/api/batch", Body: body,
@@ -243,7 +243,7 @@ func TestUpload_GoSave(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			file, err := filesystem.NewFileFromBytes(jpegWithMetadata(t), "sync.jpg")
+			file, err := filesystem.NewFileFromBytes(sample(t, "meta.jpg"), "sync.jpg")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package photos_test
+package strip_test
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"aman/photos"
+	"aman/photos/strip"
 )
 
 var update = flag.Bool("update", false, "rewrite the fuzz seed files in testdata/")
@@ -31,12 +31,12 @@ func TestSeeds(t *testing.T) {
 		}
 		got, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatalf("%v (run go test ./photos -run TestSeeds -update)", err)
+			t.Fatalf("%v (run go test ./photos/strip -run TestSeeds -update)", err)
 		}
 		if name != "meta.jpg" && !bytes.Equal(got, want) {
 			// image/jpeg output may change between Go releases; the
 			// others are byte-stable.
-			t.Errorf("%s is stale (run go test ./photos -run TestSeeds -update)", path)
+			t.Errorf("%s is stale (run go test ./photos/strip -run TestSeeds -update)", path)
 		}
 	}
 }
@@ -54,15 +54,15 @@ func addSeeds(f *testing.F, names ...string) {
 // checkStripped is the fuzz property shared by the formats: no panic (the
 // fuzzer checks that), a successful result is not larger than the input
 // plus an EOI, and stripping it again changes nothing.
-func checkStripped(t *testing.T, strip func([]byte) ([]byte, error), in []byte) {
-	out, err := strip(in)
+func checkStripped(t *testing.T, fn func([]byte) ([]byte, error), in []byte) {
+	out, err := fn(in)
 	if err != nil {
 		return
 	}
 	if len(out) > len(in)+2 {
 		t.Fatalf("output %d bytes from %d", len(out), len(in))
 	}
-	again, err := strip(out)
+	again, err := fn(out)
 	if err != nil {
 		t.Fatalf("stripped output does not parse: %v", err)
 	}
@@ -74,24 +74,24 @@ func checkStripped(t *testing.T, strip func([]byte) ([]byte, error), in []byte) 
 func FuzzStripJPEG(f *testing.F) {
 	addSeeds(f, "meta.jpg")
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0xFF, 0x00, 0xFF, 0xD0, 0xFF, 0xD9})
-	f.Fuzz(func(t *testing.T, in []byte) { checkStripped(t, photos.StripJPEG, in) })
+	f.Fuzz(func(t *testing.T, in []byte) { checkStripped(t, strip.JPEG, in) })
 }
 
 func FuzzStripPNG(f *testing.F) {
 	addSeeds(f, "meta.png")
-	f.Fuzz(func(t *testing.T, in []byte) { checkStripped(t, photos.StripPNG, in) })
+	f.Fuzz(func(t *testing.T, in []byte) { checkStripped(t, strip.PNG, in) })
 }
 
 func FuzzStripWebP(f *testing.F) {
 	addSeeds(f, "meta.webp", "gopher.webp")
-	f.Fuzz(func(t *testing.T, in []byte) { checkStripped(t, photos.StripWebP, in) })
+	f.Fuzz(func(t *testing.T, in []byte) { checkStripped(t, strip.WebP, in) })
 }
 
-// FuzzStrip runs the sniffing entry point over every seed.
-func FuzzStrip(f *testing.F) {
+// FuzzImage runs the sniffing entry point over every seed.
+func FuzzImage(f *testing.F) {
 	addSeeds(f, "meta.jpg", "meta.png", "meta.webp", "gopher.webp")
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out, _, err := photos.Strip(in)
+		out, _, err := strip.Image(in)
 		if err == nil && len(out) == 0 {
 			t.Fatalf("empty output without error")
 		}

@@ -1,4 +1,4 @@
-package photos
+package strip
 
 import (
 	"bytes"
@@ -25,13 +25,13 @@ const (
 // "JFIF\0", version (2), units (1), densities (2+2), thumbnail size (1+1).
 const jfifHeaderLen = 14
 
-// StripJPEG returns data without its metadata segments: APP1 (Exif, XMP),
+// JPEG returns data without its metadata segments: APP1 (Exif, XMP),
 // APP13 (IPTC), COM, every other APPn except the JFIF header (its thumbnail
 // removed), the ICC profile (APP2) and the Adobe colour transform (APP14),
 // and anything after EOI (trailers, MPF secondary images). Every other
 // segment and the entropy-coded data are copied byte for byte, so the image
 // is not re-encoded. A file that ends inside the scan data gets its EOI.
-func StripJPEG(data []byte) ([]byte, error) {
+func JPEG(data []byte) ([]byte, error) {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != markerSOI {
 		return nil, fmt.Errorf("jpeg: no start of image: %w", ErrCorrupt)
 	}
@@ -104,18 +104,20 @@ func readSegment(data []byte, p int) ([]byte, int, error) {
 
 // scanEnd returns the offset of the first marker after entropy-coded data
 // starting at p: a 0xFF not followed by a stuffed 0x00 or a restart marker
-// (RSTn belongs to the scan). Returns len(data) if the data is truncated.
+// (RSTn belongs to the scan). A lone 0xFF as the last byte is a truncated
+// marker and is returned as one. Returns len(data) if the data just ends.
 func scanEnd(data []byte, p int) int {
-	for i := p; i+1 < len(data); i++ {
-		if data[i] != 0xFF {
-			continue
-		}
-		b := data[i+1]
-		if b == 0x00 || (b >= markerRST0 && b <= markerRST7) {
+	for i := p; i < len(data); {
+		switch {
+		case data[i] != 0xFF:
 			i++
-			continue
+		case i+1 == len(data):
+			return i
+		case data[i+1] == 0x00 || (data[i+1] >= markerRST0 && data[i+1] <= markerRST7):
+			i += 2
+		default:
+			return i
 		}
-		return i
 	}
 	return len(data)
 }

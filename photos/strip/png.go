@@ -1,4 +1,4 @@
-package photos
+package strip
 
 import (
 	"bytes"
@@ -22,10 +22,10 @@ var pngKeep = map[string]bool{
 // pngChunkHeader is length (4) + type (4); a CRC (4) follows the data.
 const pngChunkHeader = 8
 
-// StripPNG returns data with only the chunks in pngKeep, up to IEND
+// PNG returns data with only the chunks in pngKeep, up to IEND
 // (trailing bytes go). Kept chunks are copied unchanged, CRC included. An
 // unknown critical chunk is refused: without it the image may not decode.
-func StripPNG(data []byte) ([]byte, error) {
+func PNG(data []byte) ([]byte, error) {
 	if !bytes.HasPrefix(data, pngSignature) {
 		return nil, fmt.Errorf("png: no signature: %w", ErrCorrupt)
 	}
@@ -54,9 +54,10 @@ func StripPNG(data []byte) ([]byte, error) {
 
 // readPNGChunk returns the type of the chunk at data[p] and its end offset.
 func readPNGChunk(data []byte, p int) (string, int, error) {
-	if p+pngChunkHeader > len(data) {
+	if p+pngChunkHeader+4 > len(data) {
 		return "", 0, fmt.Errorf("png: truncated chunk at %d: %w", p, ErrCorrupt)
 	}
+	// len(data)-p-12 >= 0 here, so the unsigned comparison is exact.
 	n := binary.BigEndian.Uint32(data[p:])
 	if n > 1<<31-1 || uint64(n) > uint64(len(data)-p-pngChunkHeader-4) {
 		return "", 0, fmt.Errorf("png: chunk length %d at %d: %w", n, p, ErrCorrupt)

@@ -1,4 +1,4 @@
-package photos_test
+package strip_test
 
 import (
 	"bytes"

@@ -1,4 +1,8 @@
-package photos
+// Package strip removes metadata from JPEG, PNG and WebP images without
+// re-encoding them: only metadata containers are dropped, every byte of
+// image data is copied. It has no dependencies beyond the standard library,
+// so its parsers can be fuzzed fast.
+package strip
 
 import (
 	"bytes"
@@ -10,7 +14,7 @@ import (
 	"net/http"
 )
 
-// Sentinel errors of Strip and the format strippers.
+// Sentinel errors of Image and the format strippers.
 var (
 	// ErrUnsupported means the content is not a JPEG, PNG or WebP image.
 	ErrUnsupported = errors.New("unsupported file type")
@@ -19,19 +23,19 @@ var (
 	ErrCorrupt = errors.New("corrupt image")
 )
 
-// MIME types Strip accepts.
+// MIME types Image accepts.
 const (
 	TypeJPEG = "image/jpeg"
 	TypePNG  = "image/png"
 	TypeWebP = "image/webp"
 )
 
-// Strip sniffs data's type from its content (never from a name) and returns
+// Image sniffs data's type from its content (never from a name) and returns
 // the image without metadata, with its MIME type. The pixels are not
 // re-encoded: only metadata containers are dropped. It returns ErrUnsupported
 // for anything but JPEG, PNG and WebP, and ErrCorrupt (wrapped) when the
 // structure does not parse.
-func Strip(data []byte) ([]byte, string, error) {
+func Image(data []byte) ([]byte, string, error) {
 	contentType := http.DetectContentType(data)
 	var (
 		out []byte
@@ -39,17 +43,17 @@ func Strip(data []byte) ([]byte, string, error) {
 	)
 	switch contentType {
 	case TypeJPEG:
-		out, err = StripJPEG(data)
+		out, err = JPEG(data)
 		if err == nil {
 			err = checkConfig(jpeg.DecodeConfig, out)
 		}
 	case TypePNG:
-		out, err = StripPNG(data)
+		out, err = PNG(data)
 		if err == nil {
 			err = checkConfig(png.DecodeConfig, out)
 		}
 	case TypeWebP:
-		out, err = StripWebP(data)
+		out, err = WebP(data)
 	default:
 		return nil, contentType, ErrUnsupported
 	}

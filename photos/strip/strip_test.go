@@ -1,4 +1,4 @@
-package photos_test
+package strip_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/image/webp"
 
-	"aman/photos"
+	"aman/photos/strip"
 )
 
 // leaks lists the planted metadata bytes found in b.
@@ -57,19 +57,19 @@ func samePixels(t *testing.T, decode decoder, want, got []byte) {
 	}
 }
 
-func TestStrip_RemovesMetadataKeepsPixels(t *testing.T) {
+func TestImage_RemovesMetadataKeepsPixels(t *testing.T) {
 	scenarios := []struct {
 		name     string
 		sample   func(testing.TB) []byte
 		wantType string
 		decode   decoder
 	}{
-		{"jpeg", jpegWithMetadata, photos.TypeJPEG, jpeg.Decode},
-		{"jpeg_plain", plainJPEG, photos.TypeJPEG, jpeg.Decode},
-		{"png", pngWithMetadata, photos.TypePNG, png.Decode},
-		{"png_plain", plainPNG, photos.TypePNG, png.Decode},
-		{"webp", webpWithMetadata, photos.TypeWebP, webp.Decode},
-		{"webp_plain", plainWebP, photos.TypeWebP, webp.Decode},
+		{"jpeg", jpegWithMetadata, strip.TypeJPEG, jpeg.Decode},
+		{"jpeg_plain", plainJPEG, strip.TypeJPEG, jpeg.Decode},
+		{"png", pngWithMetadata, strip.TypePNG, png.Decode},
+		{"png_plain", plainPNG, strip.TypePNG, png.Decode},
+		{"webp", webpWithMetadata, strip.TypeWebP, webp.Decode},
+		{"webp_plain", plainWebP, strip.TypeWebP, webp.Decode},
 	}
 	for i, s := range scenarios {
 		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
@@ -77,9 +77,9 @@ func TestStrip_RemovesMetadataKeepsPixels(t *testing.T) {
 			if planted := leaks(in); s.name == s.wantType[len("image/"):] && len(planted) < 3 {
 				t.Fatalf("sample has too little metadata to test: %v", planted)
 			}
-			out, contentType, err := photos.Strip(in)
+			out, contentType, err := strip.Image(in)
 			if err != nil {
-				t.Fatalf("Strip: %v", err)
+				t.Fatalf("Image: %v", err)
 			}
 			if contentType != s.wantType {
 				t.Fatalf("type %q, want %q", contentType, s.wantType)
@@ -88,16 +88,16 @@ func TestStrip_RemovesMetadataKeepsPixels(t *testing.T) {
 				t.Fatalf("metadata left: %v", found)
 			}
 			samePixels(t, s.decode, in, out)
-			again, _, err := photos.Strip(out)
+			again, _, err := strip.Image(out)
 			if err != nil || !bytes.Equal(again, out) {
-				t.Fatalf("Strip is not idempotent (err %v)", err)
+				t.Fatalf("Image is not idempotent (err %v)", err)
 			}
 		})
 	}
 }
 
-func TestStripJPEG_KeepsColourSegments(t *testing.T) {
-	out, err := photos.StripJPEG(jpegWithMetadata(t))
+func TestJPEG_KeepsColourSegments(t *testing.T) {
+	out, err := strip.JPEG(jpegWithMetadata(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,8 +111,8 @@ func TestStripJPEG_KeepsColourSegments(t *testing.T) {
 	}
 }
 
-func TestStripPNG_OnlyRenderingChunksRemain(t *testing.T) {
-	out, err := photos.StripPNG(pngWithMetadata(t))
+func TestPNG_OnlyRenderingChunksRemain(t *testing.T) {
+	out, err := strip.PNG(pngWithMetadata(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +134,8 @@ func TestStripPNG_OnlyRenderingChunksRemain(t *testing.T) {
 	}
 }
 
-func TestStripWebP_FlagsAndSize(t *testing.T) {
-	out, err := photos.StripWebP(webpWithMetadata(t))
+func TestWebP_FlagsAndSize(t *testing.T) {
+	out, err := strip.WebP(webpWithMetadata(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,33 +155,33 @@ func TestStripWebP_FlagsAndSize(t *testing.T) {
 	}
 }
 
-func TestStrip_Refuses(t *testing.T) {
+func TestImage_Refuses(t *testing.T) {
 	truncatedJPEG := plainJPEG(t)[:40]
 	scenarios := []struct {
 		name string
 		data []byte
 		want error
 	}{
-		{"empty", nil, photos.ErrUnsupported},
-		{"html", []byte("<!DOCTYPE html><script>alert(1)</script>"), photos.ErrUnsupported},
-		{"svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>`), photos.ErrUnsupported},
-		{"gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), photos.ErrUnsupported},
-		{"pdf", []byte("%PDF-1.4\n%âãÏÓ\n"), photos.ErrUnsupported},
-		{"jpeg_magic_only", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00}, photos.ErrCorrupt},
-		{"jpeg_without_frame", []byte{0xFF, 0xD8, 0xFF, 0xFE, 0x00, 0x03, 'x', 0xFF, 0xD9}, photos.ErrCorrupt},
-		{"jpeg_truncated_header", truncatedJPEG, photos.ErrCorrupt},
-		{"png_signature_only", []byte("\x89PNG\r\n\x1a\n"), photos.ErrCorrupt},
-		{"png_huge_chunk", append([]byte("\x89PNG\r\n\x1a\n\x7f\xff\xff\xffIHDR"), make([]byte, 20)...), photos.ErrCorrupt},
-		{"webp_bad_size", []byte("RIFF\xff\xff\xff\x7fWEBPVP8 \x00\x00\x00\x00"), photos.ErrCorrupt},
-		{"webp_no_image", riff(riffChunk("EXIF", []byte("VP8 xx"))), photos.ErrUnsupported},
+		{"empty", nil, strip.ErrUnsupported},
+		{"html", []byte("<!DOCTYPE html><script>alert(1)</script>"), strip.ErrUnsupported},
+		{"svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>`), strip.ErrUnsupported},
+		{"gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), strip.ErrUnsupported},
+		{"pdf", []byte("%PDF-1.4\n%âãÏÓ\n"), strip.ErrUnsupported},
+		{"jpeg_magic_only", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00}, strip.ErrCorrupt},
+		{"jpeg_without_frame", []byte{0xFF, 0xD8, 0xFF, 0xFE, 0x00, 0x03, 'x', 0xFF, 0xD9}, strip.ErrCorrupt},
+		{"jpeg_truncated_header", truncatedJPEG, strip.ErrCorrupt},
+		{"png_signature_only", []byte("\x89PNG\r\n\x1a\n"), strip.ErrCorrupt},
+		{"png_huge_chunk", append([]byte("\x89PNG\r\n\x1a\n\x7f\xff\xff\xffIHDR"), make([]byte, 20)...), strip.ErrCorrupt},
+		{"webp_bad_size", []byte("RIFF\xff\xff\xff\x7fWEBPVP8 \x00\x00\x00\x00"), strip.ErrCorrupt},
+		{"webp_no_image", riff(riffChunk("EXIF", []byte("VP8 xx"))), strip.ErrUnsupported},
 	}
 	for i, s := range scenarios {
 		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
-			out, _, err := photos.Strip(s.data)
+			out, _, err := strip.Image(s.data)
 			if !errors.Is(err, s.want) {
 				t.Fatalf("err = %v, want %v", err, s.want)
 			}
-			if out != nil && errors.Is(err, photos.ErrUnsupported) {
+			if out != nil && errors.Is(err, strip.ErrUnsupported) {
 				t.Fatalf("output on refusal")
 			}
 		})

@@ -1,4 +1,4 @@
-package photos
+package strip
 
 import (
 	"bytes"
@@ -29,10 +29,10 @@ type riffChunk struct {
 	payload []byte
 }
 
-// StripWebP returns data without EXIF, XMP and unknown chunks, with the
+// WebP returns data without EXIF, XMP and unknown chunks, with the
 // VP8X metadata flags cleared and the RIFF size recomputed. A simple
 // (VP8/VP8L) file keeps only its image chunk. Bytes after the RIFF size go.
-func StripWebP(data []byte) ([]byte, error) {
+func WebP(data []byte) ([]byte, error) {
 	if len(data) < 12 || string(data[:4]) != "RIFF" || string(data[8:12]) != "WEBP" {
 		return nil, fmt.Errorf("webp: no RIFF WEBP header: %w", ErrCorrupt)
 	}
