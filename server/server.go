@@ -11,6 +11,7 @@ import (
 	"aman/changelog"
 	"aman/locale"
 	"aman/photos"
+	"aman/privacy"
 	"aman/security"
 	"aman/syncapi"
 	"aman/workflow"
@@ -28,6 +29,7 @@ var registrars = []struct {
 	{"changelog", changelog.Register},
 	{"syncapi", syncapi.Register},
 	{"photos", photos.Register},
+	{"privacy", privacy.Register},
 }
 
 // Register binds every Aman package to app.

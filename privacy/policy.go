@@ -1,0 +1,117 @@
+package privacy
+
+import "github.com/pocketbase/pocketbase/core"
+
+// Roles of users.role that widen what a viewer sees. Any other role
+// (volunteer, empty) sees only what it owns.
+const (
+	RoleCoordinator = "coordinator"
+	RoleEditor      = "editor"
+)
+
+// Collections and fields the policy protects.
+const (
+	reports          = "incident_reports"
+	aidRequests      = "aid_requests"
+	fieldReporter    = "reporter"
+	fieldAnonymous   = "anonymous"
+	fieldLocation    = "location"
+	fieldVerifiedBy  = "verified_by"
+	fieldRequester   = "requester"
+	fieldBeneficiary = "beneficiary_name"
+	fieldPhone       = "contact_phone"
+)
+
+// Viewer is who reads a record: a users record (with its role), a
+// superuser, or nobody (ID "").
+type Viewer struct {
+	ID        string
+	Role      string
+	Superuser bool
+}
+
+// ViewerOf returns the viewer for a request's auth record (nil: anonymous).
+func ViewerOf(auth *core.Record) Viewer {
+	switch {
+	case auth == nil:
+		return Viewer{}
+	case auth.IsSuperuser():
+		return Viewer{ID: auth.Id, Superuser: true}
+	case auth.Collection().Name != "users":
+		// Another auth collection has no role here: it owns nothing.
+		return Viewer{}
+	default:
+		return Viewer{ID: auth.Id, Role: auth.GetString("role")}
+	}
+}
+
+func (v Viewer) is(role string) bool { return !v.Superuser && v.Role == role }
+
+// ownsOnly reports whether the API rules let v list only its own reports
+// and aid requests (volunteers, and users with an empty role).
+func (v Viewer) ownsOnly() bool {
+	return v.ID != "" && !v.Superuser && !v.is(RoleCoordinator) && !v.is(RoleEditor)
+}
+
+// HiddenFields returns the fields of record that v must not see. Superusers
+// see everything. The table is in docs/workflow.md ("Field privacy").
+func HiddenFields(v Viewer, record *core.Record) []string {
+	if v.Superuser {
+		return nil
+	}
+	switch record.Collection().Name {
+	case reports:
+		own := v.ID != "" && record.GetString(fieldReporter) == v.ID
+		return reportHidden(v, own, record.GetBool(fieldAnonymous))
+	case aidRequests:
+		own := v.ID != "" && record.GetString(fieldRequester) == v.ID
+		return aidHidden(v, own)
+	default:
+		return nil
+	}
+}
+
+// reportHidden: the reporter is seen by themselves and, unless the report is
+// anonymous, by coordinators; the exact location by the reporter and
+// coordinators; who verified by staff.
+func reportHidden(v Viewer, own, anonymous bool) []string {
+	var hidden []string
+	if !own && !(v.is(RoleCoordinator) && !anonymous) {
+		hidden = append(hidden, fieldReporter)
+	}
+	if !own && !v.is(RoleCoordinator) {
+		hidden = append(hidden, fieldLocation)
+	}
+	if !v.is(RoleCoordinator) && !v.is(RoleEditor) {
+		hidden = append(hidden, fieldVerifiedBy)
+	}
+	return hidden
+}
+
+// aidHidden: who needs help, how to reach them and where they are is seen
+// by the requester and coordinators only.
+func aidHidden(v Viewer, own bool) []string {
+	if own || v.is(RoleCoordinator) {
+		return nil
+	}
+	return []string{fieldBeneficiary, fieldPhone, fieldLocation}
+}
+
+// QueryHiddenFields returns the fields of collection that v may not use in
+// a filter or sort: the fields hidden from v on some record v can list.
+// Filtering on a field reveals it one bit at a time, so a field hidden on
+// any listable record is out. Volunteers list only their own records (API
+// rules), so the ownership-based fields stay usable for them.
+func QueryHiddenFields(v Viewer, collection string) []string {
+	if v.Superuser {
+		return nil
+	}
+	switch collection {
+	case reports:
+		return reportHidden(v, v.ownsOnly(), true)
+	case aidRequests:
+		return aidHidden(v, v.ownsOnly())
+	default:
+		return nil
+	}
+}

@@ -1,0 +1,207 @@
+package privacy_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
+
+	"aman/internal/fixtures"
+)
+
+const (
+	reportsURL = "/api/collections/incident_reports/records"
+	aidURL     = "/api/collections/aid_requests/records"
+	usersURL   = "/api/collections/users/records"
+)
+
+// Fragments of a response that disclose a protected value.
+var (
+	reporterID    = `"reporter":"` + fixtures.Volunteer + `"`
+	anyReporter   = `"reporter":`
+	exactLocation = fixtures.LatText
+	verifier      = `"verified_by":"` + fixtures.Coordinator + `"`
+	anyVerifier   = `"verified_by":`
+	phone         = fixtures.PhoneText
+	beneficiary   = fixtures.BeneficiaryName
+	volunteerUser = `"name":"Test volunteer"`
+)
+
+type scenario struct {
+	as   string
+	name string
+	url  string
+	// status defaults to 200.
+	status  int
+	want    []string
+	notWant []string
+}
+
+func get(t *testing.T, scenarios []scenario) {
+	t.Helper()
+	for i, s := range scenarios {
+		if s.status == 0 {
+			s.status = http.StatusOK
+		}
+		sc := fixtures.Scenario(s.as, tests.ApiScenario{
+			Name:               fmt.Sprintf("%d_%s_%s", i, fixtures.Role(s.as), s.name),
+			Method:             http.MethodGet,
+			URL:                s.url,
+			ExpectedStatus:     s.status,
+			ExpectedContent:    s.want,
+			NotExpectedContent: s.notWant,
+		})
+		sc.Test(t)
+	}
+}
+
+func filter(base, expr string) string { return base + "?filter=" + url.QueryEscape(expr) }
+
+// TestReportFields_View is the field × role matrix of incident_reports.
+func TestReportFields_View(t *testing.T) {
+	verified := reportsURL + "/" + fixtures.ReportVerified
+	anonymous := reportsURL + "/" + fixtures.ReportAnonymous
+	get(t, []scenario{
+		{fixtures.Volunteer, "reporter sees own report, not who verified it", verified,
+			0, []string{reporterID, exactLocation}, []string{anyVerifier}},
+		{fixtures.Volunteer, "reporter sees themselves on an anonymous report", anonymous,
+			0, []string{reporterID, exactLocation}, []string{anyVerifier}},
+		{fixtures.Volunteer2, "another volunteer cannot read it at all", verified, 404, nil, []string{reporterID}},
+		{fixtures.Anonymous, "the public cannot read it at all", verified, 404, nil, []string{reporterID}},
+		{fixtures.Coordinator, "coordinator sees reporter, location, verifier", verified,
+			0, []string{reporterID, exactLocation, verifier}, nil},
+		{fixtures.Coordinator, "coordinator does not see an anonymous reporter", anonymous,
+			0, []string{exactLocation, verifier, `"anonymous":true`}, []string{anyReporter, fixtures.Volunteer}},
+		{fixtures.Editor, "editor sees neither reporter nor exact location", verified,
+			0, []string{verifier, `"public_summary":`}, []string{anyReporter, fixtures.Volunteer, exactLocation, `"location":`}},
+		{fixtures.Editor, "editor on an anonymous report", anonymous,
+			0, []string{verifier}, []string{anyReporter, fixtures.Volunteer, exactLocation}},
+		{fixtures.Superuser, "superuser sees an anonymous reporter", anonymous,
+			0, []string{reporterID, exactLocation, verifier}, nil},
+	})
+}
+
+func TestReportFields_List(t *testing.T) {
+	get(t, []scenario{
+		{fixtures.Editor, "editor lists verified reports without reporters or locations", reportsURL,
+			0, []string{fixtures.ReportVerified, fixtures.ReportAnonymous}, []string{anyReporter, fixtures.Volunteer, exactLocation}},
+		{fixtures.Coordinator, "coordinator list: the anonymous report has no reporter", filter(reportsURL, "anonymous = true"),
+			0, []string{fixtures.ReportAnonymous, `"totalItems":1`}, []string{anyReporter, fixtures.Volunteer}},
+		{fixtures.Coordinator, "coordinator list: named reports keep theirs", filter(reportsURL, "anonymous = false && status = 'verified'"),
+			0, []string{fixtures.ReportVerified, reporterID}, nil},
+		{fixtures.Volunteer, "volunteer lists own reports with locations, no verifiers", reportsURL,
+			0, []string{fixtures.ReportSubmitted, reporterID, exactLocation}, []string{anyVerifier, fixtures.ReportOther}},
+	})
+}
+
+func TestReportFields_Expand(t *testing.T) {
+	get(t, []scenario{
+		{fixtures.Coordinator, "expand=reporter of an anonymous report", reportsURL + "/" + fixtures.ReportAnonymous + "?expand=reporter,verified_by",
+			0, []string{`"expand":{"verified_by":`}, []string{volunteerUser, fixtures.Volunteer}},
+		{fixtures.Coordinator, "expand=reporter of a named report works", reportsURL + "/" + fixtures.ReportVerified + "?expand=reporter",
+			0, []string{`"expand":{"reporter":`, volunteerUser}, nil},
+		{fixtures.Editor, "editor expand=reporter", reportsURL + "?expand=reporter,verified_by",
+			0, []string{fixtures.ReportVerified}, []string{volunteerUser, fixtures.Volunteer}},
+		{fixtures.Coordinator, "nested: aid request -> anonymous incident -> reporter", aidURL + "/" + fixtures.AidOpen + "?expand=related_incident.reporter",
+			0, []string{`"related_incident":{`, fixtures.ReportAnonymous}, []string{volunteerUser, anyReporter}},
+		{fixtures.Coordinator, "back-relation: a user's reports leave out anonymous ones", usersURL + "/" + fixtures.Volunteer + "?expand=incident_reports_via_reporter",
+			0, []string{`"incident_reports_via_reporter":[`, fixtures.ReportVerified}, []string{fixtures.ReportAnonymous}},
+		{fixtures.Superuser, "superuser back-relation keeps anonymous ones", usersURL + "/" + fixtures.Volunteer + "?expand=incident_reports_via_reporter",
+			0, []string{fixtures.ReportAnonymous}, nil},
+	})
+}
+
+func TestAidFields(t *testing.T) {
+	open := aidURL + "/" + fixtures.AidOpen
+	get(t, []scenario{
+		{fixtures.Volunteer, "requester sees the contact", open, 0, []string{phone, beneficiary, exactLocation}, nil},
+		{fixtures.Coordinator, "coordinator sees the contact", open, 0, []string{phone, beneficiary, exactLocation}, nil},
+		{fixtures.Volunteer2, "another volunteer cannot read it", open, 404, nil, []string{phone}},
+		{fixtures.Editor, "editor cannot read it", open, 404, nil, []string{phone}},
+		{fixtures.Anonymous, "the public cannot read it", aidURL, 200, []string{`"totalItems":0`}, []string{phone, beneficiary}},
+		{fixtures.Coordinator, "a report expanded from an aid request keeps its verifier for staff", open + "?expand=related_incident",
+			0, []string{verifier, phone}, []string{anyReporter}},
+	})
+}
+
+// TestQueryGuard: filters and sorts that would disclose a hidden field by
+// elimination are refused; harmless ones pass.
+func TestQueryGuard(t *testing.T) {
+	forbidden := func(param string) []string {
+		return []string{`"` + param + `":{"code":"privacy_forbidden_query_field"`}
+	}
+	get(t, []scenario{
+		{fixtures.Editor, "editor filters by reporter", filter(reportsURL, "reporter = '"+fixtures.Volunteer+"'"), 400, forbidden("filter"), nil},
+		{fixtures.Editor, "editor filters by reporter name", filter(reportsURL, "reporter.name ~ 'Test'"), 400, forbidden("filter"), nil},
+		{fixtures.Editor, "editor probes location with geoDistance", filter(reportsURL, "geoDistance(location.lon, location.lat, 70.65, 40.12) < 1"), 400, forbidden("filter"), nil},
+		{fixtures.Editor, "editor sorts by reporter", reportsURL + "?sort=-reporter", 400, forbidden("sort"), nil},
+		{fixtures.Editor, "a string that mentions reporter is fine", filter(reportsURL, "description ~ 'reporter = 1' // reporter"), 200, []string{`"items":[]`}, nil},
+		{fixtures.Editor, "editor filters by status", filter(reportsURL, "status = 'verified'"), 200, []string{fixtures.ReportVerified}, nil},
+		{fixtures.Coordinator, "coordinator filters by reporter (anonymous ones would leak)", filter(reportsURL, "reporter = '"+fixtures.Volunteer+"'"), 400, forbidden("filter"), nil},
+		{fixtures.Coordinator, "coordinator filters by location", filter(reportsURL, "location.lat > 40"), 200, []string{fixtures.ReportAnonymous}, nil},
+		{fixtures.Coordinator, "coordinator through aid request to reporter", filter(aidURL, "related_incident.reporter.name != ''"), 400, forbidden("filter"), nil},
+		{fixtures.Coordinator, "coordinator finds users by their anonymous reports", filter(usersURL, "incident_reports_via_reporter.anonymous = true"), 400, forbidden("filter"), nil},
+		{fixtures.Coordinator, "coordinator filters users by name", filter(usersURL, "name ~ 'volunteer'"), 200, []string{fixtures.Volunteer}, nil},
+		{fixtures.Volunteer, "volunteer filters own reports by reporter", filter(reportsURL, "reporter = '"+fixtures.Volunteer+"'"), 200, []string{fixtures.ReportSubmitted}, nil},
+		{fixtures.Volunteer, "volunteer filters by verifier", filter(reportsURL, "verified_by = '"+fixtures.Coordinator+"'"), 400, forbidden("filter"), nil},
+		{fixtures.Volunteer, "volunteer filters own aid requests by phone", filter(aidURL, "contact_phone != ''"), 200, []string{fixtures.AidOpen}, nil},
+		{fixtures.Superuser, "superuser filters by anything", filter(reportsURL, "reporter = '"+fixtures.Volunteer+"' && anonymous = true"), 200, []string{fixtures.ReportAnonymous}, nil},
+	})
+}
+
+// TestBatchResponses: records returned by /api/batch are redacted too.
+func TestBatchResponses(t *testing.T) {
+	body := `{"requests":[{"method":"PATCH","url":"` + reportsURL + "/" + fixtures.ReportAnonymous + `","body":{"status":"archived"}}]}`
+	sc := fixtures.Scenario(fixtures.Coordinator, tests.ApiScenario{
+		Name:   "coordinator archives an anonymous report through batch",
+		Method: http.MethodPost, URL: "/api/batch", Body: strings.NewReader(body),
+		ExpectedStatus:     200,
+		ExpectedContent:    []string{`"status":"archived"`},
+		NotExpectedContent: []string{anyReporter, fixtures.Volunteer},
+	})
+	sc.Test(t)
+}
+
+// TestRealtimeSubscriptionGuard: a subscription filter may not name a hidden
+// field either (the events it lets through would answer the question).
+func TestRealtimeSubscriptionGuard(t *testing.T) {
+	scenarios := []struct {
+		as, topic string
+		status    int
+	}{
+		{fixtures.Editor, `incident_reports?options={"query":{"filter":"reporter='` + fixtures.Volunteer + `'"}}`, 400},
+		{fixtures.Coordinator, `incident_reports/` + fixtures.ReportAnonymous + `?options={"query":{"filter":"reporter.name!=''"}}`, 400},
+		{fixtures.Editor, `incident_reports?options={"query":{"filter":"status='verified'"}}`, 204},
+		{fixtures.Editor, `incident_reports`, 204},
+	}
+	for i, s := range scenarios {
+		client := subscriptions.NewDefaultClient()
+		body, _ := json.Marshal(map[string]any{"clientId": client.Id(), "subscriptions": []string{s.topic}})
+		want := []string(nil)
+		if s.status == 400 {
+			want = []string{`"subscriptions":{"code":"privacy_forbidden_query_field"`}
+		}
+		sc := fixtures.Scenario(s.as, tests.ApiScenario{
+			Name:   fmt.Sprintf("%d_%s_%s", i, fixtures.Role(s.as), s.topic),
+			Method: http.MethodPost, URL: "/api/realtime", Body: strings.NewReader(string(body)),
+			ExpectedStatus:  s.status,
+			ExpectedContent: want,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				auth, err := app.FindRecordById("users", s.as)
+				if err != nil {
+					t.Fatal(err)
+				}
+				client.Set(apis.RealtimeClientAuthKey, auth)
+				app.SubscriptionsBroker().Register(client)
+			},
+		})
+		sc.Test(t)
+	}
+}
