@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { message } from './lib/catalog.js';
 import { startServer } from './lib/server.js';
-import { client, createPeople, newId } from './lib/people.js';
+import { createPeople, newId } from './lib/people.js';
 import { Device } from './lib/rx-device.js';
 import { incidentReports, publicIncidents, updates } from './lib/schemas.js';
 
@@ -63,7 +63,9 @@ function serverReport(id) {
 }
 
 async function serverReportsOf(userId) {
-  return people.root.collection('incident_reports').getFullList({ filter: `reporter = "${userId}"` });
+  return people.root.collection('incident_reports').getFullList({
+    filter: people.root.filter('reporter = {:id}', { id: userId }),
+  });
 }
 
 // statusesSince returns the push statuses a device received from index on.
@@ -111,7 +113,7 @@ describe('RxDB 17 over sync protocol v1', () => {
     const { rev, ...shape } = pulled.record;
     assert.equal(rev, pulled.rev);
     assert.deepEqual(shape, await people.volunteerA.pb.collection('incident_reports').getOne(s.a1.id));
-        // Each phone holds its own volunteer's report and never the other's.
+    // Each phone holds its own volunteer's report and never the other's.
     assert.deepEqual((await a.docs('incident_reports')).map((d) => d.id), [s.a1.id]);
     assert.deepEqual((await b.docs('incident_reports')).map((d) => d.id), [s.b1.id]);
   });
