@@ -26,9 +26,9 @@ var apiMessageIDs = func() map[string]string {
 // too. English returns apiErr itself: PocketBase's text is the source, and
 // it may carry runtime details the catalog's text has not.
 //
-// A top-level message the catalog does not know stays as it is unless the
-// status is 5xx (then it becomes the generic message): project code that
-// returns its own message localizes it itself with T.
+// A top-level message the catalog does not know stays as it is unless its
+// status says enough (see statusMessage): project code that returns its
+// own message localizes it itself with T.
 func LocalizeApiError(lang string, apiErr *router.ApiError) *router.ApiError {
 	if apiErr == nil || lang == English || !Supported(lang) {
 		return apiErr
