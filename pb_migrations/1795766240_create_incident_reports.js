@@ -39,7 +39,7 @@ migrate((app) => {
     viewRule: readRule,
     createRule: `${signedIn} && @request.body.reporter = @request.auth.id` +
       ` && (@request.body.status = '' || @request.body.status = 'submitted')` +
-      ` && ${unset(review.slice(1))}`,
+      ` && ${unset(review.filter((n) => n !== "status"))}`,
     updateRule: `(${signedIn} && ${own} && status = 'submitted' && ${unchanged(["reporter", ...review])})` +
       ` || (${coordinator} && ${unchanged(content)})`,
     deleteRule: null,

@@ -34,7 +34,7 @@ migrate((app) => {
     viewRule: readRule,
     createRule: `${signedIn} && @request.body.requester = @request.auth.id` +
       ` && (@request.body.status = '' || @request.body.status = 'open')` +
-      ` && ${unset(handling.slice(1))}`,
+      ` && ${unset(handling.filter((n) => n !== "status"))}`,
     updateRule: `(${signedIn} && ${own} && status = 'open' && ${unchanged(["requester", ...handling])})` +
       ` || (${coordinator} && ${unchanged(content)})`,
     deleteRule: null,
