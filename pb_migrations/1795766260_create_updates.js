@@ -8,6 +8,10 @@
 migrate((app) => {
   const editor = "@request.auth.role = 'editor'";
   const readRule = `status = 'published' || ${editor}`;
+  // An update rests on verified reports only: their ids become public with
+  // it (they are public_incidents ids), and editors cannot read the others.
+  const verifiedOnly = "(@request.body.related_incidents:length = 0" +
+    " || @request.body.related_incidents.status = 'verified')";
 
   const collection = new Collection({
     id: "aman_updates",
@@ -15,8 +19,8 @@ migrate((app) => {
     name: "updates",
     listRule: readRule,
     viewRule: readRule,
-    createRule: `${editor} && @request.body.author = @request.auth.id`,
-    updateRule: `${editor} && @request.body.author:changed = false`,
+    createRule: `${editor} && @request.body.author = @request.auth.id && ${verifiedOnly}`,
+    updateRule: `${editor} && @request.body.author:changed = false && ${verifiedOnly}`,
     deleteRule: `${editor} && status = 'draft'`,
     fields: [
       { type: "text", name: "title", required: true, max: 300, presentable: true },

@@ -686,3 +686,33 @@ func TestRules_NoLeaksThroughRelations(t *testing.T) {
 	}
 	runAccess(t, cases)
 }
+
+// TestRules_UpdatesRestOnVerifiedReports: an update may relate verified
+// reports only (their ids become public with it).
+func TestRules_UpdatesRestOnVerifiedReports(t *testing.T) {
+	const c = "updates"
+	newUpdate := func(related ...string) string {
+		return body(map[string]any{"title": "New", "body": "Text", "language": "ru", "status": "draft",
+			"author": editor, "related_incidents": related})
+	}
+	relate := func(related ...string) string { return body(map[string]any{"related_incidents": related}) }
+	cases := []accessCase{
+		{name: "create_verified", as: editor, method: http.MethodPost, url: recordsURL(c),
+			body: newUpdate(reportAVerified), status: 200,
+			want: []string{`"related_incidents":["` + reportAVerified + `"]`}},
+		{name: "create_submitted", as: editor, method: http.MethodPost, url: recordsURL(c),
+			body: newUpdate(reportASubmitted), status: 400},
+		{name: "create_verified_and_submitted", as: editor, method: http.MethodPost, url: recordsURL(c),
+			body: newUpdate(reportAVerified, reportBSubmitted), status: 400},
+		{name: "create_submitted", as: superuser, method: http.MethodPost, url: recordsURL(c),
+			body: newUpdate(reportASubmitted), status: 200},
+		{name: "update_add_submitted", as: editor, method: http.MethodPatch, url: recordURL(c, updatePublished),
+			body: relate(reportAVerified, reportAInReview), status: 404},
+		{name: "update_keep_verified", as: editor, method: http.MethodPatch, url: recordURL(c, updatePublished),
+			body:   body(map[string]any{"title": "Retitled", "related_incidents": []string{reportAVerified}}),
+			status: 200, after: stored(c, updatePublished, "title", "Retitled")},
+		{name: "update_clear", as: editor, method: http.MethodPatch, url: recordURL(c, updatePublished),
+			body: relate(), status: 200, want: []string{`"related_incidents":[]`}},
+	}
+	runAccess(t, cases)
+}
