@@ -222,6 +222,7 @@ describe('RxDB 17 over sync protocol v1', () => {
       title: 'Unconfirmed: road closed', body: 'Waiting for a second source.', language: 'en',
       status: 'draft', author: people.editor.id,
     });
+    s.draft = draft.id;
     await reader.sync();
     const seen = await reader.docs('updates');
     assert.deepEqual(seen.map((d) => d.id), [published.id], 'the reader gets published updates only');
@@ -381,7 +382,7 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.ok(pages.every((p) => p.encoding === 'gzip'), 'pages travel gzip-compressed');
   });
 
-  test('a phone never hears of another volunteer\'s reports, not even their ids', () => {
+  test('a phone never hears of records outside its user\'s view, not even their ids', () => {
     const pulled = (d) => JSON.stringify(d.protocol.exchanges.filter((e) => e.method === 'GET').map((e) => e.response));
     const fromA = pulled(devices['phone-a']);
     const fromB = pulled(devices['phone-b']);
@@ -389,6 +390,7 @@ describe('RxDB 17 over sync protocol v1', () => {
     for (const r of [s.a1, s.a2, s.a3, s.a4]) {
       assert.ok(!fromB.includes(r.id), `phone B was told about A's report ${r.id}`);
     }
+    assert.ok(!pulled(devices.reader).includes(s.draft), `the anonymous reader was told about draft ${s.draft}`);
   });
 
   test('a role change resets the phone: promoted it gets every report, demoted it keeps only its own', async () => {
