@@ -16,10 +16,17 @@ type logger struct {
 	cfg   Config
 	nudge *nudger
 	// actors maps a *core.Record that a REST request (incl. batch, the
-	// dashboard and sync push) is about to write to the request's auth.
+	// dashboard and sync push) is about to write to a *requestWrite.
 	// Writes outside a request (Go code, migrations, cron) have no entry
 	// and are logged with the system actor.
 	actors sync.Map
+}
+
+// requestWrite is a record write by an authenticated request: who, and the
+// head the write produced (set by append).
+type requestWrite struct {
+	actor Actor
+	head  *Head
 }
 
 func (l *logger) bind(app core.App) {
@@ -42,20 +49,36 @@ func (l *logger) bind(app core.App) {
 	app.OnRecordAfterDeleteSuccess(tags...).BindFunc(nudge)
 }
 
+// headKey is the RequestEvent store key of the head written by the request.
+const headKey = "aman.sync.head"
+
 func (l *logger) rememberActor(e *core.RecordRequestEvent) error {
-	if e.Auth != nil {
-		client, _ := e.Get(ClientKey).(string)
-		l.actors.Store(e.Record, Actor{Collection: e.Auth.Collection().Name, ID: e.Auth.Id, Client: client})
-		defer l.actors.Delete(e.Record)
+	if e.Auth == nil {
+		return e.Next()
 	}
-	return e.Next()
+	client, _ := e.Get(ClientKey).(string)
+	w := &requestWrite{actor: Actor{Collection: e.Auth.Collection().Name, ID: e.Auth.Id, Client: client}}
+	l.actors.Store(e.Record, w)
+	defer l.actors.Delete(e.Record)
+	err := e.Next()
+	if w.head != nil {
+		e.Set(headKey, *w.head)
+	}
+	return err
 }
 
-func (l *logger) actorOf(r *core.Record) Actor {
-	if a, ok := l.actors.Load(r); ok {
-		return a.(Actor)
+// WrittenHead returns the head that the record write of request e
+// produced, when e wrote one record of a synced collection.
+func WrittenHead(e *core.RequestEvent) (Head, bool) {
+	h, ok := e.Get(headKey).(Head)
+	return h, ok
+}
+
+func (l *logger) writeOf(r *core.Record) *requestWrite {
+	if w, ok := l.actors.Load(r); ok {
+		return w.(*requestWrite)
 	}
-	return Actor{}
+	return &requestWrite{}
 }
 
 // logWrite wraps the record's db write and its log entry in one
@@ -79,13 +102,15 @@ func (l *logger) logWrite(deleted bool) func(e *core.RecordEvent) error {
 
 func (l *logger) append(tx core.App, r *core.Record, deleted bool, diff map[string]FieldChange) error {
 	name := r.Collection().Name
-	_, err := appendChange(tx, entry{
+	w := l.writeOf(r)
+	h, err := appendChange(tx, entry{
 		collection: name, recordID: r.Id, deleted: deleted,
-		actor: l.actorOf(r), diff: diff,
+		actor: w.actor, diff: diff,
 	})
 	if err != nil {
 		return err
 	}
+	w.head = &h
 	for _, view := range l.cfg.Derived[name] {
 		if err := appendDerived(tx, view, r.Id); err != nil {
 			return err

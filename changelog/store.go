@@ -59,33 +59,26 @@ type entry struct {
 // appendChange logs e and moves the record's head; it must run in the
 // transaction of the write so that seq order is commit order.
 func appendChange(tx core.App, e entry) (Head, error) {
-	h, err := HeadOf(tx, e.collection, e.recordID)
-	if err != nil && !errors.Is(err, ErrNoHead) {
-		return Head{}, err
-	}
 	fields, diff, err := encodeDiff(e.diff)
 	if err != nil {
 		return Head{}, err
 	}
-	next := Head{Collection: e.collection, RecordID: e.recordID, Rev: h.Rev + 1, Deleted: e.deleted}
 	now := types.NowDateTime().String()
-	res, err := tx.DB().Insert(changesTable, dbx.Params{
-		"collection":       e.collection,
-		"record_id":        e.recordID,
-		"rev":              next.Rev,
-		"deleted":          e.deleted,
-		"at":               now,
-		"actor":            e.actor.ID,
-		"actor_collection": e.actor.Collection,
-		"client":           e.actor.Client,
-		"fields":           fields,
-		"diff":             diff,
-	}).Execute()
+	params := dbx.Params{
+		"collection": e.collection, "record_id": e.recordID, "deleted": e.deleted, "at": now,
+		"actor": e.actor.ID, "actor_collection": e.actor.Collection, "client": e.actor.Client,
+		"fields": fields, "diff": diff,
+	}
+	// the record's next rev is read in the insert itself: one statement
+	next := Head{Collection: e.collection, RecordID: e.recordID, Deleted: e.deleted}
+	err = tx.DB().NewQuery(`INSERT INTO `+changesTable+`
+		(collection, record_id, rev, deleted, at, actor, actor_collection, client, fields, diff)
+		VALUES ({:collection}, {:record_id},
+		  COALESCE((SELECT rev FROM `+headsTable+` WHERE collection = {:collection} AND record_id = {:record_id}), 0) + 1,
+		  {:deleted}, {:at}, {:actor}, {:actor_collection}, {:client}, {:fields}, {:diff})
+		RETURNING seq, rev`).Bind(params).Row(&next.Seq, &next.Rev)
 	if err != nil {
 		return Head{}, fmt.Errorf("insert change: %w", err)
-	}
-	if next.Seq, err = res.LastInsertId(); err != nil {
-		return Head{}, fmt.Errorf("change seq: %w", err)
 	}
 	_, err = tx.DB().NewQuery(`INSERT INTO ` + headsTable + ` (collection, record_id, rev, seq, deleted, at)
 		VALUES ({:collection}, {:record_id}, {:rev}, {:seq}, {:deleted}, {:at})

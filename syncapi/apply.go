@@ -46,7 +46,7 @@ func (mc *mutationContext) create() outcome {
 	if err != nil {
 		return mc.refused(err, false)
 	}
-	return mc.wrote(StatusApplied, rec)
+	return mc.wrote(ev, StatusApplied, rec)
 }
 
 // createExisting is a create whose id exists: a retry of a create that
@@ -113,7 +113,7 @@ func (mc *mutationContext) patch(data map[string]any, status string) outcome {
 	if err != nil {
 		return mc.refused(err, true)
 	}
-	return mc.wrote(status, rec)
+	return mc.wrote(ev, status, rec)
 }
 
 // conflict keeps the server's values of the conflicting fields, writes the
@@ -203,11 +203,14 @@ func (mc *mutationContext) deletedOnServer() outcome {
 }
 
 // wrote is the outcome of a write that succeeded: rec is enriched for the
-// caller by the write path.
-func (mc *mutationContext) wrote(status string, rec *core.Record) outcome {
-	h, err := changelog.HeadOf(mc.tx, mc.c.Name, rec.Id)
-	if err != nil {
-		return retryLater(mc.e, mc.m, err)
+// caller by the write path, ev is the write's request event.
+func (mc *mutationContext) wrote(ev *core.RequestEvent, status string, rec *core.Record) outcome {
+	h, ok := changelog.WrittenHead(ev)
+	if !ok {
+		var err error
+		if h, err = changelog.HeadOf(mc.tx, mc.c.Name, rec.Id); err != nil {
+			return retryLater(mc.e, mc.m, err)
+		}
 	}
 	raw, err := recordJSON(rec, h.Rev)
 	if err != nil {

@@ -64,17 +64,26 @@ type kept struct {
 	fields      []string
 }
 
-// applyOne runs one mutation: its stored result if it ran before, else
-// the mutation in a savepoint, its evidence in sync_conflicts and its
-// stored result, all in tx.
-func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw json.RawMessage) (json.RawMessage, error) {
-	var m mutation
-	if err := json.Unmarshal(raw, &m); err != nil || m.ID == "" || len(m.ID) > 200 {
+// chunkResults holds the results of one chunk's transaction: those stored
+// by earlier pushes (loaded at the chunk's start) and those this chunk
+// produced, which are stored at its end, in the same transaction as the
+// writes.
+type chunkResults struct {
+	stored map[string]json.RawMessage
+	fresh  []storedRow
+}
+
+// applyOne runs one mutation: its stored result if it ran before (in an
+// earlier push or earlier in this one), else the mutation in a savepoint
+// and its evidence in sync_conflicts, all in tx.
+func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw json.RawMessage, cr *chunkResults) (json.RawMessage, error) {
+	m, ok := decodeMutation(raw)
+	if !ok {
 		// not identifiable: answered, never stored
 		return encodeResult(invalid(e, idOf(raw)))
 	}
-	if stored, err := storedResult(tx, client, m.ID); err != nil || stored != nil {
-		return stored, err
+	if stored, ok := cr.stored[m.ID]; ok {
+		return stored, nil
 	}
 	o, err := s.inSavepoint(tx, func() outcome { return s.execute(e, tx, client, m) })
 	if err != nil {
@@ -95,7 +104,17 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw
 	if err != nil {
 		return nil, err
 	}
-	return out, storeResult(tx, client, m.ID, out)
+	cr.stored[m.ID] = out
+	cr.fresh = append(cr.fresh, storedRow{mutationID: m.ID, result: out})
+	return out, nil
+}
+
+func decodeMutation(raw json.RawMessage) (mutation, bool) {
+	var m mutation
+	if err := json.Unmarshal(raw, &m); err != nil || m.ID == "" || len(m.ID) > 200 {
+		return m, false
+	}
+	return m, true
 }
 
 // inSavepoint runs fn inside a SQLite savepoint and rolls it back unless
@@ -155,13 +174,17 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mu
 	if !ok || base < 0 || (m.RecordID == "" && (m.Delete || base > 0)) {
 		return rejectedCode(e, m, CodeInvalidMutation, nil)
 	}
-	existing, _ := tx.FindRecordById(c, m.RecordID)
-	if m.RecordID == "" {
-		existing = nil
-	}
 	head, err := changelog.HeadOf(tx, c.Name, m.RecordID)
 	if err != nil && !errors.Is(err, changelog.ErrNoHead) {
 		return retryLater(e, m, err)
+	}
+	// Every record of a synced collection has a head (the log's hooks and
+	// the backfill see to it), so a record without a live head is absent.
+	// A row written around PocketBase (raw SQL) would still be caught by
+	// the id's unique index on create.
+	var existing *core.Record
+	if m.RecordID != "" && err == nil && !head.Deleted {
+		existing, _ = tx.FindRecordById(c, m.RecordID)
 	}
 	mc := &mutationContext{s: s, e: e, tx: tx, client: client, m: m, c: c, data: data, base: base, existing: existing, head: head}
 	switch {

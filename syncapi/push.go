@@ -48,14 +48,7 @@ func (s *service) push(e *core.RequestEvent) error {
 	for start := 0; start < len(body.Mutations); start += pushChunk {
 		end := min(start+pushChunk, len(body.Mutations))
 		err := e.App.RunInTransaction(func(tx core.App) error {
-			for i := start; i < end; i++ {
-				raw, err := s.applyOne(e, tx, body.Client, body.Mutations[i])
-				if err != nil {
-					return err
-				}
-				results[i] = raw
-			}
-			return nil
+			return s.applyChunk(e, tx, body.Client, body.Mutations[start:end], results[start:end])
 		})
 		if err != nil {
 			return writeError(e, internal(e, err))
@@ -63,6 +56,27 @@ func (s *service) push(e *core.RequestEvent) error {
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
 	return e.Blob(http.StatusOK, "application/json", encodeResults(results))
+}
+
+// applyChunk applies mutations in tx, writing their results into results.
+func (s *service) applyChunk(e *core.RequestEvent, tx core.App, client string, mutations, results []json.RawMessage) error {
+	ids := make([]string, 0, len(mutations))
+	for _, raw := range mutations {
+		if m, ok := decodeMutation(raw); ok {
+			ids = append(ids, m.ID)
+		}
+	}
+	stored, err := storedResults(tx, client, ids)
+	if err != nil {
+		return err
+	}
+	cr := &chunkResults{stored: stored}
+	for i, raw := range mutations {
+		if results[i], err = s.applyOne(e, tx, client, raw, cr); err != nil {
+			return err
+		}
+	}
+	return storeResults(tx, client, cr.fresh)
 }
 
 // readPush reads and checks the whole-request shape of a push.

@@ -1,10 +1,11 @@
 package syncapi
 
 import (
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -48,29 +49,54 @@ func bindClient(app core.App, client string, auth *core.Record) error {
 	return nil
 }
 
-// storedResult returns the result stored for a mutation, or nil.
-func storedResult(tx core.App, client, mutationID string) (json.RawMessage, error) {
-	var raw string
-	err := tx.DB().Select("result").From(mutationsTable).
-		Where(dbx.HashExp{"client": client, "mutation_id": mutationID}).Row(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+// storedResults returns the results stored for the given mutation ids of
+// client, by mutation id.
+func storedResults(tx core.App, client string, ids []string) (map[string]json.RawMessage, error) {
+	out := make(map[string]json.RawMessage, len(ids))
+	if len(ids) == 0 {
+		return out, nil
 	}
+	var rows []struct {
+		ID     string `db:"mutation_id"`
+		Result string `db:"result"`
+	}
+	err := tx.DB().Select("mutation_id", "result").From(mutationsTable).
+		Where(dbx.HashExp{"client": client}).
+		AndWhere(dbx.In("mutation_id", toAny(ids)...)).
+		All(&rows)
 	if err != nil {
-		return nil, fmt.Errorf("read stored result: %w", err)
+		return nil, fmt.Errorf("read stored results: %w", err)
 	}
-	return json.RawMessage(raw), nil
+	for _, r := range rows {
+		out[r.ID] = json.RawMessage(r.Result)
+	}
+	return out, nil
 }
 
-// storeResult records a mutation's result; it runs in the transaction of
-// the mutation's write, so either both happen or neither.
-func storeResult(tx core.App, client, mutationID string, result []byte) error {
-	_, err := tx.DB().Insert(mutationsTable, dbx.Params{
-		"client": client, "mutation_id": mutationID,
-		"result": string(result), "at": types.NowDateTime().String(),
-	}).Execute()
+// storedRow is a mutation result to store.
+type storedRow struct {
+	mutationID string
+	result     []byte
+}
+
+// storeResults records mutation results; it runs in the transaction of
+// the mutations' writes, so either both happen or neither.
+func storeResults(tx core.App, client string, rows []storedRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	now := types.NowDateTime().String()
+	params := dbx.Params{"client": client, "at": now}
+	values := make([]string, len(rows))
+	for i, r := range rows {
+		id, res := "m"+strconv.Itoa(i), "r"+strconv.Itoa(i)
+		params[id], params[res] = r.mutationID, string(r.result)
+		values[i] = "({:client}, {:" + id + "}, {:" + res + "}, {:at})"
+	}
+	_, err := tx.DB().NewQuery("INSERT INTO " + mutationsTable + " (client, mutation_id, result, at) VALUES " +
+		strings.Join(values, ", ")).Bind(params).Execute()
 	if err != nil {
-		return fmt.Errorf("store result: %w", err)
+		return fmt.Errorf("store results: %w", err)
 	}
 	return nil
 }
