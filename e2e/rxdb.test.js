@@ -239,6 +239,37 @@ describe('RxDB 17 over sync protocol v1', () => {
       `a retraction travels as a bare tombstone: ${JSON.stringify(gone)}`);
   });
 
+  test('an editor\'s laptop drafts offline, deletes one draft and publishes another', async () => {
+    const laptop = new Device({ name: 'editor-laptop', url: server.url, token: people.editor.token, schemas: { updates } });
+    devices['editor-laptop'] = laptop;
+    await laptop.open();
+    const reader = devices.reader;
+    laptop.goOffline();
+    const draft = (title) => ({
+      id: newId(), title, body: 'Two sources confirm; details to follow.', language: 'ru', region: 'sughd',
+      status: 'draft', author: people.editor.id,
+    });
+    const keep = draft('Мост в Ворухе открыт');
+    const drop = draft('Unconfirmed: curfew in Isfara');
+    await laptop.db.updates.bulkInsert([keep, drop]);
+    laptop.goOnline();
+    await laptop.sync();
+    await (await laptop.db.updates.findOne(drop.id).exec()).remove();
+    await (await laptop.db.updates.findOne(keep.id).exec())
+      .incrementalPatch({ status: 'published', published_at: '2026-11-27 10:00:00.000Z' });
+    await laptop.sync();
+
+    const results = laptop.results.map((r) => `${r.mutation.recordId}:${r.mutation.delete ? 'delete' : 'write'}:${r.result.status}`);
+    assert.deepEqual(results.sort(), [`${keep.id}:write:applied`, `${keep.id}:write:applied`,
+      `${drop.id}:write:applied`, `${drop.id}:delete:applied`].sort());
+    const editor = people.editor.pb.collection('updates');
+    assert.equal((await editor.getOne(keep.id)).status, 'published');
+    await assert.rejects(editor.getOne(drop.id), (err) => err.status === 404, 'the deleted draft is gone');
+    await reader.sync();
+    assert.equal((await reader.doc('updates', keep.id))?.title, 'Мост в Ворухе открыт');
+    assert.equal(await reader.doc('updates', drop.id), null);
+  });
+
   test('the realtime nudge brings a new update to a live reader without asking', async () => {
     const live = new Device({ name: 'reader-live', url: server.url, schemas: { updates }, push: false, live: true });
     devices['reader-live'] = live;
