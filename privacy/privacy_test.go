@@ -205,3 +205,46 @@ func TestRealtimeSubscriptionGuard(t *testing.T) {
 		sc.Test(t)
 	}
 }
+
+// TestUpdatesExpand: an editor's (or the public's) expand from a public
+// update into the reports behind it discloses no reporter or location.
+func TestUpdatesExpand(t *testing.T) {
+	const updateID = "update000000001"
+	seedUpdate := func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+		collection, err := app.FindCollectionByNameOrId("updates")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := core.NewRecord(collection)
+		u.Id = updateID
+		u.Set("title", "Shelling in Batken")
+		u.Set("body", "Verified reports of shelling.")
+		u.Set("language", "en")
+		u.Set("status", "published")
+		u.Set("author", fixtures.Editor)
+		u.Set("related_incidents", []string{fixtures.ReportVerified, fixtures.ReportAnonymous})
+		if err := app.SaveNoValidate(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	url := "/api/collections/updates/records/" + updateID + "?expand=related_incidents.reporter,related_incidents.verified_by"
+	scenarios := []struct {
+		as            string
+		want, notWant []string
+	}{
+		{fixtures.Editor, []string{`"related_incidents":[{`, verifier}, []string{anyReporter, volunteerUser, exactLocation}},
+		{fixtures.Anonymous, []string{`"title":"Shelling in Batken"`}, []string{`"related_incidents":[{`, anyReporter, exactLocation, verifier}},
+		{fixtures.Coordinator, []string{reporterID, exactLocation, volunteerUser}, nil},
+	}
+	for i, s := range scenarios {
+		sc := fixtures.Scenario(s.as, tests.ApiScenario{
+			Name:   fmt.Sprintf("%d_%s", i, fixtures.Role(s.as)),
+			Method: http.MethodGet, URL: url,
+			ExpectedStatus:     200,
+			ExpectedContent:    s.want,
+			NotExpectedContent: s.notWant,
+			BeforeTestFunc:     seedUpdate,
+		})
+		sc.Test(t)
+	}
+}
