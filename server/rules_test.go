@@ -201,7 +201,7 @@ func TestRules_IncidentReports(t *testing.T) {
 		{name: "update_occurred_at", as: coordinator, method: http.MethodPatch, url: one,
 			body: patch("occurred_at", "2020-01-01 00:00:00.000Z"), status: 404},
 		{name: "update_unchanged_location_with_review", as: coordinator, method: http.MethodPatch, url: one,
-			body: body(map[string]any{"location": map[string]any{"lon": 70.98765, "lat": 40.12345}, "status": "in_review"}),
+			body:   body(map[string]any{"location": map[string]any{"lon": 70.98765, "lat": 40.12345}, "status": "in_review"}),
 			status: 200},
 		{name: "update_full_document_resent", as: coordinator, method: http.MethodPatch, url: one,
 			body: body(map[string]any{
