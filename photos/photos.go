@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,9 +26,11 @@ import (
 	"aman/photos/strip"
 )
 
-// Fields lists, per collection, the file fields that hold photos.
+// Fields lists, per collection, the file fields that hold photos. A user's
+// avatar is a photo too: a selfie's GPS tag is where the volunteer lives.
 var Fields = map[string][]string{
 	"incident_reports": {"photos"},
+	"users":            {"avatar"},
 }
 
 // defaultMaxSize is PocketBase's limit for a file field without MaxSize.
@@ -35,11 +38,11 @@ const defaultMaxSize = 5 << 20
 
 // Register binds the upload sanitizer to app.
 func Register(app core.App) error {
-	for collection := range Fields {
-		handler := &hook.Handler[*core.RecordEvent]{Id: "amanPhotos", Func: sanitizeRecord}
-		app.OnRecordCreate(collection).Bind(handler)
-		app.OnRecordUpdate(collection).Bind(handler)
-	}
+	collections := slices.Sorted(maps.Keys(Fields))
+	// One handler per hook: a handler id is unique within a hook, whatever
+	// the tags, so binding per collection under one id would replace.
+	app.OnRecordCreate(collections...).Bind(&hook.Handler[*core.RecordEvent]{Id: "amanPhotosCreate", Func: sanitizeRecord})
+	app.OnRecordUpdate(collections...).Bind(&hook.Handler[*core.RecordEvent]{Id: "amanPhotosUpdate", Func: sanitizeRecord})
 	return nil
 }
 

@@ -261,18 +261,24 @@ func TestUpload_GoSave(t *testing.T) {
 
 func readStored(t *testing.T, app core.App, record *core.Record) []byte {
 	t.Helper()
+	names := record.GetStringSlice("photos")
+	if len(names) != 1 {
+		t.Fatalf("photos = %v, want one file", names)
+	}
+	return readFile(t, app, record.BaseFilesPath()+"/"+names[0])
+}
+
+// readFile reads a stored file straight from the app's storage.
+func readFile(t testing.TB, app core.App, path string) []byte {
+	t.Helper()
 	fsys, err := app.NewFilesystem()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fsys.Close()
-	names := record.GetStringSlice("photos")
-	if len(names) != 1 {
-		t.Fatalf("photos = %v, want one file", names)
-	}
-	r, err := fsys.GetReader(record.BaseFilesPath() + "/" + names[0])
+	r, err := fsys.GetReader(path)
 	if err != nil {
-		t.Fatalf("read %s: %v", names[0], err)
+		t.Fatalf("read %s: %v", path, err)
 	}
 	defer r.Close()
 	b, err := io.ReadAll(r)
@@ -280,4 +286,46 @@ func readStored(t *testing.T, app core.App, record *core.Record) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestAvatar_API(t *testing.T) {
+	avatarURL := "/api/collections/users/records/" + fixtures.Volunteer
+	scenarios := []struct {
+		name   string
+		file   upload
+		status int
+		want   []string
+	}{
+		{"a selfie loses its GPS tag", upload{"avatar", "me.jpg", "image/jpeg", sample(t, "meta.jpg")}, 200, []string{`"avatar":"me`}},
+		{"an SVG avatar is refused", upload{"avatar", "me.svg", "image/svg+xml", []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
+			400, []string{`"avatar":{"code":"photos_unsupported_type"`}},
+	}
+	for i, s := range scenarios {
+		body, contentType := multipartBody(t, nil, s.file)
+		scenario := fixtures.Scenario(fixtures.Volunteer, tests.ApiScenario{
+			Name:   fmt.Sprintf("%d_%s", i, s.name),
+			Method: http.MethodPatch, URL: avatarURL, Body: body,
+			Headers:         map[string]string{"Content-Type": contentType},
+			ExpectedStatus:  s.status,
+			ExpectedContent: s.want,
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				user, err := app.FindRecordById("users", fixtures.Volunteer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := user.GetString("avatar")
+				if s.status != 200 {
+					if name != "" {
+						t.Fatalf("avatar %q stored", name)
+					}
+					return
+				}
+				b := readFile(t, app, user.BaseFilesPath()+"/"+name)
+				if found := leaks(b); len(found) > 0 {
+					t.Fatalf("stored avatar keeps %v", found)
+				}
+			},
+		})
+		scenario.Test(t)
+	}
 }
