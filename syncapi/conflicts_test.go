@@ -71,16 +71,64 @@ func TestHistory(t *testing.T) {
 	edit := items[1].(map[string]any)
 	diff, _ := edit["diff"].(map[string]any)
 	injured, _ := diff["injured"].(map[string]any)
-	if edit["rev"] != float64(2) || edit["actor"] != volunteerA || edit["actor_collection"] != "users" ||
+	// the actor of a report's history names its reporter: hidden from
+	// coordinators (anonymous reports), shown to superusers
+	if edit["rev"] != float64(2) || edit["actor"] != "" ||
 		injured["old"] != float64(0) || injured["new"] != float64(4) || len(diff) != 1 {
 		t.Fatalf("edit entry: %v", edit)
 	}
-	if _, body := en.do(editor, http.MethodGet, "/api/collections/record_history/records", nil); body["totalItems"] != float64(1) {
+	_, body = en.do(superuser, http.MethodGet, url, nil)
+	if items, _ := body["items"].([]any); len(items) != 2 || items[1].(map[string]any)["actor"] != volunteerA ||
+		items[1].(map[string]any)["actor_collection"] != "users" {
+		t.Fatalf("superuser: %v", body)
+	}
+	_, body = en.do(editor, http.MethodGet, "/api/collections/record_history/records", nil)
+	if items, _ := body["items"].([]any); body["totalItems"] != float64(1) || items[0].(map[string]any)["actor"] != editor {
 		t.Fatalf("editor sees: %v", body)
 	}
 	for _, as := range []string{volunteerA, anonymous} {
 		if _, body := en.do(as, http.MethodGet, "/api/collections/record_history/records", nil); body["totalItems"] != float64(0) {
 			t.Fatalf("%q sees history: %v", as, body)
+		}
+	}
+}
+
+// TestAudit_Privacy: a coordinator may not learn from sync_conflicts or
+// record_history who reported an anonymous report (reporters are hidden
+// from coordinators on anonymous reports), nor find it by filtering.
+func TestAudit_Privacy(t *testing.T) {
+	en := newEnv(t)
+	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, map[string]any{"anonymous": true}))
+	if code, _ := en.do(superuser, http.MethodPatch, "/api/collections/incident_reports/records/"+reportA,
+		map[string]any{"description": "Desk wording."}); code != 200 {
+		t.Fatal("superuser patch")
+	}
+	res := en.push(volunteerA, "device-a", mut{"id": "c", "collection": "incident_reports", "recordId": reportA,
+		"baseRev": 1, "data": map[string]any{"description": "Mine.", "reporter": volunteerA}})[0]
+	if res.Status != "conflict" {
+		t.Fatalf("%+v", res)
+	}
+	for _, url := range []string{"/api/collections/sync_conflicts/records", "/api/collections/record_history/records"} {
+		rec := en.raw(coordinator, http.MethodGet, url, nil)
+		if rec.Code != 200 || strings.Contains(rec.Body.String(), volunteerA) {
+			t.Fatalf("%s leaks the anonymous reporter to a coordinator: %d %s", url, rec.Code, rec.Body.String())
+		}
+		if !strings.Contains(rec.Body.String(), reportA) {
+			t.Fatalf("%s: the record itself must stay listed: %s", url, rec.Body.String())
+		}
+		if rec := en.raw(superuser, http.MethodGet, url, nil); !strings.Contains(rec.Body.String(), volunteerA) {
+			t.Fatalf("%s: superusers see everything: %s", url, rec.Body.String())
+		}
+	}
+	probes := []string{
+		"/api/collections/sync_conflicts/records?filter=" + "user%3D%27" + volunteerA + "%27",
+		"/api/collections/sync_conflicts/records?filter=" + "data~%27" + volunteerA + "%27",
+		"/api/collections/record_history/records?filter=" + "actor%3D%27" + volunteerA + "%27",
+		"/api/collections/record_history/records?sort=diff",
+	}
+	for _, url := range probes {
+		if code, _ := en.do(coordinator, http.MethodGet, url, nil); code != 400 {
+			t.Fatalf("%s: %d, want 400", url, code)
 		}
 	}
 }

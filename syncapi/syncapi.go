@@ -51,6 +51,7 @@ func Register(app core.App) error {
 		g.Any("/{rest...}", unknownRoute)
 		return se.Next()
 	})
+	bindConflictRedaction(app)
 	return bindPrune(app, s.cfg)
 }
 

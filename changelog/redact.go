@@ -1,0 +1,110 @@
+package changelog
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"aman/privacy"
+)
+
+// HistoryCollection is the view over the change log.
+const HistoryCollection = "record_history"
+
+// hiddenMarker replaces an old/new pair the viewer may not see.
+var hiddenMarker = map[string]any{"hidden": true}
+
+// OwnerFields are the fields that name who submitted a record: when one is
+// hidden from a viewer, so is the actor of that record's history, which
+// would name them too.
+var OwnerFields = []string{"reporter", "requester"}
+
+// bindRedaction applies the privacy policy to the history: the values of
+// a field hidden from the viewer on some record of its collection
+// (privacy.QueryHiddenFields) are replaced by {"hidden": true}, and the
+// actor is blanked when the record's submitter is hidden. Filters and sorts
+// on the columns that carry values or actors are for superusers only, so
+// nothing hidden can be found by elimination.
+func bindRedaction(app core.App) {
+	app.OnRecordEnrich(HistoryCollection).BindFunc(func(e *core.RecordEnrichEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		RedactHistory(viewerOf(e.RequestInfo), e.Record)
+		return nil
+	})
+	app.OnRecordsListRequest(HistoryCollection).BindFunc(func(e *core.RecordsListRequestEvent) error {
+		return GuardAuditQuery(e, "diff", "actor", "actor_collection")
+	})
+}
+
+func viewerOf(info *core.RequestInfo) privacy.Viewer {
+	if info == nil {
+		return privacy.Viewer{}
+	}
+	return privacy.ViewerOf(info.Auth)
+}
+
+// RedactHistory redacts one record_history record for v.
+func RedactHistory(v privacy.Viewer, r *core.Record) {
+	hidden := privacy.QueryHiddenFields(v, r.GetString("collection"))
+	if len(hidden) == 0 {
+		return
+	}
+	var diff map[string]any
+	if raw, err := json.Marshal(r.Get("diff")); err == nil {
+		_ = json.Unmarshal(raw, &diff)
+	}
+	for _, f := range hidden {
+		if _, ok := diff[f]; ok {
+			diff[f] = hiddenMarker
+		}
+	}
+	r.Set("diff", diff)
+	if slices.ContainsFunc(OwnerFields, func(f string) bool { return slices.Contains(hidden, f) }) {
+		r.Set("actor", "")
+		r.Set("actor_collection", "")
+	}
+}
+
+// GuardAuditQuery refuses, for anyone but a superuser, a list filter or
+// sort that names one of the given columns.
+func GuardAuditQuery(e *core.RecordsListRequestEvent, columns ...string) error {
+	info, err := e.RequestInfo()
+	if err != nil || info.HasSuperuserAuth() {
+		return e.Next()
+	}
+	q := info.Query["filter"] + " " + info.Query["sort"]
+	for _, c := range columns {
+		if mentions(q, c) {
+			return router.NewApiError(http.StatusBadRequest, "Filtering or sorting by "+c+" is not allowed.", nil)
+		}
+	}
+	return e.Next()
+}
+
+// mentions reports whether expr names column as an identifier.
+func mentions(expr, column string) bool {
+	for i := strings.Index(expr, column); i >= 0; {
+		end := i + len(column)
+		before := i == 0 || !isIdent(expr[i-1])
+		after := end >= len(expr) || !isIdent(expr[end])
+		if before && after {
+			return true
+		}
+		next := strings.Index(expr[end:], column)
+		if next < 0 {
+			return false
+		}
+		i = end + next
+	}
+	return false
+}
+
+func isIdent(b byte) bool {
+	return b == '_' || b == '.' || b == '@' || (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')
+}

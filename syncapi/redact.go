@@ -1,0 +1,59 @@
+package syncapi
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"aman/changelog"
+	"aman/privacy"
+)
+
+// bindConflictRedaction applies the privacy policy to sync_conflicts the
+// way changelog does to record_history: the fields hidden from the viewer
+// on some record of the target collection are removed from data and
+// server_state, and the pushing user and device are blanked when the
+// record's submitter is hidden (the pusher of an anonymous report is
+// usually its reporter). Filters and sorts on those columns are for
+// superusers only.
+func bindConflictRedaction(app core.App) {
+	app.OnRecordEnrich(ConflictsCollection).BindFunc(func(e *core.RecordEnrichEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		var auth *core.Record
+		if e.RequestInfo != nil {
+			auth = e.RequestInfo.Auth
+		}
+		redactConflict(privacy.ViewerOf(auth), e.Record)
+		return nil
+	})
+	app.OnRecordsListRequest(ConflictsCollection).BindFunc(func(e *core.RecordsListRequestEvent) error {
+		return changelog.GuardAuditQuery(e, "data", "server_state", "user", "client")
+	})
+}
+
+func redactConflict(v privacy.Viewer, r *core.Record) {
+	hidden := privacy.QueryHiddenFields(v, r.GetString("collection"))
+	if len(hidden) == 0 {
+		return
+	}
+	for _, col := range []string{"data", "server_state"} {
+		var m map[string]any
+		if raw, err := json.Marshal(r.Get(col)); err == nil {
+			_ = json.Unmarshal(raw, &m)
+		}
+		if m == nil {
+			continue
+		}
+		for _, f := range hidden {
+			delete(m, f)
+		}
+		r.Set(col, m)
+	}
+	if slices.ContainsFunc(changelog.OwnerFields, func(f string) bool { return slices.Contains(hidden, f) }) {
+		r.Set("user", "")
+		r.Set("client", "")
+	}
+}
