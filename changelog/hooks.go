@@ -91,7 +91,10 @@ func (l *logger) logWrite(deleted bool) func(e *core.RecordEvent) error {
 		defer func() { e.App = orig }()
 		return orig.RunInTransaction(func(tx core.App) error {
 			e.App = tx
-			diff := diffOf(e.Record, deleted)
+			diff, err := diffOf(tx, e.Record, deleted)
+			if err != nil {
+				return err
+			}
 			if err := e.Next(); err != nil {
 				return err
 			}
@@ -144,11 +147,17 @@ func appendDerived(tx core.App, view, id string) error {
 }
 
 // diffOf is what a write changes, field by field. It runs before the write
-// so that a delete still sees the record's values. Autodate fields (they
-// change on every write) and passwords are left out.
-func diffOf(r *core.Record, deleted bool) map[string]FieldChange {
-	orig := r.Original()
-	isNew := r.IsNew()
+// and compares with the stored row, not with the record's Original(): a
+// record saved twice keeps the Original() it was loaded with. Autodate
+// fields (they change on every write) and passwords are left out.
+func diffOf(tx core.App, r *core.Record, deleted bool) (map[string]FieldChange, error) {
+	var stored *core.Record
+	if !r.IsNew() {
+		var err error
+		if stored, err = tx.FindRecordById(r.Collection(), r.Id); err != nil {
+			return nil, fmt.Errorf("read stored %s: %w", r.Collection().Name, err)
+		}
+	}
 	diff := map[string]FieldChange{}
 	for _, f := range r.Collection().Fields {
 		name := f.GetName()
@@ -158,18 +167,18 @@ func diffOf(r *core.Record, deleted bool) map[string]FieldChange {
 		var c FieldChange
 		switch {
 		case deleted:
-			c.Old = r.Get(name)
-		case isNew:
+			c.Old = stored.Get(name)
+		case stored == nil:
 			c.New = r.Get(name)
 		default:
-			c.Old, c.New = orig.Get(name), r.Get(name)
+			c.Old, c.New = stored.Get(name), r.Get(name)
 			if sameJSON(c.Old, c.New) {
 				continue
 			}
 		}
 		diff[name] = c
 	}
-	return diff
+	return diff, nil
 }
 
 func skipField(f core.Field) bool {

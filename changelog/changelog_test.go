@@ -1,0 +1,164 @@
+package changelog_test
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"aman/changelog"
+	"aman/internal/testapp"
+)
+
+func TestMain(m *testing.M) { os.Exit(testapp.Run(m)) }
+
+func newUpdate(t *testing.T, app core.App, id, title string) *core.Record {
+	t.Helper()
+	author := core.NewRecord(mustCollection(t, app, "users"))
+	author.Id = "author" + id[:9]
+	author.SetEmail(author.Id + "@example.org")
+	author.SetPassword("1234567890")
+	author.Set("role", "editor")
+	if err := app.Save(author); err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(mustCollection(t, app, "updates"))
+	r.Id = id
+	r.Load(map[string]any{"title": title, "body": "b", "language": "en", "status": "published", "author": author.Id})
+	return r
+}
+
+func mustCollection(t *testing.T, app core.App, name string) *core.Collection {
+	t.Helper()
+	c, err := app.FindCollectionByNameOrId(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func count(t *testing.T, app core.App, q string, p dbx.Params) int {
+	t.Helper()
+	var n int
+	if err := app.DB().NewQuery(q).Bind(p).Row(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestLog_GoSaveIsAtomic: a plain app.Save outside any transaction writes
+// the record and its change together, or neither.
+func TestLog_GoSaveIsAtomic(t *testing.T) {
+	app := testapp.New(t)
+	_, err := app.DB().NewQuery(`CREATE TRIGGER boom BEFORE INSERT ON _aman_changes
+		WHEN NEW.record_id = 'boomboomboom001' BEGIN SELECT RAISE(ABORT, 'boom'); END`).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Save(newUpdate(t, app, "boomboomboom001", "never")); err == nil {
+		t.Fatal("save succeeded although its log entry failed")
+	}
+	if n := count(t, app, "SELECT COUNT(*) FROM updates WHERE id = 'boomboomboom001'", nil); n != 0 {
+		t.Fatal("record written without its log entry")
+	}
+	r := newUpdate(t, app, "okokokokokok001", "fine")
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	h, err := changelog.HeadOf(app, "updates", r.Id)
+	if err != nil || h.Rev != 1 || h.Deleted {
+		t.Fatalf("head: %+v %v", h, err)
+	}
+}
+
+// TestLog_HistoryAndRevs: every write bumps rev and records the changed
+// fields old → new; a delete leaves a tombstone head.
+func TestLog_HistoryAndRevs(t *testing.T) {
+	app := testapp.New(t)
+	r := newUpdate(t, app, "histhisthist001", "v1")
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	r.Set("title", "v2")
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	fields, complete, err := changelog.ChangedSince(app, "updates", r.Id, "", 1, 2)
+	if err != nil || !complete || len(fields) != 1 || !fields["title"] {
+		t.Fatalf("changed since 1: %v %v %v", fields, complete, err)
+	}
+	var diff string
+	if err := app.DB().NewQuery("SELECT diff FROM _aman_changes WHERE record_id = {:id} AND rev = 2").
+		Bind(dbx.Params{"id": r.Id}).Row(&diff); err != nil {
+		t.Fatal(err)
+	}
+	if diff != `{"title":{"old":"v1","new":"v2"}}` {
+		t.Fatalf("diff: %s", diff)
+	}
+	if err := app.Delete(r); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := changelog.HeadOf(app, "updates", r.Id)
+	if h.Rev != 3 || !h.Deleted {
+		t.Fatalf("tombstone: %+v", h)
+	}
+}
+
+// TestBackfill: a record written around PocketBase gets a head with an
+// unknown history, which merge treats as "anything may have changed".
+func TestBackfill(t *testing.T) {
+	app := testapp.New(t)
+	_, err := app.DB().NewQuery(`INSERT INTO districts (id, code, region, kind, country, name_en, name_ru, name_local)
+		VALUES ('rawrawrawraw001', 'raw', 'sughd', 'district', 'tj', 'Raw', 'Raw', 'Raw')`).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := changelog.Backfill(app, changelog.DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	h, err := changelog.HeadOf(app, "districts", "rawrawrawraw001")
+	if err != nil || h.Rev != 1 {
+		t.Fatalf("head: %+v %v", h, err)
+	}
+	if _, complete, _ := changelog.ChangedSince(app, "districts", "rawrawrawraw001", "", 0, 1); complete {
+		t.Fatal("a backfilled history must count as incomplete")
+	}
+	// seeded reference data has heads too (the migration backfills)
+	if n := count(t, app, "SELECT COUNT(*) FROM districts WHERE id NOT IN (SELECT record_id FROM _aman_heads WHERE collection = 'districts')", nil); n != 0 {
+		t.Fatalf("%d districts without a head", n)
+	}
+}
+
+// TestPrune: tombstones older than the retention go and raise the reset
+// horizon; live records' heads stay whatever their age; old history goes.
+func TestPrune(t *testing.T) {
+	app := testapp.New(t)
+	live, gone := newUpdate(t, app, "livelivelive001", "live"), newUpdate(t, app, "gonegonegone001", "gone")
+	for _, r := range []*core.Record{live, gone} {
+		if err := app.Save(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := app.Delete(gone); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-400 * 24 * time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")
+	for _, table := range []string{"_aman_heads", "_aman_changes"} {
+		if _, err := app.DB().NewQuery("UPDATE " + table + " SET at = {:at}").Bind(dbx.Params{"at": old}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tomb, _ := changelog.HeadOf(app, "updates", gone.Id)
+	res, err := changelog.Prune(app, changelog.DefaultConfig(), time.Now())
+	if err != nil || res.Tombstones != 1 || res.PrunedSeq != tomb.Seq || res.History == 0 {
+		t.Fatalf("prune: %+v %v", res, err)
+	}
+	if _, err := changelog.HeadOf(app, "updates", live.Id); err != nil {
+		t.Fatal("a live record's head was pruned")
+	}
+	if seq, _ := changelog.PrunedSeq(app); seq != tomb.Seq {
+		t.Fatalf("pruned seq %d, want %d", seq, tomb.Seq)
+	}
+}
