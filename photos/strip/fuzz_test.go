@@ -74,6 +74,7 @@ func checkStripped(t *testing.T, fn func([]byte) ([]byte, error), in []byte) {
 func FuzzStripJPEG(f *testing.F) {
 	addSeeds(f, "meta.jpg")
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0xFF, 0x00, 0xFF, 0xD0, 0xFF, 0xD9})
+	f.Add(jpegWithExif(f, exifLE(6, 0)))
 	f.Fuzz(func(t *testing.T, in []byte) { checkStripped(t, strip.JPEG, in) })
 }
 

@@ -11,6 +11,7 @@ const (
 	markerEOI   = 0xD9
 	markerSOS   = 0xDA
 	markerAPP0  = 0xE0
+	markerAPP1  = 0xE1
 	markerAPP2  = 0xE2
 	markerAPP14 = 0xEE
 	markerAPP15 = 0xEF
@@ -31,12 +32,15 @@ const jfifHeaderLen = 14
 // and anything after EOI (trailers, MPF secondary images). Every other
 // segment and the entropy-coded data are copied byte for byte, so the image
 // is not re-encoded. A file that ends inside the scan data gets its EOI.
+// The first Exif Orientation other than the default survives, alone, in a
+// minimal Exif APP1 written here, so rotated phone photos stay upright.
 func JPEG(data []byte) ([]byte, error) {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != markerSOI {
 		return nil, fmt.Errorf("jpeg: no start of image: %w", ErrCorrupt)
 	}
 	out := make([]byte, 0, len(data))
 	out = append(out, 0xFF, markerSOI)
+	hasOrientation := false
 	for p := 2; ; {
 		if p >= len(data) {
 			// Truncated after a complete segment or scan: close it.
@@ -61,9 +65,7 @@ func JPEG(data []byte) ([]byte, error) {
 			return nil, err
 		}
 		p = next
-		if kept, ok := keepJPEGSegment(marker, segment); ok {
-			out = appendSegment(out, marker, kept)
-		}
+		out, hasOrientation = appendJPEGSegment(out, marker, segment, hasOrientation)
 		if marker == markerSOS {
 			end := scanEnd(data, p)
 			out = append(out, data[p:end]...)
@@ -120,6 +122,21 @@ func scanEnd(data []byte, p int) int {
 		}
 	}
 	return len(data)
+}
+
+// appendJPEGSegment appends the segment if it stays; an Exif segment that
+// goes is replaced by an orientation-only one, once (hasOrientation).
+func appendJPEGSegment(out []byte, marker byte, payload []byte, hasOrientation bool) ([]byte, bool) {
+	if kept, ok := keepJPEGSegment(marker, payload); ok {
+		return appendSegment(out, marker, kept), hasOrientation
+	}
+	if marker != markerAPP1 || hasOrientation {
+		return out, hasOrientation
+	}
+	if o := exifOrientation(payload); o != 0 {
+		return appendSegment(out, marker, orientationOnlyExif(o)), true
+	}
+	return out, false
 }
 
 // keepJPEGSegment decides whether a segment stays, and with which payload.
