@@ -161,7 +161,6 @@ describe('RxDB 17 over sync protocol v1', () => {
     const lost = await kept(s.b1.id, 'conflict');
     assert.equal(lost.data.place, 'Kok-Tash, behind the school', 'the losing value is kept for a coordinator');
     assert.deepEqual(lost.fields, ['place']);
-    assert.equal(lost.user, people.volunteerB.id);
     assert.equal(lost.server_state?.place, 'Kok-Tash village centre');
     // Both phones agree with the server on every report they hold.
     for (const [d, who] of [[a, people.volunteerA], [b, people.volunteerB]]) {
@@ -175,6 +174,8 @@ describe('RxDB 17 over sync protocol v1', () => {
         assert.equal(doc.updated, srv.updated, `phone copy of ${doc.id} is stale`);
       }
     }
+    // The coordinator sees who sent it: B's report is not anonymous.
+    assert.equal(lost.user, people.volunteerB.id, 'the coordinator sees which volunteer lost the conflict');
   });
 
   test('a deleted report leaves the phone; a refused delete does not jam the queue', async () => {
