@@ -24,9 +24,9 @@ var hiddenMarker = map[string]any{"hidden": true}
 var OwnerFields = []string{"reporter", "requester"}
 
 // bindRedaction applies the privacy policy to the history: the values of
-// a field hidden from the viewer on some record of its collection
-// (privacy.QueryHiddenFields) are replaced by {"hidden": true}, and the
-// actor is blanked when the record's submitter is hidden. Filters and sorts
+// a field hidden from the viewer on the record (see HiddenOf) are replaced
+// by {"hidden": true}, and the actor is blanked when the record's submitter
+// is hidden. Filters and sorts
 // on the columns that carry values or actors are for superusers only, so
 // nothing hidden can be found by elimination.
 func bindRedaction(app core.App) {
@@ -34,7 +34,7 @@ func bindRedaction(app core.App) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		RedactHistory(viewerOf(e.RequestInfo), e.Record)
+		RedactHistory(e.App, viewerOf(e.RequestInfo), e.Record)
 		return nil
 	})
 	app.OnRecordsListRequest(HistoryCollection).BindFunc(func(e *core.RecordsListRequestEvent) error {
@@ -49,9 +49,22 @@ func viewerOf(info *core.RequestInfo) privacy.Viewer {
 	return privacy.ViewerOf(info.Auth)
 }
 
+// HiddenOf returns the fields of a record that v may not see, by the
+// privacy policy applied to the record as it is now; for a record that no
+// longer exists, the fields hidden from v on any record of its collection.
+func HiddenOf(app core.App, v privacy.Viewer, collection, id string) []string {
+	if r, err := app.FindRecordById(collection, id); err == nil {
+		return privacy.HiddenFields(v, r)
+	}
+	return privacy.QueryHiddenFields(v, collection)
+}
+
 // RedactHistory redacts one record_history record for v.
-func RedactHistory(v privacy.Viewer, r *core.Record) {
-	hidden := privacy.QueryHiddenFields(v, r.GetString("collection"))
+func RedactHistory(app core.App, v privacy.Viewer, r *core.Record) {
+	if v.Superuser {
+		return
+	}
+	hidden := HiddenOf(app, v, r.GetString("collection"), r.GetString("record_id"))
 	if len(hidden) == 0 {
 		return
 	}

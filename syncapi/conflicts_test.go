@@ -71,9 +71,7 @@ func TestHistory(t *testing.T) {
 	edit := items[1].(map[string]any)
 	diff, _ := edit["diff"].(map[string]any)
 	injured, _ := diff["injured"].(map[string]any)
-	// the actor of a report's history names its reporter: hidden from
-	// coordinators (anonymous reports), shown to superusers
-	if edit["rev"] != float64(2) || edit["actor"] != "" ||
+	if edit["rev"] != float64(2) || edit["actor"] != volunteerA ||
 		injured["old"] != float64(0) || injured["new"] != float64(4) || len(diff) != 1 {
 		t.Fatalf("edit entry: %v", edit)
 	}

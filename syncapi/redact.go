@@ -12,7 +12,7 @@ import (
 
 // bindConflictRedaction applies the privacy policy to sync_conflicts the
 // way changelog does to record_history: the fields hidden from the viewer
-// on some record of the target collection are removed from data and
+// on the target record (changelog.HiddenOf) are removed from data and
 // server_state, and the pushing user and device are blanked when the
 // record's submitter is hidden (the pusher of an anonymous report is
 // usually its reporter). Filters and sorts on those columns are for
@@ -26,7 +26,7 @@ func bindConflictRedaction(app core.App) {
 		if e.RequestInfo != nil {
 			auth = e.RequestInfo.Auth
 		}
-		redactConflict(privacy.ViewerOf(auth), e.Record)
+		redactConflict(e.App, privacy.ViewerOf(auth), e.Record)
 		return nil
 	})
 	app.OnRecordsListRequest(ConflictsCollection).BindFunc(func(e *core.RecordsListRequestEvent) error {
@@ -34,8 +34,11 @@ func bindConflictRedaction(app core.App) {
 	})
 }
 
-func redactConflict(v privacy.Viewer, r *core.Record) {
-	hidden := privacy.QueryHiddenFields(v, r.GetString("collection"))
+func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
+	if v.Superuser {
+		return
+	}
+	hidden := changelog.HiddenOf(app, v, r.GetString("collection"), r.GetString("record_id"))
 	if len(hidden) == 0 {
 		return
 	}
