@@ -208,8 +208,11 @@ describe('RxDB 17 over sync protocol v1', () => {
   });
 
   test('a retracted update leaves the reader\'s phone', async () => {
+    // An older app version: it predates the `sources` field of updates.
+    const olderUpdates = structuredClone(updates);
+    delete olderUpdates.properties.sources;
     const reader = new Device({
-      name: 'reader', url: server.url, schemas: { updates, public_incidents: publicIncidents }, push: false,
+      name: 'reader', url: server.url, schemas: { updates: olderUpdates, public_incidents: publicIncidents }, push: false,
     });
     devices.reader = reader;
     await reader.open();
@@ -228,6 +231,7 @@ describe('RxDB 17 over sync protocol v1', () => {
     const seen = await reader.docs('updates');
     assert.deepEqual(seen.map((d) => d.id), [published.id], 'the reader gets published updates only');
     assert.equal(seen[0].title, 'Water supply restored in Vorukh');
+    assert.ok(!('sources' in seen[0]), 'a field unknown to this app version is ignored, not fatal');
     assert.ok(!seen.some((d) => d.id === draft.id));
 
     await editor.update(published.id, { status: 'retracted' });

@@ -53,14 +53,20 @@ import { SyncProtocol } from './sync-protocol.js';
 const envelope = new Set(['id', 'rev', 'created', 'updated', 'collectionId', 'collectionName', 'expand',
   '_deleted', '_meta', '_rev', '_attachments']);
 
-export function toDocument(change) {
+// toDocument maps a change (or a push result's record) to an RxDB document
+// holding only the fields the device's schema knows. RxDB stores documents
+// with additionalProperties: false, so a field the server adds in a later
+// version would make every pulled document fail validation (RC_PULL, 422)
+// while the checkpoint moves on: the device would silently keep stale data.
+// Ignoring unknown fields is what keeps old app versions syncing.
+export function toDocument(change, known) {
   if (change.deleted || !change.record) {
     return { id: change.id, rev: change.rev, _deleted: true };
   }
-  const doc = { ...change.record, id: change.id, rev: change.rev, _deleted: false };
-  delete doc.collectionId;
-  delete doc.collectionName;
-  delete doc.expand;
+  const doc = { id: change.id, rev: change.rev, _deleted: false };
+  for (const [k, v] of Object.entries(change.record)) {
+    if (known.has(k) && !(k in doc)) doc[k] = v;
+  }
   return doc;
 }
 
@@ -116,6 +122,8 @@ export class Device {
     this.name = name;
     this.protocol = new SyncProtocol({ url, token, client: `${name}-${crypto.randomUUID()}` });
     this.schemas = schemas;
+    // collection -> the fields its schema declares (see toDocument)
+    this.known = Object.fromEntries(Object.entries(schemas).map(([c, sc]) => [c, new Set(Object.keys(sc.properties))]));
     this.withPush = push;
     this.replications = {};
     this.results = []; // every push result, with its mutation
@@ -182,7 +190,7 @@ export class Device {
         this.emptyAhead.delete(collection);
         return this.resetPull(collection, batchSize);
       }
-      for (const change of page.changes) docs.set(change.id, toDocument(change));
+      for (const change of page.changes) docs.set(change.id, toDocument(change, this.known[collection]));
       cp = page.checkpoint;
       if (!page.hasMore || docs.size >= batchSize) break;
     }
@@ -197,7 +205,7 @@ export class Device {
     let cp = '';
     for (;;) {
       const page = await this.protocol.pull({ collections: [collection], checkpoint: cp, limit: batchSize });
-      for (const change of page.changes) docs.set(change.id, toDocument(change));
+      for (const change of page.changes) docs.set(change.id, toDocument(change, this.known[collection]));
       cp = page.checkpoint;
       if (!page.hasMore) break;
     }
@@ -237,17 +245,18 @@ export class Device {
   // masterState maps one push result to what RxDB must take as the master
   // state of the document, or null when the pushed state is the master.
   masterState(mutation, row, result) {
+    const known = this.known[mutation.collection];
     const change = { id: mutation.recordId, rev: result.rev, record: result.record };
     switch (result.status) {
       case 'applied':
       case 'merged':
-        return result.record ? toDocument(change) : null;
+        return result.record ? toDocument(change, known) : null;
       case 'conflict':
-        return toDocument(change);
+        return toDocument(change, known);
       case 'rejected':
         this.rejections.push({ mutation, error: result.error });
         this.takeServer.add(mutation.recordId);
-        return this.rejectedState(change, row, result);
+        return this.rejectedState(change, row, result, known);
       default:
         throw new Error(`unknown push status ${JSON.stringify(result.status)} in ${JSON.stringify(result)}`);
     }
@@ -257,8 +266,8 @@ export class Device {
   // result's record, a tombstone when the result says the record is gone or
   // out of view, else the last state this device had from the server (the
   // assumed master), or a tombstone for a refused create.
-  rejectedState(change, row, result) {
-    if (result.record || result.deleted || !row.assumedMasterState) return toDocument(change);
+  rejectedState(change, row, result, known) {
+    if (result.record || result.deleted || !row.assumedMasterState) return toDocument(change, known);
     return { ...row.assumedMasterState };
   }
 

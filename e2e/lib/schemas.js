@@ -1,7 +1,8 @@
-// RxDB schemas of the synced collections on the device. Only `id` is
-// required: tombstones ({id, rev, _deleted}) are validated like any document
-// and must pass. Properties are typed as PocketBase's record API returns
-// them; fields the server adds later pass through (additionalProperties).
+// RxDB schemas of the synced collections on the device: what this app
+// version stores. Only `id` is required: tombstones ({id, rev, _deleted}) are
+// validated like any document and must pass. Properties are typed as
+// PocketBase's record API returns them. RxDB refuses undeclared properties,
+// so the adapter drops fields the server added after this app version.
 const id = { type: 'string', maxLength: 15 };
 const rev = { type: 'integer', minimum: 0 };
 const str = { type: 'string' };
