@@ -47,6 +47,7 @@ func redactEnriched(e *core.RecordEnrichEvent) error {
 	if e.RequestInfo != nil {
 		auth = e.RequestInfo.Auth
 	}
-	Redact(ViewerOf(auth), e.Record)
+	v := ViewerOf(auth)
+	redact(v, e.Record, linkHidden(e.App, v))
 	return nil
 }

@@ -32,6 +32,8 @@ var (
 	phone         = fixtures.PhoneText
 	beneficiary   = fixtures.BeneficiaryName
 	volunteerUser = `"name":"Test volunteer"`
+	// reporterRequester is the fixture volunteer as an aid request's requester.
+	reporterRequester = `"requester":"` + fixtures.Volunteer + `"`
 )
 
 type scenario struct {
@@ -92,8 +94,8 @@ func TestReportFields_List(t *testing.T) {
 	get(t, []scenario{
 		{fixtures.Editor, "editor lists verified reports without reporters or locations", reportsURL,
 			0, []string{fixtures.ReportVerified, fixtures.ReportAnonymous}, []string{anyReporter, fixtures.Volunteer, exactLocation}},
-		{fixtures.Coordinator, "coordinator list: the anonymous report has no reporter", filter(reportsURL, "anonymous = true"),
-			0, []string{fixtures.ReportAnonymous, `"totalItems":1`}, []string{anyReporter, fixtures.Volunteer}},
+		{fixtures.Coordinator, "coordinator list: anonymous reports have no reporter", filter(reportsURL, "anonymous = true"),
+			0, []string{fixtures.ReportAnonymous, fixtures.ReportAnonymous2, `"totalItems":2`}, []string{anyReporter, fixtures.Volunteer, fixtures.Volunteer2}},
 		{fixtures.Coordinator, "coordinator list: named reports keep theirs", filter(reportsURL, "anonymous = false && status = 'verified'"),
 			0, []string{fixtures.ReportVerified, reporterID}, nil},
 		{fixtures.Volunteer, "volunteer lists own reports with locations, no verifiers", reportsURL,
@@ -110,7 +112,7 @@ func TestReportFields_Expand(t *testing.T) {
 		{fixtures.Editor, "editor expand=reporter", reportsURL + "?expand=reporter,verified_by",
 			0, []string{fixtures.ReportVerified}, []string{volunteerUser, fixtures.Volunteer}},
 		{fixtures.Coordinator, "nested: aid request -> anonymous incident -> reporter", aidURL + "/" + fixtures.AidOpen + "?expand=related_incident.reporter",
-			0, []string{`"related_incident":{`, fixtures.ReportAnonymous}, []string{volunteerUser, anyReporter}},
+			0, []string{`"related_incident":{`, fixtures.ReportAnonymous2}, []string{volunteerUser, anyReporter}},
 		{fixtures.Coordinator, "back-relation: a user's reports leave out anonymous ones", usersURL + "/" + fixtures.Volunteer + "?expand=incident_reports_via_reporter",
 			0, []string{`"incident_reports_via_reporter":[`, fixtures.ReportVerified}, []string{fixtures.ReportAnonymous}},
 		{fixtures.Superuser, "superuser back-relation keeps anonymous ones", usersURL + "/" + fixtures.Volunteer + "?expand=incident_reports_via_reporter",
@@ -128,6 +130,37 @@ func TestAidFields(t *testing.T) {
 		{fixtures.Anonymous, "the public cannot read it", aidURL, 200, []string{`"totalItems":0`}, []string{phone, beneficiary}},
 		{fixtures.Coordinator, "a report expanded from an aid request keeps its verifier for staff", open + "?expand=related_incident",
 			0, []string{verifier, phone}, []string{anyReporter}},
+	})
+}
+
+// TestAidIncidentLink: an aid request whose requester filed the related
+// incident anonymously must not show a coordinator that link, by field,
+// expand, back-relation or filter: requester + link = the reporter.
+func TestAidIncidentLink(t *testing.T) {
+	ownLinked := aidURL + "/" + fixtures.AidAcknowledged
+	get(t, []scenario{
+		{fixtures.Coordinator, "the link is hidden", ownLinked,
+			0, []string{reporterRequester}, []string{`"related_incident":`, fixtures.ReportAnonymous}},
+		{fixtures.Coordinator, "and cannot be expanded", ownLinked + "?expand=related_incident",
+			0, []string{reporterRequester}, []string{fixtures.ReportAnonymous}},
+		{fixtures.Coordinator, "a link to someone else's anonymous report stays", aidURL + "/" + fixtures.AidOpen,
+			0, []string{`"related_incident":"` + fixtures.ReportAnonymous2 + `"`}, nil},
+		{fixtures.Coordinator, "back-relation from the anonymous report leaves the requests out",
+			reportsURL + "/" + fixtures.ReportAnonymous + "?expand=aid_requests_via_related_incident",
+			0, []string{fixtures.ReportAnonymous}, []string{fixtures.AidAcknowledged, fixtures.AidClosed}},
+		{fixtures.Coordinator, "back-relation from another report keeps them",
+			reportsURL + "/" + fixtures.ReportAnonymous2 + "?expand=aid_requests_via_related_incident",
+			0, []string{fixtures.AidOpen}, nil},
+		{fixtures.Coordinator, "filtering requests by incident is refused", filter(aidURL, "related_incident = '"+fixtures.ReportAnonymous+"'"),
+			400, []string{`"filter":{"code":"privacy_forbidden_query_field"`}, nil},
+		{fixtures.Coordinator, "so is the back-relation filter", filter(reportsURL, "aid_requests_via_related_incident.requester != ''"),
+			400, []string{`"filter":{"code":"privacy_forbidden_query_field"`}, nil},
+		{fixtures.Volunteer, "the requester sees the link", ownLinked,
+			0, []string{`"related_incident":"` + fixtures.ReportAnonymous + `"`}, nil},
+		{fixtures.Volunteer, "and may filter by it", filter(aidURL, "related_incident = '"+fixtures.ReportAnonymous+"'"),
+			0, []string{fixtures.AidAcknowledged}, nil},
+		{fixtures.Superuser, "superusers see it", ownLinked,
+			0, []string{`"related_incident":"` + fixtures.ReportAnonymous + `"`}, nil},
 	})
 }
 

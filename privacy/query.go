@@ -145,17 +145,21 @@ func reachesHidden(app core.App, v Viewer, collection *core.Collection, path str
 		if m := backRelationName.FindStringSubmatch(name); m != nil {
 			// The records of collection m[1] whose field m[2] points here.
 			current = findCollection(app, m[1])
-			if current != nil && slices.Contains(QueryHiddenFields(v, current.Name), m[2]) {
+			if current != nil && queryHidden(v, current.Name, m[2]) {
 				return true
 			}
 			continue
 		}
-		if slices.Contains(QueryHiddenFields(v, current.Name), name) {
+		if queryHidden(v, current.Name, name) {
 			return true
 		}
 		current = relationTarget(app, current, name)
 	}
 	return false
+}
+
+func queryHidden(v Viewer, collection, field string) bool {
+	return slices.Contains(QueryHiddenFields(v, collection), field) || queryLinkHidden(v, collection, field)
 }
 
 func findCollection(app core.App, nameOrID string) *core.Collection {

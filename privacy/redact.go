@@ -14,10 +14,19 @@ import (
 // (users?expand=incident_reports_via_reporter). It must run after the
 // expand is built; the enrich hook does so.
 func Redact(v Viewer, record *core.Record) {
+	redact(v, record, nil)
+}
+
+// redact is Redact with extra, if not nil, adding fields to hide per record
+// (the enrich hook passes linkHidden, which needs the app).
+func redact(v Viewer, record *core.Record, extra func(*core.Record) []string) {
 	if v.Superuser || record == nil {
 		return
 	}
 	hidden := HiddenFields(v, record)
+	if extra != nil {
+		hidden = append(hidden, extra(record)...)
+	}
 	if len(hidden) > 0 {
 		record.Hide(hidden...)
 	}
@@ -30,7 +39,7 @@ func Redact(v Viewer, record *core.Record) {
 			delete(expand, key)
 			continue
 		}
-		if kept, ok := redactExpanded(v, key, value); ok {
+		if kept, ok := redactExpanded(v, key, value, extra); ok {
 			expand[key] = kept
 		} else {
 			delete(expand, key)
@@ -42,23 +51,30 @@ func Redact(v Viewer, record *core.Record) {
 // redactExpanded redacts the records under one expand key and drops those
 // linked through a back-relation field hidden on them; false means nothing
 // of the key may stay.
-func redactExpanded(v Viewer, key string, value any) (any, bool) {
+func redactExpanded(v Viewer, key string, value any, extra func(*core.Record) []string) (any, bool) {
 	_, viaField, isBack := strings.Cut(key, "_via_")
 	keep := func(r *core.Record) bool {
-		return !isBack || !slices.Contains(HiddenFields(v, r), viaField)
+		if !isBack {
+			return true
+		}
+		hidden := HiddenFields(v, r)
+		if extra != nil {
+			hidden = append(hidden, extra(r)...)
+		}
+		return !slices.Contains(hidden, viaField)
 	}
 	switch rel := value.(type) {
 	case *core.Record:
 		if !keep(rel) {
 			return nil, false
 		}
-		Redact(v, rel)
+		redact(v, rel, extra)
 		return rel, true
 	case []*core.Record:
 		kept := make([]*core.Record, 0, len(rel))
 		for _, r := range rel {
 			if keep(r) {
-				Redact(v, r)
+				redact(v, r, extra)
 				kept = append(kept, r)
 			}
 		}
