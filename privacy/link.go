@@ -34,12 +34,3 @@ func linkHidden(app core.App, v Viewer) func(*core.Record) []string {
 		return nil
 	}
 }
-
-// queryLinkHidden reports whether a query path step from collection
-// through field is the aid request → incident link, which v may not query
-// when it may not query reporters: "aid requests linked to this anonymous
-// report" lists their requesters, often the reporter.
-func queryLinkHidden(v Viewer, collection, field string) bool {
-	return collection == aidRequests && field == fieldRelatedIncident &&
-		slices.Contains(QueryHiddenFields(v, reports), fieldReporter)
-}

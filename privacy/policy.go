@@ -1,6 +1,10 @@
 package privacy
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"slices"
+
+	"github.com/pocketbase/pocketbase/core"
+)
 
 // Roles of users.role that widen what a viewer sees. Any other role
 // (volunteer, empty) sees only what it owns.
@@ -110,7 +114,12 @@ func QueryHiddenFields(v Viewer, collection string) []string {
 	case reports:
 		return reportHidden(v, v.ownsOnly(), true)
 	case aidRequests:
-		return aidHidden(v, v.ownsOnly())
+		hidden := aidHidden(v, v.ownsOnly())
+		if slices.Contains(QueryHiddenFields(v, reports), fieldReporter) {
+			// See linkHidden: on some requests the link names a reporter.
+			hidden = append(hidden, fieldRelatedIncident)
+		}
+		return hidden
 	default:
 		return nil
 	}

@@ -72,9 +72,9 @@ func TestQueryHiddenFields(t *testing.T) {
 		{privacy.Viewer{ID: "v", Role: "volunteer"}, "incident_reports", []string{"verified_by"}},
 		{privacy.Viewer{ID: "v", Role: "volunteer"}, "aid_requests", nil},
 		{privacy.Viewer{ID: "c", Role: "coordinator"}, "incident_reports", []string{"reporter"}},
-		{privacy.Viewer{ID: "c", Role: "coordinator"}, "aid_requests", nil},
+		{privacy.Viewer{ID: "c", Role: "coordinator"}, "aid_requests", []string{"related_incident"}},
 		{privacy.Viewer{ID: "e", Role: "editor"}, "incident_reports", []string{"reporter", "location"}},
-		{privacy.Viewer{ID: "e", Role: "editor"}, "aid_requests", []string{"beneficiary_name", "contact_phone", "location"}},
+		{privacy.Viewer{ID: "e", Role: "editor"}, "aid_requests", []string{"beneficiary_name", "contact_phone", "location", "related_incident"}},
 		{privacy.Viewer{}, "incident_reports", []string{"reporter", "location", "verified_by"}},
 		{privacy.Viewer{ID: "s", Superuser: true}, "incident_reports", nil},
 	}

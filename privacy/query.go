@@ -159,7 +159,7 @@ func reachesHidden(app core.App, v Viewer, collection *core.Collection, path str
 }
 
 func queryHidden(v Viewer, collection, field string) bool {
-	return slices.Contains(QueryHiddenFields(v, collection), field) || queryLinkHidden(v, collection, field)
+	return slices.Contains(QueryHiddenFields(v, collection), field)
 }
 
 func findCollection(app core.App, nameOrID string) *core.Collection {
