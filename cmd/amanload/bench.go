@@ -89,7 +89,9 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if !cfg.keep {
+	if cfg.keep {
+		fmt.Fprintln(out, "data dir:", tmp)
+	} else {
 		defer os.RemoveAll(tmp)
 	}
 	srv, err := newServerProc(cfg.root, bin, filepath.Join(tmp, "pb_data"))
@@ -101,7 +103,10 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if err := b.setup(); err != nil {
 		return err
 	}
-	return b.run(ctx)
+	// Whatever was measured is printed, even when a later step fails.
+	err = b.run(ctx)
+	b.report()
+	return err
 }
 
 // setup seeds the accounts and 1,000 reports and tunes the settings for
@@ -198,6 +203,7 @@ func (b *bench) run(ctx context.Context) error {
 		if err := b.once(ctx); err != nil {
 			return fmt.Errorf("run %d: %w", i+1, err)
 		}
+		b.printRun(i)
 	}
 	if err := b.loadFigures(ctx); err != nil {
 		return err
@@ -210,7 +216,6 @@ func (b *bench) run(ctx context.Context) error {
 			return err
 		}
 	}
-	b.report()
 	return nil
 }
 
@@ -527,6 +532,15 @@ func (b *bench) peakMemory(ctx context.Context) error {
 	b.series(name, "MiB").add(float64(rss) / (1 << 20))
 	b.series(fmt.Sprintf("%d concurrent initial syncs: wall time", len(b.coords)), "s").add(el.Seconds())
 	return nil
+}
+
+// printRun prints run i's value of every series, as a progress line.
+func (b *bench) printRun(i int) {
+	for _, name := range b.order {
+		if s := b.rows[name]; len(s.vals) > i {
+			fmt.Fprintf(b.out, "  %s: %s %s\n", name, num(s.vals[i]), s.unit)
+		}
+	}
 }
 
 // report prints the table and the ratios issue 5 sets targets for.
