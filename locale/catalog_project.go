@@ -68,7 +68,8 @@ var contentMessages = []*i18n.Message{
 }
 
 // projectErrorMessages are the English sources of the error codes this
-// project's packages emit (workflow, syncapi, photos, privacy, security). The ID is the code.
+// project's packages emit (workflow, syncapi, photos, privacy, security,
+// locale's content). The ID is the code.
 // TestMessages_ProjectCodes greps the project for `NewError("…"` and
 // `Code… = "…"` literals and fails when one has no message here.
 // Params named from, to, status and initial are status values; the
@@ -82,6 +83,13 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "photos_unsupported_type", Other: "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted."},
 	{ID: "photos_invalid_image", Other: "{{.name}} is not a readable {{.type}} image."},
 	{ID: "photos_too_large", One: "{{.name}} is larger than {{.maxSize}} byte.", Other: "{{.name}} is larger than {{.maxSize}} bytes."},
+
+	{ID: "content_translation_of_itself", Other: "A text cannot be a translation of itself."},
+	{ID: "content_translation_of_translation", Other: "Point at the original text, not at one of its translations."},
+	{ID: "content_translation_has_translations", Other: "This text has translations of its own, so it cannot be a translation."},
+	{ID: "content_translation_same_language", Other: "There is already a version of this text in this language."},
+	{ID: "content_invalid_page", Other: "Must be a whole number from 1."},
+	{ID: "content_invalid_per_page", Other: "Must be a whole number from 1 to {{.max}}."},
 
 	{ID: "privacy_forbidden_query_field", Other: "You cannot filter or sort by {{.field}}."},
 

@@ -1,6 +1,8 @@
 package locale
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,10 +12,11 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Multilingual content is a set of records of one collection sharing a
-// `slug`, one per `language` (appeals: the original and its translations,
-// unique on slug+language). Any collection with a text `slug` and a select
-// `language` field qualifies.
+// Multilingual content is a group of records of one collection, one per
+// `language`: an original and its translations. Collections with a text
+// `slug` (appeals, unique on slug+language) are keyed by it; the others
+// (updates, fact_checks) by the original's id, their translations pointing
+// at it through `translation_of` (translations.go).
 const (
 	slugField     = "slug"
 	languageField = "language"
@@ -40,6 +43,9 @@ type ContentVersion struct {
 	Requested string   `json:"requested"`
 	Fallback  bool     `json:"fallback"`
 	Available []string `json:"available"`
+	// Group is the id of the original, in collections grouped by
+	// translation_of: the stable key of this text in any language.
+	Group string `json:"group,omitempty"`
 	// Notice, in the requested language, says that a fallback is shown.
 	Notice string       `json:"notice,omitempty"`
 	Record *core.Record `json:"record"`
@@ -72,30 +78,41 @@ func PickVersion(lang string, versions []*core.Record) *core.Record {
 	return nil
 }
 
-// contentHandler serves GET /api/aman/content/{collection}/{slug}: the
-// version of slug in the request's language or the best fallback, with
+// contentHandler serves GET /api/aman/content/{collection}/{key}: the
+// version of a group in the request's language or the best fallback, with
 // `fallback: true` and Content-Language telling which language it is in.
-// Only versions the requester may view (the collection's view rule) count.
+// The key is the slug in collections with one (appeals), else the id of any
+// version of the group (updates, fact_checks). Only versions the requester
+// may view (the collection's view rule) count.
 func contentHandler(e *core.RequestEvent) error {
 	col, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
-	if err != nil || !multilingual(col) {
+	if err != nil || !(bySlug(col) || grouped(col)) {
 		return e.NotFoundError("", err)
 	}
-	versions, err := viewableVersions(e, col, e.Request.PathValue("slug"))
+	versions, err := keyVersions(e, col, e.Request.PathValue("key"))
 	if err != nil {
 		return err
 	}
-	lang := FromRequest(e)
-	best := PickVersion(lang, versions)
-	if best == nil {
+	v, ok := chooseVersion(FromRequest(e), versions)
+	if !ok {
 		return e.NotFoundError("", nil)
 	}
-	if err := apis.EnrichRecord(e, best); err != nil {
+	if err := apis.EnrichRecord(e, v.Record); err != nil {
 		return e.InternalServerError("", fmt.Errorf("enrich content: %w", err))
 	}
-	got := best.GetString(languageField)
-	e.Response.Header().Set("Content-Language", got)
+	e.Response.Header().Set("Content-Language", v.Language)
 	e.Response.Header().Add("Vary", "Authorization")
+	return e.JSON(http.StatusOK, v)
+}
+
+// chooseVersion picks among the versions of one group, false when there is
+// none.
+func chooseVersion(lang string, versions []*core.Record) (ContentVersion, bool) {
+	best := PickVersion(lang, versions)
+	if best == nil {
+		return ContentVersion{}, false
+	}
+	got := best.GetString(languageField)
 	v := ContentVersion{
 		Language:  got,
 		Requested: lang,
@@ -103,23 +120,54 @@ func contentHandler(e *core.RequestEvent) error {
 		Available: languagesOf(versions),
 		Record:    best,
 	}
+	if grouped(best.Collection()) {
+		v.Group = groupOf(best)
+	}
 	if v.Fallback {
 		v.Notice = FallbackNotice(lang, got)
 	}
-	return e.JSON(http.StatusOK, v)
+	return v, true
 }
 
-func multilingual(c *core.Collection) bool {
+// bySlug reports whether c's versions share a text slug (appeals).
+func bySlug(c *core.Collection) bool {
 	_, isText := c.Fields.GetByName(slugField).(*core.TextField)
 	_, isSelect := c.Fields.GetByName(languageField).(*core.SelectField)
 	return isText && isSelect
 }
 
-func viewableVersions(e *core.RequestEvent, col *core.Collection, slug string) ([]*core.Record, error) {
-	all, err := e.App.FindAllRecords(col, dbx.HashExp{slugField: slug})
+// groupOf is the id of r's original: the key of its translation group.
+func groupOf(r *core.Record) string {
+	if original := r.GetString(translationOfField); original != "" {
+		return original
+	}
+	return r.Id
+}
+
+// keyVersions returns the versions of key's group the requester may view.
+// An id resolves to its group even when the caller may not view that
+// version (ids are unguessable; that version is still never served).
+func keyVersions(e *core.RequestEvent, col *core.Collection, key string) ([]*core.Record, error) {
+	where := dbx.Expression(dbx.HashExp{slugField: key})
+	if !bySlug(col) {
+		member, err := e.App.FindRecordById(col, key)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, e.InternalServerError("", fmt.Errorf("find version: %w", err))
+		}
+		g := groupOf(member)
+		where = dbx.Or(dbx.HashExp{"id": g}, dbx.HashExp{translationOfField: g})
+	}
+	all, err := e.App.FindAllRecords(col, where)
 	if err != nil {
 		return nil, e.InternalServerError("", fmt.Errorf("find versions: %w", err))
 	}
+	return viewable(e, col, all)
+}
+
+func viewable(e *core.RequestEvent, col *core.Collection, all []*core.Record) ([]*core.Record, error) {
 	info, err := e.RequestInfo()
 	if err != nil {
 		return nil, e.BadRequestError("", err)
@@ -142,6 +190,10 @@ func languagesOf(versions []*core.Record) []string {
 	for _, r := range versions {
 		out = append(out, r.GetString(languageField))
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return compactSorted(out)
+}
+
+func compactSorted(ss []string) []string {
+	slices.Sort(ss)
+	return slices.Compact(ss)
 }

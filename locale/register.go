@@ -5,15 +5,18 @@ import (
 )
 
 // Register binds the language and error middlewares, the /api/aman/labels
-// and /api/aman/content routes and the localized user e-mails to app.
+// and /api/aman/content routes, the localized user e-mails and the checks
+// of translation groups to app.
 func Register(app core.App) error {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(languageMiddleware())
 		se.Router.Bind(errorsMiddleware())
 		se.Router.GET("/api/aman/labels", labelsHandler)
-		se.Router.GET("/api/aman/content/{collection}/{slug}", contentHandler)
+		se.Router.GET("/api/aman/content/{collection}", contentListHandler)
+		se.Router.GET("/api/aman/content/{collection}/{key}", contentHandler)
 		return se.Next()
 	})
 	bindMails(app)
+	bindTranslationChecks(app)
 	return nil
 }
