@@ -109,7 +109,7 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams) ([]byte, *request
 		heads = heads[:p.limit]
 		next = heads[len(heads)-1].Seq
 	}
-	changes, err := s.resolve(e, heads, from == 0)
+	changes, err := s.resolve(e, heads, from)
 	if err != nil {
 		return nil, internal(e, err)
 	}
@@ -137,10 +137,12 @@ func encodePage(changes []change, cp string, hasMore bool) ([]byte, *requestErro
 }
 
 // resolve turns heads into changes for the caller: the record as the API
-// shows it when the caller may see it, else an id-only tombstone. An
-// initial pull (from the start) sends no tombstones: there is nothing on
-// the device to delete.
-func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, initial bool) ([]change, error) {
+// shows it when the caller may see it, else an id-only tombstone, but only
+// if the device may hold the record (see mayHold): a device never hears of
+// a record it was never shown, not even its id. An initial pull (from the
+// start) sends no tombstones: there is nothing on the device to delete.
+func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, from int64) ([]change, error) {
+	initial := from == 0
 	info, err := requestInfo(e, http.MethodGet)
 	if err != nil {
 		return nil, err
@@ -163,6 +165,10 @@ func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, initial 
 		if raw, ok := visible[h.Collection][h.RecordID]; ok {
 			c.Deleted, c.Record = false, raw
 		} else if initial {
+			continue
+		} else if hold, err := mayHold(e.App, info, h, from); err != nil {
+			return nil, err
+		} else if !hold {
 			continue
 		}
 		out = append(out, c)
@@ -230,4 +236,58 @@ func (s *service) visibleJSON(e *core.RequestEvent, info *core.RequestInfo, name
 func internal(e *core.RequestEvent, err error) *requestError {
 	e.App.Logger().Error("sync", "error", err, "path", e.Request.URL.Path)
 	return errInternal
+}
+
+// mayHold reports whether a device whose checkpoint is at seq from may
+// hold the record of h: whether the caller wrote it since (its device got
+// it from a push), or the record, as it was at that point of the log,
+// passed the caller's list and view rules (evaluated by PocketBase's
+// resolver on the reconstructed state). When the history cannot tell, it
+// answers true: a tombstone too many leaks an id, one too few leaves data
+// on a device that may no longer see it.
+func mayHold(app core.App, info *core.RequestInfo, h changelog.Head, from int64) (bool, error) {
+	c, err := app.FindCachedCollectionByNameOrId(h.Collection)
+	if err != nil {
+		return true, nil
+	}
+	if info.Auth != nil && info.Auth.Id != "" {
+		mine, err := changelog.WrittenBy(app, h.Collection, h.RecordID, from,
+			changelog.Actor{Collection: info.Auth.Collection().Name, ID: info.Auth.Id})
+		if err != nil || mine {
+			return mine, err
+		}
+	}
+	var current map[string]any
+	if !c.IsView() {
+		if r, err := app.FindRecordById(c, h.RecordID); err == nil {
+			current = r.FieldsData()
+		}
+	}
+	state, existed, known, err := changelog.StateAt(app, h.Collection, h.RecordID, from, current)
+	switch {
+	case err != nil:
+		return false, err
+	case !known:
+		return true, nil
+	case !existed:
+		return false, nil
+	case c.IsView() || info.HasSuperuserAuth():
+		// a view's log holds only its members; its state is not logged
+		return true, nil
+	case c.ListRule == nil || c.ViewRule == nil:
+		return false, nil
+	}
+	past := core.NewRecord(c)
+	past.Load(state)
+	past.Id = h.RecordID
+	for _, rule := range []string{*c.ListRule, *c.ViewRule} {
+		if rule == "" {
+			continue
+		}
+		ok, err := ruleMatches(app, info, past, c, rule)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
 }

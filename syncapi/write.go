@@ -2,6 +2,7 @@ package syncapi
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,9 +105,23 @@ func createRecord(ev *core.RequestEvent, c *core.Collection) (*core.Record, erro
 }
 
 // checkCreateRule evaluates the create rule against the submitted record
-// the way recordCreate does: the record's values as a one-row CTE named
-// like the collection.
+// the way recordCreate does.
 func checkCreateRule(app core.App, info *core.RequestInfo, record *core.Record, c *core.Collection) error {
+	ok, err := ruleMatches(app, info, record, c, *c.CreateRule)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("create rule failure")
+	}
+	return nil
+}
+
+// ruleMatches evaluates a non-empty rule against a record that need not be
+// stored (a record being created, or a past state of one) the way
+// recordCreate evaluates its create rule: the record's values as a one-row
+// CTE named like the collection, and PocketBase's rule resolver.
+func ruleMatches(app core.App, info *core.RequestInfo, record *core.Record, c *core.Collection, rule string) (bool, error) {
 	dummy := record.Clone()
 	suffix := "__pb_create__" + security.PseudorandomString(6)
 	if dummy.Id == "" {
@@ -114,7 +129,7 @@ func checkCreateRule(app core.App, info *core.RequestInfo, record *core.Record, 
 	}
 	export, err := dummy.DBExport(app)
 	if err != nil {
-		return fmt.Errorf("dummy export: %w", err)
+		return false, fmt.Errorf("dummy export: %w", err)
 	}
 	params := make(dbx.Params, len(export))
 	selects := make([]string, 0, len(export))
@@ -130,19 +145,23 @@ func checkCreateRule(app core.App, info *core.RequestInfo, record *core.Record, 
 	with := fmt.Sprintf("WITH {{%s}} as (SELECT %s)", dummyColl.Name, strings.Join(selects, ","))
 	q := app.ConcurrentDB().Select("(1)").PreFragment(with).From(dummyColl.Name).AndBind(params)
 	resolver := core.NewRecordFieldResolver(app, &dummyColl, info, true)
-	expr, err := search.FilterData(*dummyColl.CreateRule).BuildExpr(resolver)
+	expr, err := search.FilterData(rule).BuildExpr(resolver)
 	if err != nil {
-		return fmt.Errorf("create rule: %w", err)
+		return false, fmt.Errorf("rule: %w", err)
 	}
 	q.AndWhere(expr)
 	if err := resolver.UpdateQuery(q); err != nil {
-		return fmt.Errorf("create rule query: %w", err)
+		return false, fmt.Errorf("rule query: %w", err)
 	}
 	var exists int
-	if err := q.Limit(1).Row(&exists); err != nil || exists == 0 {
-		return errors.New("create rule failure")
+	err = q.Limit(1).Row(&exists)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("rule query: %w", err)
+	}
+	return exists > 0, nil
 }
 
 // ruleFilter narrows a record lookup by rule for a non-superuser.
