@@ -158,7 +158,7 @@ func keyVersions(e *core.RequestEvent, col *core.Collection, key string) ([]*cor
 			return nil, e.InternalServerError("", fmt.Errorf("find version: %w", err))
 		}
 		g := groupOf(member)
-		where = dbx.Or(dbx.HashExp{"id": g}, dbx.HashExp{translationOfField: g})
+		where = dbx.Or(dbx.HashExp{"id": g}, dbx.And(dbx.HashExp{translationOfField: g}, hasOriginal(col.Name)))
 	}
 	all, err := e.App.FindAllRecords(col, where)
 	if err != nil {

@@ -16,9 +16,12 @@ import (
 
 // Paging of the content list. A reader's page of updates is a screenful;
 // 100 keeps one response small enough for a slow mobile link.
+// maxPage only keeps the offset from overflowing: no collection has a
+// million pages of texts.
 const (
 	defaultPerPage = 30
 	maxPerPage     = 100
+	maxPage        = 1_000_000
 )
 
 // The error codes of the content list's paging, on the query parameter.
@@ -77,7 +80,7 @@ func paging(q url.Values) (page, perPage int, err error) {
 	page, perPage = 1, defaultPerPage
 	errs := validation.Errors{}
 	if s := q.Get("page"); s != "" {
-		if page, err = strconv.Atoi(s); err != nil || page < 1 {
+		if page, err = strconv.Atoi(s); err != nil || page < 1 || page > maxPage {
 			errs["page"] = errInvalidPage
 		}
 	}
@@ -181,7 +184,10 @@ func groupMembers(app core.App, col *core.Collection, info *core.RequestInfo, gr
 		keys[i] = g
 	}
 	q := app.RecordQuery(col).
-		AndWhere(dbx.Or(dbx.In(col.Name+".id", keys...), dbx.In(col.Name+"."+translationOfField, keys...))).
+		AndWhere(dbx.Or(
+			dbx.In(col.Name+".id", keys...),
+			dbx.And(dbx.In(col.Name+"."+translationOfField, keys...), hasOriginal(col.Name)),
+		)).
 		OrderBy(col.Name+".created ASC", col.Name+".id ASC")
 	if err := withListRule(app, q, col, info); err != nil {
 		return nil, err

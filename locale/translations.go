@@ -109,7 +109,8 @@ func countTranslations(app core.App, r *core.Record, where dbx.Expression) (int,
 	}
 	q := app.RecordQuery(r.Collection()).
 		Select("count(*)").
-		AndWhere(dbx.HashExp{translationOfField: r.Id})
+		AndWhere(dbx.HashExp{translationOfField: r.Id}).
+		AndWhere(hasOriginal(r.Collection().Name))
 	if where != nil {
 		q.AndWhere(where)
 	}
@@ -118,4 +119,10 @@ func countTranslations(app core.App, r *core.Record, where dbx.Expression) (int,
 		return 0, fmt.Errorf("count translations: %w", err)
 	}
 	return n, nil
+}
+
+// hasOriginal is the condition of the partial unique index on
+// (translation_of, language): a query that states it can use the index.
+func hasOriginal(table string) dbx.Expression {
+	return dbx.NewExp(fmt.Sprintf("[[%s.%s]] != ''", table, translationOfField))
 }

@@ -427,6 +427,16 @@ func TestTranslations_GroupRules(t *testing.T) {
 			AfterTestFunc:   countWhere("updates", "translation_of = '"+updateEN+"'", 2),
 		}},
 		{fixtures.Editor, tests.ApiScenario{
+			Name: "translation_of names a record of the same collection only", Method: http.MethodPost,
+			URL: "/api/collections/fact_checks/records",
+			Body: strings.NewReader(mustJSON(map[string]any{"claim": "c", "verdict": "false", "explanation": "e",
+				"language": "ky", "translation_of": updateEN, "status": "draft", "author": fixtures.Editor})),
+			ExpectedStatus:  http.StatusBadRequest,
+			ExpectedContent: []string{`"translation_of":{"code":"validation_missing_rel_records"`},
+			ExpectedEvents:  refused,
+			AfterTestFunc:   countWhere("fact_checks", "language = 'ky'", 0),
+		}},
+		{fixtures.Editor, tests.ApiScenario{
 			Name: "fact-checks: a second Russian translation is refused", Method: http.MethodPost,
 			URL: "/api/collections/fact_checks/records",
 			Body: strings.NewReader(mustJSON(map[string]any{"claim": "c", "verdict": "false", "explanation": "e",
