@@ -163,3 +163,25 @@ func BenchmarkPullEmptyIncremental(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPullIncrementalOthers: volunteer A pulls after volunteer B
+// changed 500 reports: each change is checked against what A's device may
+// hold (history and rules) and none is sent.
+func BenchmarkPullIncrementalOthers(b *testing.B) {
+	en := benchEnv(b)
+	_, cp := en.pullAll(volunteerA, "incident_reports", "")
+	muts := reportMutations("others", 500)
+	for _, m := range muts {
+		m["data"].(map[string]any)["reporter"] = volunteerB
+	}
+	en.raw(volunteerB, http.MethodPost, "/api/sync/v1/push", map[string]any{"client": "device-b", "mutations": muts})
+	start := cpuTime()
+	for b.Loop() {
+		changes, _ := en.pullAll(volunteerA, "incident_reports", cp)
+		if len(changes) != 0 {
+			b.Fatalf("A heard of %d of B's reports", len(changes))
+		}
+	}
+	b.ReportMetric(float64(500*b.N)/b.Elapsed().Seconds(), "changes/s")
+	reportCPU(b, start)
+}
