@@ -9,7 +9,8 @@
 //   {id, rev, _deleted: true}. Pages are fetched while `hasMore` and fewer
 //   than batchSize documents were collected (RxDB stops pulling on a short
 //   page). RxDB keeps no checkpoint from an empty page, so the adapter
-//   remembers it and continues from there. `reset` refetches the collection from the start and deletes the
+//   remembers it and continues from there. A pulled document with a lower
+//   rev than the local copy is dropped. `reset` refetches the collection from the start and deletes the
 //   local documents the server no longer lists.
 // - push: every RxDB row becomes one mutation. `baseRev` is the rev of the
 //   assumed master state (null for a create); `data` holds every field for a
@@ -195,7 +196,15 @@ export class Device {
       if (!page.hasMore || docs.size >= batchSize) break;
     }
     if (docs.size === 0) this.emptyAhead.set(collection, { from: stored, to: cp });
-    return { documents: [...docs.values()], checkpoint: { cp } };
+    return { documents: await this.newerThanLocal(collection, docs), checkpoint: { cp } };
+  }
+
+  // newerThanLocal drops pulled documents older than the local copy (one
+  // adopted from a push result while the page was in flight): a stale page
+  // never lowers a rev (docs/sync.md, "Writing a client").
+  async newerThanLocal(collection, docs) {
+    const local = await this.db[collection].findByIds([...docs.keys()]).exec();
+    return [...docs.values()].filter((d) => !(local.get(d.id)?.rev > d.rev));
   }
 
   // resetPull refetches the collection from the start and tombstones the
