@@ -17,7 +17,9 @@
 //   create and the changed fields for an update. The mutation id is a hash of
 //   the mutation's content, so RxDB's retry of the same rows after a lost
 //   response replays the same ids and the server answers from its record of
-//   them (exactly once).
+//   them (exactly once). RxDB keeps no queue of its own to hold a random id
+//   per write; the price is that an identical edit from the same base rev
+//   (the same edit made again after a rejection) gets the stored answer.
 // - results: RxDB only knows "no conflict" or "here is the master state".
 //   A result whose error says `retry` (a transient server failure, nothing
 //   stored) fails the whole batch so RxDB sends it again.
