@@ -350,6 +350,13 @@ func TestTranslations_GroupRules(t *testing.T) {
 			AfterTestFunc:   countWhere("updates", "translation_of = '"+updateEN+"'", 3),
 		}},
 		{fixtures.Editor, tests.ApiScenario{
+			Name: "an original with translation_of null passes the rules", Method: http.MethodPost, URL: records,
+			Body: strings.NewReader(`{"title":"t","body":"b","language":"ky","translation_of":null,"status":"draft","author":"` +
+				fixtures.Editor + `"}`),
+			ExpectedContent: []string{`"translation_of":""`, `"language":"ky"`},
+			ExpectedEvents:  map[string]int{"OnRecordAfterCreateSuccess": 1},
+		}},
+		{fixtures.Editor, tests.ApiScenario{
 			Name: "a second Russian translation is refused by the unique index", Method: http.MethodPost, URL: records + "?lang=ru",
 			Body:           strings.NewReader(update("ru", updateEN)),
 			ExpectedStatus: http.StatusBadRequest,
@@ -435,6 +442,17 @@ func TestTranslations_GroupRules(t *testing.T) {
 			ExpectedContent: []string{`"translation_of":{"code":"validation_missing_rel_records"`},
 			ExpectedEvents:  refused,
 			AfterTestFunc:   countWhere("fact_checks", "language = 'ky'", 0),
+		}},
+		{fixtures.Editor, tests.ApiScenario{
+			Name: "sync push: a translation of a translation is rejected with the code", Method: http.MethodPost,
+			URL: "/api/sync/v1/push?lang=ru",
+			Body: strings.NewReader(mustJSON(map[string]any{"client": "editor-laptop", "mutations": []any{map[string]any{
+				"id": "m1", "collection": "updates", "recordId": "updatesynctg001",
+				"data": map[string]any{"title": "t", "body": "b", "language": "tg", "translation_of": updateRU,
+					"status": "draft", "author": fixtures.Editor},
+			}}})),
+			ExpectedContent: []string{`"content_translation_of_translation"`, `Укажите оригинал текста`},
+			AfterTestFunc:   countWhere("updates", "id = 'updatesynctg001'", 0),
 		}},
 		{fixtures.Editor, tests.ApiScenario{
 			Name: "fact-checks: a second Russian translation is refused", Method: http.MethodPost,
