@@ -34,3 +34,11 @@ func linkHidden(app core.App, v Viewer) func(*core.Record) []string {
 		return nil
 	}
 }
+
+// RecordHiddenFields is HiddenFields plus the rules that need the database
+// (an aid request's link to an incident its requester reported
+// anonymously). Prefer it wherever an app is at hand: the enrich hook
+// applies exactly this set.
+func RecordHiddenFields(app core.App, v Viewer, record *core.Record) []string {
+	return append(HiddenFields(v, record), linkHidden(app, v)(record)...)
+}

@@ -124,3 +124,32 @@ func TestRedact_Expand(t *testing.T) {
 		t.Fatalf("anonymous report exports reporter")
 	}
 }
+
+func TestRecordHiddenFields(t *testing.T) {
+	app := testapp.New(t)
+	if err := fixtures.Seed(app); err != nil {
+		t.Fatal(err)
+	}
+	coordinator := privacy.Viewer{ID: fixtures.Coordinator, Role: "coordinator"}
+	scenarios := []struct {
+		viewer privacy.Viewer
+		id     string
+		want   string
+	}{
+		{coordinator, fixtures.AidAcknowledged, "related_incident"}, // requester reported it anonymously
+		{coordinator, fixtures.AidOpen, ""},                         // someone else's anonymous report
+		{privacy.Viewer{ID: fixtures.Volunteer, Role: "volunteer"}, fixtures.AidAcknowledged, ""},
+		{privacy.Viewer{Superuser: true}, fixtures.AidAcknowledged, ""},
+	}
+	for i, s := range scenarios {
+		t.Run(fmt.Sprintf("%d_%s_%s", i, s.viewer.Role, s.id), func(t *testing.T) {
+			record, err := app.FindRecordById("aid_requests", s.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(privacy.RecordHiddenFields(app, s.viewer, record), ","); got != s.want {
+				t.Fatalf("hidden %q, want %q", got, s.want)
+			}
+		})
+	}
+}
