@@ -12,7 +12,6 @@
 package syncapi
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -91,5 +90,3 @@ func requestInfo(e *core.RequestEvent, method string) (*core.RequestInfo, error)
 	c.Auth = e.Auth
 	return c, nil
 }
-
-var _ = http.StatusOK
