@@ -54,7 +54,7 @@ func viewerOf(info *core.RequestInfo) privacy.Viewer {
 // longer exists, the fields hidden from v on any record of its collection.
 func HiddenOf(app core.App, v privacy.Viewer, collection, id string) []string {
 	if r, err := app.FindRecordById(collection, id); err == nil {
-		return privacy.HiddenFields(v, r)
+		return privacy.RecordHiddenFields(app, v, r)
 	}
 	return privacy.QueryHiddenFields(v, collection)
 }
