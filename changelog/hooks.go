@@ -128,8 +128,9 @@ func (l *logger) append(tx core.App, r *core.Record, deleted bool, diff map[stri
 // unverified report never shows up in public_incidents' log).
 func appendDerived(tx core.App, view, id string) error {
 	var one int
-	err := tx.DB().NewQuery("SELECT 1 FROM {{" + view + "}} WHERE [[id]] = {:id} LIMIT 1").
-		Bind(dbx.Params{"id": id}).Row(&one)
+	err := stmts.Run(tx.DB(), "SELECT 1 FROM {{"+view+"}} WHERE [[id]] = {:id} LIMIT 1", func(q *dbx.Query) error {
+		return q.Bind(dbx.Params{"id": id}).Row(&one)
+	})
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("read %s: %w", view, err)
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"aman/internal/txstmt"
 )
 
 // Table names. They start with "_" so PocketBase treats them as internal.
@@ -18,6 +20,10 @@ const (
 	headsTable   = "_aman_heads"
 	metaTable    = "_aman_sync_meta"
 )
+
+// stmts holds the log's statements prepared in the write transaction in
+// progress (see package txstmt).
+var stmts txstmt.Cache
 
 // Actor is who made a write: an auth record, or nobody (system: Go code,
 // migrations, JS hooks outside a request), and the sync client (device)
@@ -71,28 +77,40 @@ func appendChange(tx core.App, e entry) (Head, error) {
 	}
 	// the record's next rev is read in the insert itself: one statement
 	next := Head{Collection: e.collection, RecordID: e.recordID, Deleted: e.deleted}
-	err = tx.DB().NewQuery(`INSERT INTO `+changesTable+`
-		(collection, record_id, rev, deleted, at, actor, actor_collection, client, fields, diff)
-		VALUES ({:collection}, {:record_id},
-		  COALESCE((SELECT rev FROM `+headsTable+` WHERE collection = {:collection} AND record_id = {:record_id}), 0) + 1,
-		  {:deleted}, {:at}, {:actor}, {:actor_collection}, {:client}, {:fields}, {:diff})
-		RETURNING seq, rev`).Bind(params).Row(&next.Seq, &next.Rev)
+	err = stmts.Run(tx.DB(), insertChangeSQL, func(q *dbx.Query) error {
+		return q.Bind(params).Row(&next.Seq, &next.Rev)
+	})
 	if err != nil {
 		return Head{}, fmt.Errorf("insert change: %w", err)
 	}
-	_, err = tx.DB().NewQuery(`INSERT INTO ` + headsTable + ` (collection, record_id, rev, seq, deleted, at)
-		VALUES ({:collection}, {:record_id}, {:rev}, {:seq}, {:deleted}, {:at})
-		ON CONFLICT (collection, record_id) DO UPDATE SET
-		rev = excluded.rev, seq = excluded.seq, deleted = excluded.deleted, at = excluded.at`).
-		Bind(dbx.Params{
+	err = stmts.Run(tx.DB(), upsertHeadSQL, func(q *dbx.Query) error {
+		_, err := q.Bind(dbx.Params{
 			"collection": next.Collection, "record_id": next.RecordID, "rev": next.Rev,
 			"seq": next.Seq, "deleted": next.Deleted, "at": now,
 		}).Execute()
+		return err
+	})
 	if err != nil {
 		return Head{}, fmt.Errorf("upsert head: %w", err)
 	}
 	return next, nil
 }
+
+// The statements of every logged write, prepared once per transaction.
+const (
+	insertChangeSQL = `INSERT INTO ` + changesTable + `
+		(collection, record_id, rev, deleted, at, actor, actor_collection, client, fields, diff)
+		VALUES ({:collection}, {:record_id},
+		  COALESCE((SELECT rev FROM ` + headsTable + ` WHERE collection = {:collection} AND record_id = {:record_id}), 0) + 1,
+		  {:deleted}, {:at}, {:actor}, {:actor_collection}, {:client}, {:fields}, {:diff})
+		RETURNING seq, rev`
+	upsertHeadSQL = `INSERT INTO ` + headsTable + ` (collection, record_id, rev, seq, deleted, at)
+		VALUES ({:collection}, {:record_id}, {:rev}, {:seq}, {:deleted}, {:at})
+		ON CONFLICT (collection, record_id) DO UPDATE SET
+		rev = excluded.rev, seq = excluded.seq, deleted = excluded.deleted, at = excluded.at`
+	headOfSQL = `SELECT collection, record_id, rev, seq, deleted FROM ` + headsTable + `
+		WHERE collection = {:collection} AND record_id = {:record_id} LIMIT 1`
+)
 
 func encodeDiff(diff map[string]FieldChange) (string, string, error) {
 	names := make([]string, 0, len(diff))
@@ -117,10 +135,9 @@ func encodeDiff(diff map[string]FieldChange) (string, string, error) {
 // HeadOf returns the head of a record, or ErrNoHead.
 func HeadOf(app core.App, collection, recordID string) (Head, error) {
 	var h Head
-	err := app.DB().Select("collection", "record_id", "rev", "seq", "deleted").
-		From(headsTable).
-		Where(dbx.HashExp{"collection": collection, "record_id": recordID}).
-		Limit(1).One(&h)
+	err := stmts.Run(app.DB(), headOfSQL, func(q *dbx.Query) error {
+		return q.Bind(dbx.Params{"collection": collection, "record_id": recordID}).One(&h)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Head{Collection: collection, RecordID: recordID}, ErrNoHead
 	}

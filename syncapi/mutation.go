@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"aman/changelog"
+	"aman/internal/txstmt"
 )
 
 // Result statuses.
@@ -121,7 +123,7 @@ func decodeMutation(raw json.RawMessage) (mutation, bool) {
 // fn's outcome wrote something to keep, so a refused mutation leaves no
 // trace but its evidence. A panic becomes a retryable outcome.
 func (s *service) inSavepoint(tx core.App, fn func() outcome) (o outcome, err error) {
-	if _, err := tx.DB().NewQuery("SAVEPOINT aman_mutation").Execute(); err != nil {
+	if err := execStmt(tx, "SAVEPOINT aman_mutation"); err != nil {
 		return o, fmt.Errorf("savepoint: %w", err)
 	}
 	defer func() {
@@ -135,12 +137,25 @@ func (s *service) inSavepoint(tx core.App, fn func() outcome) (o outcome, err er
 			steps = []string{"ROLLBACK TO aman_mutation", "RELEASE aman_mutation"}
 		}
 		for _, q := range steps {
-			if _, rerr := tx.DB().NewQuery(q).Execute(); rerr != nil && err == nil {
+			if rerr := execStmt(tx, q); rerr != nil && err == nil {
 				err = fmt.Errorf("end savepoint: %w", rerr)
 			}
 		}
 	}()
 	return fn(), nil
+}
+
+// stmts holds the push's fixed statements (savepoints) prepared in the
+// chunk's transaction (see package txstmt).
+var stmts txstmt.Cache
+
+// execStmt executes a parameterless statement of a fixed text in tx,
+// prepared once per transaction.
+func execStmt(tx core.App, sql string) error {
+	return stmts.Run(tx.DB(), sql, func(q *dbx.Query) error {
+		_, err := q.Execute()
+		return err
+	})
 }
 
 func idOf(raw json.RawMessage) string {
