@@ -243,3 +243,51 @@ func TestPush_OwnEditsAreNotConflicts(t *testing.T) {
 		t.Fatalf("another device's edit: %+v", r)
 	}
 }
+
+// TestPush_CreateRules: a push is held to the collection's create rule both
+// when the rule reads only @request.* (evaluated without the record's
+// one-row CTE) and when it joins other records through the body (the full
+// recordCreate path); what REST refuses, push refuses.
+func TestPush_CreateRules(t *testing.T) {
+	en := newEnv(t)
+	en.push(volunteerA, "device-a", createReport("verifiedreport1", volunteerA, nil), createReport("pendingreport01", volunteerA, nil))
+	verify(t, en, "verifiedreport1")
+	update := func(id string, related ...string) mut {
+		m := publishedUpdate(id, "Update "+id)
+		m["data"].(map[string]any)["related_incidents"] = related
+		return m
+	}
+	cases := []struct {
+		name   string
+		as     string
+		m      mut
+		status string
+		code   string
+	}{
+		{"own report", volunteerA, createReport("createrule00001", volunteerA, nil), "applied", ""},
+		{"forged reporter", volunteerA, createReport("createrule00002", volunteerB, nil), "rejected", "sync_forbidden"},
+		{"born verified", volunteerA, createReport("createrule00003", volunteerA, map[string]any{"status": "verified"}), "rejected", "sync_forbidden"},
+		{"review field set", volunteerA, createReport("createrule00004", volunteerA, map[string]any{"public_summary": "x"}), "rejected", "sync_forbidden"},
+		{"volunteer writes an update", volunteerA, update("createrule00005"), "rejected", "sync_forbidden"},
+		{"update citing a verified report", editor, update("createrule00006", "verifiedreport1"), "applied", ""},
+		{"update citing an unverified report", editor, update("createrule00007", "pendingreport01"), "rejected", "sync_forbidden"},
+		{"update by someone else", editor, mut{"id": "create-createrule00008", "collection": "updates", "recordId": "createrule00008",
+			"data": map[string]any{"title": "T", "body": "B", "language": "en", "status": "published", "author": coordinator}}, "rejected", "sync_forbidden"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := en.push(tc.as, "device-"+tc.as, tc.m)[0]
+			code := ""
+			if res.Error != nil {
+				code = res.Error.Code
+			}
+			if res.Status != tc.status || code != tc.code {
+				t.Fatalf("got %s %s, want %s %s: %+v", res.Status, code, tc.status, tc.code, res)
+			}
+			exists := en.countRows(tc.m["collection"].(string), "id = {:id}", dbx.Params{"id": tc.m["recordId"]}) == 1
+			if exists != (tc.status == "applied") {
+				t.Fatalf("record written: %v, status %s", exists, res.Status)
+			}
+		})
+	}
+}
