@@ -24,7 +24,7 @@ func visibleRecords(app core.App, info *core.RequestInfo, c *core.Collection, id
 	if !super && (c.ListRule == nil || c.ViewRule == nil) {
 		return nil, nil
 	}
-	q := app.RecordQuery(c).AndWhere(dbx.In(c.Name+".id", toAny(ids)...))
+	q := app.RecordQuery(c).AndWhere(idIn(c.Name+".id", ids))
 	if !super {
 		resolver := core.NewRecordFieldResolver(app, c, info, true)
 		for _, rule := range []string{*c.ListRule, *c.ViewRule} {
@@ -46,6 +46,15 @@ func visibleRecords(app core.App, info *core.RequestInfo, c *core.Collection, id
 		return nil, fmt.Errorf("load %s: %w", c.Name, err)
 	}
 	return records, nil
+}
+
+// idIn is column IN ids, with the ids bound as one JSON array: a page's
+// 1,000 ids as 1,000 placeholders made SQLite parse and bind each of them
+// (a sixth of the records query); json_each reads them as a one-column
+// table and the lookup still uses the primary key.
+func idIn(column string, ids []string) dbx.Expression {
+	raw, _ := json.Marshal(ids) // a []string always encodes
+	return dbx.NewExp("[["+column+"]] IN (SELECT value FROM json_each({:aman_ids}))", dbx.Params{"aman_ids": string(raw)})
 }
 
 // canSee reports whether the caller may list and view r.
