@@ -162,3 +162,62 @@ func TestPrune(t *testing.T) {
 		t.Fatalf("pruned seq %d, want %d", seq, tomb.Seq)
 	}
 }
+
+// TestBornAfterAndWrittenBySince: the page-wide answers agree with
+// StateAt's "did not exist, known" and with who wrote since a position.
+func TestBornAfterAndWrittenBySince(t *testing.T) {
+	app := testapp.New(t)
+	old := newUpdate(t, app, "oldrecord000001", "old")
+	gone := newUpdate(t, app, "goneafter000001", "gone")
+	for _, r := range []*core.Record{old, gone} {
+		if err := app.Save(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cp, err := changelog.LastSeq(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Set("title", "old, edited")
+	born := newUpdate(t, app, "bornafter000001", "born")
+	brief := newUpdate(t, app, "briefrecord0001", "brief")
+	for _, r := range []*core.Record{old, born, brief} {
+		if err := app.Save(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range []*core.Record{gone, brief} {
+		if err := app.Delete(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := []string{"oldrecord000001", "goneafter000001", "bornafter000001", "briefrecord0001", "neverexisted001"}
+	got, err := changelog.BornAfter(app, "updates", ids, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		want := id == "bornafter000001" || id == "briefrecord0001"
+		if got[id] != want {
+			t.Errorf("BornAfter %s = %v, want %v", id, got[id], want)
+		}
+		_, existed, known, err := changelog.StateAt(app, "updates", id, cp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want && (existed || !known) {
+			t.Errorf("StateAt %s: existed %v known %v, BornAfter says created since", id, existed, known)
+		}
+	}
+	// app.Save outside a request is the system actor
+	wrote, err := changelog.WrittenBySince(app, "updates", ids, cp, changelog.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wrote) != 4 || wrote["neverexisted001"] {
+		t.Errorf("WrittenBySince system: %v", wrote)
+	}
+	if wrote, _ = changelog.WrittenBySince(app, "updates", ids, cp, changelog.Actor{Collection: "users", ID: "someone"}); len(wrote) != 0 {
+		t.Errorf("WrittenBySince someone: %v", wrote)
+	}
+}

@@ -92,20 +92,46 @@ func undo(rows []historyRow, current map[string]any) (map[string]any, bool, erro
 	return state, true, nil
 }
 
-// WrittenBy reports whether the auth record actor wrote the record after
-// afterSeq: a device of that user may then hold it (it created or edited
-// it, and learned the result from its push) without ever having pulled it.
-func WrittenBy(app core.App, collection, id string, afterSeq int64, actor Actor) (bool, error) {
-	var one int
-	err := app.DB().Select("(1)").From(changesTable).
-		Where(dbx.HashExp{"collection": collection, "record_id": id, "actor": actor.ID, "actor_collection": actor.Collection}).
-		AndWhere(dbx.NewExp("seq > {:after}", dbx.Params{"after": afterSeq})).
-		Limit(1).Row(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+// BornAfter returns those of ids (records of one collection) that did not
+// exist at afterSeq and were created since: their oldest change in the
+// history is after afterSeq and is a create (rev 1). For these StateAt
+// answers "did not exist, known"; one query answers it for a whole page.
+func BornAfter(app core.App, collection string, ids []string, afterSeq int64) (map[string]bool, error) {
+	return idSet(app, `SELECT c.record_id FROM `+changesTable+` c
+		WHERE c.collection = {:collection} AND c.record_id IN (SELECT value FROM json_each({:ids}))
+		AND c.rev = 1 AND c.seq > {:after}
+		AND c.seq = (SELECT MIN(o.seq) FROM `+changesTable+` o WHERE o.collection = c.collection AND o.record_id = c.record_id)`,
+		dbx.Params{"collection": collection, "after": afterSeq}, ids)
+}
+
+// WrittenBySince returns those of ids (records of one collection) that the
+// auth record actor wrote after afterSeq: a device of that user may hold
+// them (it created or edited them, and learned the result from its push)
+// without ever having pulled them. One query for a whole page.
+func WrittenBySince(app core.App, collection string, ids []string, afterSeq int64, actor Actor) (map[string]bool, error) {
+	return idSet(app, `SELECT DISTINCT record_id FROM `+changesTable+`
+		WHERE collection = {:collection} AND record_id IN (SELECT value FROM json_each({:ids}))
+		AND actor = {:actor} AND actor_collection = {:actor_collection} AND seq > {:after}`,
+		dbx.Params{"collection": collection, "after": afterSeq, "actor": actor.ID, "actor_collection": actor.Collection}, ids)
+}
+
+// idSet runs a query of record ids with ids bound as one JSON array.
+func idSet(app core.App, query string, params dbx.Params, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
 	}
+	raw, err := json.Marshal(ids)
 	if err != nil {
-		return false, fmt.Errorf("read history: %w", err)
+		return nil, fmt.Errorf("encode ids: %w", err)
 	}
-	return true, nil
+	params["ids"] = string(raw)
+	var found []string
+	if err := app.DB().NewQuery(query).Bind(params).Column(&found); err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	for _, id := range found {
+		out[id] = true
+	}
+	return out, nil
 }

@@ -156,6 +156,12 @@ func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, from, la
 		}
 		visible[name], stale[name] = recs, moved
 	}
+	var hints holdHints
+	if !initial {
+		if hints, err = hintsFor(e.App, info, heads, from, visible, stale); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]change, 0, len(heads))
 	for _, h := range heads {
 		c := change{Collection: h.Collection, ID: h.RecordID, Rev: h.Rev, Deleted: true}
@@ -166,7 +172,7 @@ func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, from, la
 			c.Deleted, c.Record = false, raw
 		} else if initial {
 			continue
-		} else if hold, err := mayHold(e.App, info, h, from); err != nil {
+		} else if hold, err := mayHold(e.App, info, h, from, hints); err != nil {
 			return nil, err
 		} else if !hold {
 			continue
@@ -259,6 +265,42 @@ func internal(e *core.RequestEvent, err error) *requestError {
 	return errInternal
 }
 
+// holdHints are mayHold's first two answers for a whole page, read with
+// one query per collection each instead of several per record: the ids the
+// caller wrote since the checkpoint (mine), and those created since it
+// (born: they did not exist at the checkpoint, so the device cannot hold
+// them unless it wrote them).
+type holdHints struct {
+	mine map[string]map[string]bool
+	born map[string]map[string]bool
+}
+
+// hintsFor reads the hints for the heads that mayHold will be asked about:
+// neither visible to the caller nor moved.
+func hintsFor(app core.App, info *core.RequestInfo, heads []changelog.Head, from int64, visible map[string]map[string]json.RawMessage, stale map[string]map[string]bool) (holdHints, error) {
+	ids := map[string][]string{}
+	for _, h := range heads {
+		if _, ok := visible[h.Collection][h.RecordID]; ok || stale[h.Collection][h.RecordID] {
+			continue
+		}
+		ids[h.Collection] = append(ids[h.Collection], h.RecordID)
+	}
+	hints := holdHints{mine: map[string]map[string]bool{}, born: map[string]map[string]bool{}}
+	for name, list := range ids {
+		var err error
+		if info.Auth != nil && info.Auth.Id != "" {
+			actor := changelog.Actor{Collection: info.Auth.Collection().Name, ID: info.Auth.Id}
+			if hints.mine[name], err = changelog.WrittenBySince(app, name, list, from, actor); err != nil {
+				return hints, err
+			}
+		}
+		if hints.born[name], err = changelog.BornAfter(app, name, list, from); err != nil {
+			return hints, err
+		}
+	}
+	return hints, nil
+}
+
 // mayHold reports whether a device whose checkpoint is at seq from may
 // hold the record of h: whether the caller wrote it since (its device got
 // it from a push), or the record, as it was at that point of the log,
@@ -266,17 +308,19 @@ func internal(e *core.RequestEvent, err error) *requestError {
 // resolver on the reconstructed state). When the history cannot tell, it
 // answers true: a tombstone too many leaks an id, one too few leaves data
 // on a device that may no longer see it.
-func mayHold(app core.App, info *core.RequestInfo, h changelog.Head, from int64) (bool, error) {
+//
+// hints hold, for the page, whether the caller wrote the record since and
+// whether it was created since (see hintsFor).
+func mayHold(app core.App, info *core.RequestInfo, h changelog.Head, from int64, hints holdHints) (bool, error) {
 	c, err := app.FindCachedCollectionByNameOrId(h.Collection)
 	if err != nil {
 		return true, nil
 	}
-	if info.Auth != nil && info.Auth.Id != "" {
-		mine, err := changelog.WrittenBy(app, h.Collection, h.RecordID, from,
-			changelog.Actor{Collection: info.Auth.Collection().Name, ID: info.Auth.Id})
-		if err != nil || mine {
-			return mine, err
-		}
+	switch {
+	case hints.mine[h.Collection][h.RecordID]:
+		return true, nil
+	case hints.born[h.Collection][h.RecordID]:
+		return false, nil // did not exist at the checkpoint (StateAt: !existed)
 	}
 	var current map[string]any
 	if !c.IsView() {
