@@ -72,10 +72,12 @@ func enrich(e *core.RequestEvent, records []*core.Record) error {
 	return apis.EnrichRecords(e, records)
 }
 
-// recordJSON is r as the record API returns it, plus "rev". r must have
-// been enriched.
+// recordJSON is r as the record API returns it, plus "rev", byte for byte:
+// Record.MarshalJSON is what the API writes (json.Marshal would escape
+// HTML characters the API leaves as they are, in a second pass over the
+// bytes). r must have been enriched.
 func recordJSON(r *core.Record, rev int64) (json.RawMessage, error) {
-	raw, err := json.Marshal(r)
+	raw, err := r.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("encode record: %w", err)
 	}
