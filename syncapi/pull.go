@@ -36,6 +36,12 @@ func (s *service) pull(e *core.RequestEvent) error {
 	if rerr != nil {
 		return writeError(e, rerr)
 	}
+	select {
+	case s.pulls <- struct{}{}:
+		defer func() { <-s.pulls }()
+	case <-e.Request.Context().Done():
+		return writeError(e, errInternal) // the client left while waiting: retry
+	}
 	body, rerr := s.pullPage(e, p)
 	if rerr != nil {
 		return writeError(e, rerr)

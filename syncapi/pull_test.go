@@ -392,3 +392,33 @@ func TestPull_RecordBytesAreREST(t *testing.T) {
 		}
 	}
 }
+
+// TestPull_ConcurrentPullsAllAnswered: more pulls at once than pages built
+// at once (the bound on concurrent pages) all get their full page; a
+// waiting pull is served when a slot frees, none is refused or lost.
+func TestPull_ConcurrentPullsAllAnswered(t *testing.T) {
+	en := newEnv(t)
+	var muts []mut
+	for i := range 30 {
+		muts = append(muts, publishedUpdate(pad("conc", i), "Update "+itoa(i)))
+	}
+	en.push(editor, "device-e", muts...)
+	const pulls = 16
+	got := make(chan string, pulls)
+	for range pulls {
+		go func() {
+			rec := en.raw(anonymous, http.MethodGet, "/api/sync/v1/pull?collections=updates", nil)
+			var p pullPage
+			if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &p) != nil {
+				got <- "status " + itoa(rec.Code)
+				return
+			}
+			got <- itoa(len(p.Changes))
+		}()
+	}
+	for range pulls {
+		if g := <-got; g != "30" {
+			t.Fatalf("a concurrent pull got %s, want 30 changes", g)
+		}
+	}
+}

@@ -35,14 +35,24 @@ const (
 	MaxBodyBytes     = 16 << 20
 )
 
+// maxConcurrentPulls bounds the pull pages built at once. A page holds up
+// to 1,000 records as records, JSON and gzip buffers, and each reader holds
+// a SQLite connection with its own page cache (PocketBase gives each
+// 32 MB): 20 devices running their initial sync at once peaked at 1.4 GiB
+// (docs/benchmarks.md, Peak memory). Pages past the bound wait their turn;
+// pages are CPU-bound, so on a small server more at once would not finish
+// sooner.
+const maxConcurrentPulls = 4
+
 type service struct {
-	cfg changelog.Config
+	cfg   changelog.Config
+	pulls chan struct{} // one slot per page being built
 }
 
 // Register binds the sync routes, the sync tables' pruning and the
 // sync_conflicts collection's migration (registered in init).
 func Register(app core.App) error {
-	s := &service{cfg: changelog.DefaultConfig()}
+	s := &service{cfg: changelog.DefaultConfig(), pulls: make(chan struct{}, maxConcurrentPulls)}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/sync")
 		g.GET("/v1/pull", s.pull).Bind(apis.Gzip())
