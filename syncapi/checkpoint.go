@@ -2,16 +2,16 @@ package syncapi
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cast"
+
+	"aman/syncapi/wire"
 )
 
 // checkpoint is what the opaque checkpoint string encodes: the log position
@@ -21,26 +21,15 @@ type checkpoint struct {
 	fingerprint string
 }
 
-const checkpointPrefix = "1."
-
 func (c checkpoint) encode() string {
-	raw := checkpointPrefix + strconv.FormatInt(c.seq, 10) + "." + c.fingerprint
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+	return wire.Checkpoint{Seq: c.seq, Fingerprint: c.fingerprint}.Encode()
 }
 
 // decodeCheckpoint parses s; ok is false for a string this server never
 // issued (the client then resets).
 func decodeCheckpoint(s string) (checkpoint, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || !strings.HasPrefix(string(raw), checkpointPrefix) {
-		return checkpoint{}, false
-	}
-	seqStr, fp, found := strings.Cut(strings.TrimPrefix(string(raw), checkpointPrefix), ".")
-	seq, err := strconv.ParseInt(seqStr, 10, 64)
-	if !found || err != nil || seq < 0 || fp == "" {
-		return checkpoint{}, false
-	}
-	return checkpoint{seq: seq, fingerprint: fp}, true
+	w, ok := wire.DecodeCheckpoint(s)
+	return checkpoint{seq: w.Seq, fingerprint: w.Fingerprint}, ok
 }
 
 var authFieldRef = regexp.MustCompile(`@request\.auth\.([A-Za-z0-9_]+)`)

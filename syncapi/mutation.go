@@ -13,6 +13,7 @@ import (
 
 	"aman/changelog"
 	"aman/internal/txstmt"
+	"aman/syncapi/wire"
 )
 
 // Result statuses.
@@ -23,14 +24,7 @@ const (
 	StatusRejected = "rejected"
 )
 
-type mutation struct {
-	ID         string         `json:"id"`
-	Collection string         `json:"collection"`
-	RecordID   string         `json:"recordId"`
-	BaseRev    *int64         `json:"baseRev"`
-	Data       map[string]any `json:"data"`
-	Delete     bool           `json:"delete"`
-}
+type mutation = wire.Mutation
 
 type result struct {
 	ID       string          `json:"id"`
@@ -112,11 +106,7 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw
 }
 
 func decodeMutation(raw json.RawMessage) (mutation, bool) {
-	var m mutation
-	if err := json.Unmarshal(raw, &m); err != nil || m.ID == "" || len(m.ID) > 200 {
-		return m, false
-	}
-	return m, true
+	return wire.DecodeMutation(raw)
 }
 
 // inSavepoint runs fn inside a SQLite savepoint and rolls it back unless

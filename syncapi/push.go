@@ -6,12 +6,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"unicode"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"aman/changelog"
+	"aman/syncapi/wire"
 )
 
 // pushChunk is how many mutations share one write transaction: big enough
@@ -20,10 +20,10 @@ import (
 // does not weaken exactly-once.
 const pushChunk = 100
 
-type pushBody struct {
-	Client    string            `json:"client"`
-	Mutations []json.RawMessage `json:"mutations"`
-}
+type pushBody = wire.Push
+
+// syncapi's exported limit is wire's: a difference does not compile.
+const _ = uint(MaxMutations-wire.MaxMutations) + uint(wire.MaxMutations-MaxMutations)
 
 func (s *service) push(e *core.RequestEvent) error {
 	if rerr := checkRequest(e); rerr != nil {
@@ -92,30 +92,16 @@ func readPush(e *core.RequestEvent) (pushBody, *requestError) {
 	if err != nil {
 		return body, errMalformed
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&body); err != nil || dec.More() || body.Mutations == nil {
+	body, err = wire.DecodePush(raw)
+	switch {
+	case errors.Is(err, wire.ErrClient):
+		return body, errClient
+	case errors.Is(err, wire.ErrTooMany):
+		return body, errTooMany
+	case err != nil:
 		return body, errMalformed
 	}
-	if !validClient(body.Client) {
-		return body, errClient
-	}
-	if len(body.Mutations) > MaxMutations {
-		return body, errTooMany
-	}
 	return body, nil
-}
-
-// validClient accepts 1–200 printable characters without spaces.
-func validClient(c string) bool {
-	if c == "" || len(c) > 200 {
-		return false
-	}
-	for _, r := range c {
-		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			return false
-		}
-	}
-	return true
 }
 
 func encodeResults(results []json.RawMessage) []byte {
