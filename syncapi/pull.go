@@ -372,7 +372,7 @@ func mayHold(app core.App, info *core.RequestInfo, h changelog.Head, from int64,
 	past := core.NewRecord(c)
 	past.Load(state)
 	past.Id = h.RecordID
-	for _, rule := range []string{*c.ListRule, *c.ViewRule} {
+	for _, rule := range readRules(c) {
 		if rule == "" {
 			continue
 		}

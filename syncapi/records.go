@@ -27,7 +27,7 @@ func visibleRecords(app core.App, info *core.RequestInfo, c *core.Collection, id
 	q := app.RecordQuery(c).AndWhere(idIn(c.Name+".id", ids))
 	if !super {
 		resolver := core.NewRecordFieldResolver(app, c, info, true)
-		for _, rule := range []string{*c.ListRule, *c.ViewRule} {
+		for _, rule := range readRules(c) {
 			if rule == "" {
 				continue
 			}
@@ -55,6 +55,17 @@ func visibleRecords(app core.App, info *core.RequestInfo, c *core.Collection, id
 func idIn(column string, ids []string) dbx.Expression {
 	raw, _ := json.Marshal(ids) // a []string always encodes
 	return dbx.NewExp("[["+column+"]] IN (SELECT value FROM json_each({:aman_ids}))", dbx.Params{"aman_ids": string(raw)})
+}
+
+// readRules are the rules a record must pass to be synced: the list and
+// the view rule, the view rule left out when it is the same text (most
+// collections use one read rule for both; evaluating it twice changes
+// nothing but the cost). Both must be non-nil.
+func readRules(c *core.Collection) []string {
+	if *c.ViewRule == *c.ListRule {
+		return []string{*c.ListRule}
+	}
+	return []string{*c.ListRule, *c.ViewRule}
 }
 
 // canSee reports whether the caller may list and view r.
