@@ -7,12 +7,15 @@ import (
 )
 
 // localize returns the message of code in the request's language (see
-// locale.FromRequest), falling back to the English text of englishMessages.
-func localize(e *core.RequestEvent, code, english string) string {
-	if msg, ok := locale.LocalizeCode(locale.FromRequest(e), code, nil); ok {
-		return msg
+// locale.FromRequest), falling back to English, and to the code itself for
+// a code the catalog lacks (a bug its tests catch).
+func localize(e *core.RequestEvent, code string) string {
+	for _, lang := range []string{locale.FromRequest(e), locale.English} {
+		if msg, ok := locale.LocalizeCode(lang, code, nil); ok {
+			return msg
+		}
 	}
-	return english
+	return code
 }
 
 // localizeFields localizes the messages of per-field validation errors;
