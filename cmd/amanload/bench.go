@@ -50,14 +50,9 @@ func parseBenchFlags(args []string) (benchConfig, error) {
 	if c.runs < 1 || c.records < 1000 || c.creates < 1 || c.batches < 1 {
 		return c, errors.New("bench: -runs ≥ 1, -records ≥ 1000, -creates ≥ 1, -batches ≥ 1")
 	}
-	if c.root == "" {
-		root, err := findRoot()
-		if err != nil {
-			return c, err
-		}
-		c.root = root
-	}
-	return c, nil
+	var err error
+	c.root, err = rootOr(c.root)
+	return c, err
 }
 
 // bench holds one bench session: one server, its accounts, the results.

@@ -47,14 +47,9 @@ func parseFaultFlags(args []string) (faultConfig, error) {
 	if c.devices < 1 || c.mutations < 5 || c.batch < 1 || c.batch > 500 || c.rate < 0 || c.rate >= 1 {
 		return c, errors.New("fault: -devices ≥ 1, -mutations ≥ 5, 1 ≤ -batch ≤ 500, 0 ≤ -faults < 1")
 	}
-	if c.root == "" {
-		root, err := findRoot()
-		if err != nil {
-			return c, err
-		}
-		c.root = root
-	}
-	return c, nil
+	var err error
+	c.root, err = rootOr(c.root)
+	return c, err
 }
 
 // faultReport is the outcome of a fault run; ok() is the verdict.

@@ -180,3 +180,12 @@ func findRoot() (string, error) {
 		dir = parent
 	}
 }
+
+// rootOr returns root, or the repository root found by findRoot when root
+// is empty (the -root flag was not given).
+func rootOr(root string) (string, error) {
+	if root != "" {
+		return root, nil
+	}
+	return findRoot()
+}
