@@ -23,6 +23,7 @@ type mutationContext struct {
 	base     int64          // the rev the client's edit started from
 	existing *core.Record   // the record now, nil if absent
 	head     changelog.Head // the record's head now (Rev 0 if none)
+	rules    *ruleMemo      // the chunk's create-rule answers
 }
 
 func (mc *mutationContext) event(method string, data map[string]any) (*core.RequestEvent, error) {
@@ -42,7 +43,7 @@ func (mc *mutationContext) create() outcome {
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
 	}
-	rec, err := createRecord(ev, mc.c)
+	rec, err := createRecord(ev, mc.c, mc.rules)
 	if err != nil {
 		return mc.refused(err, false)
 	}

@@ -90,6 +90,37 @@ func BenchmarkBatch500(b *testing.B) {
 	reportCPU(b, start)
 }
 
+// BenchmarkSave500: the same 500 reports through app.Save in one
+// transaction, with every hook bound (workflow, photos, locale, privacy,
+// change log), and no request, rule, form or result around it: the ceiling
+// of any write path that saves through PocketBase's record save.
+func BenchmarkSave500(b *testing.B) {
+	en := benchEnv(b)
+	c := mustCollection(b, en.app, "incident_reports")
+	i := 0
+	start := cpuTime()
+	for b.Loop() {
+		i++
+		muts := reportMutations(fmt.Sprintf("s%05d", i), 500)
+		err := en.app.RunInTransaction(func(tx core.App) error {
+			for _, m := range muts {
+				r := core.NewRecord(c)
+				r.Id = m["recordId"].(string)
+				r.Load(m["data"].(map[string]any))
+				if err := tx.Save(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(500*b.N)/b.Elapsed().Seconds(), "mutations/s")
+	reportCPU(b, start)
+}
+
 // seedReports saves n reports by volunteer A through app.Save (so the log
 // is filled by its hooks), in one transaction.
 func seedReports(b *testing.B, en *env, n int) {

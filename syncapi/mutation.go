@@ -63,10 +63,11 @@ type kept struct {
 // chunkResults holds the results of one chunk's transaction: those stored
 // by earlier pushes (loaded at the chunk's start) and those this chunk
 // produced, which are stored at its end, in the same transaction as the
-// writes.
+// writes; and the chunk's memoized create-rule answers.
 type chunkResults struct {
 	stored map[string]json.RawMessage
 	fresh  []storedRow
+	rules  *ruleMemo
 }
 
 // applyOne runs one mutation: its stored result if it ran before (in an
@@ -81,7 +82,7 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw
 	if stored, ok := cr.stored[m.ID]; ok {
 		return stored, nil
 	}
-	o, err := s.inSavepoint(tx, func() outcome { return s.execute(e, tx, client, m) })
+	o, err := s.inSavepoint(tx, func() outcome { return s.execute(e, tx, client, m, cr.rules) })
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +167,7 @@ func encodeResult(r result) (json.RawMessage, error) {
 }
 
 // execute decides what a mutation is and runs it.
-func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mutation) outcome {
+func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mutation, rules *ruleMemo) outcome {
 	c, err := tx.FindCachedCollectionByNameOrId(m.Collection)
 	if err != nil || c.IsView() || !contains(s.cfg.Collections, c.Name) {
 		return rejectedCode(e, m, CodeUnknownCollection, nil)
@@ -191,7 +192,7 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mu
 	if m.RecordID != "" && err == nil && !head.Deleted {
 		existing, _ = tx.FindRecordById(c, m.RecordID)
 	}
-	mc := &mutationContext{s: s, e: e, tx: tx, client: client, m: m, c: c, data: data, base: base, existing: existing, head: head}
+	mc := &mutationContext{s: s, e: e, tx: tx, client: client, m: m, c: c, data: data, base: base, existing: existing, head: head, rules: rules}
 	switch {
 	case m.Delete:
 		return mc.delete()

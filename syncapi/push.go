@@ -70,7 +70,7 @@ func (s *service) applyChunk(e *core.RequestEvent, tx core.App, client string, m
 	if err != nil {
 		return err
 	}
-	cr := &chunkResults{stored: stored}
+	cr := &chunkResults{stored: stored, rules: newRuleMemo()}
 	for i, raw := range mutations {
 		if results[i], err = s.applyOne(e, tx, client, raw, cr); err != nil {
 			return err

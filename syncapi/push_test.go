@@ -291,3 +291,51 @@ func TestPush_CreateRules(t *testing.T) {
 		})
 	}
 }
+
+// TestPush_CreateRuleInOnePush: within one push the create rule's answer is
+// reused for mutations with the same values in the body fields the rule
+// reads (see ruleMemo), so every mutation of a mixed queue must still get
+// its own answer; and a rule that reads rows the push itself writes
+// (@collection) is evaluated anew for each mutation.
+func TestPush_CreateRuleInOnePush(t *testing.T) {
+	t.Run("request-only rule", func(t *testing.T) {
+		en := newEnv(t)
+		muts := []mut{
+			createReport("onepush00000001", volunteerA, nil),
+			createReport("onepush00000002", volunteerB, nil),
+			createReport("onepush00000003", volunteerA, map[string]any{"status": "verified"}),
+			createReport("onepush00000004", volunteerA, map[string]any{"place": "Vorukh"}),
+			createReport("onepush00000005", volunteerB, nil),
+			createReport("onepush00000006", volunteerA, map[string]any{"public_summary": "x"}),
+			createReport("onepush00000007", volunteerA, map[string]any{"status": "submitted"}),
+			createReport("onepush00000008", volunteerA, map[string]any{"status": "verified"}),
+		}
+		want := []string{"applied", "rejected", "rejected", "applied", "rejected", "rejected", "applied", "rejected"}
+		checkStatuses(t, en, en.push(volunteerA, "device-a", muts...), muts, want)
+	})
+	t.Run("rule reading the pushed rows", func(t *testing.T) {
+		en := newEnv(t)
+		c := mustCollection(t, en.app, "incident_reports")
+		rule := *c.CreateRule + " && (@request.body.place = 'marker' || @collection.incident_reports.place ?= 'marker')"
+		c.CreateRule = &rule
+		if err := en.app.Save(c); err != nil {
+			t.Fatal(err)
+		}
+		muts := []mut{
+			createReport("onepush00000011", volunteerA, map[string]any{"place": "other"}),
+			createReport("onepush00000012", volunteerA, map[string]any{"place": "marker"}),
+			createReport("onepush00000013", volunteerA, map[string]any{"place": "other"}),
+		}
+		checkStatuses(t, en, en.push(volunteerA, "device-a", muts...), muts, []string{"rejected", "applied", "applied"})
+	})
+}
+
+func checkStatuses(t *testing.T, en *env, results []pushResult, muts []mut, want []string) {
+	t.Helper()
+	for i, res := range results {
+		exists := en.countRows("incident_reports", "id = {:id}", dbx.Params{"id": muts[i]["recordId"]}) == 1
+		if res.Status != want[i] || exists != (want[i] == "applied") {
+			t.Errorf("mutation %d: %s (record written: %v), want %s: %+v", i, res.Status, exists, want[i], res)
+		}
+	}
+}

@@ -66,8 +66,9 @@ func recordsURL(c *core.Collection, id string) string {
 	return u
 }
 
-// createRecord is recordCreate without the response.
-func createRecord(ev *core.RequestEvent, c *core.Collection) (*core.Record, error) {
+// createRecord is recordCreate without the response. rules, if not nil,
+// memoizes create-rule answers across the mutations of a chunk.
+func createRecord(ev *core.RequestEvent, c *core.Collection, rules *ruleMemo) (*core.Record, error) {
 	info, err := ev.RequestInfo()
 	if err != nil {
 		return nil, apiErr(err, ev.BadRequestError("", err))
@@ -87,7 +88,7 @@ func createRecord(ev *core.RequestEvent, c *core.Collection) (*core.Record, erro
 	form.Load(data)
 
 	if !super && *c.CreateRule != "" {
-		if err := checkCreateRule(ev.App, info, record, c); err != nil {
+		if err := checkCreateRule(ev.App, info, record, c, rules); err != nil {
 			return nil, ev.BadRequestError("Failed to create record.", err)
 		}
 	}
@@ -106,8 +107,10 @@ func createRecord(ev *core.RequestEvent, c *core.Collection) (*core.Record, erro
 
 // checkCreateRule evaluates the create rule against the submitted record
 // the way recordCreate does.
-func checkCreateRule(app core.App, info *core.RequestInfo, record *core.Record, c *core.Collection) error {
-	ok, err := ruleMatches(app, info, record, c, *c.CreateRule)
+func checkCreateRule(app core.App, info *core.RequestInfo, record *core.Record, c *core.Collection, rules *ruleMemo) error {
+	ok, err := rules.check(c, *c.CreateRule, info.Body, func() (bool, error) {
+		return ruleMatches(app, info, record, c, *c.CreateRule)
+	})
 	if err != nil {
 		return err
 	}
