@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -37,11 +38,13 @@ func reportCPU(b *testing.B, start time.Duration) {
 	b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
 
+var benchExtra = map[string]any{"description": strings.Repeat("Стрельба у канала, две семьи ушли в школу. ", 14)}
+
 func reportMutations(prefix string, n int) []mut {
 	muts := make([]mut, n)
 	for i := range muts {
 		id := fmt.Sprintf("%s%09d", prefix, i)
-		muts[i] = mut{"id": "m-" + id, "collection": "incident_reports", "recordId": id, "data": report(volunteerA, nil)}
+		muts[i] = mut{"id": "m-" + id, "collection": "incident_reports", "recordId": id, "data": report(volunteerA, benchExtra)}
 	}
 	return muts
 }

@@ -65,9 +65,10 @@ type kept struct {
 // produced, which are stored at its end, in the same transaction as the
 // writes; and the chunk's memoized create-rule answers.
 type chunkResults struct {
-	stored map[string]json.RawMessage
-	fresh  []storedRow
-	rules  *ruleMemo
+	stored   map[string]json.RawMessage
+	fresh    []storedRow
+	rules    *ruleMemo
+	isolated bool // each mutation in a savepoint (see runChunk)
 }
 
 // applyOne runs one mutation: its stored result if it ran before (in an
@@ -82,7 +83,11 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw
 	if stored, ok := cr.stored[m.ID]; ok {
 		return stored, nil
 	}
-	o, err := s.inSavepoint(tx, func() outcome { return s.execute(e, tx, client, m, cr.rules) })
+	run := s.checkedForTraces
+	if cr.isolated {
+		run = s.inSavepoint
+	}
+	o, err := run(tx, func() outcome { return s.execute(e, tx, client, m, cr.rules) })
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +139,51 @@ func (s *service) inSavepoint(tx core.App, fn func() outcome) (o outcome, err er
 		}
 	}()
 	return fn(), nil
+}
+
+// errNeedsIsolation aborts a chunk run without savepoints: a mutation
+// whose outcome keeps nothing changed rows (or panicked), so the chunk must
+// run again with a savepoint per mutation (see runChunk).
+var errNeedsIsolation = errors.New("sync: mutation left changes to roll back")
+
+// checkedForTraces runs fn without a savepoint and fails with
+// errNeedsIsolation if its outcome keeps nothing but rows changed, or if
+// it panicked, so that the caller rolls the transaction back.
+// sqlite's total_changes() counts every row inserted, updated or deleted on
+// the connection, triggers included; the transaction holds its connection.
+func (s *service) checkedForTraces(tx core.App, fn func() outcome) (o outcome, err error) {
+	before, err := totalChanges(tx)
+	if err != nil {
+		return o, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = errNeedsIsolation
+		}
+	}()
+	o = fn()
+	if o.written {
+		return o, nil
+	}
+	after, err := totalChanges(tx)
+	if err != nil {
+		return o, err
+	}
+	if after != before {
+		return o, errNeedsIsolation
+	}
+	return o, nil
+}
+
+func totalChanges(tx core.App) (int64, error) {
+	var n int64
+	err := stmts.Run(tx.DB(), "SELECT total_changes()", func(q *dbx.Query) error {
+		return q.Row(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("total changes: %w", err)
+	}
+	return n, nil
 }
 
 // stmts holds the push's fixed statements (savepoints) prepared in the

@@ -3,11 +3,13 @@ package syncapi_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 )
 
 const reportA = "reportaaaaaaaa1"
@@ -175,6 +177,48 @@ func TestPush_OneBadMutationBlocksNothing(t *testing.T) {
 	}
 	if n := en.countRows("incident_reports", "", nil); n != 99 {
 		t.Fatalf("written: %d, want 99", n)
+	}
+}
+
+// TestPush_FailureAfterTheWriteLeavesNoTrace: a hook that fails after the
+// record's insert (and its change-log row) leaves a half-done mutation in
+// the chunk's transaction. The push must roll exactly that mutation back
+// and keep the others of the chunk: the record, its log row and its head
+// are gone, the mutations around it are applied once, and a retry of the
+// push changes nothing.
+func TestPush_FailureAfterTheWriteLeavesNoTrace(t *testing.T) {
+	en := newEnvWith(t, func(app core.App) {
+		app.OnRecordCreateExecute("incident_reports").BindFunc(func(e *core.RecordEvent) error {
+			if err := e.Next(); err != nil {
+				return err
+			}
+			if e.Record.GetString("place") == "fails after the write" {
+				return errors.New("hook failed after the insert")
+			}
+			return nil
+		})
+	})
+	muts := []mut{
+		createReport("aftertrace00001", volunteerA, nil),
+		createReport("aftertrace00002", volunteerA, map[string]any{"place": "fails after the write"}),
+		createReport("aftertrace00003", volunteerA, nil),
+	}
+	for round := range 2 {
+		res := en.push(volunteerA, "device-a", muts...)
+		if res[0].Status != "applied" || res[1].Status != "rejected" || res[2].Status != "applied" {
+			t.Fatalf("round %d: %s %s %s", round, res[0].Status, res[1].Status, res[2].Status)
+		}
+		for id, want := range map[string]int{"aftertrace00001": 1, "aftertrace00002": 0, "aftertrace00003": 1} {
+			p := dbx.Params{"id": id}
+			got := []int{
+				en.countRows("incident_reports", "id = {:id}", p),
+				en.countRows("_aman_changes", "record_id = {:id}", p),
+				en.countRows("_aman_heads", "record_id = {:id}", p),
+			}
+			if got[0] != want || got[1] != want || got[2] != want {
+				t.Fatalf("round %d: %s record/log/head rows %v, want %d each", round, id, got, want)
+			}
+		}
 	}
 }
 
