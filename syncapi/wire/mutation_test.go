@@ -26,7 +26,13 @@ func TestDecodeMutation(t *testing.T) {
 		// names are data here: syncapi refuses unknown collections
 		{"path-like collection", `{"id":"m1","collection":"../users"}`, true,
 			wire.Mutation{ID: "m1", Collection: "../users"}},
-		{"invalid utf-8 replaced", "{\"id\":\"m\xff\"}", true, wire.Mutation{ID: "m\ufffd"}},
+		{"invalid utf-8 in id", "{\"id\":\"m\xff\"}", false, wire.Mutation{}},
+		{"unpaired surrogate in id", `{"id":"m\ud800"}`, false, wire.Mutation{}},
+		{"invalid utf-8 in data", "{\"id\":\"m1\",\"data\":{\"s\":\"a\xed\xa0\x80\"}}", false, wire.Mutation{}},
+		{"invalid utf-8 seed", mutationSeeds["invalid-utf8"], false, wire.Mutation{}},
+		// an escape is valid JSON text: the data keeps what encoding/json makes of it
+		{"unpaired surrogate in data", `{"id":"m1","data":{"s":"a\udc00"}}`, true,
+			wire.Mutation{ID: "m1", Data: map[string]any{"s": "a\ufffd"}}},
 		{"id 200 bytes", `{"id":"` + strings.Repeat("m", 200) + `"}`, true, wire.Mutation{ID: strings.Repeat("m", 200)}},
 		{"id 201 bytes", mutationSeeds["id-long"], false, wire.Mutation{}},
 		{"no id", `{"collection":"reports"}`, false, wire.Mutation{}},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Limits of a push body.
@@ -48,13 +49,16 @@ func DecodePush(raw []byte) (Push, error) {
 	return body, nil
 }
 
-// ValidClient accepts 1–200 printable characters without spaces.
+// ValidClient accepts 1–200 printable characters without spaces and
+// without U+FFFD: JSON decoding puts that character in place of invalid
+// UTF-8 and of unpaired surrogate escapes, so two different ids sent
+// that way would decode to the same device and share its mutation log.
 func ValidClient(c string) bool {
 	if c == "" || len(c) > MaxClientLen {
 		return false
 	}
 	for _, r := range c {
-		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) || r == utf8.RuneError {
 			return false
 		}
 	}

@@ -35,6 +35,8 @@ func TestDecodePush(t *testing.T) {
 		{"missing client", `{"mutations":[]}`, wire.ErrClient, "", 0},
 		{"client with space", `{"client":"dev 1","mutations":[]}`, wire.ErrClient, "", 0},
 		{"client with NUL", `{"client":"dev\u0000","mutations":[]}`, wire.ErrClient, "", 0},
+		{"client with invalid utf-8", pushSeeds()["invalid-utf8"], wire.ErrClient, "", 0},
+		{"client with unpaired surrogate", `{"client":"dev-\udfff","mutations":[]}`, wire.ErrClient, "", 0},
 		{"client 201 bytes", `{"client":"` + strings.Repeat("a", 201) + `","mutations":[]}`, wire.ErrClient, "", 0},
 		// a bad client is reported before too many mutations
 		{"bad client and 501", strings.Replace(pushWith(501, `{"id":"m%d"}`), "dev-1", "", 1), wire.ErrClient, "", 0},
@@ -72,6 +74,7 @@ func TestValidClient(t *testing.T) {
 		{"a\u00a0b", false},
 		{"a\x7fb", false},
 		{"a\u200bb", false},
+		{"a\ufffdb", false},
 	}
 	for i, s := range scenarios {
 		t.Run(fmt.Sprintf("%d_%q", i, s.client), func(t *testing.T) {
