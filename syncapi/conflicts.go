@@ -3,6 +3,7 @@ package syncapi
 import (
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -33,8 +34,8 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 	}
 	r.Set("client", client)
 	r.Set("mutation_id", m.ID)
-	r.Set("collection", m.Collection)
-	r.Set("record_id", o.res.RecordID)
+	r.Set("collection", evidenceText(m.Collection, "-"))
+	r.Set("record_id", evidenceText(o.res.RecordID, ""))
 	if auth.Collection().Name == "users" {
 		r.Set("user", auth.Id)
 	}
@@ -42,7 +43,7 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 	r.Set("delete", m.Delete)
 	r.Set("base_rev", base)
 	r.Set("server_rev", o.keep.serverRev)
-	r.Set("data", jsonValue(data))
+	r.Set("data", evidenceJSON(data))
 	r.Set("server_state", jsonValue(o.keep.serverState))
 	r.Set("fields", jsonValue(o.keep.fields))
 	r.Set("error", jsonValue(o.res.Error))
@@ -51,6 +52,39 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 		return "", fmt.Errorf("save conflict: %w", err)
 	}
 	return r.Id, nil
+}
+
+// Limits of sync_conflicts' fields (see its migration). A mutation refused
+// for an empty or oversized collection name or record id, or for data over
+// the limit, is still kept, cut to fit: evidence that does not fit must not
+// fail the whole push. (The client id and the mutation id are within the
+// limits: package wire checks them.)
+const (
+	evidenceTextMax = 200
+	evidenceDataMax = 1 << 20
+)
+
+// evidenceText is s cut to evidenceTextMax bytes on a character boundary,
+// or empty when s is empty (for a required field).
+func evidenceText(s, empty string) string {
+	if s == "" {
+		return empty
+	}
+	n := min(len(s), evidenceTextMax)
+	for n < len(s) && n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// evidenceJSON is data for the data field, or only its size when it is
+// over evidenceDataMax.
+func evidenceJSON(data map[string]any) any {
+	v := jsonValue(data)
+	if s, ok := v.(string); ok && len(s) > evidenceDataMax {
+		return jsonValue(map[string]any{"truncated": true, "bytes": len(s)})
+	}
+	return v
 }
 
 // jsonValue encodes v for a json field (null stays null).
