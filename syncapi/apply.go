@@ -53,16 +53,19 @@ func (mc *mutationContext) create() outcome {
 // createExisting is a create whose id exists: a retry of a create that
 // reached the server (same content: applied, nothing written), or an
 // edit against rev 0 (every field the server holds counts as changed).
+// A caller who may not see the record learns only that the id is taken:
+// answering "applied" when its data matched would let anyone who knows an
+// id test, one field at a time, what the record holds (who reported it).
 func (mc *mutationContext) createExisting() outcome {
 	visible, err := mc.canSee()
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
 	}
-	if mc.sameContent() {
-		return mc.current(StatusApplied, visible, false)
-	}
 	if !visible {
 		return rejectedCode(mc.e, mc.m, CodeRecordExists, nil)
+	}
+	if mc.sameContent() {
+		return mc.current(StatusApplied, true, false)
 	}
 	return mc.update()
 }
