@@ -16,7 +16,8 @@ import (
 )
 
 func main() {
-	app := pocketbase.New()
+	server.SetMemoryLimit()
+	app := pocketbase.NewWithConfig(server.Config())
 
 	var hooksDir, migrationsDir string
 	var hooksWatch bool

@@ -54,7 +54,7 @@ func NewApp() (*tests.TestApp, error) {
 	if templateErr != nil {
 		return nil, templateErr
 	}
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: templateDir})
+	app, err := tests.NewTestAppWithConfig(appConfig(templateDir))
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func buildTemplate() {
 		return
 	}
 	defer os.RemoveAll(empty)
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: empty})
+	app, err := tests.NewTestAppWithConfig(appConfig(empty))
 	if err != nil {
 		templateErr = err
 		return
@@ -98,6 +98,15 @@ func buildTemplate() {
 		return
 	}
 	templateDir, templateErr = tests.TempDirClone(app.DataDir())
+}
+
+// appConfig opens the databases as main.go does (server.Config).
+func appConfig(dataDir string) core.BaseAppConfig {
+	return core.BaseAppConfig{
+		DataDir:          dataDir,
+		DBConnect:        server.DBConnect,
+		DataMaxIdleConns: server.DataMaxIdleConns,
+	}
 }
 
 func register(app core.App, migrationsPattern string) error {

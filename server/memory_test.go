@@ -1,0 +1,53 @@
+package server_test
+
+import (
+	"os"
+	"runtime/debug"
+	"testing"
+
+	"aman/server"
+)
+
+// TestSetMemoryLimit: the default applies only when the operator has not
+// set GOMEMLIMIT; when set, the limit the runtime took from it stays.
+func TestSetMemoryLimit(t *testing.T) {
+	const operators = 300 << 20
+	scenarios := []struct {
+		name  string
+		env   *string // nil: GOMEMLIMIT unset
+		start int64   // the limit before the call (what the runtime applied)
+		want  int64
+	}{
+		{"unset: the default", nil, 1 << 62, server.DefaultMemoryLimit},
+		{"set: the operator's limit stays", ptr("300MiB"), operators, operators},
+		{"off: no limit stays", ptr("off"), 1<<63 - 1, 1<<63 - 1},
+	}
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			if s.env != nil {
+				t.Setenv("GOMEMLIMIT", *s.env)
+			} else {
+				unsetenv(t, "GOMEMLIMIT")
+			}
+			debug.SetMemoryLimit(s.start)
+			if got := server.SetMemoryLimit(); got != s.want {
+				t.Fatalf("SetMemoryLimit() = %d, want %d", got, s.want)
+			}
+			if got := debug.SetMemoryLimit(-1); got != s.want {
+				t.Fatalf("runtime limit = %d, want %d", got, s.want)
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+// unsetenv unsets key for the test and restores it after.
+func unsetenv(t *testing.T, key string) {
+	t.Setenv(key, "") // registers the restore
+	if err := os.Unsetenv(key); err != nil {
+		t.Fatal(err)
+	}
+}
