@@ -1,7 +1,6 @@
 package syncapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -36,18 +35,18 @@ func (s *service) pull(e *core.RequestEvent) error {
 	if rerr != nil {
 		return writeError(e, rerr)
 	}
+	var pw *pageWriter
 	select {
-	case s.pulls <- struct{}{}:
-		defer func() { <-s.pulls }()
+	case pw = <-s.pulls:
+		defer func() { pw.release(); s.pulls <- pw }()
 	case <-e.Request.Context().Done():
 		return writeError(e, errInternal) // the client left while waiting: retry
 	}
-	body, rerr := s.pullPage(e, p)
+	body, rerr := s.pullPage(e, p, pw)
 	if rerr != nil {
 		return writeError(e, rerr)
 	}
-	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.Blob(http.StatusOK, "application/json", body)
+	return pw.send(e, body)
 }
 
 func (s *service) parsePull(e *core.RequestEvent) (pullParams, *requestError) {
@@ -87,7 +86,7 @@ func (s *service) parsePull(e *core.RequestEvent) (pullParams, *requestError) {
 // pullPage builds one page. Reading LastSeq before scanning bounds the page
 // by a position every earlier commit is below: a commit that lands while
 // the page is built has a higher seq and comes in a later page.
-func (s *service) pullPage(e *core.RequestEvent, p pullParams) ([]byte, *requestError) {
+func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) ([]byte, *requestError) {
 	fp := fingerprint(e.Auth, p.collections)
 	last, err := changelog.LastSeq(e.App)
 	if err != nil {
@@ -119,48 +118,7 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams) ([]byte, *request
 	if err != nil {
 		return nil, internal(e, err)
 	}
-	return encodePage(changes, checkpoint{seq: next, fingerprint: fp}.encode(), hasMore), nil
-}
-
-// encodePage writes the page. Each change is written field by field, as
-// json.Marshal would write a change, except that the record's JSON (made
-// by json.Marshal, so already compact and escaped) is copied as it is
-// instead of being validated and compacted a second time.
-func encodePage(changes []change, cp string, hasMore bool) []byte {
-	size := 64
-	for _, c := range changes {
-		size += len(c.Record) + 128
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	buf.WriteString(`{"changes":[`)
-	for i, c := range changes {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		writeChange(buf, c)
-	}
-	buf.WriteString(`],"checkpoint":`)
-	writeString(buf, cp)
-	buf.WriteString(`,"hasMore":` + strconv.FormatBool(hasMore) + `}`)
-	return buf.Bytes()
-}
-
-func writeChange(buf *bytes.Buffer, c change) {
-	buf.WriteString(`{"collection":`)
-	writeString(buf, c.Collection)
-	buf.WriteString(`,"id":`)
-	writeString(buf, c.ID)
-	buf.WriteString(`,"rev":` + strconv.FormatInt(c.Rev, 10) + `,"deleted":` + strconv.FormatBool(c.Deleted))
-	if len(c.Record) > 0 {
-		buf.WriteString(`,"record":`)
-		buf.Write(c.Record)
-	}
-	buf.WriteByte('}')
-}
-
-func writeString(buf *bytes.Buffer, s string) {
-	raw, _ := json.Marshal(s) // a string always encodes
-	buf.Write(raw)
+	return pw.encode(changes, checkpoint{seq: next, fingerprint: fp}.encode(), hasMore), nil
 }
 
 // resolve turns heads into changes for the caller: the record as the API

@@ -36,26 +36,29 @@ const (
 )
 
 // maxConcurrentPulls bounds the pull pages built at once. A page holds up
-// to 1,000 records as records, JSON and gzip buffers, and each reader holds
-// a SQLite connection with its own page cache (PocketBase gives each
-// 32 MB): 20 devices running their initial sync at once peaked at 1.4 GiB
-// (docs/benchmarks.md, Peak memory). Pages past the bound wait their turn;
-// pages are CPU-bound, so on a small server more at once would not finish
-// sooner.
-const maxConcurrentPulls = 4
+// to 1,000 records as records, JSON and gzip buffers (about 15 MB of heap
+// at 1,000 reports). Pages past the bound wait their turn: building a page
+// is CPU-bound, so on a 2-core server more at once would not finish sooner.
+// Measured with 20 devices running their initial sync of 100k reports at
+// once: at 2 the syncs took as long as at 4, with less memory at the peak
+// (docs/benchmarks.md, Peak memory).
+const maxConcurrentPulls = 2
 
 type service struct {
-	cfg   changelog.Config
-	pulls chan struct{} // one slot per page being built
+	cfg changelog.Config
+	// pulls is the semaphore of the pages being built: a page takes a
+	// pageWriter from it and gives it back when written, so there are
+	// never more than maxConcurrentPulls encode and gzip buffers.
+	pulls chan *pageWriter
 }
 
 // Register binds the sync routes, the sync tables' pruning and the
 // sync_conflicts collection's migration (registered in init).
 func Register(app core.App) error {
-	s := &service{cfg: changelog.DefaultConfig(), pulls: make(chan struct{}, maxConcurrentPulls)}
+	s := &service{cfg: changelog.DefaultConfig(), pulls: newPageWriters(maxConcurrentPulls)}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/sync")
-		g.GET("/v1/pull", s.pull).Bind(apis.Gzip())
+		g.GET("/v1/pull", s.pull) // compressed by its pageWriter
 		g.POST("/v1/push", s.push).Bind(apis.Gzip())
 		g.Any("/{rest...}", unknownRoute)
 		return se.Next()

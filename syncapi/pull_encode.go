@@ -1,0 +1,116 @@
+package syncapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// maxKeptPageBytes is the largest page buffer a pageWriter keeps for the
+// next page. A page of 1,000 reports is about 1.6 MB of JSON; a page of
+// unusually large records is encoded once in a buffer that is then dropped,
+// so one such page does not pin its size for the life of the server.
+const maxKeptPageBytes = 4 << 20
+
+// pageWriter encodes and compresses one pull page at a time. The service
+// holds maxConcurrentPulls of them in its semaphore (service.pulls), so the
+// page buffers and gzip writers are allocated once and bounded in number.
+// PocketBase's gzip middleware, used before, copied each page into a pooled
+// buffer of its own before compressing it, and its sync.Pool dropped the
+// gzip writers (about 1 MB each) at every garbage collection, so a burst of
+// pulls kept allocating new ones.
+type pageWriter struct {
+	buf bytes.Buffer
+	gz  *gzip.Writer
+}
+
+func newPageWriters(n int) chan *pageWriter {
+	ch := make(chan *pageWriter, n)
+	for range n {
+		ch <- &pageWriter{gz: gzip.NewWriter(io.Discard)}
+	}
+	return ch
+}
+
+// encode writes the page into the writer's buffer and returns it; the
+// bytes are valid until release. Each change is written field by field,
+// as json.Marshal would write a change, except that the record's JSON (made
+// by json.Marshal, so already compact and escaped) is copied as it is
+// instead of being validated and compacted a second time.
+func (pw *pageWriter) encode(changes []change, cp string, hasMore bool) []byte {
+	size := 64
+	for _, c := range changes {
+		size += len(c.Record) + 128
+	}
+	buf := &pw.buf
+	buf.Reset()
+	buf.Grow(size)
+	buf.WriteString(`{"changes":[`)
+	for i, c := range changes {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		writeChange(buf, c)
+	}
+	buf.WriteString(`],"checkpoint":`)
+	writeString(buf, cp)
+	buf.WriteString(`,"hasMore":` + strconv.FormatBool(hasMore) + `}`)
+	return buf.Bytes()
+}
+
+func writeChange(buf *bytes.Buffer, c change) {
+	buf.WriteString(`{"collection":`)
+	writeString(buf, c.Collection)
+	buf.WriteString(`,"id":`)
+	writeString(buf, c.ID)
+	buf.WriteString(`,"rev":` + strconv.FormatInt(c.Rev, 10) + `,"deleted":` + strconv.FormatBool(c.Deleted))
+	if len(c.Record) > 0 {
+		buf.WriteString(`,"record":`)
+		buf.Write(c.Record)
+	}
+	buf.WriteByte('}')
+}
+
+func writeString(buf *bytes.Buffer, s string) {
+	raw, _ := json.Marshal(s) // a string always encodes
+	buf.Write(raw)
+}
+
+// send writes body as the 200 answer, gzip-compressed straight into the
+// response when the client accepts gzip (as PocketBase's gzip middleware
+// decides: the header names it).
+func (pw *pageWriter) send(e *core.RequestEvent, body []byte) error {
+	h := e.Response.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Accept-Encoding")
+	if !strings.Contains(e.Request.Header.Get("Accept-Encoding"), "gzip") {
+		return e.Blob(http.StatusOK, "application/json", body)
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Encoding", "gzip")
+	e.Response.WriteHeader(http.StatusOK)
+	pw.gz.Reset(e.Response)
+	if _, err := pw.gz.Write(body); err != nil {
+		return fmt.Errorf("pull gzip: %w", err)
+	}
+	if err := pw.gz.Close(); err != nil {
+		return fmt.Errorf("pull gzip: %w", err)
+	}
+	return nil
+}
+
+// release readies the writer for the next page: it lets go of the
+// response and of an oversized buffer.
+func (pw *pageWriter) release() {
+	pw.gz.Reset(io.Discard)
+	if pw.buf.Cap() > maxKeptPageBytes {
+		pw.buf = bytes.Buffer{}
+	}
+}
