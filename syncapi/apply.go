@@ -65,7 +65,7 @@ func (mc *mutationContext) createExisting() outcome {
 		return rejectedCode(mc.e, mc.m, CodeRecordExists, nil)
 	}
 	if mc.sameContent() {
-		return mc.current(StatusApplied, true, false)
+		return mc.unchanged(StatusApplied)
 	}
 	return mc.update()
 }
@@ -101,11 +101,28 @@ func (mc *mutationContext) update() outcome {
 	case len(apply) > 0:
 		return mc.patch(apply, StatusMerged)
 	}
+	return mc.unchanged(StatusMerged)
+}
+
+// unchanged is the outcome of an edit that writes nothing because the
+// record already holds every value sent. The caller must still be allowed
+// to make it: otherwise the answer (applied or merged, against forbidden
+// for any other value) would tell whether a guessed value of a field
+// hidden from the caller, such as the reporter of an anonymous report,
+// is the record's.
+func (mc *mutationContext) unchanged(status string) outcome {
+	ok, err := mc.allowed(http.MethodPatch, mc.c.UpdateRule)
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	if !ok {
+		return rejectedCode(mc.e, mc.m, CodeForbidden, nil)
+	}
 	visible, err := mc.canSee()
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
 	}
-	return mc.current(StatusMerged, visible, false)
+	return mc.current(status, visible, false)
 }
 
 func (mc *mutationContext) patch(data map[string]any, status string) outcome {
