@@ -39,7 +39,7 @@ func parseFaultFlags(args []string) (faultConfig, error) {
 	fs.BoolVar(&c.crash, "crash", false, "kill the server with SIGKILL during the run and restart it")
 	fs.IntVar(&c.kills, "kills", 3, "SIGKILLs in -crash mode")
 	fs.BoolVar(&c.limits, "ratelimits", true, "keep the shipped rate limits (every device shares 127.0.0.1, like phones behind one carrier NAT)")
-	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "give up after this long")
+	fs.DurationVar(&c.timeout, "timeout", time.Hour, "give up after this long (a full-size run with crashes took 34 min on a loaded 2-core machine)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temp data dir")
 	if err := fs.Parse(args); err != nil {
 		return c, err
