@@ -328,6 +328,10 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.deepEqual(statusesSince(b, from), [`${s.b1.id}:rejected`]);
     const onServer = await serverReport(s.b1.id);
     assert.equal(onServer.status, 'in_review');
+    const refusal = b.results.at(-1).result;
+    assert.equal(refusal.record?.status, 'in_review', 'the refusal carries the server\'s state, not only the next pull');
+    assert.equal(refusal.record?.description, onServer.description);
+    assert.equal(refusal.rev, refusal.record?.rev);
     assert.equal(onServer.description, 'Two explosions near the school around 14:00.');
     const onPhone = await b.doc('incident_reports', s.b1.id);
     assert.equal(onPhone.status, 'in_review', 'the phone shows that review started');

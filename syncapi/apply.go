@@ -247,17 +247,51 @@ func (mc *mutationContext) current(status string, visible, wrote bool) outcome {
 	if !visible {
 		return o
 	}
-	o.res.Rev = mc.head.Rev
+	raw, err := mc.state()
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	o.res.Rev, o.res.Record = mc.head.Rev, raw
+	return o
+}
+
+// state is the record as the caller's REST view shows it, plus its rev.
+func (mc *mutationContext) state() ([]byte, error) {
 	ev, err := mc.event(http.MethodGet, map[string]any{})
 	if err == nil {
 		err = enrich(ev, []*core.Record{mc.existing})
 	}
-	if err == nil {
-		o.res.Record, err = recordJSON(mc.existing, mc.head.Rev)
+	if err != nil {
+		return nil, err
 	}
+	return recordJSON(mc.existing, mc.head.Rev)
+}
+
+// withServerState adds to a rejection of a mutation of an existing record
+// the record's state and rev, when the caller may see it, so that the
+// client rolls its copy back to what the server holds rather than to the
+// last state it happened to pull. A caller who may not see the record
+// learns nothing (rev 0, no record), as before. The sync_conflicts
+// evidence keeps the state the mutation was refused against.
+func (mc *mutationContext) withServerState(o outcome) outcome {
+	if mc.existing == nil {
+		return o
+	}
+	if o.keep != nil {
+		o.keep.serverRev, o.keep.serverState = mc.head.Rev, mc.existing.FieldsData()
+	}
+	visible, err := mc.canSee()
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
 	}
+	if !visible {
+		return o
+	}
+	raw, err := mc.state()
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	o.res.Rev, o.res.Record = mc.head.Rev, raw
 	return o
 }
 

@@ -30,6 +30,9 @@ type hostileCase struct {
 	code    string
 	fields  []string
 	want    []string // content the answer must contain (pull resets)
+	// seen: the caller may see the record, so its rejection carries the
+	// record's state (never a field hidden from the caller)
+	seen bool
 }
 
 // The user ids whose tokens the token rows send. Their requests carry an
@@ -345,7 +348,7 @@ func forgedReporterRows() []hostileCase {
 			body: pushOf("device-b", createReport("forged000000020", superuser, nil)), status: 200, code: "sync_forbidden"},
 		{row: row, name: "A hands its report to B", as: volunteerA, body: pushOf(hostileClientA, mut{"id": "forged-move",
 			"collection": "incident_reports", "recordId": hostileReport, "baseRev": 1, "data": map[string]any{"reporter": volunteerB}}),
-			status: 200, code: "sync_forbidden"},
+			status: 200, code: "sync_forbidden", seen: true},
 		{row: row, name: "in russian", as: volunteerB, headers: []string{"Accept-Language", "ru"},
 			body: pushOf("device-b", createReport("forged000000030", volunteerA, nil)), status: 200, code: "sync_forbidden"},
 	}
@@ -383,7 +386,7 @@ func replayRows() []hostileCase {
 	probe := func(name, reporter string, baseRev any) hostileCase {
 		return hostileCase{row: row, name: name, as: editor, body: pushOf("device-b", mut{
 			"id": "create-" + hostileAnonymous, "collection": "incident_reports", "recordId": hostileAnonymous,
-			"baseRev": baseRev, "data": map[string]any{"reporter": reporter}}), status: 200, code: "sync_forbidden"}
+			"baseRev": baseRev, "data": map[string]any{"reporter": reporter}}), status: 200, code: "sync_forbidden", seen: true}
 	}
 	return []hostileCase{
 		{row: row, name: "A's mutation id and data under B's client", as: volunteerB, body: pushOf("device-b", hostileCreate()),
@@ -472,8 +475,14 @@ func checkRejected(t *testing.T, c hostileCase, rec *httptest.ResponseRecorder) 
 	if res.Status != "rejected" || res.Error == nil || res.Error.Code != c.code || res.Error.Message == "" {
 		t.Fatalf("result %.300s, want rejected %s with a message", rec.Body.String(), c.code)
 	}
-	if res.Record != nil || res.Rev != 0 {
-		t.Fatalf("a rejected mutation carries a record: %.300s", rec.Body.String())
+	if !c.seen && (res.Record != nil || res.Rev != 0) {
+		t.Fatalf("a rejected mutation carries a record its caller may not see: %.300s", rec.Body.String())
+	}
+	if c.seen && (res.Record == nil || res.Rev == 0) {
+		t.Fatalf("a rejection lacks the server's state of a record its caller sees: %.300s", rec.Body.String())
+	}
+	if res.Record["anonymous"] == true && c.as != volunteerA && res.Record["reporter"] != nil {
+		t.Fatalf("a rejection shows the hidden reporter: %.300s", rec.Body.String())
 	}
 	for _, f := range c.fields {
 		fe, _ := res.Error.Fields[f].(map[string]any)

@@ -51,6 +51,9 @@ type outcome struct {
 	keep    *kept // non-nil for conflict and rejected
 	retry   bool  // transient failure: nothing stored, the client retries
 	written bool  // the savepoint holds a write to keep
+	// mc is the mutation's context, once it got one: a rejection adds the
+	// server's state after its savepoint is rolled back (withServerState)
+	mc *mutationContext
 }
 
 // kept is the sync_conflicts evidence of a conflict or a rejection.
@@ -90,6 +93,9 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw
 	o, err := run(tx, func() outcome { return s.execute(e, tx, client, m, cr.rules) })
 	if err != nil {
 		return nil, err
+	}
+	if o.res.Status == StatusRejected && !o.retry && o.mc != nil {
+		o = o.mc.withServerState(o)
 	}
 	o.res.ID = m.ID
 	if o.retry {
@@ -247,16 +253,22 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mu
 		existing, _ = tx.FindRecordById(c, m.RecordID)
 	}
 	mc := &mutationContext{s: s, e: e, tx: tx, client: client, m: m, c: c, data: data, base: base, existing: existing, head: head, rules: rules}
+	o := mc.run()
+	o.mc = mc
+	return o
+}
+
+func (mc *mutationContext) run() outcome {
 	switch {
-	case m.Delete:
+	case mc.m.Delete:
 		return mc.delete()
-	case existing == nil && base > 0 && head.Deleted:
+	case mc.existing == nil && mc.base > 0 && mc.head.Deleted:
 		return mc.deletedOnServer()
-	case existing == nil && base > 0:
-		return rejectedCode(e, m, CodeNotFound, nil)
-	case existing == nil:
+	case mc.existing == nil && mc.base > 0:
+		return rejectedCode(mc.e, mc.m, CodeNotFound, nil)
+	case mc.existing == nil:
 		return mc.create()
-	case base == 0:
+	case mc.base == 0:
 		return mc.createExisting()
 	default:
 		return mc.update()

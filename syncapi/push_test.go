@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/dbx"
@@ -381,5 +382,81 @@ func checkStatuses(t *testing.T, en *env, results []pushResult, muts []mut, want
 		if res.Status != want[i] || exists != (want[i] == "applied") {
 			t.Errorf("mutation %d: %s (record written: %v), want %s: %+v", i, res.Status, exists, want[i], res)
 		}
+	}
+}
+
+// TestPush_RejectedCarriesServerState: a refused mutation of an existing
+// record answers with the record as the caller may see it and its rev, so
+// the device rolls back to what the server holds (not to whatever it last
+// pulled); a caller who may not see the record gets no record and rev 0,
+// and a refused create has no server state. Each role's side.
+func TestPush_RejectedCarriesServerState(t *testing.T) {
+	en := newEnv(t)
+	const pending, verified = "pendingreport01", "verifiedreport1"
+	en.push(volunteerA, "device-a", createReport(pending, volunteerA, nil),
+		createReport(verified, volunteerA, map[string]any{"anonymous": true}))
+	verify(t, en, verified) // rev 3
+	edit := func(id, recordID string, base int, data map[string]any) mut {
+		return mut{"id": id, "collection": "incident_reports", "recordId": recordID, "baseRev": base, "data": data}
+	}
+	cases := []struct {
+		name     string
+		as       string
+		m        mut
+		code     string
+		rev      int64  // 0: no record
+		field    string // a field the record must hold as the server has it
+		want     any
+		reporter bool // the record shows its reporter
+	}{
+		{"volunteer edits own verified report", volunteerA, edit("a1", verified, 3, map[string]any{"description": "late edit"}),
+			"sync_forbidden", 3, "status", "verified", true},
+		{"volunteer sends an invalid value", volunteerA, edit("a2", pending, 1, map[string]any{"category": "nope"}),
+			"sync_validation_failed", 1, "category", "gunfire", true},
+		{"volunteer deletes own report", volunteerA, mut{"id": "a3", "collection": "incident_reports", "recordId": pending, "baseRev": 1, "delete": true},
+			"sync_forbidden", 1, "description", "Shots heard at dawn near the canal.", true},
+		{"volunteer creates as another", volunteerA, createReport("forgedreport001", volunteerB, nil),
+			"sync_forbidden", 0, "", nil, false},
+		{"other volunteer edits it", volunteerB, edit("b1", pending, 1, map[string]any{"description": "hijack"}),
+			"sync_forbidden", 0, "", nil, false},
+		{"editor edits a verified anonymous report", editor, edit("e1", verified, 3, map[string]any{"description": "edited"}),
+			"sync_forbidden", 3, "description", "Shots heard at dawn near the canal.", false},
+		{"coordinator edits content", coordinator, edit("c1", pending, 1, map[string]any{"description": "edited"}),
+			"sync_forbidden", 1, "description", "Shots heard at dawn near the canal.", true},
+		{"superuser sends an invalid value", superuser, edit("s1", verified, 3, map[string]any{"region": "nowhere"}),
+			"sync_validation_failed", 3, "region", "sughd", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			first := en.push(tc.as, "device-"+tc.as, tc.m)[0]
+			replay := en.push(tc.as, "device-"+tc.as, tc.m)[0]
+			for _, res := range []pushResult{first, replay} {
+				if res.Status != "rejected" || res.Error == nil || res.Error.Code != tc.code {
+					t.Fatalf("result: %+v", res)
+				}
+				if res.Rev != tc.rev || (tc.rev == 0) != (res.Record == nil) {
+					t.Fatalf("rev %d, record %v; want rev %d", res.Rev, res.Record, tc.rev)
+				}
+				if tc.rev == 0 {
+					continue
+				}
+				if res.Record["id"] != tc.m["recordId"] || res.Record["rev"] != float64(tc.rev) || res.Record[tc.field] != tc.want {
+					t.Fatalf("record %v: want %s = %v at rev %d", res.Record, tc.field, tc.want, tc.rev)
+				}
+				if shown := res.Record["reporter"] == volunteerA; shown != tc.reporter {
+					t.Fatalf("reporter shown %v, want %v: %v", shown, tc.reporter, res.Record)
+				}
+			}
+			kept, err := en.app.FindRecordById("sync_conflicts", first.Conflict)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.rev > 0 && (kept.GetInt("server_rev") != int(tc.rev) || !strings.Contains(kept.GetString("server_state"), `"reporter":"`+volunteerA)) {
+				t.Fatalf("evidence: server_rev %d, server_state %s", kept.GetInt("server_rev"), kept.GetString("server_state"))
+			}
+		})
+	}
+	if got := en.field("incident_reports", pending, "description"); got != "Shots heard at dawn near the canal." {
+		t.Fatalf("a refused edit was written: %v", got)
 	}
 }
