@@ -72,4 +72,10 @@ var (
 	errCollection   = fail(http.StatusBadRequest, CodeUnknownCollection)
 	errLimit        = fail(http.StatusBadRequest, CodeInvalidLimit)
 	errInternal     = fail(http.StatusInternalServerError, CodeInternal)
+	// errClientGone answers a request whose client left before it was
+	// served (nginx's 499, "client closed request"): nobody reads it, and
+	// the log shows no server failure.
+	errClientGone = fail(statusClientClosed, CodeRetryLater)
 )
+
+const statusClientClosed = 499

@@ -127,6 +127,14 @@ func (en *env) do(as, method, url string, body any, headers ...string) (int, map
 
 func (en *env) raw(as, method, url string, body any, headers ...string) *httptest.ResponseRecorder {
 	en.t.Helper()
+	rec := httptest.NewRecorder()
+	en.mux.ServeHTTP(rec, en.request(as, method, url, body, headers...))
+	return rec
+}
+
+// request is a request as user, with body as JSON (a string as it is).
+func (en *env) request(as, method, url string, body any, headers ...string) *http.Request {
+	en.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -147,9 +155,7 @@ func (en *env) raw(as, method, url string, body any, headers ...string) *httptes
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	rec := httptest.NewRecorder()
-	en.mux.ServeHTTP(rec, req)
-	return rec
+	return req
 }
 
 // pullPage is a decoded pull response.

@@ -35,18 +35,36 @@ func (s *service) pull(e *core.RequestEvent) error {
 	if rerr != nil {
 		return writeError(e, rerr)
 	}
+	page, rerr := s.buildPage(e, p)
+	if rerr != nil {
+		return writeError(e, rerr)
+	}
+	return page.send(e)
+}
+
+// buildPage builds and compresses one page while holding one of the
+// service's page writers. The page is sent after the writer is given back:
+// a phone on 2G takes a minute to download a page, and one that loses its
+// signal mid-download keeps its connection for many more; holding a
+// writer meanwhile would stall every other pull on the server.
+func (s *service) buildPage(e *core.RequestEvent, p pullParams) (*page, *requestError) {
 	var pw *pageWriter
 	select {
 	case pw = <-s.pulls:
 		defer func() { pw.release(); s.pulls <- pw }()
 	case <-e.Request.Context().Done():
-		return writeError(e, errInternal) // the client left while waiting: retry
+		// nobody reads the answer; it is not a server failure either
+		return nil, errClientGone
 	}
 	body, rerr := s.pullPage(e, p, pw)
 	if rerr != nil {
-		return writeError(e, rerr)
+		return nil, rerr
 	}
-	return pw.send(e, body)
+	pg, err := pw.pack(body, acceptsGzip(e))
+	if err != nil {
+		return nil, internal(e, err)
+	}
+	return pg, nil
 }
 
 func (s *service) parsePull(e *core.RequestEvent) (pullParams, *requestError) {

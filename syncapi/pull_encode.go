@@ -83,31 +83,49 @@ func writeString(buf *bytes.Buffer, s string) {
 	buf.Write(raw)
 }
 
-// send writes body as the 200 answer, gzip-compressed straight into the
-// response when the client accepts gzip (as PocketBase's gzip middleware
-// decides: the header names it).
-func (pw *pageWriter) send(e *core.RequestEvent, body []byte) error {
+// page is a pull answer ready to send, owned by its request.
+type page struct {
+	body    []byte
+	gzipped bool
+}
+
+// acceptsGzip reports whether the client accepts gzip, as PocketBase's
+// gzip middleware decides: the header names it.
+func acceptsGzip(e *core.RequestEvent) bool {
+	return strings.Contains(e.Request.Header.Get("Accept-Encoding"), "gzip")
+}
+
+// pack makes body, which lives in the writer's buffer, a page of its own:
+// gzip-compressed (a page of reports shrinks to a fifth or less) or
+// copied.
+func (pw *pageWriter) pack(body []byte, gzipped bool) (*page, error) {
+	if !gzipped {
+		return &page{body: bytes.Clone(body)}, nil
+	}
+	out := bytes.NewBuffer(make([]byte, 0, len(body)/6+512))
+	pw.gz.Reset(out)
+	if _, err := pw.gz.Write(body); err != nil {
+		return nil, fmt.Errorf("pull gzip: %w", err)
+	}
+	if err := pw.gz.Close(); err != nil {
+		return nil, fmt.Errorf("pull gzip: %w", err)
+	}
+	return &page{body: out.Bytes(), gzipped: true}, nil
+}
+
+// send writes the page as the 200 answer.
+func (pg *page) send(e *core.RequestEvent) error {
 	h := e.Response.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Accept-Encoding")
-	if !strings.Contains(e.Request.Header.Get("Accept-Encoding"), "gzip") {
-		return e.Blob(http.StatusOK, "application/json", body)
+	if pg.gzipped {
+		h.Set("Content-Encoding", "gzip")
 	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Encoding", "gzip")
-	e.Response.WriteHeader(http.StatusOK)
-	pw.gz.Reset(e.Response)
-	if _, err := pw.gz.Write(body); err != nil {
-		return fmt.Errorf("pull gzip: %w", err)
-	}
-	if err := pw.gz.Close(); err != nil {
-		return fmt.Errorf("pull gzip: %w", err)
-	}
-	return nil
+	return e.Blob(http.StatusOK, "application/json", pg.body)
 }
 
 // release readies the writer for the next page: it lets go of the
-// response and of an oversized buffer.
+// last page's output and of an oversized buffer.
 func (pw *pageWriter) release() {
 	pw.gz.Reset(io.Discard)
 	if pw.buf.Cap() > maxKeptPageBytes {

@@ -2,13 +2,19 @@ package syncapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // pullPages pulls updates anonymously one change a page from the start and
@@ -110,5 +116,128 @@ func TestPull_ConcurrentPages(t *testing.T) {
 	}
 	if !bytes.Contains(want, []byte(`"title":"Concurrent 39"`)) {
 		t.Fatalf("sequential pull misses the last update: %.300s", want)
+	}
+}
+
+// stalledWriter is a phone that stops reading its answer: the first Write
+// signals wrote and blocks until resume is closed.
+type stalledWriter struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+	wrote  chan<- struct{}
+	resume <-chan struct{}
+	once   sync.Once
+}
+
+func (w *stalledWriter) Header() http.Header { return w.header }
+
+func (w *stalledWriter) WriteHeader(code int) { w.code = code }
+
+func (w *stalledWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() {
+		w.wrote <- struct{}{}
+		<-w.resume
+	})
+	return w.body.Write(p)
+}
+
+// TestPull_StalledReadersHoldNoBuilder: phones that stop reading their
+// pages mid-download (2G, a lost signal) outnumber the page builders, and
+// another phone's pull is still answered at once; the stalled pages arrive
+// whole when their readers resume.
+func TestPull_StalledReadersHoldNoBuilder(t *testing.T) {
+	en := newEnv(t)
+	muts := make([]mut, 30)
+	for i := range muts {
+		muts[i] = publishedUpdate(fmt.Sprintf("updatestall%04d", i), fmt.Sprintf("Stalled %d", i))
+	}
+	en.push(editor, "device-e", muts...)
+	const url = "/api/sync/v1/pull?limit=1000&collections=updates"
+	want := en.raw(anonymous, http.MethodGet, url, nil).Body.Bytes()
+
+	const stalled = 5 // more than the service's page builders
+	wrote, resume := make(chan struct{}, stalled), make(chan struct{})
+	writers := make([]*stalledWriter, stalled)
+	var wg sync.WaitGroup
+	for i := range writers {
+		writers[i] = &stalledWriter{header: http.Header{}, wrote: wrote, resume: resume}
+		req := en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", "gzip")
+		wg.Go(func() { en.mux.ServeHTTP(writers[i], req) })
+	}
+	release := sync.OnceFunc(func() { close(resume) })
+	defer wg.Wait()
+	defer release()
+	for i := range stalled {
+		select {
+		case <-wrote:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%d of %d stalled readers got their page: the others wait for a builder", i, stalled)
+		}
+	}
+	answered := make(chan *httptest.ResponseRecorder, 1)
+	go func() { answered <- en.raw(anonymous, http.MethodGet, url, nil) }()
+	select {
+	case rec := <-answered:
+		if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), want) {
+			t.Fatalf("pull beside stalled readers: %d %.200s", rec.Code, rec.Body.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a pull waits for stalled readers")
+	}
+	release()
+	wg.Wait()
+	for i, w := range writers {
+		if w.code != http.StatusOK || w.header.Get("Content-Encoding") != "gzip" || !bytes.Equal(gunzip(t, w.body.Bytes()), want) {
+			t.Fatalf("stalled reader %d: %d %q, %d bytes", i, w.code, w.header.Get("Content-Encoding"), w.body.Len())
+		}
+	}
+}
+
+// TestPull_ClientLeavesWhileWaiting: a pull whose client left while every
+// page builder was busy is answered 499 sync_retry_later (nobody reads it;
+// the log shows no server failure), and the busy pulls finish.
+func TestPull_ClientLeavesWhileWaiting(t *testing.T) {
+	var hold atomic.Bool
+	entered, gate := make(chan struct{}, 8), make(chan struct{})
+	en := newEnvWith(t, func(app core.App) {
+		app.OnRecordEnrich("updates").BindFunc(func(e *core.RecordEnrichEvent) error {
+			if hold.Load() {
+				entered <- struct{}{}
+				<-gate
+			}
+			return e.Next()
+		})
+	})
+	en.push(editor, "device-e", publishedUpdate("updateleave0001", "Left"))
+	const url = "/api/sync/v1/pull?collections=updates"
+	hold.Store(true)
+	const busy = 2 // the service's page builders
+	codes := make(chan int, busy)
+	for range busy {
+		go func() { codes <- en.raw(anonymous, http.MethodGet, url, nil).Code }()
+	}
+	for range busy {
+		select {
+		case <-entered:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the busy pulls did not start")
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	en.mux.ServeHTTP(rec, en.request(anonymous, http.MethodGet, url, nil, "Accept-Language", "ru").WithContext(ctx))
+	hold.Store(false)
+	close(gate)
+	var body struct{ Code, Message string }
+	_ = json.Unmarshal(rec.Body.Bytes(), &body)
+	if rec.Code != 499 || body.Code != "sync_retry_later" || !strings.ContainsAny(body.Message, "абвгдеёжзийклмнопрстуфхцчшщыэюя") {
+		t.Fatalf("left while waiting: %d %s", rec.Code, rec.Body.String())
+	}
+	for range busy {
+		if code := <-codes; code != http.StatusOK {
+			t.Fatalf("busy pull: %d", code)
+		}
 	}
 }
