@@ -268,30 +268,34 @@ func (mc *mutationContext) state() ([]byte, error) {
 }
 
 // withServerState adds to a rejection of a mutation of an existing record
-// the record's state and rev, when the caller may see it, so that the
-// client rolls its copy back to what the server holds rather than to the
-// last state it happened to pull. A caller who may not see the record
-// learns nothing (rev 0, no record), as before. The sync_conflicts
-// evidence keeps the state the mutation was refused against.
+// the record's state and rev as of the refusal, when the caller may see it,
+// so that the client rolls its copy back to what the server holds rather
+// than to the last state it happened to pull; the sync_conflicts evidence
+// keeps that state too. A caller who may not see the record learns nothing
+// (rev 0, no record), and its evidence holds none of the record either:
+// coordinators read the evidence, and may not read every record (drafts).
+// The state is a courtesy: if reading it fails, the rejection stands
+// without it rather than becoming a retry of a decided mutation.
 func (mc *mutationContext) withServerState(o outcome) outcome {
 	if mc.existing == nil {
 		return o
 	}
-	if o.keep != nil {
-		o.keep.serverRev, o.keep.serverState = mc.head.Rev, mc.existing.FieldsData()
-	}
 	visible, err := mc.canSee()
+	var raw []byte
+	if err == nil && visible {
+		raw, err = mc.state()
+	}
 	if err != nil {
-		return retryLater(mc.e, mc.m, err)
+		mc.tx.Logger().Warn("sync rejection without server state", "error", err, "mutation", mc.m.ID)
+		return o
 	}
 	if !visible {
 		return o
 	}
-	raw, err := mc.state()
-	if err != nil {
-		return retryLater(mc.e, mc.m, err)
-	}
 	o.res.Rev, o.res.Record = mc.head.Rev, raw
+	if o.keep != nil {
+		o.keep.serverRev, o.keep.serverState = mc.head.Rev, mc.existing.FieldsData()
+	}
 	return o
 }
 

@@ -236,10 +236,6 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mu
 	if !ok || base < 0 || (m.RecordID == "" && (m.Delete || base > 0)) {
 		return rejectedCode(e, m, CodeInvalidMutation, nil)
 	}
-	if errs := typeErrors(c, data); len(errs) > 0 {
-		re, _ := mutationError(e, router.NewBadRequestError("", errs), false)
-		return rejectedCode(e, m, CodeValidationFailed, re.Fields)
-	}
 	head, err := changelog.HeadOf(tx, c.Name, m.RecordID)
 	if err != nil && !errors.Is(err, changelog.ErrNoHead) {
 		return retryLater(e, m, err)
@@ -259,6 +255,10 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mu
 }
 
 func (mc *mutationContext) run() outcome {
+	if errs := typeErrors(mc.c, mc.data); len(errs) > 0 {
+		re, _ := mutationError(mc.e, router.NewBadRequestError("", errs), false)
+		return rejectedCode(mc.e, mc.m, CodeValidationFailed, re.Fields)
+	}
 	switch {
 	case mc.m.Delete:
 		return mc.delete()

@@ -35,7 +35,13 @@ func (s *service) pull(e *core.RequestEvent) error {
 	if rerr != nil {
 		return writeError(e, rerr)
 	}
-	page, rerr := s.buildPage(e, p)
+	gz := acceptsGzip(e)
+	weight := pageWeight(gz)
+	if err := s.inFlight.Acquire(e.Request.Context(), weight); err != nil {
+		return writeError(e, errClientGone)
+	}
+	defer s.inFlight.Release(weight)
+	page, rerr := s.buildPage(e, p, gz)
 	if rerr != nil {
 		return writeError(e, rerr)
 	}
@@ -47,7 +53,7 @@ func (s *service) pull(e *core.RequestEvent) error {
 // a phone on 2G takes a minute to download a page, and one that loses its
 // signal mid-download keeps its connection for many more; holding a
 // writer meanwhile would stall every other pull on the server.
-func (s *service) buildPage(e *core.RequestEvent, p pullParams) (*page, *requestError) {
+func (s *service) buildPage(e *core.RequestEvent, p pullParams, gz bool) (*page, *requestError) {
 	var pw *pageWriter
 	select {
 	case pw = <-s.pulls:
@@ -60,7 +66,7 @@ func (s *service) buildPage(e *core.RequestEvent, p pullParams) (*page, *request
 	if rerr != nil {
 		return nil, rerr
 	}
-	pg, err := pw.pack(body, acceptsGzip(e))
+	pg, err := pw.pack(body, gz)
 	if err != nil {
 		return nil, internal(e, err)
 	}

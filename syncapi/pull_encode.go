@@ -113,11 +113,21 @@ func (pw *pageWriter) pack(body []byte, gzipped bool) (*page, error) {
 	return &page{body: out.Bytes(), gzipped: true}, nil
 }
 
-// send writes the page as the 200 answer.
+// pageWeight is what a page counts against maxPagesInFlight.
+func pageWeight(gzipped bool) int64 {
+	if gzipped {
+		return 1
+	}
+	return identityPageWeight
+}
+
+// send writes the page as the 200 answer. Its length is known, so a phone
+// whose download was cut can tell the page is incomplete.
 func (pg *page) send(e *core.RequestEvent) error {
 	h := e.Response.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Accept-Encoding")
+	h.Set("Content-Length", strconv.Itoa(len(pg.body)))
 	if pg.gzipped {
 		h.Set("Content-Encoding", "gzip")
 	}

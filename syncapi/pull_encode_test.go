@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -156,13 +157,14 @@ func TestPull_StalledReadersHoldNoBuilder(t *testing.T) {
 	const url = "/api/sync/v1/pull?limit=1000&collections=updates"
 	want := en.raw(anonymous, http.MethodGet, url, nil).Body.Bytes()
 
-	const stalled = 5 // more than the service's page builders
+	const stalled = 6 // more than the service's page builders
 	wrote, resume := make(chan struct{}, stalled), make(chan struct{})
 	writers := make([]*stalledWriter, stalled)
 	var wg sync.WaitGroup
 	for i := range writers {
 		writers[i] = &stalledWriter{header: http.Header{}, wrote: wrote, resume: resume}
-		req := en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", "gzip")
+		encoding := []string{"gzip", "identity"}[i%2] // a page of each kind outlives its builder
+		req := en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", encoding)
 		wg.Go(func() { en.mux.ServeHTTP(writers[i], req) })
 	}
 	release := sync.OnceFunc(func() { close(resume) })
@@ -175,11 +177,15 @@ func TestPull_StalledReadersHoldNoBuilder(t *testing.T) {
 			t.Fatalf("%d of %d stalled readers got their page: the others wait for a builder", i, stalled)
 		}
 	}
+	// another page, built by the builders meanwhile, must not show through
+	// the stalled pages
 	answered := make(chan *httptest.ResponseRecorder, 1)
-	go func() { answered <- en.raw(anonymous, http.MethodGet, url, nil) }()
+	go func() {
+		answered <- en.raw(anonymous, http.MethodGet, "/api/sync/v1/pull?limit=3&collections=updates", nil)
+	}()
 	select {
 	case rec := <-answered:
-		if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), want) {
+		if rec.Code != http.StatusOK || !bytes.Contains(rec.Body.Bytes(), []byte(`"hasMore":true`)) {
 			t.Fatalf("pull beside stalled readers: %d %.200s", rec.Code, rec.Body.String())
 		}
 	case <-time.After(20 * time.Second):
@@ -188,8 +194,13 @@ func TestPull_StalledReadersHoldNoBuilder(t *testing.T) {
 	release()
 	wg.Wait()
 	for i, w := range writers {
-		if w.code != http.StatusOK || w.header.Get("Content-Encoding") != "gzip" || !bytes.Equal(gunzip(t, w.body.Bytes()), want) {
-			t.Fatalf("stalled reader %d: %d %q, %d bytes", i, w.code, w.header.Get("Content-Encoding"), w.body.Len())
+		body := w.body.Bytes()
+		if w.header.Get("Content-Encoding") == "gzip" {
+			body = gunzip(t, body)
+		}
+		if w.code != http.StatusOK || (w.header.Get("Content-Encoding") == "gzip") != (i%2 == 0) || !bytes.Equal(body, want) ||
+			w.header.Get("Content-Length") != strconv.Itoa(w.body.Len()) {
+			t.Fatalf("stalled reader %d: %d %v, %d bytes: %.200s", i, w.code, w.header, w.body.Len(), body)
 		}
 	}
 }
@@ -211,6 +222,8 @@ func TestPull_ClientLeavesWhileWaiting(t *testing.T) {
 	})
 	en.push(editor, "device-e", publishedUpdate("updateleave0001", "Left"))
 	const url = "/api/sync/v1/pull?collections=updates"
+	open := sync.OnceFunc(func() { hold.Store(false); close(gate) })
+	defer open()
 	hold.Store(true)
 	const busy = 2 // the service's page builders
 	codes := make(chan int, busy)
@@ -224,12 +237,12 @@ func TestPull_ClientLeavesWhileWaiting(t *testing.T) {
 			t.Fatal("the busy pulls did not start")
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	// it leaves while waiting for a builder
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
 	rec := httptest.NewRecorder()
 	en.mux.ServeHTTP(rec, en.request(anonymous, http.MethodGet, url, nil, "Accept-Language", "ru").WithContext(ctx))
-	hold.Store(false)
-	close(gate)
+	open()
 	var body struct{ Code, Message string }
 	_ = json.Unmarshal(rec.Body.Bytes(), &body)
 	if rec.Code != 499 || body.Code != "sync_retry_later" || !strings.ContainsAny(body.Message, "абвгдеёжзийклмнопрстуфхцчшщыэюя") {
@@ -239,5 +252,49 @@ func TestPull_ClientLeavesWhileWaiting(t *testing.T) {
 		if code := <-codes; code != http.StatusOK {
 			t.Fatalf("busy pull: %d", code)
 		}
+	}
+}
+
+// TestPull_PagesInFlightAreBounded: pages held by readers who do not read
+// them count against a bound, an uncompressed page as five compressed
+// ones; a pull past the bound waits (here until its client leaves: 499)
+// while a compressed page that fits is still answered.
+func TestPull_PagesInFlightAreBounded(t *testing.T) {
+	en := newEnv(t)
+	en.push(editor, "device-e", publishedUpdate("updatebound0001", "Bound"))
+	const url = "/api/sync/v1/pull?collections=updates"
+	const stalled = 12 // uncompressed: 60 of the 64 units
+	wrote, resume := make(chan struct{}, stalled), make(chan struct{})
+	release := sync.OnceFunc(func() { close(resume) })
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer release()
+	for range stalled {
+		w := &stalledWriter{header: http.Header{}, wrote: wrote, resume: resume}
+		req := en.request(anonymous, http.MethodGet, url, nil)
+		wg.Go(func() { en.mux.ServeHTTP(w, req) })
+	}
+	for i := range stalled {
+		select {
+		case <-wrote:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%d of %d stalled readers got their page", i, stalled)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	over := httptest.NewRecorder()
+	en.mux.ServeHTTP(over, en.request(anonymous, http.MethodGet, url, nil).WithContext(ctx))
+	if over.Code != 499 || !strings.Contains(over.Body.String(), "sync_retry_later") {
+		t.Fatalf("an uncompressed page past the bound: %d %s", over.Code, over.Body.String())
+	}
+	if rec := en.raw(anonymous, http.MethodGet, url, nil, "Accept-Encoding", "gzip"); rec.Code != http.StatusOK ||
+		!bytes.Contains(gunzip(t, rec.Body.Bytes()), []byte(`"title":"Bound"`)) {
+		t.Fatalf("a compressed page within the bound: %d", rec.Code)
+	}
+	release()
+	wg.Wait()
+	if rec := en.raw(anonymous, http.MethodGet, url, nil); rec.Code != http.StatusOK {
+		t.Fatalf("after the readers read: %d", rec.Code)
 	}
 }

@@ -413,6 +413,8 @@ func TestPush_RejectedCarriesServerState(t *testing.T) {
 			"sync_forbidden", 3, "status", "verified", true},
 		{"volunteer sends an invalid value", volunteerA, edit("a2", pending, 1, map[string]any{"category": "nope"}),
 			"sync_validation_failed", 1, "category", "gunfire", true},
+		{"volunteer sends a value of the wrong type", volunteerA, edit("a4", pending, 1, map[string]any{"killed": "three"}),
+			"sync_validation_failed", 1, "killed", float64(0), true},
 		{"volunteer deletes own report", volunteerA, mut{"id": "a3", "collection": "incident_reports", "recordId": pending, "baseRev": 1, "delete": true},
 			"sync_forbidden", 1, "description", "Shots heard at dawn near the canal.", true},
 		{"volunteer creates as another", volunteerA, createReport("forgedreport001", volunteerB, nil),
@@ -451,12 +453,28 @@ func TestPush_RejectedCarriesServerState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tc.rev > 0 && (kept.GetInt("server_rev") != int(tc.rev) || !strings.Contains(kept.GetString("server_state"), `"reporter":"`+volunteerA)) {
-				t.Fatalf("evidence: server_rev %d, server_state %s", kept.GetInt("server_rev"), kept.GetString("server_state"))
+			// coordinators read the evidence: it holds the record only for a
+			// caller who may see it
+			state := kept.GetString("server_state")
+			if tc.rev > 0 && (kept.GetInt("server_rev") != int(tc.rev) || !strings.Contains(state, `"reporter":"`+volunteerA)) ||
+				tc.rev == 0 && strings.Contains(state, "reporter") {
+				t.Fatalf("evidence: server_rev %d, server_state %s", kept.GetInt("server_rev"), state)
 			}
 		})
 	}
 	if got := en.field("incident_reports", pending, "description"); got != "Shots heard at dawn near the canal." {
 		t.Fatalf("a refused edit was written: %v", got)
+	}
+	// an editor guessing the hidden reporter gets the same answer whether
+	// the guess is right or wrong
+	guess := func(id, reporter string) pushResult {
+		return en.push(editor, "device-e", edit(id, verified, 3, map[string]any{"reporter": reporter}))[0]
+	}
+	right, wrong := guess("e2", volunteerA), guess("e3", volunteerB)
+	right.ID, right.Conflict, wrong.ID, wrong.Conflict = "", "", "", ""
+	r, _ := json.Marshal(right)
+	w, _ := json.Marshal(wrong)
+	if !bytes.Equal(r, w) || right.Record == nil {
+		t.Fatalf("the answer depends on the guess:\nright %s\nwrong %s", r, w)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/sync/semaphore"
 
 	"aman/changelog"
 )
@@ -44,18 +45,38 @@ const (
 // (docs/benchmarks.md, Peak memory).
 const maxConcurrentPulls = 2
 
+// maxPagesInFlight bounds the pull answers built or being sent, in units of
+// a gzip page (about 300 KB at 1,000 reports); an uncompressed page weighs
+// identityPageWeight of them. Slow phones (2G) keep their page until they
+// have read it (at most PocketBase's 5-minute write timeout), so without a
+// bound a crowd of them, or of clients that ask for uncompressed pages and
+// never read, would hold an unbounded amount of memory. At the bound, 20 MB
+// of pages are in flight; further pulls wait for one to be read.
+const (
+	maxPagesInFlight   = 64
+	identityPageWeight = 5
+)
+
 type service struct {
 	cfg changelog.Config
 	// pulls is the semaphore of the pages being built: a page takes a
-	// pageWriter from it and gives it back when written, so there are
-	// never more than maxConcurrentPulls encode and gzip buffers.
+	// pageWriter from it and gives it back once the page is packed into a
+	// buffer of its own, so there are never more than maxConcurrentPulls
+	// encode and gzip buffers.
 	pulls chan *pageWriter
+	// inFlight bounds the packed pages held until their clients read them
+	// (see maxPagesInFlight).
+	inFlight *semaphore.Weighted
 }
 
 // Register binds the sync routes, the sync tables' pruning and the
 // sync_conflicts collection's migration (registered in init).
 func Register(app core.App) error {
-	s := &service{cfg: changelog.DefaultConfig(), pulls: newPageWriters(maxConcurrentPulls)}
+	s := &service{
+		cfg:      changelog.DefaultConfig(),
+		pulls:    newPageWriters(maxConcurrentPulls),
+		inFlight: semaphore.NewWeighted(maxPagesInFlight),
+	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/sync")
 		g.GET("/v1/pull", s.pull) // compressed by its pageWriter
