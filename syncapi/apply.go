@@ -1,6 +1,7 @@
 package syncapi
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"sort"
@@ -271,15 +272,21 @@ func (mc *mutationContext) state() ([]byte, error) {
 // the record's state and rev as of the refusal, when the caller may see it,
 // so that the client rolls its copy back to what the server holds rather
 // than to the last state it happened to pull; the sync_conflicts evidence
-// keeps that state too. A caller who may not see the record learns nothing
-// (rev 0, no record), and its evidence holds none of the record either:
-// coordinators read the evidence, and may not read every record (drafts).
-// The state is a courtesy: if reading it fails, the rejection stands
-// without it rather than becoming a retry of a decided mutation.
-func (mc *mutationContext) withServerState(o outcome) outcome {
+// keeps that state and rev too. A caller who may not see the record learns
+// nothing (rev 0, no record), and the evidence of its mutation holds
+// nothing of the record either (least data: it is filed under the caller).
+// The state is a courtesy: if reading it fails or panics, the rejection
+// stands without it rather than becoming a retry of a decided mutation.
+func (mc *mutationContext) withServerState(o outcome) (out outcome) {
 	if mc.existing == nil {
 		return o
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			mc.tx.Logger().Error("sync rejection state panic", "panic", fmt.Sprint(r), "mutation", mc.m.ID)
+			out = o
+		}
+	}()
 	visible, err := mc.canSee()
 	var raw []byte
 	if err == nil && visible {
@@ -303,7 +310,7 @@ func (mc *mutationContext) refused(err error, exists bool) outcome {
 	re, retry := mutationError(mc.e, err, exists)
 	o := outcome{res: result{Status: StatusRejected, RecordID: mc.m.RecordID, Error: re}, retry: retry}
 	if !retry {
-		o.keep = &kept{serverRev: mc.head.Rev}
+		o.keep = &kept{} // the server's side, if the caller sees it: withServerState
 	}
 	return o
 }

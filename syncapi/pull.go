@@ -36,11 +36,11 @@ func (s *service) pull(e *core.RequestEvent) error {
 		return writeError(e, rerr)
 	}
 	gz := acceptsGzip(e)
-	weight := pageWeight(gz)
-	if err := s.inFlight.Acquire(e.Request.Context(), weight); err != nil {
+	weight, ip := pageWeight(gz), e.RealIP()
+	if err := s.pages.acquire(e.Request.Context(), ip, weight); err != nil {
 		return writeError(e, errClientGone)
 	}
-	defer s.inFlight.Release(weight)
+	defer s.pages.release(ip, weight)
 	page, rerr := s.buildPage(e, p, gz)
 	if rerr != nil {
 		return writeError(e, rerr)

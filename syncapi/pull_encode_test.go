@@ -164,7 +164,7 @@ func TestPull_StalledReadersHoldNoBuilder(t *testing.T) {
 	for i := range writers {
 		writers[i] = &stalledWriter{header: http.Header{}, wrote: wrote, resume: resume}
 		encoding := []string{"gzip", "identity"}[i%2] // a page of each kind outlives its builder
-		req := en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", encoding)
+		req := from(en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", encoding), i)
 		wg.Go(func() { en.mux.ServeHTTP(writers[i], req) })
 	}
 	release := sync.OnceFunc(func() { close(resume) })
@@ -237,8 +237,9 @@ func TestPull_ClientLeavesWhileWaiting(t *testing.T) {
 			t.Fatal("the busy pulls did not start")
 		}
 	}
-	// it leaves while waiting for a builder
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	// it leaves while waiting for a builder (long enough to get that far
+	// on a loaded machine)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	rec := httptest.NewRecorder()
 	en.mux.ServeHTTP(rec, en.request(anonymous, http.MethodGet, url, nil, "Accept-Language", "ru").WithContext(ctx))
@@ -255,6 +256,47 @@ func TestPull_ClientLeavesWhileWaiting(t *testing.T) {
 	}
 }
 
+// from makes req come from the client address 10.0.0.n.
+func from(req *http.Request, n int) *http.Request {
+	req.RemoteAddr = fmt.Sprintf("10.0.0.%d:40000", n)
+	return req
+}
+
+// stall sends n pulls of url whose readers stop reading, each from the
+// address from(…, addr(i)), with Accept-Encoding encoding, and waits until
+// each got its page. The returned func lets them read and waits for them.
+func stall(t *testing.T, en *env, url, encoding string, n int, addr func(int) int) func() {
+	t.Helper()
+	wrote, resume := make(chan struct{}, n), make(chan struct{})
+	var wg sync.WaitGroup
+	done := sync.OnceFunc(func() { close(resume); wg.Wait() })
+	t.Cleanup(done)
+	for i := range n {
+		w := &stalledWriter{header: http.Header{}, wrote: wrote, resume: resume}
+		req := from(en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", encoding), addr(i))
+		wg.Go(func() { en.mux.ServeHTTP(w, req) })
+	}
+	for i := range n {
+		select {
+		case <-wrote:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%d of %d stalled readers got their page", i, n)
+		}
+	}
+	return done
+}
+
+// pullWithin pulls url from address addr, as a client that gives up after
+// d: 499 then.
+func pullWithin(en *env, url, encoding string, addr int, d time.Duration) *httptest.ResponseRecorder {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	rec := httptest.NewRecorder()
+	req := from(en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", encoding), addr)
+	en.mux.ServeHTTP(rec, req.WithContext(ctx))
+	return rec
+}
+
 // TestPull_PagesInFlightAreBounded: pages held by readers who do not read
 // them count against a bound, an uncompressed page as five compressed
 // ones; a pull past the bound waits (here until its client leaves: 499)
@@ -263,38 +305,44 @@ func TestPull_PagesInFlightAreBounded(t *testing.T) {
 	en := newEnv(t)
 	en.push(editor, "device-e", publishedUpdate("updatebound0001", "Bound"))
 	const url = "/api/sync/v1/pull?collections=updates"
-	const stalled = 12 // uncompressed: 60 of the 64 units
-	wrote, resume := make(chan struct{}, stalled), make(chan struct{})
-	release := sync.OnceFunc(func() { close(resume) })
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer release()
-	for range stalled {
-		w := &stalledWriter{header: http.Header{}, wrote: wrote, resume: resume}
-		req := en.request(anonymous, http.MethodGet, url, nil)
-		wg.Go(func() { en.mux.ServeHTTP(w, req) })
+	// uncompressed, from 12 addresses: 60 of the 64 units
+	done := stall(t, en, url, "identity", 12, func(i int) int { return i })
+	if rec := pullWithin(en, url, "identity", 100, 2*time.Second); rec.Code != 499 ||
+		!strings.Contains(rec.Body.String(), "sync_retry_later") {
+		t.Fatalf("an uncompressed page past the bound: %d %s", rec.Code, rec.Body.String())
 	}
-	for i := range stalled {
-		select {
-		case <-wrote:
-		case <-time.After(20 * time.Second):
-			t.Fatalf("%d of %d stalled readers got their page", i, stalled)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	over := httptest.NewRecorder()
-	en.mux.ServeHTTP(over, en.request(anonymous, http.MethodGet, url, nil).WithContext(ctx))
-	if over.Code != 499 || !strings.Contains(over.Body.String(), "sync_retry_later") {
-		t.Fatalf("an uncompressed page past the bound: %d %s", over.Code, over.Body.String())
-	}
-	if rec := en.raw(anonymous, http.MethodGet, url, nil, "Accept-Encoding", "gzip"); rec.Code != http.StatusOK ||
+	if rec := pullWithin(en, url, "gzip", 101, 20*time.Second); rec.Code != http.StatusOK ||
 		!bytes.Contains(gunzip(t, rec.Body.Bytes()), []byte(`"title":"Bound"`)) {
 		t.Fatalf("a compressed page within the bound: %d", rec.Code)
 	}
-	release()
-	wg.Wait()
-	if rec := en.raw(anonymous, http.MethodGet, url, nil); rec.Code != http.StatusOK {
+	done()
+	if rec := pullWithin(en, url, "identity", 100, 20*time.Second); rec.Code != http.StatusOK {
 		t.Fatalf("after the readers read: %d", rec.Code)
+	}
+}
+
+// TestPull_PagesInFlightPerAddress: one address whose pulls are never read
+// holds at most a quarter of the bound; its next pull waits (499 when it
+// leaves), a small one of its own still fits, and other addresses are
+// served meanwhile.
+func TestPull_PagesInFlightPerAddress(t *testing.T) {
+	en := newEnv(t)
+	en.push(editor, "device-e", publishedUpdate("updateperip0001", "Per address"))
+	const url = "/api/sync/v1/pull?collections=updates"
+	// uncompressed, all from one address: 15 of its 16 units
+	done := stall(t, en, url, "identity", 3, func(int) int { return 7 })
+	if rec := pullWithin(en, url, "identity", 7, 2*time.Second); rec.Code != 499 {
+		t.Fatalf("past the address's bound: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := pullWithin(en, url, "gzip", 7, 20*time.Second); rec.Code != http.StatusOK {
+		t.Fatalf("a compressed page within the address's bound: %d", rec.Code)
+	}
+	if rec := pullWithin(en, url, "identity", 8, 20*time.Second); rec.Code != http.StatusOK ||
+		!bytes.Contains(rec.Body.Bytes(), []byte(`"title":"Per address"`)) {
+		t.Fatalf("another address: %d %s", rec.Code, rec.Body.String())
+	}
+	done()
+	if rec := pullWithin(en, url, "identity", 7, 20*time.Second); rec.Code != http.StatusOK {
+		t.Fatalf("the address after its readers read: %d", rec.Code)
 	}
 }

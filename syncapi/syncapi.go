@@ -16,7 +16,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"golang.org/x/sync/semaphore"
 
 	"aman/changelog"
 )
@@ -46,16 +45,22 @@ const (
 const maxConcurrentPulls = 2
 
 // maxPagesInFlight bounds the pull answers built or being sent, in units of
-// a gzip page (about 300 KB at 1,000 reports); an uncompressed page weighs
-// identityPageWeight of them. Slow phones (2G) keep their page until they
-// have read it (at most PocketBase's 5-minute write timeout), so without a
-// bound a crowd of them, or of clients that ask for uncompressed pages and
-// never read, would hold an unbounded amount of memory. At the bound, 20 MB
-// of pages are in flight; further pulls wait for one to be read.
+// a gzip page (about 300 KB at 1,000 ordinary reports); an uncompressed
+// page weighs identityPageWeight of them. Slow phones (2G) keep their page
+// until they have read it (at most PocketBase's 5-minute write timeout), so
+// without a bound a crowd of them, or of clients that ask for uncompressed
+// pages and never read, would hold an unbounded amount of memory. At the
+// bound, about 20 MB of ordinary pages are in flight; further pulls wait
+// for one to be read. One client address holds at most
+// maxPagesInFlightPerIP of the units (see pageBudget).
 const (
-	maxPagesInFlight   = 64
-	identityPageWeight = 5
+	maxPagesInFlight      = 64
+	maxPagesInFlightPerIP = 16
+	identityPageWeight    = 5
 )
+
+// A page must fit the per-address bound, or its pull would wait forever.
+const _ = uint(maxPagesInFlightPerIP - identityPageWeight)
 
 type service struct {
 	cfg changelog.Config
@@ -64,18 +69,18 @@ type service struct {
 	// buffer of its own, so there are never more than maxConcurrentPulls
 	// encode and gzip buffers.
 	pulls chan *pageWriter
-	// inFlight bounds the packed pages held until their clients read them
+	// pages bounds the pages built or held until their clients read them
 	// (see maxPagesInFlight).
-	inFlight *semaphore.Weighted
+	pages *pageBudget
 }
 
 // Register binds the sync routes, the sync tables' pruning and the
 // sync_conflicts collection's migration (registered in init).
 func Register(app core.App) error {
 	s := &service{
-		cfg:      changelog.DefaultConfig(),
-		pulls:    newPageWriters(maxConcurrentPulls),
-		inFlight: semaphore.NewWeighted(maxPagesInFlight),
+		cfg:   changelog.DefaultConfig(),
+		pulls: newPageWriters(maxConcurrentPulls),
+		pages: newPageBudget(maxPagesInFlight, maxPagesInFlightPerIP),
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/sync")
