@@ -408,6 +408,9 @@ describe('RxDB 17 over sync protocol v1', () => {
     // Volunteer A's profile language is Tajik.
     assert.equal(bad.error.message, message('tg', 'sync_validation_failed'), 'explained in Tajik');
     assert.equal(bad.error.fields.category.message, message('tg', 'validation_invalid_value'));
+    const uploads = a.protocol.pushes().filter((p) => p.request.mutations.length >= 50);
+    assert.ok(uploads.length > 0 && uploads.every((p) => p.requestWireBytes * 3 < p.requestBytes),
+      `the queue was uploaded gzip-compressed: ${uploads.map((p) => `${p.requestWireBytes}/${p.requestBytes}`)}`);
     s.bulk = batch;
   });
 

@@ -100,6 +100,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "sync_unsupported_protocol", Other: "This app version uses a sync protocol the server does not support. Update the app."},
 	{ID: "sync_malformed_body", Other: "The sync request could not be read."},
 	{ID: "sync_body_too_large", Other: "The sync request is too large. Send fewer changes at once."},
+	{ID: "sync_unsupported_encoding", Other: "The sync request is compressed in a way the server does not accept. Send it uncompressed or with gzip."},
 	{ID: "sync_too_many_mutations", Other: "Too many changes in one request: send at most 500."},
 	{ID: "sync_invalid_client", Other: "The device id is missing or invalid."},
 	{ID: "sync_client_taken", Other: "This device id belongs to another user. Sign in as that user or reinstall the app."},

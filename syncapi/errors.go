@@ -16,6 +16,7 @@ const (
 	CodeUnsupportedProtocol = "sync_unsupported_protocol"
 	CodeMalformedBody       = "sync_malformed_body"
 	CodeBodyTooLarge        = "sync_body_too_large"
+	CodeUnsupportedEncoding = "sync_unsupported_encoding"
 	CodeTooManyMutations    = "sync_too_many_mutations"
 	CodeInvalidClient       = "sync_invalid_client"
 	CodeClientTaken         = "sync_client_taken"
@@ -66,6 +67,7 @@ var (
 	errProtocol     = fail(http.StatusUpgradeRequired, CodeUnsupportedProtocol)
 	errMalformed    = fail(http.StatusBadRequest, CodeMalformedBody)
 	errTooLarge     = fail(http.StatusRequestEntityTooLarge, CodeBodyTooLarge)
+	errEncoding     = fail(http.StatusUnsupportedMediaType, CodeUnsupportedEncoding)
 	errTooMany      = fail(http.StatusBadRequest, CodeTooManyMutations)
 	errClient       = fail(http.StatusBadRequest, CodeInvalidClient)
 	errClientTaken  = fail(http.StatusForbidden, CodeClientTaken)

@@ -1,6 +1,8 @@
 package syncapi_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -132,12 +134,44 @@ func mustToken(t *testing.T) func(string, error) string {
 func hostileCases() []hostileCase {
 	var all []hostileCase
 	for _, group := range [][]hostileCase{
-		malformedRows(), wrongTypeRows(), nestingRows(), utf8Rows(), oversizedRows(), tooManyRows(),
+		malformedRows(), wrongTypeRows(), nestingRows(), utf8Rows(), oversizedRows(), compressedRows(), tooManyRows(),
 		collectionRows(), injectionRows(), forgedReporterRows(), clientRows(), tokenRows(), replayRows(),
 	} {
 		all = append(all, group...)
 	}
 	return all
+}
+
+// gzipOf is s gzip-compressed, as a string body.
+func gzipOf(s string) string {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, _ = zw.Write([]byte(s))
+	_ = zw.Close()
+	return b.String()
+}
+
+// compressedRows: a push body may come gzip-compressed; what it unpacks to
+// is held to the same limit, and other encodings are refused by name.
+func compressedRows() []hostileCase {
+	const row = "compressed bodies"
+	gz := []string{"Content-Encoding", "gzip"}
+	bomb := gzipOf(`{"client":"device-b","mutations":[],"pad":"` + strings.Repeat("0", 17<<20) + `"}`)
+	valid, _ := json.Marshal(pushOf("device-b", bReport("compressed00001", map[string]any{"reporter": volunteerA})))
+	whole := gzipOf(string(valid))
+	return []hostileCase{
+		{row: row, name: "17 MiB unpacked from 17 KB", as: volunteerB, headers: gz, body: bomb, status: 413, code: "sync_body_too_large"},
+		{row: row, name: "truncated gzip", as: volunteerB, headers: gz, body: whole[:len(whole)/2], status: 400, code: "sync_malformed_body"},
+		{row: row, name: "gzip of broken JSON", as: volunteerB, headers: gz, body: gzipOf(`{"client":"device-b","mutations":[`),
+			status: 400, code: "sync_malformed_body"},
+		{row: row, name: "plain JSON said to be gzip", as: volunteerB, headers: gz, body: string(valid), status: 400, code: "sync_malformed_body"},
+		{row: row, name: "brotli", as: volunteerB, headers: []string{"Content-Encoding", "br", "Accept-Language", "ru"},
+			body: string(valid), status: 415, code: "sync_unsupported_encoding"},
+		{row: row, name: "gzip twice", as: volunteerB, headers: []string{"Content-Encoding", "gzip, gzip"},
+			body: gzipOf(whole), status: 415, code: "sync_unsupported_encoding"},
+		{row: row, name: "a forged reporter, compressed", as: volunteerB, headers: gz, body: whole,
+			status: 200, code: "sync_forbidden"},
+	}
 }
 
 // pushOf is a push body of client with the given mutations.

@@ -22,8 +22,11 @@ const pushChunk = 100
 
 type pushBody = wire.Push
 
-// syncapi's exported limit is wire's: a difference does not compile.
-const _ = uint(MaxMutations-wire.MaxMutations) + uint(wire.MaxMutations-MaxMutations)
+// syncapi's exported limits are wire's: a difference does not compile.
+const (
+	_ = uint(MaxMutations-wire.MaxMutations) + uint(wire.MaxMutations-MaxMutations)
+	_ = uint(MaxBodyBytes-wire.MaxBodyBytes) + uint(wire.MaxBodyBytes-MaxBodyBytes)
+)
 
 func (s *service) push(e *core.RequestEvent) error {
 	if rerr := checkRequest(e); rerr != nil {
@@ -105,17 +108,11 @@ func (s *service) applyChunk(e *core.RequestEvent, tx core.App, client string, m
 // readPush reads and checks the whole-request shape of a push.
 func readPush(e *core.RequestEvent) (pushBody, *requestError) {
 	var body pushBody
-	if e.Request.ContentLength > MaxBodyBytes {
-		return body, errTooLarge
+	raw, rerr := readBody(e)
+	if rerr != nil {
+		return body, rerr
 	}
-	raw, err := io.ReadAll(io.LimitReader(e.Request.Body, MaxBodyBytes+1))
-	if errors.Is(err, apis.ErrRequestEntityTooLarge) || len(raw) > MaxBodyBytes {
-		return body, errTooLarge
-	}
-	if err != nil {
-		return body, errMalformed
-	}
-	body, err = wire.DecodePush(raw)
+	body, err := wire.DecodePush(raw)
 	switch {
 	case errors.Is(err, wire.ErrClient):
 		return body, errClient
@@ -125,6 +122,40 @@ func readPush(e *core.RequestEvent) (pushBody, *requestError) {
 		return body, errMalformed
 	}
 	return body, nil
+}
+
+// readBody reads a push body as sent (at most MaxBodyBytes) and unpacks it
+// (wire.Unpack: gzip, itself held to MaxBodyBytes).
+func readBody(e *core.RequestEvent) ([]byte, *requestError) {
+	if e.Request.ContentLength > MaxBodyBytes {
+		return nil, errTooLarge
+	}
+	raw, rerr := readAtMost(e.Request.Body)
+	if rerr != nil {
+		return nil, rerr
+	}
+	out, err := wire.Unpack(raw, e.Request.Header.Get("Content-Encoding"))
+	switch {
+	case errors.Is(err, wire.ErrEncoding):
+		return nil, errEncoding
+	case errors.Is(err, wire.ErrTooLarge):
+		return nil, errTooLarge
+	case err != nil:
+		return nil, errMalformed
+	}
+	return out, nil
+}
+
+// readAtMost reads r to its end, refusing more than MaxBodyBytes.
+func readAtMost(r io.Reader) ([]byte, *requestError) {
+	raw, err := io.ReadAll(io.LimitReader(r, MaxBodyBytes+1))
+	if errors.Is(err, apis.ErrRequestEntityTooLarge) || len(raw) > MaxBodyBytes {
+		return nil, errTooLarge
+	}
+	if err != nil {
+		return nil, errMalformed
+	}
+	return raw, nil
 }
 
 func encodeResults(results []json.RawMessage) []byte {

@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -47,6 +48,29 @@ func FuzzDecodePush(f *testing.F) {
 			if !bytes.Equal(again.Mutations[i], want.Bytes()) {
 				t.Fatalf("mutation %d changed: %s, was %s", i, again.Mutations[i], m)
 			}
+		}
+	})
+}
+
+// FuzzUnpack: any bytes unpack without panic, as gzip or as sent, to at
+// most MaxBodyBytes or to one of Unpack's errors; what gzip packed unpacks
+// to itself.
+func FuzzUnpack(f *testing.F) {
+	f.Fuzz(func(t *testing.T, raw []byte, encoding string) {
+		out, err := wire.Unpack(raw, encoding)
+		switch {
+		case err == nil && len(out) > wire.MaxBodyBytes:
+			t.Fatalf("unpacked %d bytes", len(out))
+		case err != nil && !errors.Is(err, wire.ErrMalformed) && !errors.Is(err, wire.ErrEncoding) && !errors.Is(err, wire.ErrTooLarge):
+			t.Fatalf("unknown error %v", err)
+		}
+		var packed bytes.Buffer
+		zw := gzip.NewWriter(&packed)
+		_, _ = zw.Write(raw)
+		_ = zw.Close()
+		back, err := wire.Unpack(packed.Bytes(), "gzip")
+		if err != nil || !bytes.Equal(back, raw) {
+			t.Fatalf("gzip round trip: %v, %d bytes back of %d", err, len(back), len(raw))
 		}
 	})
 }
@@ -152,6 +176,7 @@ func allSeeds() map[string]map[string]string {
 		"FuzzDecodePush":     bytesSeeds(pushSeeds()),
 		"FuzzDecodeMutation": bytesSeeds(mutationSeeds),
 		"FuzzCheckpoint":     cps,
+		"FuzzUnpack":         unpackSeeds(),
 	}
 }
 
@@ -232,4 +257,37 @@ var checkpointSeeds = map[string]checkpointSeed{
 
 func b64(s string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+// unpackSeeds are bodies with the Content-Encoding they were sent with.
+func unpackSeeds() map[string]string {
+	gz := func(s string) string {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		_, _ = zw.Write([]byte(s))
+		_ = zw.Close()
+		return b.String()
+	}
+	push := `{"client":"dev-1","mutations":[{"id":"m1","collection":"reports","data":{"title":"x"}}]}`
+	packed := gz(push)
+	seeds := map[string][2]string{
+		"plain":            {push, ""},
+		"identity":         {push, "identity"},
+		"gzip":             {packed, "gzip"},
+		"x-gzip-upper":     {packed, " X-GZIP "},
+		"gzip-truncated":   {packed[:len(packed)/2], "gzip"},
+		"gzip-trailing":    {packed + "garbage", "gzip"},
+		"gzip-twice":       {gz(packed), "gzip"},
+		"stacked":          {gz(packed), "gzip, gzip"},
+		"brotli":           {push, "br"},
+		"deflate":          {push, "deflate"},
+		"plain-said-gzip":  {push, "gzip"},
+		"gzip-empty":       {gz(""), "gzip"},
+		"gzip-of-zeros-1m": {gz(strings.Repeat("0", 1<<20)), "gzip"},
+	}
+	out := make(map[string]string, len(seeds))
+	for name, s := range seeds {
+		out[name] = fmt.Sprintf("go test fuzz v1\n[]byte(%q)\nstring(%q)\n", s[0], s[1])
+	}
+	return out
 }
