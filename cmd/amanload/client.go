@@ -82,6 +82,9 @@ type api struct {
 	base  string
 	token string
 	hc    *http.Client
+	// gzipUploads sends request bodies gzip-compressed, as an app on 2G
+	// should (docs/sync.md, Push)
+	gzipUploads bool
 }
 
 // wire counts what crossed the network for one response.
@@ -93,6 +96,10 @@ type wire struct {
 // for a compressed answer and decompresses it itself, so w counts the bytes
 // that really crossed the wire (Go's transport would hide them).
 func (a *api) do(ctx context.Context, method, path string, body []byte, gz bool, out any) (wire, error) {
+	packed := a.gzipUploads && body != nil
+	if packed {
+		body = gzipped(body)
+	}
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path, bytes.NewReader(body))
 	if err != nil {
 		return wire{}, err
@@ -100,6 +107,9 @@ func (a *api) do(ctx context.Context, method, path string, body []byte, gz bool,
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if packed {
+		req.Header.Set("Content-Encoding", "gzip")
 	}
 	if a.token != "" {
 		req.Header.Set("Authorization", a.token)
@@ -133,6 +143,14 @@ func (a *api) do(ctx context.Context, method, path string, body []byte, gz bool,
 		return w, fmt.Errorf("%w: decode answer: %w", errProtocol, err)
 	}
 	return w, nil
+}
+
+func gzipped(raw []byte) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, _ = zw.Write(raw) // a bytes.Buffer does not fail
+	_ = zw.Close()
+	return b.Bytes()
 }
 
 func gunzip(raw []byte) ([]byte, error) {

@@ -212,7 +212,10 @@ func (f *faultRun) drive(ctx context.Context) ([]*device, []*faultTransport, err
 	transports := make([]*faultTransport, f.cfg.devices)
 	for i, u := range f.users {
 		transports[i] = newFaultTransport(&http.Transport{MaxIdleConnsPerHost: 2}, f.cfg.rate, uint64(i), f.stats)
-		a := &api{base: f.srv.url(""), token: u.Token, hc: &http.Client{Transport: transports[i], Timeout: 60 * time.Second}}
+		// half the phones upload gzip, as an app should; the others plain,
+		// as an older app or a hand-written client does
+		a := &api{base: f.srv.url(""), token: u.Token, hc: &http.Client{Transport: transports[i], Timeout: 60 * time.Second},
+			gzipUploads: i%2 == 0}
 		devices[i] = newDevice(i, u, runID, a, f.cfg.batch, &acked)
 	}
 	total := int64(f.cfg.devices * f.cfg.mutations)
