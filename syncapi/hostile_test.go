@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -151,6 +152,13 @@ func gzipOf(s string) string {
 	return b.String()
 }
 
+// understate makes a gzip body's trailer claim it unpacks to 100 bytes.
+func understate(gz string) string {
+	b := []byte(gz)
+	binary.LittleEndian.PutUint32(b[len(b)-4:], 100)
+	return string(b)
+}
+
 // compressedRows: a push body may come gzip-compressed; what it unpacks to
 // is held to the same limit, and other encodings are refused by name.
 func compressedRows() []hostileCase {
@@ -171,6 +179,11 @@ func compressedRows() []hostileCase {
 			body: gzipOf(whole), status: 415, code: "sync_unsupported_encoding"},
 		{row: row, name: "a forged reporter, compressed", as: volunteerB, headers: gz, body: whole,
 			status: 200, code: "sync_forbidden"},
+		{row: row, name: "two gzip members", as: volunteerB, headers: gz, body: whole + whole, status: 400, code: "sync_malformed_body"},
+		{row: row, name: "data after the gzip member", as: volunteerB, headers: gz, body: whole + "garbage",
+			status: 400, code: "sync_malformed_body"},
+		{row: row, name: "a trailer that understates the size", as: volunteerB, headers: gz, body: understate(bomb),
+			status: 400, code: "sync_malformed_body"},
 	}
 }
 

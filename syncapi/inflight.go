@@ -2,6 +2,7 @@ package syncapi
 
 import (
 	"context"
+	"net/netip"
 	"sync"
 
 	"golang.org/x/sync/semaphore"
@@ -79,4 +80,19 @@ func (b *pageBudget) leave(ip string) {
 	if ib.users == 0 {
 		delete(b.byIP, ip)
 	}
+}
+
+// addressKey is the address a pull counts against: an IPv4 address as it
+// is, an IPv6 one by its /64, the block one subscriber (a phone, a home)
+// is given whole and can pick addresses from at will.
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }

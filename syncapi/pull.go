@@ -36,7 +36,7 @@ func (s *service) pull(e *core.RequestEvent) error {
 		return writeError(e, rerr)
 	}
 	gz := acceptsGzip(e)
-	weight, ip := pageWeight(gz), e.RealIP()
+	weight, ip := pageWeight(gz), addressKey(e.RealIP())
 	if err := s.pages.acquire(e.Request.Context(), ip, weight); err != nil {
 		return writeError(e, errClientGone)
 	}

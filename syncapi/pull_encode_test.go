@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -164,7 +165,7 @@ func TestPull_StalledReadersHoldNoBuilder(t *testing.T) {
 	for i := range writers {
 		writers[i] = &stalledWriter{header: http.Header{}, wrote: wrote, resume: resume}
 		encoding := []string{"gzip", "identity"}[i%2] // a page of each kind outlives its builder
-		req := from(en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", encoding), i)
+		req := from(en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", encoding), ipv4(i))
 		wg.Go(func() { en.mux.ServeHTTP(writers[i], req) })
 	}
 	release := sync.OnceFunc(func() { close(resume) })
@@ -256,16 +257,19 @@ func TestPull_ClientLeavesWhileWaiting(t *testing.T) {
 	}
 }
 
-// from makes req come from the client address 10.0.0.n.
-func from(req *http.Request, n int) *http.Request {
-	req.RemoteAddr = fmt.Sprintf("10.0.0.%d:40000", n)
+// from makes req come from the client address addr.
+func from(req *http.Request, addr string) *http.Request {
+	req.RemoteAddr = net.JoinHostPort(addr, "40000")
 	return req
 }
 
+// ipv4 is the client address 10.0.0.n.
+func ipv4(n int) string { return fmt.Sprintf("10.0.0.%d", n) }
+
 // stall sends n pulls of url whose readers stop reading, each from the
-// address from(…, addr(i)), with Accept-Encoding encoding, and waits until
-// each got its page. The returned func lets them read and waits for them.
-func stall(t *testing.T, en *env, url, encoding string, n int, addr func(int) int) func() {
+// address addr(i), with Accept-Encoding encoding, and waits until each got
+// its page. The returned func lets them read and waits for them.
+func stall(t *testing.T, en *env, url, encoding string, n int, addr func(int) string) func() {
 	t.Helper()
 	wrote, resume := make(chan struct{}, n), make(chan struct{})
 	var wg sync.WaitGroup
@@ -288,7 +292,7 @@ func stall(t *testing.T, en *env, url, encoding string, n int, addr func(int) in
 
 // pullWithin pulls url from address addr, as a client that gives up after
 // d: 499 then.
-func pullWithin(en *env, url, encoding string, addr int, d time.Duration) *httptest.ResponseRecorder {
+func pullWithin(en *env, url, encoding, addr string, d time.Duration) *httptest.ResponseRecorder {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	rec := httptest.NewRecorder()
@@ -306,17 +310,17 @@ func TestPull_PagesInFlightAreBounded(t *testing.T) {
 	en.push(editor, "device-e", publishedUpdate("updatebound0001", "Bound"))
 	const url = "/api/sync/v1/pull?collections=updates"
 	// uncompressed, from 12 addresses: 60 of the 64 units
-	done := stall(t, en, url, "identity", 12, func(i int) int { return i })
-	if rec := pullWithin(en, url, "identity", 100, 2*time.Second); rec.Code != 499 ||
+	done := stall(t, en, url, "identity", 12, ipv4)
+	if rec := pullWithin(en, url, "identity", ipv4(100), 2*time.Second); rec.Code != 499 ||
 		!strings.Contains(rec.Body.String(), "sync_retry_later") {
 		t.Fatalf("an uncompressed page past the bound: %d %s", rec.Code, rec.Body.String())
 	}
-	if rec := pullWithin(en, url, "gzip", 101, 20*time.Second); rec.Code != http.StatusOK ||
+	if rec := pullWithin(en, url, "gzip", ipv4(101), 20*time.Second); rec.Code != http.StatusOK ||
 		!bytes.Contains(gunzip(t, rec.Body.Bytes()), []byte(`"title":"Bound"`)) {
 		t.Fatalf("a compressed page within the bound: %d", rec.Code)
 	}
 	done()
-	if rec := pullWithin(en, url, "identity", 100, 20*time.Second); rec.Code != http.StatusOK {
+	if rec := pullWithin(en, url, "identity", ipv4(100), 20*time.Second); rec.Code != http.StatusOK {
 		t.Fatalf("after the readers read: %d", rec.Code)
 	}
 }
@@ -324,25 +328,32 @@ func TestPull_PagesInFlightAreBounded(t *testing.T) {
 // TestPull_PagesInFlightPerAddress: one address whose pulls are never read
 // holds at most a quarter of the bound; its next pull waits (499 when it
 // leaves), a small one of its own still fits, and other addresses are
-// served meanwhile.
+// served meanwhile. An IPv6 address counts by its /64.
 func TestPull_PagesInFlightPerAddress(t *testing.T) {
 	en := newEnv(t)
 	en.push(editor, "device-e", publishedUpdate("updateperip0001", "Per address"))
 	const url = "/api/sync/v1/pull?collections=updates"
-	// uncompressed, all from one address: 15 of its 16 units
-	done := stall(t, en, url, "identity", 3, func(int) int { return 7 })
-	if rec := pullWithin(en, url, "identity", 7, 2*time.Second); rec.Code != 499 {
-		t.Fatalf("past the address's bound: %d %s", rec.Code, rec.Body.String())
-	}
-	if rec := pullWithin(en, url, "gzip", 7, 20*time.Second); rec.Code != http.StatusOK {
-		t.Fatalf("a compressed page within the address's bound: %d", rec.Code)
-	}
-	if rec := pullWithin(en, url, "identity", 8, 20*time.Second); rec.Code != http.StatusOK ||
-		!bytes.Contains(rec.Body.Bytes(), []byte(`"title":"Per address"`)) {
-		t.Fatalf("another address: %d %s", rec.Code, rec.Body.String())
-	}
-	done()
-	if rec := pullWithin(en, url, "identity", 7, 20*time.Second); rec.Code != http.StatusOK {
-		t.Fatalf("the address after its readers read: %d", rec.Code)
+	for _, tc := range []struct{ name, addr, sameBlock, other string }{
+		{"IPv4", "10.0.0.7", "10.0.0.7", "10.0.0.8"},
+		{"IPv6", "2001:db8:1:2::7", "2001:db8:1:2:ffff::9", "2001:db8:1:3::7"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// uncompressed, all from one address: 15 of its 16 units
+			done := stall(t, en, url, "identity", 3, func(int) string { return tc.addr })
+			if rec := pullWithin(en, url, "identity", tc.sameBlock, 2*time.Second); rec.Code != 499 {
+				t.Fatalf("past the address's bound: %d %s", rec.Code, rec.Body.String())
+			}
+			if rec := pullWithin(en, url, "gzip", tc.sameBlock, 20*time.Second); rec.Code != http.StatusOK {
+				t.Fatalf("a compressed page within the address's bound: %d", rec.Code)
+			}
+			if rec := pullWithin(en, url, "identity", tc.other, 20*time.Second); rec.Code != http.StatusOK ||
+				!bytes.Contains(rec.Body.Bytes(), []byte(`"title":"Per address"`)) {
+				t.Fatalf("another address: %d %s", rec.Code, rec.Body.String())
+			}
+			done()
+			if rec := pullWithin(en, url, "identity", tc.addr, 20*time.Second); rec.Code != http.StatusOK {
+				t.Fatalf("the address after its readers read: %d", rec.Code)
+			}
+		})
 	}
 }

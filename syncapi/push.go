@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -35,10 +36,11 @@ func (s *service) push(e *core.RequestEvent) error {
 	if e.Auth == nil {
 		return writeError(e, errAuthRequired)
 	}
-	body, rerr := readPush(e)
+	body, release, rerr := s.readPush(e)
 	if rerr != nil {
 		return writeError(e, rerr)
 	}
+	defer release()
 	if err := bindClient(e.App, body.Client, e.Auth); err != nil {
 		if errors.Is(err, errClientOwned) {
 			return writeError(e, errClientTaken)
@@ -105,28 +107,37 @@ func (s *service) applyChunk(e *core.RequestEvent, tx core.App, client string, m
 	return storeResults(tx, client, cr.fresh)
 }
 
-// readPush reads and checks the whole-request shape of a push.
-func readPush(e *core.RequestEvent) (pushBody, *requestError) {
-	var body pushBody
-	raw, rerr := readBody(e)
+// readPush reads and checks the whole-request shape of a push. The body's
+// unpacked size is held against the service's budget of push bodies until
+// release is called (see maxPushBodyBytesInFlight).
+func (s *service) readPush(e *core.RequestEvent) (body pushBody, release func(), rerr *requestError) {
+	release = func() {}
+	raw, rerr := s.readBody(e, &release)
 	if rerr != nil {
-		return body, rerr
+		release()
+		return body, func() {}, rerr
 	}
 	body, err := wire.DecodePush(raw)
 	switch {
 	case errors.Is(err, wire.ErrClient):
-		return body, errClient
+		rerr = errClient
 	case errors.Is(err, wire.ErrTooMany):
-		return body, errTooMany
+		rerr = errTooMany
 	case err != nil:
-		return body, errMalformed
+		rerr = errMalformed
 	}
-	return body, nil
+	if rerr != nil {
+		release()
+		return body, func() {}, rerr
+	}
+	return body, release, nil
 }
 
 // readBody reads a push body as sent (at most MaxBodyBytes) and unpacks it
-// (wire.Unpack: gzip, itself held to MaxBodyBytes).
-func readBody(e *core.RequestEvent) ([]byte, *requestError) {
+// (wire.Unpack: gzip, itself held to MaxBodyBytes), taking its unpacked
+// size from the budget before the memory is allocated; *release gives it
+// back. A client that leaves while the budget is full is answered 499.
+func (s *service) readBody(e *core.RequestEvent, release *func()) ([]byte, *requestError) {
 	if e.Request.ContentLength > MaxBodyBytes {
 		return nil, errTooLarge
 	}
@@ -134,8 +145,18 @@ func readBody(e *core.RequestEvent) ([]byte, *requestError) {
 	if rerr != nil {
 		return nil, rerr
 	}
-	out, err := wire.Unpack(raw, e.Request.Header.Get("Content-Encoding"))
+	encoding := strings.Join(e.Request.Header.Values("Content-Encoding"), ",")
+	out, err := wire.Unpack(raw, encoding, func(n int) error {
+		if err := s.pushBodies.Acquire(e.Request.Context(), int64(n)); err != nil {
+			return errClientGone
+		}
+		*release = func() { s.pushBodies.Release(int64(n)) }
+		return nil
+	})
+	var re *requestError
 	switch {
+	case errors.As(err, &re):
+		return nil, re
 	case errors.Is(err, wire.ErrEncoding):
 		return nil, errEncoding
 	case errors.Is(err, wire.ErrTooLarge):

@@ -3,10 +3,12 @@ package syncapi_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -510,5 +512,40 @@ func TestPush_Gzip(t *testing.T) {
 	}
 	if n := en.countRows("incident_reports", "id LIKE 'gzippedreport%'", nil); n != 2 {
 		t.Fatalf("%d reports, want 2", n)
+	}
+}
+
+// TestPush_BodyBudget: a push body is unpacked only once its size fits the
+// budget of push bodies in flight; a client that leaves while it waits is
+// answered 499 and nothing is written. Two Content-Encoding lines (gzip
+// twice) are refused by name, not unpacked once.
+func TestPush_BodyBudget(t *testing.T) {
+	en := newEnv(t)
+	body := map[string]any{"client": "device-a", "mutations": []mut{createReport("budgetreport001", volunteerA, nil)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	en.mux.ServeHTTP(rec, en.request(volunteerA, http.MethodPost, "/api/sync/v1/push", body).WithContext(ctx))
+	if rec.Code != 499 || !strings.Contains(rec.Body.String(), "sync_retry_later") {
+		t.Fatalf("left while waiting: %d %s", rec.Code, rec.Body.String())
+	}
+	if n := en.countRows("incident_reports", "id = 'budgetreport001'", nil); n != 0 {
+		t.Fatalf("%d reports written", n)
+	}
+	raw, _ := json.Marshal(body)
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write(raw)
+	_ = zw.Close()
+	req := en.request(volunteerA, http.MethodPost, "/api/sync/v1/push", zipped.String())
+	req.Header.Add("Content-Encoding", "gzip")
+	req.Header.Add("Content-Encoding", "gzip")
+	rec = httptest.NewRecorder()
+	en.mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnsupportedMediaType || !strings.Contains(rec.Body.String(), "sync_unsupported_encoding") {
+		t.Fatalf("two encoding lines: %d %s", rec.Code, rec.Body.String())
+	}
+	if res := en.push(volunteerA, "device-a", body["mutations"].([]mut)...)[0]; res.Status != "applied" {
+		t.Fatalf("the same push with room and one encoding: %+v", res)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/sync/semaphore"
 
 	"aman/changelog"
 )
@@ -59,8 +60,20 @@ const (
 	identityPageWeight    = 5
 )
 
-// A page must fit the per-address bound, or its pull would wait forever.
-const _ = uint(maxPagesInFlightPerIP - identityPageWeight)
+// maxPushBodyBytesInFlight bounds the unpacked push bodies held at once (a
+// body is held from before it is unpacked until its push is answered). A
+// gzip body of a few kilobytes may unpack to 16 MiB, and pushes queue for
+// SQLite's single writer with their bodies decoded, so without a bound a
+// stream of small uploads could hold any amount of memory. Pushes past it
+// wait their turn; the writer serves one at a time anyway.
+const maxPushBodyBytesInFlight = 48 << 20
+
+// A page must fit the per-address bound and a body the push budget, or
+// their requests would wait forever.
+const (
+	_ = uint(maxPagesInFlightPerIP - identityPageWeight)
+	_ = uint(maxPushBodyBytesInFlight - MaxBodyBytes)
+)
 
 type service struct {
 	cfg changelog.Config
@@ -72,15 +85,18 @@ type service struct {
 	// pages bounds the pages built or held until their clients read them
 	// (see maxPagesInFlight).
 	pages *pageBudget
+	// pushBodies bounds the push bodies held (see maxPushBodyBytesInFlight).
+	pushBodies *semaphore.Weighted
 }
 
 // Register binds the sync routes, the sync tables' pruning and the
 // sync_conflicts collection's migration (registered in init).
 func Register(app core.App) error {
 	s := &service{
-		cfg:   changelog.DefaultConfig(),
-		pulls: newPageWriters(maxConcurrentPulls),
-		pages: newPageBudget(maxPagesInFlight, maxPagesInFlightPerIP),
+		cfg:        changelog.DefaultConfig(),
+		pulls:      newPageWriters(maxConcurrentPulls),
+		pages:      newPageBudget(maxPagesInFlight, maxPagesInFlightPerIP),
+		pushBodies: semaphore.NewWeighted(maxPushBodyBytesInFlight),
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/sync")

@@ -59,10 +59,13 @@ func FuzzUnpack(f *testing.F) {
 	var packed bytes.Buffer
 	packer := gzip.NewWriter(&packed)
 	f.Fuzz(func(t *testing.T, raw []byte, encoding string) {
-		out, err := wire.Unpack(raw, encoding)
+		reserved := -1
+		out, err := wire.Unpack(raw, encoding, func(n int) error { reserved = n; return nil })
 		switch {
 		case err == nil && len(out) > wire.MaxBodyBytes:
 			t.Fatalf("unpacked %d bytes", len(out))
+		case err == nil && reserved != len(out):
+			t.Fatalf("reserved %d for %d bytes", reserved, len(out))
 		case err != nil && !errors.Is(err, wire.ErrMalformed) && !errors.Is(err, wire.ErrEncoding) && !errors.Is(err, wire.ErrTooLarge):
 			t.Fatalf("unknown error %v", err)
 		}
@@ -71,7 +74,7 @@ func FuzzUnpack(f *testing.F) {
 		packer.Reset(&packed)
 		_, _ = packer.Write(raw)
 		_ = packer.Close()
-		back, err := wire.Unpack(packed.Bytes(), "gzip")
+		back, err := wire.Unpack(packed.Bytes(), "gzip", func(int) error { return nil })
 		if err != nil || !bytes.Equal(back, raw) {
 			t.Fatalf("gzip round trip: %v, %d bytes back of %d", err, len(back), len(raw))
 		}
