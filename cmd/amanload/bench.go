@@ -308,6 +308,12 @@ func (b *bench) pushCreates(ctx context.Context) error {
 		}
 	}
 	b.series("Aman sync push, 500 a request", "records/s").add(float64(500*b.cfg.batches) / time.Since(start).Seconds())
+	// what a phone uploads for the same push, plain and gzip-compressed
+	plain, err := json.Marshal(reqs[0])
+	if err != nil {
+		return err
+	}
+	b.series("Aman sync push upload, 500 reports: gzip / plain", "ratio").add(float64(len(gzipped(plain))) / float64(len(plain)))
 	return nil
 }
 
