@@ -65,16 +65,24 @@ func pullOne(t *testing.T, en *env, cp string, gzip bool) (body []byte, next str
 	return body, p.Checkpoint, p.HasMore
 }
 
+// publishUpdates pushes n published updates as the editor, the i-th with
+// the id and title made of idFormat and titleFormat with i, and returns
+// the mutations.
+func publishUpdates(en *env, idFormat, titleFormat string, n int) []mut {
+	muts := make([]mut, n)
+	for i := range muts {
+		muts[i] = publishedUpdate(fmt.Sprintf(idFormat, i), fmt.Sprintf(titleFormat, i))
+	}
+	en.push(editor, "device-e", muts...)
+	return muts
+}
+
 // TestPull_GzipSameAsIdentity: every page of a pull is the same JSON with
 // and without gzip, page after page, so the page writers' reused buffers
 // never leak one page into the next.
 func TestPull_GzipSameAsIdentity(t *testing.T) {
 	en := newEnv(t)
-	muts := make([]mut, 5)
-	for i := range muts {
-		muts[i] = publishedUpdate(fmt.Sprintf("updatepage%05d", i), fmt.Sprintf("Page %d", i))
-	}
-	en.push(editor, "device-e", muts...)
+	muts := publishUpdates(en, "updatepage%05d", "Page %d", 5)
 	plain, zipped := pullPages(t, en, false), pullPages(t, en, true)
 	if len(plain) != len(muts) || len(zipped) != len(plain) {
 		t.Fatalf("pages: %d plain, %d gzip, want %d", len(plain), len(zipped), len(muts))
@@ -150,11 +158,7 @@ func (w *stalledWriter) Write(p []byte) (int, error) {
 // whole when their readers resume.
 func TestPull_StalledReadersHoldNoBuilder(t *testing.T) {
 	en := newEnv(t)
-	muts := make([]mut, 30)
-	for i := range muts {
-		muts[i] = publishedUpdate(fmt.Sprintf("updatestall%04d", i), fmt.Sprintf("Stalled %d", i))
-	}
-	en.push(editor, "device-e", muts...)
+	publishUpdates(en, "updatestall%04d", "Stalled %d", 30)
 	const url = "/api/sync/v1/pull?limit=1000&collections=updates"
 	want := en.raw(anonymous, http.MethodGet, url, nil).Body.Bytes()
 
