@@ -11,6 +11,10 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"aman/changelog"
+	"aman/internal/testapp"
+	"aman/server"
 )
 
 // Benchmarks run on the real app (SQLite in a temp dir, every hook bound).
@@ -99,13 +103,47 @@ func BenchmarkBatch500(b *testing.B) {
 // of any write path that saves through PocketBase's record save.
 func BenchmarkSave500(b *testing.B) {
 	en := benchEnv(b)
-	c := mustCollection(b, en.app, "incident_reports")
+	benchSave500(b, en.app)
+}
+
+// BenchmarkSave500Parts splits BenchmarkSave500's cost: the same saves on
+// an app with Aman's schema and none of the project's packages bound
+// (PocketBase's save by itself on these collections), with only the change
+// log bound, and with every package bound as main.go binds them.
+func BenchmarkSave500Parts(b *testing.B) {
+	for _, tc := range []struct {
+		name     string
+		register []func(core.App) error
+	}{
+		{"schema only", nil},
+		{"change log only", []func(core.App) error{changelog.Register}},
+		{"every package", []func(core.App) error{server.Register}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			app := testapp.NewSchemaOnly(b, tc.register...)
+			u := core.NewRecord(mustCollection(b, app, "users"))
+			u.Id = volunteerA
+			u.SetEmail(volunteerA + "@example.org")
+			u.SetPassword("1234567890")
+			u.Set("role", "volunteer")
+			if err := app.Save(u); err != nil {
+				b.Fatal(err)
+			}
+			benchSave500(b, app)
+		})
+	}
+}
+
+// benchSave500 saves 500 new reports by volunteer A per op, through
+// app.Save in one transaction.
+func benchSave500(b *testing.B, app core.App) {
+	c := mustCollection(b, app, "incident_reports")
 	i := 0
 	start := cpuTime()
 	for b.Loop() {
 		i++
 		muts := reportMutations(fmt.Sprintf("s%05d", i), 500)
-		err := en.app.RunInTransaction(func(tx core.App) error {
+		err := app.RunInTransaction(func(tx core.App) error {
 			for _, m := range muts {
 				r := core.NewRecord(c)
 				r.Id = m["recordId"].(string)

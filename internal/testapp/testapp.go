@@ -67,6 +67,30 @@ func NewApp() (*tests.TestApp, error) {
 	return app, nil
 }
 
+// NewSchemaOnly returns a test app with the same migrated schema as New
+// (every collection, rule and index) but none of the project's hooks or Go
+// packages bound: what PocketBase alone does on Aman's collections, for
+// benchmarks that measure what the project's packages cost. Pass register
+// functions (such as changelog.Register) to bind just those.
+func NewSchemaOnly(t testing.TB, register ...func(core.App) error) *tests.TestApp {
+	t.Helper()
+	templateOnce.Do(buildTemplate)
+	if templateErr != nil {
+		t.Fatalf("testapp: %v", templateErr)
+	}
+	app, err := tests.NewTestAppWithConfig(appConfig(templateDir))
+	if err != nil {
+		t.Fatalf("testapp: %v", err)
+	}
+	t.Cleanup(app.Cleanup)
+	for _, r := range register {
+		if err := r(app); err != nil {
+			t.Fatalf("testapp: %v", err)
+		}
+	}
+	return app
+}
+
 // Run is for TestMain: it runs the tests, then removes the template dir.
 func Run(m *testing.M) int {
 	code := m.Run()
