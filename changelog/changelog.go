@@ -118,6 +118,7 @@ func RegisterWithConfig(app core.App, cfg Config) error {
 	}
 	l := &logger{cfg: cfg, nudge: newNudger(app)}
 	l.bind(app)
+	bindEpochs(app)
 	bindRedaction(app)
 	if err := bindPrune(app, cfg); err != nil {
 		return fmt.Errorf("changelog: %w", err)

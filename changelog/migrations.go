@@ -18,6 +18,7 @@ func init() {
 	// for data dirs migrated before the index and the client column
 	// joined tableDDL
 	core.AppMigrations.Register(upgradeTables, nil, "1795766920_aman_sync_heads_index.go")
+	core.AppMigrations.Register(createEpochs, dropEpochs, "1795766930_aman_sync_epochs.go")
 }
 
 var tableDDL = []string{

@@ -3,6 +3,7 @@ package syncapi
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -11,25 +12,45 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cast"
 
+	"aman/changelog"
 	"aman/syncapi/wire"
 )
 
 // checkpoint is what the opaque checkpoint string encodes: the log position
-// the client has applied and the fingerprint of its view when it pulled.
+// the client has applied, the epoch of the log's history it was issued in
+// (see changelog.EpochEnd) and the fingerprint of its view when it pulled.
 type checkpoint struct {
 	seq         int64
+	epoch       string
 	fingerprint string
 }
 
 func (c checkpoint) encode() string {
-	return wire.Checkpoint{Seq: c.seq, Fingerprint: c.fingerprint}.Encode()
+	return wire.Checkpoint{Seq: c.seq, Epoch: c.epoch, Fingerprint: c.fingerprint}.Encode()
 }
 
 // decodeCheckpoint parses s; ok is false for a string this server never
 // issued (the client then resets).
 func decodeCheckpoint(s string) (checkpoint, bool) {
 	w, ok := wire.DecodeCheckpoint(s)
-	return checkpoint{seq: w.Seq, fingerprint: w.Fingerprint}, ok
+	return checkpoint{seq: w.Seq, epoch: w.Epoch, fingerprint: w.Fingerprint}, ok
+}
+
+// inHistory reports whether position cp.seq of cp.epoch is part of this
+// database's history as it is now read up to last: false for an epoch it
+// never had (a checkpoint from a later history, or another server) and for
+// a position past what the epoch holds here (a server restored from an
+// older backup, or one that lost its last commits, went on from an earlier
+// seq, and the device's position names other writes here).
+func inHistory(app core.App, cp checkpoint, last int64) (bool, error) {
+	end, err := changelog.EpochEnd(app, cp.epoch, last)
+	if errors.Is(err, changelog.ErrUnknownEpoch) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return cp.seq <= end, nil
 }
 
 var authFieldRef = regexp.MustCompile(`@request\.auth\.([A-Za-z0-9_]+)`)

@@ -69,6 +69,15 @@ func newEnvWith(t testing.TB, setup func(core.App)) *env {
 	return en
 }
 
+// bootFrom returns an env on the app booted again from a copy of the data
+// dir dir (after a restart, or a restored backup's files), with en's users
+// and tokens: they live in the database.
+func (en *env) bootFrom(dir string) *env {
+	en.t.Helper()
+	app := testapp.NewFromDir(en.t, dir)
+	return &env{t: en.t, app: app, tokens: en.tokens, mux: buildMux(en.t, app)}
+}
+
 func (en *env) saveUser(id, role string) string {
 	u := core.NewRecord(mustCollection(en.t, en.app, "users"))
 	u.Id = id

@@ -120,10 +120,20 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 	if err != nil {
 		return nil, internal(e, err)
 	}
+	epoch, err := changelog.CurrentEpoch(e.App)
+	if err != nil {
+		return nil, internal(e, err)
+	}
 	var from int64
 	if p.checkpoint != "" {
 		cp, ok := decodeCheckpoint(p.checkpoint)
-		if !ok || cp.fingerprint != fp || cp.seq < pruned || cp.seq > last {
+		valid := ok && cp.fingerprint == fp && cp.seq >= pruned
+		if valid {
+			if valid, err = inHistory(e.App, cp, last); err != nil {
+				return nil, internal(e, err)
+			}
+		}
+		if !valid {
 			return []byte(`{"reset":true,"changes":[],"checkpoint":"","hasMore":false}`), nil
 		}
 		from = cp.seq
@@ -142,7 +152,7 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 	if err != nil {
 		return nil, internal(e, err)
 	}
-	return pw.encode(changes, checkpoint{seq: next, fingerprint: fp}.encode(), hasMore), nil
+	return pw.encode(changes, checkpoint{seq: next, epoch: epoch, fingerprint: fp}.encode(), hasMore), nil
 }
 
 // resolve turns heads into changes for the caller: the record as the API

@@ -67,6 +67,23 @@ func NewApp() (*tests.TestApp, error) {
 	return app, nil
 }
 
+// NewFromDir boots the real app, as New does, on a copy of the data dir
+// dir: the app as it starts again after a restart (dir is the data dir it
+// ran on) or after a backup was restored (dir holds the backup's files).
+// Migrations that dir lacks are applied.
+func NewFromDir(t testing.TB, dir string) *tests.TestApp {
+	t.Helper()
+	app, err := tests.NewTestAppWithConfig(appConfig(dir))
+	if err != nil {
+		t.Fatalf("testapp: %v", err)
+	}
+	t.Cleanup(app.Cleanup)
+	if err := register(app, `^$`); err != nil {
+		t.Fatalf("testapp: %v", err)
+	}
+	return app
+}
+
 // NewSchemaOnly returns a test app with the same migrated schema as New
 // (every collection, rule and index) but none of the project's hooks or Go
 // packages bound: what PocketBase alone does on Aman's collections, for

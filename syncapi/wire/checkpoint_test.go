@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"aman/syncapi/wire"
@@ -21,7 +22,17 @@ func TestCheckpoint(t *testing.T) {
 		{"empty", "", false, wire.Checkpoint{}},
 		{"not base64", "!!!", false, wire.Checkpoint{}},
 		{"padded base64", "MS4wLmE=", false, wire.Checkpoint{}},
-		{"wrong version", b64("2.5.abc"), false, wire.Checkpoint{}},
+		{"issued in an epoch", wire.Checkpoint{Seq: 42, Epoch: "9f86d081884c7d65", Fingerprint: "0123456789abcdef"}.Encode(), true,
+			wire.Checkpoint{Seq: 42, Epoch: "9f86d081884c7d65", Fingerprint: "0123456789abcdef"}},
+		{"version 2, dots in fingerprint", b64("2.7.e1.a.b"), true, wire.Checkpoint{Seq: 7, Epoch: "e1", Fingerprint: "a.b"}},
+		{"version 2 without a fingerprint", b64("2.5.abc"), false, wire.Checkpoint{}},
+		{"version 2, empty epoch", b64("2.5..abc"), false, wire.Checkpoint{}},
+		{"version 2, epoch of a quote", b64("2.5.a'b.abc"), false, wire.Checkpoint{}},
+		{"version 2, epoch too long", b64("2.5." + strings.Repeat("e", wire.MaxEpochLen+1) + ".abc"), false, wire.Checkpoint{}},
+		{"version 2, longest epoch", b64("2.5." + strings.Repeat("e", wire.MaxEpochLen) + ".abc"), true,
+			wire.Checkpoint{Seq: 5, Epoch: strings.Repeat("e", wire.MaxEpochLen), Fingerprint: "abc"}},
+		{"version 2, negative seq", b64("2.-5.e1.abc"), false, wire.Checkpoint{}},
+		{"wrong version", b64("3.5.e1.abc"), false, wire.Checkpoint{}},
 		{"negative seq", b64("1.-5.abc"), false, wire.Checkpoint{}},
 		{"seq overflow", b64("1.99999999999999999999.abc"), false, wire.Checkpoint{}},
 		{"seq not a number", b64("1.x.abc"), false, wire.Checkpoint{}},
@@ -44,5 +55,9 @@ func TestCheckpointEncodeStable(t *testing.T) {
 	got := wire.Checkpoint{Seq: 42, Fingerprint: "0123456789abcdef"}.Encode()
 	if want := "MS40Mi4wMTIzNDU2Nzg5YWJjZGVm"; got != want {
 		t.Fatalf("Encode = %q, want %q", got, want)
+	}
+	got = wire.Checkpoint{Seq: 42, Epoch: "e1", Fingerprint: "0123456789abcdef"}.Encode()
+	if want := "Mi40Mi5lMS4wMTIzNDU2Nzg5YWJjZGVm"; got != want {
+		t.Fatalf("Encode with an epoch = %q, want %q", got, want)
 	}
 }

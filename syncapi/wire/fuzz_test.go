@@ -102,18 +102,18 @@ func FuzzDecodeMutation(f *testing.F) {
 // FuzzCheckpoint: any string decodes without panic to a valid checkpoint
 // or reports false; Decode(Encode(c)) is c for every valid c.
 func FuzzCheckpoint(f *testing.F) {
-	f.Fuzz(func(t *testing.T, s string, seq int64, fp string) {
+	f.Fuzz(func(t *testing.T, s string, seq int64, epoch, fp string) {
 		if c, ok := wire.DecodeCheckpoint(s); ok {
-			if c.Seq < 0 || c.Fingerprint == "" {
+			if c.Seq < 0 || c.Fingerprint == "" || !wire.ValidEpoch(c.Epoch) {
 				t.Fatalf("decoded an invalid checkpoint %+v from %q", c, s)
 			}
 			if again, ok := wire.DecodeCheckpoint(c.Encode()); !ok || again != c {
 				t.Fatalf("round trip of %+v gave %+v (ok %v)", c, again, ok)
 			}
 		}
-		c := wire.Checkpoint{Seq: seq, Fingerprint: fp}
+		c := wire.Checkpoint{Seq: seq, Epoch: epoch, Fingerprint: fp}
 		got, ok := wire.DecodeCheckpoint(c.Encode())
-		if valid := seq >= 0 && fp != ""; ok != valid || (ok && got != c) {
+		if valid := seq >= 0 && fp != "" && wire.ValidEpoch(epoch); ok != valid || (ok && got != c) {
 			t.Fatalf("round trip of %+v gave %+v (ok %v)", c, got, ok)
 		}
 	})
@@ -176,7 +176,7 @@ func allSeeds() map[string]map[string]string {
 	}
 	cps := make(map[string]string, len(checkpointSeeds))
 	for name, c := range checkpointSeeds {
-		cps[name] = fmt.Sprintf("go test fuzz v1\nstring(%q)\nint64(%d)\nstring(%q)\n", c.s, c.seq, c.fp)
+		cps[name] = fmt.Sprintf("go test fuzz v1\nstring(%q)\nint64(%d)\nstring(%q)\nstring(%q)\n", c.s, c.seq, c.epoch, c.fp)
 	}
 	return map[string]map[string]string{
 		"FuzzDecodePush":     bytesSeeds(pushSeeds()),
@@ -240,25 +240,32 @@ var mutationSeeds = map[string]string{
 }
 
 type checkpointSeed struct {
-	s   string
-	seq int64
-	fp  string
+	s     string
+	seq   int64
+	epoch string
+	fp    string
 }
 
 var checkpointSeeds = map[string]checkpointSeed{
-	"valid":            {wire.Checkpoint{Seq: 42, Fingerprint: "0123456789abcdef"}.Encode(), 42, "0123456789abcdef"},
-	"empty":            {"", 0, ""},
-	"not-base64":       {"!!!", -1, "x"},
-	"padded":           {"MS4wLmE=", 0, "a"},
-	"wrong-version":    {b64("2.5.abc"), 5, "abc"},
-	"negative-seq":     {b64("1.-5.abc"), -5, "abc"},
-	"huge-seq":         {b64("1.99999999999999999999.abc"), 1<<63 - 1, "abc"},
-	"no-fingerprint":   {b64("1.5."), 5, ""},
-	"no-dot":           {b64("1.5"), 5, "."},
-	"plus-seq":         {b64("1.+5.abc"), 5, "a.b.c"},
-	"invalid-utf8":     {b64("1.5.\xff\xfe"), 5, "\xff\xfe"},
-	"filter-injection": {b64("1.0.x' || 1=1 --"), 0, "x\" || id != \""},
-	"newlines":         {"MS4\nwLmE", 0, "a"},
+	"valid":            {wire.Checkpoint{Seq: 42, Fingerprint: "0123456789abcdef"}.Encode(), 42, "", "0123456789abcdef"},
+	"valid-epoch":      {wire.Checkpoint{Seq: 42, Epoch: "9f86d081884c7d65", Fingerprint: "0123456789abcdef"}.Encode(), 42, "9f86d081884c7d65", "0123456789abcdef"},
+	"empty":            {"", 0, "", ""},
+	"not-base64":       {"!!!", -1, "", "x"},
+	"padded":           {"MS4wLmE=", 0, "", "a"},
+	"v2-no-fp":         {b64("2.5.abc"), 5, "abc", ""},
+	"v2-empty-epoch":   {b64("2.5..abc"), 5, "", "abc"},
+	"v2-dotted-epoch":  {b64("2.5.a.b.c"), 5, "a.b", "c"},
+	"v2-quote-epoch":   {b64("2.5.a'b.c"), 5, "a'b", "c"},
+	"v2-long-epoch":    {b64("2.5." + strings.Repeat("e", 65) + ".c"), 5, strings.Repeat("e", 65), "c"},
+	"wrong-version":    {b64("3.5.e.abc"), 5, "e", "abc"},
+	"negative-seq":     {b64("1.-5.abc"), -5, "", "abc"},
+	"huge-seq":         {b64("1.99999999999999999999.abc"), 1<<63 - 1, "", "abc"},
+	"no-fingerprint":   {b64("1.5."), 5, "", ""},
+	"no-dot":           {b64("1.5"), 5, "", "."},
+	"plus-seq":         {b64("1.+5.abc"), 5, "", "a.b.c"},
+	"invalid-utf8":     {b64("1.5.\xff\xfe"), 5, "\xff", "\xff\xfe"},
+	"filter-injection": {b64("1.0.x' || 1=1 --"), 0, "x' || 1=1 --", "x\" || id != \""},
+	"newlines":         {"MS4\nwLmE", 0, "", "a"},
 }
 
 func b64(s string) string {

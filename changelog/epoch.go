@@ -1,0 +1,145 @@
+package changelog
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// Epochs tell apart the histories a log position may belong to.
+//
+// A log position (a seq) names one write only within one history. A server
+// restored from a backup, or one whose last commits were lost with its disk
+// or power, goes on from an earlier position: its next writes take seqs
+// that devices already passed in the history they pulled from. A checkpoint
+// at such a seq would then look valid once the log grew past it, and the
+// device would silently miss those writes and keep records that no longer
+// exist.
+//
+// So the log's history is cut into epochs: every time the app starts, a new
+// epoch begins at the next seq, and every checkpoint names the epoch in
+// which it was issued. Any copy of the database (a backup, a replica, the
+// database after a crash) shares the history of the original up to its own
+// last seq B, and after its restart its earlier epochs end at B. A
+// checkpoint is valid where its epoch is known and its position is within
+// what that epoch holds here (EpochEnd). A checkpoint from a later, unknown
+// epoch, or past the copy's B, resets the device. A plain restart ends an
+// epoch exactly where the log is, so it resets nobody.
+const epochsTable = "_aman_epochs"
+
+// LegacyEpoch is the epoch of the log before epochs existed: checkpoints
+// issued then carry none. It ends where the first real epoch begins.
+const LegacyEpoch = ""
+
+// ErrUnknownEpoch reports an epoch this database never had.
+var ErrUnknownEpoch = errors.New("changelog: unknown epoch")
+
+var epochsDDL = []string{
+	// n orders the epochs as they began; two may begin at one seq when no
+	// write came between two starts
+	`CREATE TABLE IF NOT EXISTS ` + epochsTable + ` (
+		n         INTEGER PRIMARY KEY AUTOINCREMENT,
+		id        TEXT    NOT NULL UNIQUE,
+		first_seq INTEGER NOT NULL,
+		started   TEXT    NOT NULL
+	)`,
+	`INSERT OR IGNORE INTO ` + epochsTable + ` (id, first_seq, started) VALUES ('', 0, '')`,
+}
+
+func createEpochs(tx core.App) error {
+	for _, q := range epochsDDL {
+		if _, err := tx.DB().NewQuery(q).Execute(); err != nil {
+			return fmt.Errorf("create epochs: %w", err)
+		}
+	}
+	_, err := StartEpoch(tx)
+	return err
+}
+
+func dropEpochs(tx core.App) error {
+	_, err := tx.DB().NewQuery("DROP TABLE IF EXISTS " + epochsTable).Execute()
+	return err
+}
+
+// StartEpoch begins a new epoch at the next seq and returns its id. It
+// runs when the app boots and when it starts serving, before any write of
+// the new process reaches the log.
+func StartEpoch(app core.App) (string, error) {
+	id := security.RandomStringWithAlphabet(16, "0123456789abcdef")
+	err := app.RunInTransaction(func(tx core.App) error {
+		last, err := LastSeq(tx)
+		if err != nil {
+			return err
+		}
+		_, err = tx.DB().NewQuery(`INSERT INTO ` + epochsTable + ` (id, first_seq, started)
+			VALUES ({:id}, {:first}, {:at})`).
+			Bind(dbx.Params{"id": id, "first": last + 1, "at": types.NowDateTime().String()}).Execute()
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("start epoch: %w", err)
+	}
+	return id, nil
+}
+
+// CurrentEpoch is the id of the newest epoch, the one new checkpoints name.
+func CurrentEpoch(app core.App) (string, error) {
+	var id string
+	err := app.DB().NewQuery("SELECT id FROM " + epochsTable + " ORDER BY n DESC LIMIT 1").Row(&id)
+	if err != nil {
+		return "", fmt.Errorf("current epoch: %w", err)
+	}
+	return id, nil
+}
+
+// EpochEnd is the last seq that epoch holds in this database: the seq
+// before the next epoch began, or last (the log's end, as the caller read
+// it) for the newest. It is ErrUnknownEpoch for an epoch this database
+// never had (a checkpoint from a later history, or another server).
+func EpochEnd(app core.App, epoch string, last int64) (int64, error) {
+	var next sql.NullInt64
+	err := app.DB().NewQuery(`SELECT (SELECT MIN(b.first_seq) FROM ` + epochsTable + ` b WHERE b.n > a.n)
+		FROM ` + epochsTable + ` a WHERE a.id = {:id}`).
+		Bind(dbx.Params{"id": epoch}).Row(&next)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrUnknownEpoch
+	}
+	if err != nil {
+		return 0, fmt.Errorf("epoch end: %w", err)
+	}
+	if !next.Valid {
+		return last, nil
+	}
+	return min(next.Int64-1, last), nil
+}
+
+// bindEpochs starts an epoch when the app boots (before the serve command
+// runs pending migrations, which may write) and again when it starts
+// serving (tests and embedders bootstrap before they bind hooks). Only the
+// second is required: a command run beside a busy server (a superuser
+// upsert) must not fail because its epoch could not be written.
+func bindEpochs(app core.App) {
+	app.OnBootstrap().BindFunc(func(e *core.BootstrapEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		if !e.App.HasTable(epochsTable) {
+			return nil // a new or older database: the migration starts the first
+		}
+		if _, err := StartEpoch(e.App); err != nil {
+			e.App.Logger().Warn("changelog: no epoch at boot; the next serve starts one", "error", err)
+		}
+		return nil
+	})
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if _, err := StartEpoch(e.App); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+}

@@ -1,0 +1,167 @@
+package syncapi_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/archive"
+
+	"aman/changelog"
+	"aman/syncapi/wire"
+)
+
+// A checkpoint names a position in the log's history. These tests restart
+// the server, restore it from a backup and point a device at another
+// server, and check that a device goes on where its position still names
+// the same writes, and resets where it does not.
+
+// reports pushes n new reports by volunteer A, with ids prefix0..prefixN-1.
+func (en *env) reports(client, prefix string, n int) []string {
+	en.t.Helper()
+	ids := make([]string, n)
+	muts := make([]mut, n)
+	for i := range ids {
+		ids[i] = pad(prefix, i)
+		muts[i] = createReport(ids[i], volunteerA, nil)
+	}
+	for i, r := range en.push(volunteerA, client, muts...) {
+		if r.Status != "applied" {
+			en.t.Fatalf("create %s: %+v", ids[i], r)
+		}
+	}
+	return ids
+}
+
+func changeIDs(changes []change) []string {
+	ids := make([]string, 0, len(changes))
+	for _, c := range changes {
+		ids = append(ids, c.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// backupFiles makes a backup the way the dashboard does and returns a dir
+// holding its files, as a restore puts them in place.
+func backupFiles(t *testing.T, app core.App) string {
+	t.Helper()
+	if err := app.CreateBackup(context.Background(), "nightly.zip"); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	dir := t.TempDir()
+	if err := archive.Extract(filepath.Join(app.DataDir(), core.LocalBackupsDirName, "nightly.zip"), dir); err != nil {
+		t.Fatalf("extract backup: %v", err)
+	}
+	return dir
+}
+
+// TestPull_RestoredBackup: a server restored from a backup goes on from
+// the backup's last seq, so its next writes take positions that a device
+// which pulled after the backup has already passed. That device must
+// reset, even once the restored log has grown past its checkpoint: going
+// on, it would miss the restored server's first writes and keep the
+// reports the restore lost. A device whose checkpoint the backup covers
+// goes on with no reset.
+func TestPull_RestoredBackup(t *testing.T) {
+	en := newEnv(t)
+	kept := en.reports("device-a", "kept", 2)
+	_, early := en.pullAll(volunteerA, "incident_reports", "")
+	dir := backupFiles(t, en.app)
+
+	lost := en.reports("device-a", "lost", 3)
+	changes, late := en.pullAll(volunteerA, "incident_reports", early)
+	if got := changeIDs(changes); !slices.Equal(got, lost) {
+		t.Fatalf("before the restore the device pulled %v, want %v", got, lost)
+	}
+
+	restored := en.bootFrom(dir)
+	fresh := restored.reports("device-b", "fresh", 6) // past late's position
+	if p := restored.pull(volunteerA, "incident_reports", late, 0); !p.Reset || len(p.Changes) != 0 || p.Checkpoint != "" {
+		t.Fatalf("a checkpoint past the backup must reset, got %d changes (reset %v)", len(p.Changes), p.Reset)
+	}
+	changes, _ = restored.pullAll(volunteerA, "incident_reports", early)
+	if got := changeIDs(changes); !slices.Equal(got, fresh) {
+		t.Fatalf("a checkpoint the backup covers must go on: got %v, want %v", got, fresh)
+	}
+	all, _ := restored.pullAll(volunteerA, "incident_reports", "")
+	if got, want := changeIDs(all), slices.Sorted(slices.Values(append(kept, fresh...))); !slices.Equal(got, want) {
+		t.Fatalf("after its reset the device holds %v, want %v", got, want)
+	}
+}
+
+// TestPull_RestartKeepsCheckpoints: a plain restart begins a new epoch
+// exactly where the log is, so no device resets (an initial sync of
+// everything over 2G after every restart would be a disaster).
+func TestPull_RestartKeepsCheckpoints(t *testing.T) {
+	en := newEnv(t)
+	en.reports("device-a", "first", 2)
+	_, cp := en.pullAll(volunteerA, "incident_reports", "")
+	if _, err := en.app.DB().NewQuery("PRAGMA wal_checkpoint(TRUNCATE)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+
+	again := en.bootFrom(en.app.DataDir())
+	if p := again.pull(volunteerA, "incident_reports", cp, 0); p.Reset || len(p.Changes) != 0 || p.HasMore {
+		t.Fatalf("after a restart: %+v", p)
+	}
+	next := again.reports("device-a", "second", 2)
+	changes, cp2 := again.pullAll(volunteerA, "incident_reports", cp)
+	if got := changeIDs(changes); !slices.Equal(got, next) {
+		t.Fatalf("after a restart the device pulled %v, want %v", got, next)
+	}
+	w1, _ := wire.DecodeCheckpoint(cp)
+	w2, _ := wire.DecodeCheckpoint(cp2)
+	if w1.Epoch == "" || w2.Epoch == "" || w1.Epoch == w2.Epoch {
+		t.Fatalf("the restart must begin a new epoch: %q, then %q", w1.Epoch, w2.Epoch)
+	}
+}
+
+// TestPull_CheckpointOfAnotherServer: a phone pointed at another Aman
+// server (a reinstall, staging) with the same user ids resets, even when
+// that server's log is as long as the checkpoint's position.
+func TestPull_CheckpointOfAnotherServer(t *testing.T) {
+	en := newEnv(t)
+	en.reports("device-a", "here", 2)
+	_, cp := en.pullAll(volunteerA, "incident_reports", "")
+
+	other := newEnv(t)
+	other.reports("device-a", "there", 4)
+	if p := other.pull(volunteerA, "incident_reports", cp, 0); !p.Reset {
+		t.Fatalf("another server's checkpoint must reset, got %d changes", len(p.Changes))
+	}
+}
+
+// TestPull_CheckpointBeforeEpochs: checkpoints issued before epochs existed
+// (version 1, no epoch) stay valid up to where the first epoch began, so an
+// upgrade resets no phone; one past it resets.
+func TestPull_CheckpointBeforeEpochs(t *testing.T) {
+	en := newEnv(t)
+	_, cp := en.pullAll(volunteerA, "incident_reports", "")
+	w, ok := wire.DecodeCheckpoint(cp)
+	if !ok || w.Epoch == "" {
+		t.Fatalf("a new checkpoint must name its epoch: %+v", w)
+	}
+	var legacyEnd int64
+	err := en.app.DB().NewQuery("SELECT first_seq - 1 FROM _aman_epochs WHERE id != '' ORDER BY n LIMIT 1").Row(&legacyEnd)
+	if err != nil || legacyEnd < 0 {
+		t.Fatalf("the first epoch: %d %v", legacyEnd, err)
+	}
+	ids := en.reports("device-a", "new", 2)
+
+	v1 := wire.Checkpoint{Seq: legacyEnd, Fingerprint: w.Fingerprint}.Encode()
+	changes, _ := en.pullAll(volunteerA, "incident_reports", v1)
+	if got := changeIDs(changes); !slices.Equal(got, ids) {
+		t.Fatalf("a version 1 checkpoint before the first epoch: got %v, want %v", got, ids)
+	}
+	last, err := changelog.LastSeq(en.app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := wire.Checkpoint{Seq: last, Fingerprint: w.Fingerprint}.Encode()
+	if p := en.pull(volunteerA, "incident_reports", past, 0); !p.Reset {
+		t.Fatal("a version 1 checkpoint past the first epoch's start must reset")
+	}
+}
