@@ -176,3 +176,27 @@ func TestDeviceSettle(t *testing.T) {
 		t.Fatalf("a second final result must be a problem, got %v", d.problems)
 	}
 }
+
+// A reset is a problem in a fault run: nothing there justifies one, and a
+// restart must keep checkpoints valid. The device still recovers from it.
+func TestDeviceResetIsAProblem(t *testing.T) {
+	pulls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pulls++
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("checkpoint") == "stale" {
+			fmt.Fprint(w, `{"reset":true,"changes":[],"checkpoint":"","hasMore":false}`)
+			return
+		}
+		fmt.Fprint(w, `{"changes":[],"checkpoint":"fresh","hasMore":false}`)
+	}))
+	defer srv.Close()
+	d := newDevice(1, account{ID: "u"}, "t", &api{base: srv.URL, hc: srv.Client()}, 10, new(atomic.Int64))
+	d.checkpoint = "stale"
+	if err := d.pullAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if pulls != 2 || d.checkpoint != "fresh" || len(d.problems) != 1 || !strings.Contains(d.problems[0], "reset") {
+		t.Fatalf("pulls %d, checkpoint %q, problems %v", pulls, d.checkpoint, d.problems)
+	}
+}

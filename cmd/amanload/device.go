@@ -224,6 +224,11 @@ func (d *device) pullAll(ctx context.Context) error {
 			return fmt.Errorf("pull: %w", err)
 		}
 		if res.Reset {
+			// Nothing in a fault run changes what a device may see (no
+			// role, rule or collection change, no pruning, no restore),
+			// and a restart must keep every checkpoint valid: a reset
+			// here would make phones download everything again.
+			d.problems = append(d.problems, "pull answered reset for checkpoint "+d.checkpoint)
 			d.local = map[recKey]localRec{}
 			d.checkpoint = ""
 			continue
