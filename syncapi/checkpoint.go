@@ -36,6 +36,43 @@ func decodeCheckpoint(s string) (checkpoint, bool) {
 	return checkpoint{seq: w.Seq, epoch: w.Epoch, fingerprint: w.Fingerprint}, ok
 }
 
+// Reasons a pull answers reset (docs/sync.md, Reset), most severe first: a
+// checkpoint that fails several checks gets the first.
+const (
+	// ResetInvalid: not a checkpoint of any form this server issues.
+	ResetInvalid = "invalid"
+	// ResetHistory: its position is not in this database's history (a
+	// restored backup, lost commits, another server). Writes the device
+	// saw acknowledged may be gone: it should push them again.
+	ResetHistory = "history"
+	// ResetExpired: older than a pruned tombstone (offline too long).
+	ResetExpired = "expired"
+	// ResetView: what the caller may see changed (user, role, rules).
+	ResetView = "view"
+)
+
+// judge decides where a pull with checkpoint s goes on from: from, or a
+// reason to reset. fp is the caller's fingerprint now, pruned the highest
+// pruned tombstone and last the log's end as the pull read it.
+func judge(app core.App, s, fp string, pruned, last int64) (from int64, reason string, err error) {
+	cp, ok := decodeCheckpoint(s)
+	if !ok {
+		return 0, ResetInvalid, nil
+	}
+	in, err := inHistory(app, cp, last)
+	switch {
+	case err != nil:
+		return 0, "", err
+	case !in:
+		return 0, ResetHistory, nil
+	case cp.seq < pruned:
+		return 0, ResetExpired, nil
+	case cp.fingerprint != fp:
+		return 0, ResetView, nil
+	}
+	return cp.seq, "", nil
+}
+
 // inHistory reports whether position cp.seq of cp.epoch is part of this
 // database's history as it is now read up to last: false for an epoch it
 // never had (a checkpoint from a later history, or another server) and for

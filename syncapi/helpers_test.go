@@ -170,6 +170,7 @@ func (en *env) request(as, method, url string, body any, headers ...string) *htt
 // pullPage is a decoded pull response.
 type pullPage struct {
 	Reset      bool     `json:"reset"`
+	Reason     string   `json:"reason"`
 	Changes    []change `json:"changes"`
 	Checkpoint string   `json:"checkpoint"`
 	HasMore    bool     `json:"hasMore"`

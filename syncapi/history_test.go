@@ -79,8 +79,8 @@ func TestPull_RestoredBackup(t *testing.T) {
 
 	restored := en.bootFrom(dir)
 	fresh := restored.reports("device-b", "fresh", 6) // past late's position
-	if p := restored.pull(volunteerA, "incident_reports", late, 0); !p.Reset || len(p.Changes) != 0 || p.Checkpoint != "" {
-		t.Fatalf("a checkpoint past the backup must reset, got %d changes (reset %v)", len(p.Changes), p.Reset)
+	if p := restored.pull(volunteerA, "incident_reports", late, 0); !p.Reset || p.Reason != "history" || len(p.Changes) != 0 || p.Checkpoint != "" {
+		t.Fatalf("a checkpoint past the backup must reset (history), got %d changes (reset %v, %q)", len(p.Changes), p.Reset, p.Reason)
 	}
 	changes, _ = restored.pullAll(volunteerA, "incident_reports", early)
 	if got := changeIDs(changes); !slices.Equal(got, fresh) {
@@ -129,8 +129,8 @@ func TestPull_CheckpointOfAnotherServer(t *testing.T) {
 
 	other := newEnv(t)
 	other.reports("device-a", "there", 4)
-	if p := other.pull(volunteerA, "incident_reports", cp, 0); !p.Reset {
-		t.Fatalf("another server's checkpoint must reset, got %d changes", len(p.Changes))
+	if p := other.pull(volunteerA, "incident_reports", cp, 0); !p.Reset || p.Reason != "history" {
+		t.Fatalf("another server's checkpoint must reset (history), got %d changes (%q)", len(p.Changes), p.Reason)
 	}
 }
 
@@ -161,7 +161,48 @@ func TestPull_CheckpointBeforeEpochs(t *testing.T) {
 		t.Fatal(err)
 	}
 	past := wire.Checkpoint{Seq: last, Fingerprint: w.Fingerprint}.Encode()
-	if p := en.pull(volunteerA, "incident_reports", past, 0); !p.Reset {
-		t.Fatal("a version 1 checkpoint past the first epoch's start must reset")
+	if p := en.pull(volunteerA, "incident_reports", past, 0); !p.Reset || p.Reason != "history" {
+		t.Fatalf("a version 1 checkpoint past the first epoch's start must reset (history): %+v", p)
+	}
+}
+
+// TestPush_AgainAfterRestore: after a reset for "history", a device pushes
+// again, with their ids, the mutations it sent recently (docs/sync.md,
+// Reset). The restored server applies those the restore lost and writes
+// nothing twice for those the backup kept (one change-log row per report):
+// nothing a volunteer submitted is lost with a restore.
+func TestPush_AgainAfterRestore(t *testing.T) {
+	en := newEnv(t)
+	var sent []mut
+	for i := range 5 {
+		sent = append(sent, createReport(pad("again", i), volunteerA, nil))
+	}
+	en.push(volunteerA, "device-a", sent[:2]...)
+	_, early := en.pullAll(volunteerA, "incident_reports", "")
+	dir := backupFiles(t, en.app)
+	en.push(volunteerA, "device-a", sent[2:]...)
+	_, late := en.pullAll(volunteerA, "incident_reports", early)
+
+	restored := en.bootFrom(dir)
+	if p := restored.pull(volunteerA, "incident_reports", late, 0); p.Reason != "history" {
+		t.Fatalf("want a reset for history, got %+v", p)
+	}
+	again := restored.push(volunteerA, "device-a", sent...)
+	for i, r := range again {
+		if r.Status != "applied" || r.Rev != 1 || r.RecordID != sent[i]["recordId"] {
+			t.Fatalf("push again, mutation %d: %+v", i, r)
+		}
+	}
+	all, _ := restored.pullAll(volunteerA, "incident_reports", "")
+	want := make([]string, len(sent))
+	for i, m := range sent {
+		want[i] = m["recordId"].(string)
+	}
+	if got := changeIDs(all); !slices.Equal(got, want) {
+		t.Fatalf("after pushing again the server holds %v, want %v", got, want)
+	}
+	var rows int
+	if err := restored.app.DB().NewQuery("SELECT COUNT(*) FROM _aman_changes WHERE record_id LIKE 'again%'").Row(&rows); err != nil || rows != len(sent) {
+		t.Fatalf("change-log rows %d (%v), want one per report: %d", rows, err, len(sent))
 	}
 }

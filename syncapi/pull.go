@@ -126,17 +126,13 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 	}
 	var from int64
 	if p.checkpoint != "" {
-		cp, ok := decodeCheckpoint(p.checkpoint)
-		valid := ok && cp.fingerprint == fp && cp.seq >= pruned
-		if valid {
-			if valid, err = inHistory(e.App, cp, last); err != nil {
-				return nil, internal(e, err)
-			}
+		var reason string
+		if from, reason, err = judge(e.App, p.checkpoint, fp, pruned, last); err != nil {
+			return nil, internal(e, err)
 		}
-		if !valid {
-			return []byte(`{"reset":true,"changes":[],"checkpoint":"","hasMore":false}`), nil
+		if reason != "" {
+			return []byte(`{"reset":true,"reason":"` + reason + `","changes":[],"checkpoint":"","hasMore":false}`), nil
 		}
-		from = cp.seq
 	}
 	heads, err := changelog.Scan(e.App, p.names, from, last, p.limit+1)
 	if err != nil {

@@ -312,8 +312,8 @@ func TestPull_Reset(t *testing.T) {
 	if p := en.pull(volunteerA, "incident_reports", cp, 0); p.Reset {
 		t.Fatal("reset without a reason")
 	}
-	if p := en.pull(volunteerB, "incident_reports", cp, 0); !p.Reset {
-		t.Fatal("another user's checkpoint must reset")
+	if p := en.pull(volunteerB, "incident_reports", cp, 0); !p.Reset || p.Reason != "view" {
+		t.Fatalf("another user's checkpoint must reset (view): %+v", p)
 	}
 
 	// role change
@@ -324,7 +324,7 @@ func TestPull_Reset(t *testing.T) {
 	}
 	tok, _ := u.NewAuthToken()
 	en.tokens[volunteerA] = tok
-	if p := en.pull(volunteerA, "incident_reports", cp, 0); !p.Reset || len(p.Changes) != 0 || p.Checkpoint != "" {
+	if p := en.pull(volunteerA, "incident_reports", cp, 0); !p.Reset || p.Reason != "view" || len(p.Changes) != 0 || p.Checkpoint != "" {
 		t.Fatalf("role change: %+v", p)
 	}
 	_, cp = en.pullAll(volunteerA, "incident_reports", "")
@@ -336,14 +336,14 @@ func TestPull_Reset(t *testing.T) {
 	if err := en.app.Save(c); err != nil {
 		t.Fatal(err)
 	}
-	if p := en.pull(volunteerA, "incident_reports", cp, 0); !p.Reset {
-		t.Fatal("rule change must reset")
+	if p := en.pull(volunteerA, "incident_reports", cp, 0); !p.Reset || p.Reason != "view" {
+		t.Fatalf("rule change must reset (view): %+v", p)
 	}
 	_, cp = en.pullAll(volunteerA, "incident_reports", "")
 
 	// a garbage checkpoint resets too
-	if p := en.pull(volunteerA, "incident_reports", "not-a-checkpoint", 0); !p.Reset {
-		t.Fatal("garbage checkpoint must reset")
+	if p := en.pull(volunteerA, "incident_reports", "not-a-checkpoint", 0); !p.Reset || p.Reason != "invalid" {
+		t.Fatalf("garbage checkpoint must reset (invalid): %+v", p)
 	}
 
 	// expired: a tombstone older than the retention is pruned
@@ -358,8 +358,8 @@ func TestPull_Reset(t *testing.T) {
 	if err != nil || res.Tombstones != 1 {
 		t.Fatalf("prune: %+v %v", res, err)
 	}
-	if p := en.pull(volunteerA, "incident_reports", cp, 0); !p.Reset {
-		t.Fatal("checkpoint before a pruned tombstone must reset")
+	if p := en.pull(volunteerA, "incident_reports", cp, 0); !p.Reset || p.Reason != "expired" {
+		t.Fatalf("checkpoint before a pruned tombstone must reset (expired): %+v", p)
 	}
 	_, fresh := en.pullAll(volunteerA, "incident_reports", "")
 	if p := en.pull(volunteerA, "incident_reports", fresh, 0); p.Reset {
