@@ -51,20 +51,40 @@ const (
 	ResetView = "view"
 )
 
-// judge decides where a pull with checkpoint s goes on from: from, or a
-// reason to reset. fp is the caller's fingerprint now, pruned the highest
-// pruned tombstone and last the log's end as the pull read it.
-func judge(app core.App, s, fp string, pruned, last int64) (from int64, reason string, err error) {
-	cp, ok := decodeCheckpoint(s)
-	if !ok {
-		return 0, ResetInvalid, nil
+// judge decides where a pull goes on from: from, or a reason to reset. s
+// is the client's checkpoint ("" for the start), pushed the position of
+// its last push ("" for none), fp the caller's fingerprint now, pruned the
+// highest pruned tombstone and last the log's end as the pull read it.
+func judge(app core.App, s, pushed, fp string, pruned, last int64) (from int64, reason string, err error) {
+	var cp checkpoint
+	if s != "" {
+		var ok bool
+		if cp, ok = decodeCheckpoint(s); !ok {
+			return 0, ResetInvalid, nil
+		}
 	}
-	in, err := inHistory(app, cp, last)
+	var pos wire.Position
+	if pushed != "" {
+		var ok bool
+		if pos, ok = wire.DecodePosition(pushed); !ok {
+			return 0, ResetInvalid, nil
+		}
+	}
+	for _, at := range []checkpoint{cp, {seq: pos.Seq, epoch: pos.Epoch}} {
+		if at == (checkpoint{}) {
+			continue // no checkpoint, or no push
+		}
+		in, err := inHistory(app, at, last)
+		if err != nil {
+			return 0, "", err
+		}
+		if !in {
+			return 0, ResetHistory, nil
+		}
+	}
 	switch {
-	case err != nil:
-		return 0, "", err
-	case !in:
-		return 0, ResetHistory, nil
+	case s == "":
+		return 0, "", nil
 	case cp.seq < pruned:
 		return 0, ResetExpired, nil
 	case cp.fingerprint != fp:

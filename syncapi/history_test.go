@@ -2,6 +2,8 @@ package syncapi_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -134,35 +136,49 @@ func TestPull_CheckpointOfAnotherServer(t *testing.T) {
 	}
 }
 
-// TestPull_CheckpointBeforeEpochs: checkpoints issued before epochs existed
-// (version 1, no epoch) stay valid up to where the first epoch began, so an
-// upgrade resets no phone; one past it resets.
+// TestPull_CheckpointBeforeEpochs: a server upgraded from before epochs
+// keeps every checkpoint it issued then (version 1, no epoch) valid: they
+// belong to the legacy epoch, which ends where the first epoch began at
+// the upgrade. A version 1 checkpoint past that resets.
 func TestPull_CheckpointBeforeEpochs(t *testing.T) {
 	en := newEnv(t)
+	en.reports("device-a", "old", 3)
 	_, cp := en.pullAll(volunteerA, "incident_reports", "")
 	w, ok := wire.DecodeCheckpoint(cp)
 	if !ok || w.Epoch == "" {
-		t.Fatalf("a new checkpoint must name its epoch: %+v", w)
+		t.Fatalf("a checkpoint must name its epoch: %+v", w)
 	}
-	var legacyEnd int64
-	err := en.app.DB().NewQuery("SELECT first_seq - 1 FROM _aman_epochs WHERE id != '' ORDER BY n LIMIT 1").Row(&legacyEnd)
-	if err != nil || legacyEnd < 0 {
-		t.Fatalf("the first epoch: %d %v", legacyEnd, err)
+	// the data dir as a server before epochs left it
+	for _, q := range []string{
+		"DROP TABLE _aman_epochs",
+		"DELETE FROM _migrations WHERE file = '1795766930_aman_sync_epochs.go'",
+		"PRAGMA wal_checkpoint(TRUNCATE)",
+	} {
+		if _, err := en.app.DB().NewQuery(q).Execute(); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
-	ids := en.reports("device-a", "new", 2)
+	v1 := wire.Checkpoint{Seq: w.Seq, Fingerprint: w.Fingerprint}.Encode() // as the old server issued it
 
-	v1 := wire.Checkpoint{Seq: legacyEnd, Fingerprint: w.Fingerprint}.Encode()
-	changes, _ := en.pullAll(volunteerA, "incident_reports", v1)
-	if got := changeIDs(changes); !slices.Equal(got, ids) {
-		t.Fatalf("a version 1 checkpoint before the first epoch: got %v, want %v", got, ids)
+	upgraded := en.bootFrom(en.app.DataDir())
+	if p := upgraded.pull(volunteerA, "incident_reports", v1, 0); p.Reset || len(p.Changes) != 0 {
+		t.Fatalf("a version 1 checkpoint at the log's end when the server was upgraded: %+v", p)
 	}
-	last, err := changelog.LastSeq(en.app)
+	ids := upgraded.reports("device-a", "new", 2)
+	changes, next := upgraded.pullAll(volunteerA, "incident_reports", v1)
+	if got := changeIDs(changes); !slices.Equal(got, ids) {
+		t.Fatalf("a version 1 checkpoint goes on: got %v, want %v", got, ids)
+	}
+	if w, _ := wire.DecodeCheckpoint(next); w.Epoch == "" {
+		t.Fatalf("the next checkpoint must name an epoch: %+v", w)
+	}
+	last, err := changelog.LastSeq(upgraded.app)
 	if err != nil {
 		t.Fatal(err)
 	}
 	past := wire.Checkpoint{Seq: last, Fingerprint: w.Fingerprint}.Encode()
-	if p := en.pull(volunteerA, "incident_reports", past, 0); !p.Reset || p.Reason != "history" {
-		t.Fatalf("a version 1 checkpoint past the first epoch's start must reset (history): %+v", p)
+	if p := upgraded.pull(volunteerA, "incident_reports", past, 0); !p.Reset || p.Reason != "history" {
+		t.Fatalf("a version 1 checkpoint past the upgrade must reset (history): %+v", p)
 	}
 }
 
@@ -204,5 +220,49 @@ func TestPush_AgainAfterRestore(t *testing.T) {
 	var rows int
 	if err := restored.app.DB().NewQuery("SELECT COUNT(*) FROM _aman_changes WHERE record_id LIKE 'again%'").Row(&rows); err != nil || rows != len(sent) {
 		t.Fatalf("change-log rows %d (%v), want one per report: %d", rows, err, len(sent))
+	}
+}
+
+// TestPull_PushedAfterBackup: a device that pushed after the backup but
+// did not pull before the restore has a checkpoint the backup covers; only
+// its push's position (sent back as "pushed") shows that it holds reports
+// the restore lost. With it the pull resets for history; without it the
+// device cannot be told.
+func TestPull_PushedAfterBackup(t *testing.T) {
+	en := newEnv(t)
+	en.reports("device-a", "kept", 1)
+	_, early := en.pullAll(volunteerA, "incident_reports", "")
+	dir := backupFiles(t, en.app)
+
+	rec := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push",
+		map[string]any{"client": "device-a", "mutations": []mut{createReport(pad("lost", 0), volunteerA, nil)}})
+	var answer struct {
+		Results  []pushResult `json:"results"`
+		Position string       `json:"position"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil || rec.Code != 200 || len(answer.Results) != 1 {
+		t.Fatalf("push: %d %s", rec.Code, rec.Body.String())
+	}
+	pos, ok := wire.DecodePosition(answer.Position)
+	if !ok || pos.Epoch == "" || pos.Seq < 1 {
+		t.Fatalf("the push answer's position %q decodes to %+v (ok %v)", answer.Position, pos, ok)
+	}
+	if p := en.pull(volunteerA, "incident_reports&pushed="+answer.Position, early, 0); p.Reset || len(p.Changes) != 1 {
+		t.Fatalf("before any restore the position is in the history: %+v", p)
+	}
+
+	restored := en.bootFrom(dir)
+	restored.reports("device-b", "fresh", 3)
+	if p := restored.pull(volunteerA, "incident_reports&pushed="+answer.Position, early, 0); !p.Reset || p.Reason != "history" {
+		t.Fatalf("a push the restore lost must reset for history, got %+v", p)
+	}
+	if p := restored.pull(volunteerA, "incident_reports&pushed="+answer.Position, "", 0); !p.Reset || p.Reason != "history" {
+		t.Fatalf("even from the start, got %+v", p)
+	}
+	if p := restored.pull(volunteerA, "incident_reports&pushed=bm90LWEtcG9zaXRpb24", early, 0); !p.Reset || p.Reason != "invalid" {
+		t.Fatalf("a position the server never issued: %+v", p)
+	}
+	if p := restored.pull(volunteerA, "incident_reports", early, 0); p.Reset {
+		t.Fatalf("without the position the checkpoint alone is in the history: %+v", p)
 	}
 }

@@ -378,6 +378,8 @@ func injectionRows() []hostileCase {
 		pull("checkpoint seq overflowing", "checkpoint="+cp("1.99999999999999999999.abc"), 200, "", reset...),
 		pull("checkpoint with SQL as epoch", "checkpoint="+cp("2.0.x' OR 1=1 --.abc"), 200, "", reset...),
 		pull("checkpoint of an epoch never issued", "checkpoint="+cp("2.0.feedfacefeedface.abc"), 200, "", reset...),
+		pull("pushed position with SQL", "pushed="+cp("p.0.x' OR 1=1 --"), 200, "", append(reset, `"reason":"invalid"`)...),
+		pull("pushed position of an epoch never issued", "pushed="+cp("p.0.feedfacefeedface"), 200, "", append(reset, `"reason":"history"`)...),
 		pull("limit with SQL", "limit=1%3BDROP%20TABLE%20users", 400, "sync_invalid_limit"),
 		pull("limit negative", "limit=-1", 400, "sync_invalid_limit"),
 		pull("limit overflowing", "limit=99999999999999999999", 400, "sync_invalid_limit"),

@@ -25,6 +25,7 @@ type pullParams struct {
 	names       []string
 	limit       int
 	checkpoint  string
+	pushed      string // the client's last push position (see position)
 }
 
 func (s *service) pull(e *core.RequestEvent) error {
@@ -75,7 +76,7 @@ func (s *service) buildPage(e *core.RequestEvent, p pullParams, gz bool) (*page,
 
 func (s *service) parsePull(e *core.RequestEvent) (pullParams, *requestError) {
 	q := e.Request.URL.Query()
-	p := pullParams{limit: DefaultPullLimit, checkpoint: q.Get("checkpoint")}
+	p := pullParams{limit: DefaultPullLimit, checkpoint: q.Get("checkpoint"), pushed: q.Get("pushed")}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -124,15 +125,12 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 	if err != nil {
 		return nil, internal(e, err)
 	}
-	var from int64
-	if p.checkpoint != "" {
-		var reason string
-		if from, reason, err = judge(e.App, p.checkpoint, fp, pruned, last); err != nil {
-			return nil, internal(e, err)
-		}
-		if reason != "" {
-			return []byte(`{"reset":true,"reason":"` + reason + `","changes":[],"checkpoint":"","hasMore":false}`), nil
-		}
+	from, reason, err := judge(e.App, p.checkpoint, p.pushed, fp, pruned, last)
+	if err != nil {
+		return nil, internal(e, err)
+	}
+	if reason != "" {
+		return []byte(`{"reset":true,"reason":"` + reason + `","changes":[],"checkpoint":"","hasMore":false}`), nil
 	}
 	heads, err := changelog.Scan(e.App, p.names, from, last, p.limit+1)
 	if err != nil {

@@ -56,8 +56,28 @@ func (s *service) push(e *core.RequestEvent) error {
 			return writeError(e, internal(e, err))
 		}
 	}
+	pos, err := position(e.App)
+	if err != nil {
+		return writeError(e, internal(e, err))
+	}
 	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.Blob(http.StatusOK, "application/json", encodeResults(results))
+	return e.Blob(http.StatusOK, "application/json", encodeResults(results, pos))
+}
+
+// position is where the log is now, in its current epoch: past every write
+// this push made or answered from an earlier one. The client sends it back
+// with its pulls ("pushed") until one completes, so that a server restored
+// to before those writes tells it to push them again (reset "history").
+func position(app core.App) (string, error) {
+	last, err := changelog.LastSeq(app)
+	if err != nil {
+		return "", err
+	}
+	epoch, err := changelog.CurrentEpoch(app)
+	if err != nil {
+		return "", err
+	}
+	return wire.Position{Seq: last, Epoch: epoch}.Encode(), nil
 }
 
 // runChunk applies a chunk of mutations in one transaction.
@@ -179,7 +199,7 @@ func readAtMost(r io.Reader) ([]byte, *requestError) {
 	return raw, nil
 }
 
-func encodeResults(results []json.RawMessage) []byte {
+func encodeResults(results []json.RawMessage, position string) []byte {
 	var buf bytes.Buffer
 	buf.WriteString(`{"results":[`)
 	for i, r := range results {
@@ -188,6 +208,6 @@ func encodeResults(results []json.RawMessage) []byte {
 		}
 		buf.Write(r)
 	}
-	buf.WriteString(`]}`)
+	buf.WriteString(`],"position":"` + position + `"}`)
 	return buf.Bytes()
 }

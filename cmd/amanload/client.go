@@ -54,7 +54,8 @@ type (
 		Error  *mutationError `json:"error"`
 	}
 	pushResponse struct {
-		Results []result `json:"results"`
+		Results  []result `json:"results"`
+		Position string   `json:"position"`
 	}
 )
 
@@ -179,9 +180,19 @@ func (a *api) push(ctx context.Context, req pushRequest) (pushResponse, wire, er
 }
 
 func (a *api) pull(ctx context.Context, collections []string, checkpoint string, limit int) (pullResponse, wire, error) {
+	return a.pullAfterPush(ctx, collections, checkpoint, "", limit)
+}
+
+// pullAfterPush is pull sending the position of the device's last push
+// ("pushed", docs/sync.md), so that a server restored to before that push
+// answers reset.
+func (a *api) pullAfterPush(ctx context.Context, collections []string, checkpoint, pushed string, limit int) (pullResponse, wire, error) {
 	q := url.Values{}
 	q.Set("collections", strings.Join(collections, ","))
 	q.Set("checkpoint", checkpoint)
+	if pushed != "" {
+		q.Set("pushed", pushed)
+	}
 	q.Set("limit", strconv.Itoa(limit))
 	var res pullResponse
 	w, err := a.do(ctx, http.MethodGet, "/api/sync/v1/pull?"+q.Encode(), nil, true, &res)

@@ -42,6 +42,7 @@ type device struct {
 	queue      []mutation
 	local      map[recKey]localRec
 	checkpoint string
+	pushed     string // the last push's position, until a pull completes
 	nextMut    int
 	nextRec    int
 
@@ -167,6 +168,10 @@ func (d *device) sync(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("push: %w", err)
 		}
+		if res.Position == "" {
+			d.problems = append(d.problems, "push answered no position")
+		}
+		d.pushed = res.Position
 		d.queue = d.settle(chunk, res.Results)
 	}
 	return d.pullAll(ctx)
@@ -217,7 +222,7 @@ func (d *device) pullAll(ctx context.Context) error {
 	for {
 		var res pullResponse
 		err := d.retry(ctx, func() (err error) {
-			res, _, err = d.api.pull(ctx, syncedCollections, d.checkpoint, 500)
+			res, _, err = d.api.pullAfterPush(ctx, syncedCollections, d.checkpoint, d.pushed, 500)
 			return err
 		})
 		if err != nil {
@@ -230,12 +235,13 @@ func (d *device) pullAll(ctx context.Context) error {
 			// here would make phones download everything again.
 			d.problems = append(d.problems, "pull answered reset for checkpoint "+d.checkpoint)
 			d.local = map[recKey]localRec{}
-			d.checkpoint = ""
+			d.checkpoint, d.pushed = "", ""
 			continue
 		}
 		applyChanges(d.local, res.Changes)
 		d.checkpoint = res.Checkpoint
 		if !res.HasMore {
+			d.pushed = "" // the checkpoint now covers the push
 			return nil
 		}
 	}

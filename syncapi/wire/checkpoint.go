@@ -87,3 +87,37 @@ func ValidEpoch(e string) bool {
 	}
 	return true
 }
+
+// Position is a log position in an epoch, with no view: how far the writes
+// of a push reached (the push answer's "position", which the client sends
+// back as a pull's "pushed", see docs/sync.md).
+type Position struct {
+	Seq   int64
+	Epoch string
+}
+
+const positionPrefix = "p."
+
+// Encode returns the opaque string a push hands out, or "" for a position
+// that DecodePosition would refuse.
+func (p Position) Encode() string {
+	if p.Seq < 0 || p.Epoch == "" || !ValidEpoch(p.Epoch) {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(positionPrefix + strconv.FormatInt(p.Seq, 10) + "." + p.Epoch))
+}
+
+// DecodePosition parses s; ok is false for a string this server never
+// issued. A decoded position has Seq >= 0 and a non-empty valid Epoch.
+func DecodePosition(s string) (Position, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !strings.HasPrefix(string(raw), positionPrefix) {
+		return Position{}, false
+	}
+	seqStr, epoch, found := strings.Cut(strings.TrimPrefix(string(raw), positionPrefix), ".")
+	seq, err := strconv.ParseInt(seqStr, 10, 64)
+	if !found || err != nil || seq < 0 || epoch == "" || !ValidEpoch(epoch) {
+		return Position{}, false
+	}
+	return Position{Seq: seq, Epoch: epoch}, true
+}

@@ -119,6 +119,26 @@ func FuzzCheckpoint(f *testing.F) {
 	})
 }
 
+// FuzzPosition: any string decodes without panic to a valid position or
+// reports false; Decode(Encode(p)) is p for every valid p.
+func FuzzPosition(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string, seq int64, epoch string) {
+		if p, ok := wire.DecodePosition(s); ok {
+			if p.Seq < 0 || p.Epoch == "" || !wire.ValidEpoch(p.Epoch) {
+				t.Fatalf("decoded an invalid position %+v from %q", p, s)
+			}
+			if again, ok := wire.DecodePosition(p.Encode()); !ok || again != p {
+				t.Fatalf("round trip of %+v gave %+v (ok %v)", p, again, ok)
+			}
+		}
+		p := wire.Position{Seq: seq, Epoch: epoch}
+		got, ok := wire.DecodePosition(p.Encode())
+		if valid := seq >= 0 && epoch != "" && wire.ValidEpoch(epoch); ok != valid || (ok && got != p) {
+			t.Fatalf("round trip of %+v gave %+v (ok %v)", p, got, ok)
+		}
+	})
+}
+
 // encode is json.Marshal without HTML escaping, which would rewrite the
 // bytes of raw mutations.
 func encode(t *testing.T, v any) []byte {
@@ -182,6 +202,7 @@ func allSeeds() map[string]map[string]string {
 		"FuzzDecodePush":     bytesSeeds(pushSeeds()),
 		"FuzzDecodeMutation": bytesSeeds(mutationSeeds),
 		"FuzzCheckpoint":     cps,
+		"FuzzPosition":       positionSeeds(),
 		"FuzzUnpack":         unpackSeeds(),
 	}
 }
@@ -266,6 +287,32 @@ var checkpointSeeds = map[string]checkpointSeed{
 	"invalid-utf8":     {b64("1.5.\xff\xfe"), 5, "\xff", "\xff\xfe"},
 	"filter-injection": {b64("1.0.x' || 1=1 --"), 0, "x' || 1=1 --", "x\" || id != \""},
 	"newlines":         {"MS4\nwLmE", 0, "", "a"},
+}
+
+func positionSeeds() map[string]string {
+	seeds := map[string]struct {
+		s     string
+		seq   int64
+		epoch string
+	}{
+		"valid":        {wire.Position{Seq: 42, Epoch: "9f86d081884c7d65"}.Encode(), 42, "9f86d081884c7d65"},
+		"empty":        {"", 0, ""},
+		"a-checkpoint": {wire.Checkpoint{Seq: 42, Epoch: "e1", Fingerprint: "abc"}.Encode(), 42, "e1"},
+		"no-epoch":     {b64("p.5."), 5, ""},
+		"dotted-epoch": {b64("p.5.a.b"), 5, "a.b"},
+		"sql-epoch":    {b64("p.5.x' OR 1=1 --"), 5, "x' OR 1=1 --"},
+		"negative-seq": {b64("p.-5.e1"), -5, "e1"},
+		"huge-seq":     {b64("p.99999999999999999999.e1"), 1<<63 - 1, "e1"},
+		"long-epoch":   {b64("p.5." + strings.Repeat("e", 65)), 5, strings.Repeat("e", 65)},
+		"invalid-utf8": {b64("p.5.\xff"), 5, "\xff"},
+		"not-base64":   {"!!!", 0, "e"},
+		"padded":       {"cC41LmUx", 5, "e1"},
+	}
+	out := make(map[string]string, len(seeds))
+	for name, c := range seeds {
+		out[name] = fmt.Sprintf("go test fuzz v1\nstring(%q)\nint64(%d)\nstring(%q)\n", c.s, c.seq, c.epoch)
+	}
+	return out
 }
 
 func b64(s string) string {
