@@ -52,10 +52,11 @@ const (
 )
 
 // judge decides where a pull goes on from: from, or a reason to reset. s
-// is the client's checkpoint ("" for the start), pushed the position of
-// its last push ("" for none), fp the caller's fingerprint now, pruned the
-// highest pruned tombstone and last the log's end as the pull read it.
-func judge(app core.App, s, pushed, fp string, pruned, last int64) (from int64, reason string, err error) {
+// is the client's checkpoint ("" for the start), seen the last position
+// the client was given ("" for none, see seenInHistory), fp the caller's
+// fingerprint now, pruned the highest pruned tombstone and last the log's
+// end as the pull read it.
+func judge(app core.App, s, seen, fp string, pruned, last int64) (from int64, reason string, err error) {
 	var cp checkpoint
 	if s != "" {
 		var ok bool
@@ -63,23 +64,13 @@ func judge(app core.App, s, pushed, fp string, pruned, last int64) (from int64, 
 			return 0, ResetInvalid, nil
 		}
 	}
-	var pos wire.Position
-	if pushed != "" {
-		var ok bool
-		if pos, ok = wire.DecodePosition(pushed); !ok {
-			return 0, ResetInvalid, nil
-		}
+	in, err := seenInHistory(app, seen, last)
+	if err != nil || !in {
+		return 0, ResetHistory, err
 	}
-	for _, at := range []checkpoint{cp, {seq: pos.Seq, epoch: pos.Epoch}} {
-		if at == (checkpoint{}) {
-			continue // no checkpoint, or no push
-		}
-		in, err := inHistory(app, at, last)
-		if err != nil {
-			return 0, "", err
-		}
-		if !in {
-			return 0, ResetHistory, nil
+	if s != "" {
+		if in, err = inHistory(app, cp, last); err != nil || !in {
+			return 0, ResetHistory, err
 		}
 	}
 	switch {
@@ -91,6 +82,23 @@ func judge(app core.App, s, pushed, fp string, pruned, last int64) (from int64, 
 		return 0, ResetView, nil
 	}
 	return cp.seq, "", nil
+}
+
+// seenInHistory reports whether seen, the position of the last push answer
+// or pull page the client got, is part of this database's history. A
+// client that pushed after a backup and did not pull before its restore has
+// a checkpoint the backup covers: its seen position is what shows that it
+// holds writes the restore lost. "" (none) is in every history; a string
+// this server never issued is in none.
+func seenInHistory(app core.App, seen string, last int64) (bool, error) {
+	if seen == "" {
+		return true, nil
+	}
+	pos, ok := wire.DecodePosition(seen)
+	if !ok {
+		return false, nil
+	}
+	return inHistory(app, checkpoint{seq: pos.Seq, epoch: pos.Epoch}, last)
 }
 
 // inHistory reports whether position cp.seq of cp.epoch is part of this

@@ -22,6 +22,7 @@ const (
 	CodeClientTaken         = "sync_client_taken"
 	CodeUnknownCollection   = "sync_unknown_collection"
 	CodeInvalidLimit        = "sync_invalid_limit"
+	CodeHistoryChanged      = "sync_history_changed"
 	CodeInternal            = "sync_internal_error"
 
 	CodeInvalidMutation  = "sync_invalid_mutation"
@@ -73,7 +74,11 @@ var (
 	errClientTaken  = fail(http.StatusForbidden, CodeClientTaken)
 	errCollection   = fail(http.StatusBadRequest, CodeUnknownCollection)
 	errLimit        = fail(http.StatusBadRequest, CodeInvalidLimit)
-	errInternal     = fail(http.StatusInternalServerError, CodeInternal)
+	// errHistory answers a push whose "seen" position is not in this
+	// database's history (a restored backup): nothing is applied, and the
+	// client pushes its recent mutations again first (docs/sync.md).
+	errHistory  = fail(http.StatusConflict, CodeHistoryChanged)
+	errInternal = fail(http.StatusInternalServerError, CodeInternal)
 	// errClientGone answers a request whose client left before it was
 	// served (nginx's 499, "client closed request"): nobody reads it, and
 	// the log shows no server failure.

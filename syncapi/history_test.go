@@ -223,19 +223,22 @@ func TestPush_AgainAfterRestore(t *testing.T) {
 	}
 }
 
-// TestPull_PushedAfterBackup: a device that pushed after the backup but
-// did not pull before the restore has a checkpoint the backup covers; only
-// its push's position (sent back as "pushed") shows that it holds reports
-// the restore lost. With it the pull resets for history; without it the
+// TestSeen_AfterRestore: a device that pushed after the backup but did not
+// pull before the restore has a checkpoint the backup covers; only the last
+// position it was given (sent back as "seen") shows that it holds reports
+// the restore lost. With it, a pull resets for history and a push is
+// refused whole (409 sync_history_changed, nothing applied), so the device
+// pushes its sent mutations again before its queue: an edit queued offline
+// of a report the restore lost is not refused as not found. Without it the
 // device cannot be told.
-func TestPull_PushedAfterBackup(t *testing.T) {
+func TestSeen_AfterRestore(t *testing.T) {
 	en := newEnv(t)
 	en.reports("device-a", "kept", 1)
 	_, early := en.pullAll(volunteerA, "incident_reports", "")
 	dir := backupFiles(t, en.app)
 
-	rec := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push",
-		map[string]any{"client": "device-a", "mutations": []mut{createReport(pad("lost", 0), volunteerA, nil)}})
+	lost := createReport(pad("lost", 0), volunteerA, nil)
+	rec := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push", map[string]any{"client": "device-a", "mutations": []mut{lost}})
 	var answer struct {
 		Results  []pushResult `json:"results"`
 		Position string       `json:"position"`
@@ -247,22 +250,36 @@ func TestPull_PushedAfterBackup(t *testing.T) {
 	if !ok || pos.Epoch == "" || pos.Seq < 1 {
 		t.Fatalf("the push answer's position %q decodes to %+v (ok %v)", answer.Position, pos, ok)
 	}
-	if p := en.pull(volunteerA, "incident_reports&pushed="+answer.Position, early, 0); p.Reset || len(p.Changes) != 1 {
+	seen := "&seen=" + answer.Position
+	if p := en.pull(volunteerA, "incident_reports"+seen, early, 0); p.Reset || len(p.Changes) != 1 {
 		t.Fatalf("before any restore the position is in the history: %+v", p)
 	}
 
 	restored := en.bootFrom(dir)
 	restored.reports("device-b", "fresh", 3)
-	if p := restored.pull(volunteerA, "incident_reports&pushed="+answer.Position, early, 0); !p.Reset || p.Reason != "history" {
+	if p := restored.pull(volunteerA, "incident_reports"+seen, early, 0); !p.Reset || p.Reason != "history" {
 		t.Fatalf("a push the restore lost must reset for history, got %+v", p)
 	}
-	if p := restored.pull(volunteerA, "incident_reports&pushed="+answer.Position, "", 0); !p.Reset || p.Reason != "history" {
+	if p := restored.pull(volunteerA, "incident_reports"+seen, "", 0); !p.Reset || p.Reason != "history" {
 		t.Fatalf("even from the start, got %+v", p)
 	}
-	if p := restored.pull(volunteerA, "incident_reports&pushed=bm90LWEtcG9zaXRpb24", early, 0); !p.Reset || p.Reason != "invalid" {
+	if p := restored.pull(volunteerA, "incident_reports&seen=bm90LWEtcG9zaXRpb24", early, 0); !p.Reset || p.Reason != "history" {
 		t.Fatalf("a position the server never issued: %+v", p)
 	}
 	if p := restored.pull(volunteerA, "incident_reports", early, 0); p.Reset {
 		t.Fatalf("without the position the checkpoint alone is in the history: %+v", p)
+	}
+
+	edit := mut{"id": "edit-lost", "collection": "incident_reports", "recordId": lost["recordId"], "baseRev": 1,
+		"data": map[string]any{"injured": 2}}
+	code, body := restored.do(volunteerA, http.MethodPost, "/api/sync/v1/push?seen="+answer.Position,
+		map[string]any{"client": "device-a", "mutations": []mut{edit}})
+	if code != http.StatusConflict || body["code"] != "sync_history_changed" || body["message"] == "" {
+		t.Fatalf("a push after a restore that lost what the device saw: %d %v", code, body)
+	}
+	// as the client does then: its sent mutations first, then its queue
+	res := restored.push(volunteerA, "device-a", lost, edit)
+	if res[0].Status != "applied" || res[1].Status != "applied" || res[1].Rev != 2 {
+		t.Fatalf("pushed again: %+v", res)
 	}
 }

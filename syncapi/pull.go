@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"aman/changelog"
+	"aman/syncapi/wire"
 )
 
 // change is one element of a pull's "changes".
@@ -25,7 +26,7 @@ type pullParams struct {
 	names       []string
 	limit       int
 	checkpoint  string
-	pushed      string // the client's last push position (see position)
+	seen        string // the last position the client was given (see position)
 }
 
 func (s *service) pull(e *core.RequestEvent) error {
@@ -76,7 +77,7 @@ func (s *service) buildPage(e *core.RequestEvent, p pullParams, gz bool) (*page,
 
 func (s *service) parsePull(e *core.RequestEvent) (pullParams, *requestError) {
 	q := e.Request.URL.Query()
-	p := pullParams{limit: DefaultPullLimit, checkpoint: q.Get("checkpoint"), pushed: q.Get("pushed")}
+	p := pullParams{limit: DefaultPullLimit, checkpoint: q.Get("checkpoint"), seen: q.Get("seen")}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -125,7 +126,7 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 	if err != nil {
 		return nil, internal(e, err)
 	}
-	from, reason, err := judge(e.App, p.checkpoint, p.pushed, fp, pruned, last)
+	from, reason, err := judge(e.App, p.checkpoint, p.seen, fp, pruned, last)
 	if err != nil {
 		return nil, internal(e, err)
 	}
@@ -146,7 +147,14 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 	if err != nil {
 		return nil, internal(e, err)
 	}
-	return pw.encode(changes, checkpoint{seq: next, epoch: epoch, fingerprint: fp}.encode(), hasMore), nil
+	// the page's position is the furthest the client was told: a page of
+	// an initial sync lies behind the client's own last push
+	seen := next
+	if pos, ok := wire.DecodePosition(p.seen); ok {
+		seen = max(seen, pos.Seq) // in this history: judge checked it
+	}
+	return pw.encode(changes, checkpoint{seq: next, epoch: epoch, fingerprint: fp}.encode(),
+		wire.Position{Seq: seen, Epoch: epoch}.Encode(), hasMore), nil
 }
 
 // resolve turns heads into changes for the caller: the record as the API

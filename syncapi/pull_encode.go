@@ -44,7 +44,7 @@ func newPageWriters(n int) chan *pageWriter {
 // as json.Marshal would write a change, except that the record's JSON (made
 // by json.Marshal, so already compact and escaped) is copied as it is
 // instead of being validated and compacted a second time.
-func (pw *pageWriter) encode(changes []change, cp string, hasMore bool) []byte {
+func (pw *pageWriter) encode(changes []change, cp, position string, hasMore bool) []byte {
 	size := 64
 	for _, c := range changes {
 		size += len(c.Record) + 128
@@ -61,6 +61,8 @@ func (pw *pageWriter) encode(changes []change, cp string, hasMore bool) []byte {
 	}
 	buf.WriteString(`],"checkpoint":`)
 	writeString(buf, cp)
+	buf.WriteString(`,"position":`)
+	writeString(buf, position)
 	buf.WriteString(`,"hasMore":` + strconv.FormatBool(hasMore) + `}`)
 	return buf.Bytes()
 }

@@ -36,6 +36,9 @@ func (s *service) push(e *core.RequestEvent) error {
 	if e.Auth == nil {
 		return writeError(e, errAuthRequired)
 	}
+	if rerr := checkSeen(e); rerr != nil {
+		return writeError(e, rerr)
+	}
 	body, release, rerr := s.readPush(e)
 	if rerr != nil {
 		return writeError(e, rerr)
@@ -64,10 +67,31 @@ func (s *service) push(e *core.RequestEvent) error {
 	return e.Blob(http.StatusOK, "application/json", encodeResults(results, pos))
 }
 
+// checkSeen refuses a push whose "seen" position is not in this
+// database's history: the server was restored to before something the
+// client was told, and applying its queue first would refuse edits of
+// records the restore lost. The client pushes its recent mutations again
+// first (docs/sync.md, Epochs).
+func checkSeen(e *core.RequestEvent) *requestError {
+	last, err := changelog.LastSeq(e.App)
+	if err != nil {
+		return internal(e, err)
+	}
+	in, err := seenInHistory(e.App, e.Request.URL.Query().Get("seen"), last)
+	if err != nil {
+		return internal(e, err)
+	}
+	if !in {
+		return errHistory
+	}
+	return nil
+}
+
 // position is where the log is now, in its current epoch: past every write
-// this push made or answered from an earlier one. The client sends it back
-// with its pulls ("pushed") until one completes, so that a server restored
-// to before those writes tells it to push them again (reset "history").
+// this push made or answered from an earlier one. The client sends the
+// last position it was given back as "seen" with its pushes and pulls, so
+// that a server restored to before those writes tells it to push them
+// again (409 sync_history_changed, reset "history").
 func position(app core.App) (string, error) {
 	last, err := changelog.LastSeq(app)
 	if err != nil {

@@ -25,6 +25,7 @@ func TestFaultRun(t *testing.T) {
 	}{
 		{"faults", []string{"-devices", "10", "-mutations", "16", "-faults", "0.3"}},
 		{"faults and 3 SIGKILLs", []string{"-devices", "10", "-mutations", "16", "-faults", "0.2", "-crash", "-kills", "3"}},
+		{"faults, a SIGKILL and a restored backup", []string{"-devices", "10", "-mutations", "16", "-faults", "0.2", "-crash", "-kills", "1", "-restore"}},
 	}
 	for i, s := range scenarios {
 		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
@@ -42,8 +43,11 @@ func TestFaultRun(t *testing.T) {
 			if rep.Lost != 0 || rep.Duplicated != 0 || rep.Diverged != 0 || rep.Integrity != "ok" {
 				t.Fatalf("report: %+v", rep)
 			}
-			if strings.Contains(s.name, "SIGKILL") && rep.Kills != 3 {
+			if strings.Contains(s.name, "3 SIGKILLs") && rep.Kills != 3 {
 				t.Fatalf("kills = %d, want 3", rep.Kills)
+			}
+			if strings.Contains(s.name, "restored") && (!rep.Restored || rep.HistoryResets == 0) {
+				t.Fatalf("the restore reset no device for history: %+v", rep)
 			}
 		})
 	}
@@ -193,7 +197,7 @@ func TestDeviceResetIsAProblem(t *testing.T) {
 	defer srv.Close()
 	d := newDevice(1, account{ID: "u"}, "t", &api{base: srv.URL, hc: srv.Client()}, 10, new(atomic.Int64))
 	d.checkpoint = "stale"
-	if err := d.pullAll(context.Background()); err != nil {
+	if _, err := d.pullAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if pulls != 2 || d.checkpoint != "fresh" || len(d.problems) != 1 || !strings.Contains(d.problems[0], "reset") {

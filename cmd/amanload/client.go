@@ -28,6 +28,8 @@ type (
 		Checkpoint string   `json:"checkpoint"`
 		HasMore    bool     `json:"hasMore"`
 		Reset      bool     `json:"reset"`
+		Reason     string   `json:"reason"`
+		Position   string   `json:"position"`
 	}
 	mutation struct {
 		ID         string         `json:"id"`
@@ -167,12 +169,23 @@ func gunzip(raw []byte) ([]byte, error) {
 }
 
 func (a *api) push(ctx context.Context, req pushRequest) (pushResponse, wire, error) {
+	return a.pushSeen(ctx, req, "")
+}
+
+// pushSeen is push sending the last position the device was given
+// ("seen", docs/sync.md), so that a server restored to before it refuses
+// the push (409 sync_history_changed) instead of applying it.
+func (a *api) pushSeen(ctx context.Context, req pushRequest, seen string) (pushResponse, wire, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return pushResponse{}, wire{}, err
 	}
+	path := "/api/sync/v1/push"
+	if seen != "" {
+		path += "?seen=" + url.QueryEscape(seen)
+	}
 	var res pushResponse
-	w, err := a.do(ctx, http.MethodPost, "/api/sync/v1/push", body, true, &res)
+	w, err := a.do(ctx, http.MethodPost, path, body, true, &res)
 	if err == nil && len(res.Results) != len(req.Mutations) {
 		err = fmt.Errorf("%w: %d results for %d mutations", errProtocol, len(res.Results), len(req.Mutations))
 	}
@@ -180,18 +193,18 @@ func (a *api) push(ctx context.Context, req pushRequest) (pushResponse, wire, er
 }
 
 func (a *api) pull(ctx context.Context, collections []string, checkpoint string, limit int) (pullResponse, wire, error) {
-	return a.pullAfterPush(ctx, collections, checkpoint, "", limit)
+	return a.pullSeen(ctx, collections, checkpoint, "", limit)
 }
 
-// pullAfterPush is pull sending the position of the device's last push
-// ("pushed", docs/sync.md), so that a server restored to before that push
-// answers reset.
-func (a *api) pullAfterPush(ctx context.Context, collections []string, checkpoint, pushed string, limit int) (pullResponse, wire, error) {
+// pullSeen is pull sending the last position the device was given
+// ("seen", docs/sync.md), so that a server restored to before it answers
+// reset.
+func (a *api) pullSeen(ctx context.Context, collections []string, checkpoint, seen string, limit int) (pullResponse, wire, error) {
 	q := url.Values{}
 	q.Set("collections", strings.Join(collections, ","))
 	q.Set("checkpoint", checkpoint)
-	if pushed != "" {
-		q.Set("pushed", pushed)
+	if seen != "" {
+		q.Set("seen", seen)
 	}
 	q.Set("limit", strconv.Itoa(limit))
 	var res pullResponse

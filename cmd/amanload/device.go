@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -42,7 +43,7 @@ type device struct {
 	queue      []mutation
 	local      map[recKey]localRec
 	checkpoint string
-	pushed     string // the last push's position, until a pull completes
+	seen       string // the position of the last push answer or pull page
 	nextMut    int
 	nextRec    int
 
@@ -54,6 +55,14 @@ type device struct {
 	retries  int                       // requests sent again after a failure
 	limited  int                       // 429 answers among them
 	problems []string                  // unexpected results
+
+	// A restored server (-restore) answers reset for history; the device
+	// then pushes again every mutation it sent (its journal), with their
+	// ids, as docs/sync.md asks of a client.
+	restoring     bool
+	journal       []mutation      // mutations with a final result, in order
+	counted       map[string]bool // mutations counted in acked
+	historyResets int
 }
 
 func newDevice(n int, user account, runID string, a *api, batch int, acked *atomic.Int64) *device {
@@ -65,6 +74,7 @@ func newDevice(n int, user account, runID string, a *api, batch int, acked *atom
 		expected: map[recKey]map[string]any{},
 		edits:    map[recKey]int{},
 		results:  map[string]result{},
+		counted:  map[string]bool{},
 	}
 }
 
@@ -156,25 +166,45 @@ func (d *device) enqueue(m mutation) {
 	d.sent++
 }
 
-// sync pushes the whole queue, then pulls until nothing is left.
+// sync pushes the whole queue, then pulls until nothing is left; after a
+// reset for history it pushes its journal again and pulls again.
 func (d *device) sync(ctx context.Context) error {
+	for {
+		if err := d.pushQueue(ctx); err != nil {
+			return err
+		}
+		again, err := d.pullAll(ctx)
+		if err != nil || !again {
+			return err
+		}
+	}
+}
+
+// pushQueue pushes the queue until every mutation has a final result.
+func (d *device) pushQueue(ctx context.Context) error {
 	for len(d.queue) > 0 {
 		chunk := d.queue[:min(d.batch, len(d.queue))]
 		var res pushResponse
 		err := d.retry(ctx, func() (err error) {
-			res, _, err = d.api.push(ctx, pushRequest{Client: d.client, Mutations: chunk})
+			res, _, err = d.api.pushSeen(ctx, pushRequest{Client: d.client, Mutations: chunk}, d.seen)
 			return err
 		})
+		var se *statusError
+		if d.restoring && errors.As(err, &se) && se.status == http.StatusConflict && strings.Contains(se.body, "sync_history_changed") {
+			d.seen = ""
+			d.pushAgain()
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("push: %w", err)
 		}
 		if res.Position == "" {
 			d.problems = append(d.problems, "push answered no position")
 		}
-		d.pushed = res.Position
+		d.seen = res.Position
 		d.queue = d.settle(chunk, res.Results)
 	}
-	return d.pullAll(ctx)
+	return nil
 }
 
 // settle records final results and returns the queue without them;
@@ -200,7 +230,11 @@ func (d *device) record(m mutation, r result) {
 		d.problems = append(d.problems, "mutation "+m.ID+" got a second final result")
 	}
 	d.results[m.ID] = r
-	d.acked.Add(1)
+	d.journal = append(d.journal, m)
+	if !d.counted[m.ID] {
+		d.counted[m.ID] = true
+		d.acked.Add(1)
+	}
 	k := recKey{m.Collection, m.RecordID}
 	switch r.Status {
 	case "applied", "merged":
@@ -217,32 +251,36 @@ func (d *device) record(m mutation, r result) {
 }
 
 // pullAll applies pages until hasMore is false; the checkpoint is stored
-// only after its page is applied.
-func (d *device) pullAll(ctx context.Context) error {
+// only after its page is applied. again is true after a reset for history
+// in -restore mode: the journal is queued again, to push before pulling.
+func (d *device) pullAll(ctx context.Context) (again bool, err error) {
 	for {
 		var res pullResponse
 		err := d.retry(ctx, func() (err error) {
-			res, _, err = d.api.pullAfterPush(ctx, syncedCollections, d.checkpoint, d.pushed, 500)
+			res, _, err = d.api.pullSeen(ctx, syncedCollections, d.checkpoint, d.seen, 500)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("pull: %w", err)
+			return false, fmt.Errorf("pull: %w", err)
 		}
 		if res.Reset {
-			// Nothing in a fault run changes what a device may see (no
-			// role, rule or collection change, no pruning, no restore),
-			// and a restart must keep every checkpoint valid: a reset
-			// here would make phones download everything again.
-			d.problems = append(d.problems, "pull answered reset for checkpoint "+d.checkpoint)
 			d.local = map[recKey]localRec{}
-			d.checkpoint, d.pushed = "", ""
+			d.checkpoint, d.seen = "", ""
+			if d.restoring && res.Reason == "history" {
+				d.pushAgain()
+				return true, nil
+			}
+			// Nothing else in a fault run changes what a device may see
+			// (no role, rule or collection change, no pruning), and a
+			// restart must keep every checkpoint valid: a reset here
+			// would make phones download everything again.
+			d.problems = append(d.problems, "pull answered reset ("+res.Reason+")")
 			continue
 		}
 		applyChanges(d.local, res.Changes)
-		d.checkpoint = res.Checkpoint
+		d.checkpoint, d.seen = res.Checkpoint, res.Position
 		if !res.HasMore {
-			d.pushed = "" // the checkpoint now covers the push
-			return nil
+			return false, nil
 		}
 	}
 }
@@ -295,4 +333,15 @@ func normalize(m map[string]any) map[string]any {
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	return out
+}
+
+// pushAgain queues the journal before the unsent queue: the server was
+// restored and may have lost any of them. Their results and the edits they
+// applied are counted again from the answers of the restored server.
+func (d *device) pushAgain() {
+	d.historyResets++
+	d.queue = append(slices.Clone(d.journal), d.queue...)
+	d.journal = nil
+	d.results = map[string]result{}
+	d.edits = map[recKey]int{}
 }

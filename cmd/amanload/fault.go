@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -9,9 +10,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/archive"
 )
 
 // faultConfig sizes a fault run.
@@ -23,6 +28,7 @@ type faultConfig struct {
 	rate      float64 // probability that a request meets a fault
 	crash     bool
 	kills     int
+	restore   bool // back up at 1/3 of the run, restore that backup at 60 %
 	limits    bool // keep the shipped rate limits on
 	timeout   time.Duration
 	keep      bool
@@ -38,6 +44,7 @@ func parseFaultFlags(args []string) (faultConfig, error) {
 	fs.Float64Var(&c.rate, "faults", 0.3, "probability that a request meets a network fault")
 	fs.BoolVar(&c.crash, "crash", false, "kill the server with SIGKILL during the run and restart it")
 	fs.IntVar(&c.kills, "kills", 3, "SIGKILLs in -crash mode")
+	fs.BoolVar(&c.restore, "restore", false, "back the server up a third of the way in and restore that backup at 60 % (devices push their sent mutations again after a reset for history)")
 	fs.BoolVar(&c.limits, "ratelimits", true, "keep the shipped rate limits (every device shares 127.0.0.1, like phones behind one carrier NAT)")
 	fs.DurationVar(&c.timeout, "timeout", time.Hour, "give up after this long (a full-size run with crashes took 34 min on a loaded 2-core machine)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temp data dir")
@@ -60,6 +67,8 @@ type faultReport struct {
 	Diverged, Problems       int
 	Kills, Retries           int
 	RateLimited              int
+	Restored                 bool // the run restored a backup
+	HistoryResets            int  // pulls answered reset for history
 	Faults                   string
 	Integrity                string
 	Records, ExpectedRecords int
@@ -69,7 +78,9 @@ type faultReport struct {
 }
 
 func (r *faultReport) ok() bool {
+	// a restore that reset no device tested nothing
 	return r.Lost == 0 && r.Duplicated == 0 && r.Diverged == 0 && r.Problems == 0 &&
+		(!r.Restored || r.HistoryResets > 0) &&
 		r.Integrity == "ok" && r.Records == r.ExpectedRecords && r.LogRows == r.ExpectedLogRows &&
 		r.Applied+r.Merged == r.Mutations
 }
@@ -78,6 +89,9 @@ func (r *faultReport) print(w io.Writer) {
 	fmt.Fprintf(w, "devices %d, mutations %d (applied %d, merged %d), retries %d (of them after a 429: %d), kills %d, %v\n",
 		r.Devices, r.Mutations, r.Applied, r.Merged, r.Retries, r.RateLimited, r.Kills, r.Duration.Round(time.Millisecond))
 	fmt.Fprintf(w, "faults: %s\n", r.Faults)
+	if r.Restored {
+		fmt.Fprintf(w, "restored a backup: %d pulls answered reset for history, and those devices pushed their sent mutations again\n", r.HistoryResets)
+	}
 	fmt.Fprintf(w, "records on server %d (expected %d), change-log rows %d (expected %d)\n",
 		r.Records, r.ExpectedRecords, r.LogRows, r.ExpectedLogRows)
 	fmt.Fprintf(w, "lost %d, duplicated %d, diverged devices %d, protocol problems %d, integrity_check %s\n",
@@ -172,6 +186,7 @@ func (f *faultRun) run(ctx context.Context) (*faultReport, error) {
 	}
 	rep.Duration = time.Since(start)
 	rep.Kills = f.kills
+	rep.Restored = f.cfg.restore
 	rep.Faults = f.stats.String()
 	if err := f.srv.stop(); err != nil {
 		return rep, err
@@ -217,11 +232,12 @@ func (f *faultRun) drive(ctx context.Context) ([]*device, []*faultTransport, err
 		a := &api{base: f.srv.url(""), token: u.Token, hc: &http.Client{Transport: transports[i], Timeout: 60 * time.Second},
 			gzipUploads: i%2 == 0}
 		devices[i] = newDevice(i, u, runID, a, f.cfg.batch, &acked)
+		devices[i].restoring = f.cfg.restore
 	}
 	total := int64(f.cfg.devices * f.cfg.mutations)
 	crashDone := make(chan error, 1)
 	stop := make(chan struct{})
-	go func() { crashDone <- f.crashLoop(ctx, &acked, total, stop) }()
+	go func() { crashDone <- f.events(ctx, &acked, total, stop) }()
 
 	errs := make([]error, len(devices))
 	var wg sync.WaitGroup
@@ -230,32 +246,124 @@ func (f *faultRun) drive(ctx context.Context) ([]*device, []*faultTransport, err
 	}
 	wg.Wait()
 	close(stop)
-	return devices, transports, errors.Join(errors.Join(errs...), <-crashDone)
+	if err := errors.Join(errors.Join(errs...), <-crashDone); err != nil {
+		return devices, transports, err
+	}
+	if f.cfg.restore {
+		// phones that were done before the restore learn of it when they
+		// next come online: each syncs once more
+		for i, d := range devices {
+			wg.Go(func() { errs[i] = d.sync(ctx) })
+		}
+		wg.Wait()
+	}
+	return devices, transports, errors.Join(errs...)
 }
 
-func (f *faultRun) crashLoop(ctx context.Context, acked *atomic.Int64, total int64, stop chan struct{}) error {
-	if !f.cfg.crash {
-		return nil
+// event is something done to the server once the acknowledged mutations
+// pass a share of the total.
+type event struct {
+	at   float64
+	name string
+	do   func(context.Context) error
+}
+
+// events kills the server in -crash mode as the acknowledged mutations
+// pass each 1/(kills+1) of the total, and in -restore mode backs it up at
+// 1/3 and restores that backup at 60 %.
+func (f *faultRun) events(ctx context.Context, acked *atomic.Int64, total int64, stop chan struct{}) error {
+	var evs []event
+	if f.cfg.crash {
+		for k := 1; k <= f.cfg.kills; k++ {
+			evs = append(evs, event{float64(k) / float64(f.cfg.kills+1), fmt.Sprintf("SIGKILL %d", k), f.crash})
+		}
 	}
-	for k := 1; k <= f.cfg.kills; k++ {
-		threshold := total * int64(k) / int64(f.cfg.kills+1)
+	if f.cfg.restore {
+		evs = append(evs, event{1.0 / 3, "backup", f.backup}, event{0.6, "restore of that backup", f.restore})
+	}
+	slices.SortStableFunc(evs, func(a, b event) int { return cmp.Compare(a.at, b.at) })
+	for _, ev := range evs {
+		threshold := int64(float64(total) * ev.at)
 		for acked.Load() < threshold {
 			select {
 			case <-stop:
-				return fmt.Errorf("run ended after %d of %d kills", f.kills, f.cfg.kills)
+				return fmt.Errorf("run ended before the %s", ev.name)
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-time.After(5 * time.Millisecond):
 			}
 		}
-		if err := f.srv.kill(); err != nil {
+		if err := ev.do(ctx); err != nil {
+			return fmt.Errorf("%s: %w", ev.name, err)
+		}
+		fmt.Fprintf(f.out, "%s at %d/%d acknowledged mutations\n", ev.name, acked.Load(), total)
+	}
+	return nil
+}
+
+func (f *faultRun) crash(ctx context.Context) error {
+	if err := f.srv.kill(); err != nil {
+		return err
+	}
+	f.kills++
+	time.Sleep(300 * time.Millisecond)
+	return f.srv.start(ctx)
+}
+
+// backupName is the backup a -restore run makes and restores.
+const backupName = "amanload.zip"
+
+// backup makes a backup through PocketBase's API, as an administrator
+// (or the nightly cron) does, while the devices go on syncing.
+func (f *faultRun) backup(ctx context.Context) error {
+	su := &api{base: f.srv.url(""), token: f.su.Token, hc: http.DefaultClient}
+	_, err := su.do(ctx, http.MethodPost, "/api/backups", []byte(`{"name":"`+backupName+`"}`), false, nil)
+	return err
+}
+
+// restore puts the backup's files in place of the data dir's with the
+// server stopped, as PocketBase's restore does before it starts the server
+// again (or a Litestream restore), and starts the server on them.
+func (f *faultRun) restore(ctx context.Context) error {
+	if err := f.srv.kill(); err != nil {
+		return err
+	}
+	if err := restoreFiles(f.srv.dir, filepath.Join(f.srv.dir, core.LocalBackupsDirName, backupName)); err != nil {
+		return err
+	}
+	return f.srv.start(ctx)
+}
+
+// restoreFiles replaces every entry of dataDir but its backups with the
+// files of the backup archive.
+func restoreFiles(dataDir, archivePath string) error {
+	staged, err := os.MkdirTemp(filepath.Dir(dataDir), "restore-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(staged)
+	if err := archive.Extract(archivePath, staged); err != nil {
+		return fmt.Errorf("extract backup: %w", err)
+	}
+	entries, err := os.ReadDir(dataDir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() == core.LocalBackupsDirName {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dataDir, e.Name())); err != nil {
 			return err
 		}
-		f.kills++
-		fmt.Fprintf(f.out, "SIGKILL %d at %d/%d acknowledged mutations\n", k, acked.Load(), total)
-		time.Sleep(300 * time.Millisecond)
-		if err := f.srv.start(ctx); err != nil {
-			return fmt.Errorf("restart after kill %d: %w", k, err)
+	}
+	extracted, err := os.ReadDir(staged)
+	if err != nil {
+		return err
+	}
+	for _, e := range extracted {
+		if err := os.Rename(filepath.Join(staged, e.Name()), filepath.Join(dataDir, e.Name())); err != nil {
+			return err
 		}
 	}
 	return nil

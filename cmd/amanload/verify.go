@@ -48,6 +48,7 @@ func (f *faultRun) verifyDevice(ctx context.Context, d *device, server map[recKe
 	rep.Mutations += d.sent
 	rep.Retries += d.retries
 	rep.RateLimited += d.limited
+	rep.HistoryResets += d.historyResets
 	for _, r := range d.results {
 		switch r.Status {
 		case "applied":
