@@ -57,25 +57,24 @@ const (
 // fingerprint now, pruned the highest pruned tombstone and last the log's
 // end as the pull read it.
 func judge(app core.App, s, seen, fp string, pruned, last int64) (from int64, reason string, err error) {
-	var cp checkpoint
-	if s != "" {
-		var ok bool
-		if cp, ok = decodeCheckpoint(s); !ok {
-			return 0, ResetInvalid, nil
-		}
-	}
+	// seen first: a history the device relies on may be gone even when its
+	// checkpoint is unreadable or its view changed, and only this reason
+	// makes it push its sent mutations again
 	in, err := seenInHistory(app, seen, last)
 	if err != nil || !in {
 		return 0, ResetHistory, err
 	}
-	if s != "" {
-		if in, err = inHistory(app, cp, last); err != nil || !in {
-			return 0, ResetHistory, err
-		}
+	if s == "" {
+		return 0, "", nil
+	}
+	cp, ok := decodeCheckpoint(s)
+	if !ok {
+		return 0, ResetInvalid, nil
+	}
+	if in, err = inHistory(app, cp, last); err != nil || !in {
+		return 0, ResetHistory, err
 	}
 	switch {
-	case s == "":
-		return 0, "", nil
 	case cp.seq < pruned:
 		return 0, ResetExpired, nil
 	case cp.fingerprint != fp:

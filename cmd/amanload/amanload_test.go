@@ -204,3 +204,20 @@ func TestDeviceResetIsAProblem(t *testing.T) {
 		t.Fatalf("pulls %d, checkpoint %q, problems %v", pulls, d.checkpoint, d.problems)
 	}
 }
+
+// A client keeps the highest position of answers that may arrive out of
+// order.
+func TestHighestPosition(t *testing.T) {
+	for _, c := range []struct{ a, b, want string }{
+		{"", "27.e1", "27.e1"},
+		{"28.e1", "27.e1", "28.e1"},
+		{"27.e1", "28.e1", "28.e1"},
+		{"9.e1", "10.e2", "10.e2"},
+		{"28.e1", "", "28.e1"},
+		{"x.e1", "3.e1", "3.e1"},
+	} {
+		if got := highest(c.a, c.b); got != c.want {
+			t.Errorf("highest(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
+		}
+	}
+}

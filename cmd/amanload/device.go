@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -201,7 +202,7 @@ func (d *device) pushQueue(ctx context.Context) error {
 		if res.Position == "" {
 			d.problems = append(d.problems, "push answered no position")
 		}
-		d.seen = res.Position
+		d.seen = highest(d.seen, res.Position)
 		d.queue = d.settle(chunk, res.Results)
 	}
 	return nil
@@ -265,8 +266,9 @@ func (d *device) pullAll(ctx context.Context) (again bool, err error) {
 		}
 		if res.Reset {
 			d.local = map[recKey]localRec{}
-			d.checkpoint, d.seen = "", ""
+			d.checkpoint = ""
 			if d.restoring && res.Reason == "history" {
+				d.seen = "" // only a history reset makes it void
 				d.pushAgain()
 				return true, nil
 			}
@@ -278,7 +280,7 @@ func (d *device) pullAll(ctx context.Context) (again bool, err error) {
 			continue
 		}
 		applyChanges(d.local, res.Changes)
-		d.checkpoint, d.seen = res.Checkpoint, res.Position
+		d.checkpoint, d.seen = res.Checkpoint, highest(d.seen, res.Position)
 		if !res.HasMore {
 			return false, nil
 		}
@@ -344,4 +346,16 @@ func (d *device) pushAgain() {
 	d.journal = nil
 	d.results = map[string]result{}
 	d.edits = map[recKey]int{}
+}
+
+// highest is the position with the higher number before its dot, as
+// docs/sync.md asks of a client whose requests overlap (b if a is empty
+// or unreadable).
+func highest(a, b string) string {
+	na, errA := strconv.ParseInt(strings.SplitN(a, ".", 2)[0], 10, 64)
+	nb, errB := strconv.ParseInt(strings.SplitN(b, ".", 2)[0], 10, 64)
+	if errA == nil && (errB != nil || na > nb) {
+		return a
+	}
+	return b
 }

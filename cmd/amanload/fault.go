@@ -68,7 +68,8 @@ type faultReport struct {
 	Kills, Retries           int
 	RateLimited              int
 	Restored                 bool // the run restored a backup
-	HistoryResets            int  // pulls answered reset for history
+	LostByRestore            int  // mutations acknowledged between the backup and its restore
+	HistoryResets            int  // resets for history and 409 sync_history_changed the devices got
 	Faults                   string
 	Integrity                string
 	Records, ExpectedRecords int
@@ -78,9 +79,10 @@ type faultReport struct {
 }
 
 func (r *faultReport) ok() bool {
-	// a restore that reset no device tested nothing
+	// a restore that took nothing from the server, or told no device,
+	// tested nothing
 	return r.Lost == 0 && r.Duplicated == 0 && r.Diverged == 0 && r.Problems == 0 &&
-		(!r.Restored || r.HistoryResets > 0) &&
+		(!r.Restored || r.LostByRestore > 0 && r.HistoryResets > 0) &&
 		r.Integrity == "ok" && r.Records == r.ExpectedRecords && r.LogRows == r.ExpectedLogRows &&
 		r.Applied+r.Merged == r.Mutations
 }
@@ -90,7 +92,8 @@ func (r *faultReport) print(w io.Writer) {
 		r.Devices, r.Mutations, r.Applied, r.Merged, r.Retries, r.RateLimited, r.Kills, r.Duration.Round(time.Millisecond))
 	fmt.Fprintf(w, "faults: %s\n", r.Faults)
 	if r.Restored {
-		fmt.Fprintf(w, "restored a backup: %d pulls answered reset for history, and those devices pushed their sent mutations again\n", r.HistoryResets)
+		fmt.Fprintf(w, "restored a backup that lacks %d acknowledged mutations; the devices were told %d times (reset for history or 409) and pushed their sent mutations again\n",
+			r.LostByRestore, r.HistoryResets)
 	}
 	fmt.Fprintf(w, "records on server %d (expected %d), change-log rows %d (expected %d)\n",
 		r.Records, r.ExpectedRecords, r.LogRows, r.ExpectedLogRows)
@@ -155,6 +158,9 @@ type faultRun struct {
 	su    account
 	users []account
 	kills int
+	// acknowledged mutations when the backup was made, and how many more
+	// there were when it was restored (their writes are not in it)
+	ackedAtBackup, lostByRestore int64
 }
 
 // errNoSync reports a server without the protocol v1 routes.
@@ -187,6 +193,7 @@ func (f *faultRun) run(ctx context.Context) (*faultReport, error) {
 	rep.Duration = time.Since(start)
 	rep.Kills = f.kills
 	rep.Restored = f.cfg.restore
+	rep.LostByRestore = int(f.lostByRestore)
 	rep.Faults = f.stats.String()
 	if err := f.srv.stop(); err != nil {
 		return rep, err
@@ -279,7 +286,27 @@ func (f *faultRun) events(ctx context.Context, acked *atomic.Int64, total int64,
 		}
 	}
 	if f.cfg.restore {
-		evs = append(evs, event{1.0 / 3, "backup", f.backup}, event{0.6, "restore of that backup", f.restore})
+		backup := func(ctx context.Context) error {
+			err := f.backup(ctx)
+			f.ackedAtBackup = acked.Load()
+			return err
+		}
+		restore := func(ctx context.Context) error {
+			// the restore must take something away: wait for a tenth of the
+			// run to be acknowledged after the backup was complete
+			for acked.Load() < f.ackedAtBackup+max(1, total/10) {
+				select {
+				case <-stop:
+					return errors.New("run ended before mutations were acknowledged after the backup")
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+			f.lostByRestore = acked.Load() - f.ackedAtBackup
+			return f.restore(ctx)
+		}
+		evs = append(evs, event{1.0 / 3, "backup", backup}, event{0.6, "restore of that backup", restore})
 	}
 	slices.SortStableFunc(evs, func(a, b event) int { return cmp.Compare(a.at, b.at) })
 	for _, ev := range evs {

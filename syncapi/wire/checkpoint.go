@@ -88,33 +88,29 @@ func ValidEpoch(e string) bool {
 	return true
 }
 
-// Position is a log position in an epoch, with no view: how far the writes
-// of a push reached (the push answer's "position", which the client sends
-// back as a pull's "pushed", see docs/sync.md).
+// Position is a log position in an epoch, with no view: how far the
+// history a client was told about reaches (push answers and pull pages
+// carry one; the client sends the highest back as "seen", see
+// docs/sync.md). It reads "<seq>.<epoch>", so that a client can keep the
+// highest of the positions it got from requests that overlapped.
 type Position struct {
 	Seq   int64
 	Epoch string
 }
 
-const positionPrefix = "p."
-
-// Encode returns the opaque string a push hands out, or "" for a position
+// Encode returns the string a push or pull hands out, or "" for a position
 // that DecodePosition would refuse.
 func (p Position) Encode() string {
 	if p.Seq < 0 || p.Epoch == "" || !ValidEpoch(p.Epoch) {
 		return ""
 	}
-	return base64.RawURLEncoding.EncodeToString([]byte(positionPrefix + strconv.FormatInt(p.Seq, 10) + "." + p.Epoch))
+	return strconv.FormatInt(p.Seq, 10) + "." + p.Epoch
 }
 
 // DecodePosition parses s; ok is false for a string this server never
 // issued. A decoded position has Seq >= 0 and a non-empty valid Epoch.
 func DecodePosition(s string) (Position, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || !strings.HasPrefix(string(raw), positionPrefix) {
-		return Position{}, false
-	}
-	seqStr, epoch, found := strings.Cut(strings.TrimPrefix(string(raw), positionPrefix), ".")
+	seqStr, epoch, found := strings.Cut(s, ".")
 	seq, err := strconv.ParseInt(seqStr, 10, 64)
 	if !found || err != nil || seq < 0 || epoch == "" || !ValidEpoch(epoch) {
 		return Position{}, false
