@@ -464,3 +464,16 @@ describe('RxDB 17 over sync protocol v1', () => {
     }
   });
 });
+
+// Every device sent back the highest position it was given ("seen") with
+// its pushes and pulls, RxDB running them side by side; on a server that
+// was never restored, none was ever told of a restore.
+test('positions sent back as seen never reset a device of a server that was not restored', () => {
+  const all = Object.values(devices);
+  assert.ok(all.length >= 3, `devices: ${all.length}`);
+  for (const d of all) {
+    assert.equal(d.protocol.history, 0, `${d.name} was told of a restore`);
+    const withSeen = d.protocol.exchanges.filter((e) => e.path.includes('seen='));
+    assert.ok(withSeen.length > 0, `${d.name} never sent seen`);
+  }
+});

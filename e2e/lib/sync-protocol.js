@@ -33,6 +33,24 @@ export class SyncProtocol {
     this.client = client;
     this.online = true;
     this.exchanges = []; // every request and its answer, in order
+    // seen: the highest log position any answer carried, sent back with
+    // every request so that a server restored to before it says so
+    // (docs/sync.md, Epochs); history: how often it did
+    this.seen = '';
+    this.history = 0;
+  }
+
+  // remember keeps the highest position (answers to overlapping requests,
+  // as RxDB sends them, arrive in any order).
+  remember(position) {
+    if (!position) return;
+    const n = (p) => Number.parseInt(p.split('.')[0], 10);
+    if (!this.seen || n(position) > n(this.seen)) this.seen = position;
+  }
+
+  withSeen(path) {
+    if (!this.seen) return path;
+    return `${path}${path.includes('?') ? '&' : '?'}seen=${encodeURIComponent(this.seen)}`;
   }
 
   headers(extra = {}) {
@@ -64,7 +82,12 @@ export class SyncProtocol {
     this.exchanges.push({
       method, path, request: body, ...sent, status: res.status, encoding: res.headers.get('content-encoding'), response: json,
     });
+    if ((res.status === 409 && json.code === 'sync_history_changed') || (json.reset && json.reason === 'history')) {
+      this.history++;
+      this.seen = '';
+    }
     if (res.status !== 200) throw new SyncHTTPError(method, path, res.status, json);
+    this.remember(json.position);
     return json;
   }
 
@@ -72,16 +95,16 @@ export class SyncProtocol {
   pull({ collections, checkpoint = '', limit }) {
     const q = new URLSearchParams({ collections: collections.join(','), checkpoint });
     if (limit) q.set('limit', String(limit));
-    return this.call('GET', `/api/sync/v1/pull?${q}`);
+    return this.call('GET', this.withSeen(`/api/sync/v1/pull?${q}`));
   }
 
   // push sends mutations and returns {results}, one per mutation, in order.
   push(mutations) {
-    return this.call('POST', '/api/sync/v1/push', { client: this.client, mutations });
+    return this.call('POST', this.withSeen('/api/sync/v1/push'), { client: this.client, mutations });
   }
 
   // pushes returns the push exchanges so far.
   pushes() {
-    return this.exchanges.filter((e) => e.path === '/api/sync/v1/push');
+    return this.exchanges.filter((e) => e.path.split('?')[0] === '/api/sync/v1/push');
   }
 }
