@@ -8,13 +8,30 @@ import (
 	"aman/syncapi/wire"
 )
 
+// decodeCase is one string, whether it decodes and to what.
+type decodeCase[T comparable] struct {
+	name string
+	s    string
+	ok   bool
+	want T
+}
+
+// runDecode checks decode on every case; a refused string decodes to the
+// zero value.
+func runDecode[T comparable](t *testing.T, decode func(string) (T, bool), cases []decodeCase[T]) {
+	t.Helper()
+	for i, c := range cases {
+		t.Run(fmt.Sprintf("%d_%s", i, c.name), func(t *testing.T) {
+			got, ok := decode(c.s)
+			if ok != c.ok || got != c.want {
+				t.Fatalf("got %+v (ok %v), want %+v (ok %v)", got, ok, c.want, c.ok)
+			}
+		})
+	}
+}
+
 func TestCheckpoint(t *testing.T) {
-	scenarios := []struct {
-		name string
-		s    string
-		ok   bool
-		want wire.Checkpoint
-	}{
+	runDecode(t, wire.DecodeCheckpoint, []decodeCase[wire.Checkpoint]{
 		{"issued", wire.Checkpoint{Seq: 42, Fingerprint: "0123456789abcdef"}.Encode(), true,
 			wire.Checkpoint{Seq: 42, Fingerprint: "0123456789abcdef"}},
 		{"seq 0", b64("1.0.a"), true, wire.Checkpoint{Fingerprint: "a"}},
@@ -39,15 +56,7 @@ func TestCheckpoint(t *testing.T) {
 		{"no fingerprint", b64("1.5."), false, wire.Checkpoint{}},
 		{"no dot", b64("1.5"), false, wire.Checkpoint{}},
 		{"filter injection", b64("1.0' || 1=1 --.abc"), false, wire.Checkpoint{}},
-	}
-	for i, s := range scenarios {
-		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
-			c, ok := wire.DecodeCheckpoint(s.s)
-			if ok != s.ok || c != s.want {
-				t.Fatalf("got %+v (ok %v), want %+v (ok %v)", c, ok, s.want, s.ok)
-			}
-		})
-	}
+	})
 }
 
 func TestCheckpointEncodeStable(t *testing.T) {
@@ -63,12 +72,7 @@ func TestCheckpointEncodeStable(t *testing.T) {
 }
 
 func TestPosition(t *testing.T) {
-	scenarios := []struct {
-		name string
-		s    string
-		ok   bool
-		want wire.Position
-	}{
+	runDecode(t, wire.DecodePosition, []decodeCase[wire.Position]{
 		{"issued", wire.Position{Seq: 42, Epoch: "9f86d081884c7d65"}.Encode(), true, wire.Position{Seq: 42, Epoch: "9f86d081884c7d65"}},
 		{"readable", "42.e1", true, wire.Position{Seq: 42, Epoch: "e1"}},
 		{"seq 0", "0.e1", true, wire.Position{Epoch: "e1"}},
@@ -82,15 +86,7 @@ func TestPosition(t *testing.T) {
 		{"negative seq", "-5.e1", false, wire.Position{}},
 		{"seq overflow", "99999999999999999999.e1", false, wire.Position{}},
 		{"not a number", "x.e1", false, wire.Position{}},
-	}
-	for i, s := range scenarios {
-		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
-			p, ok := wire.DecodePosition(s.s)
-			if ok != s.ok || p != s.want {
-				t.Fatalf("got %+v (ok %v), want %+v (ok %v)", p, ok, s.want, s.ok)
-			}
-		})
-	}
+	})
 	if got := (wire.Position{Seq: 1, Epoch: ""}).Encode(); got != "" {
 		t.Fatalf("a position without an epoch encodes as %q, want \"\"", got)
 	}
