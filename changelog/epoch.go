@@ -32,10 +32,6 @@ import (
 // epoch exactly where the log is, so it resets nobody.
 const epochsTable = "_aman_epochs"
 
-// LegacyEpoch is the epoch of the log before epochs existed: checkpoints
-// issued then carry none. It ends where the first real epoch begins.
-const LegacyEpoch = ""
-
 // ErrUnknownEpoch reports an epoch this database never had.
 var ErrUnknownEpoch = errors.New("changelog: unknown epoch")
 
@@ -48,6 +44,8 @@ var epochsDDL = []string{
 		first_seq INTEGER NOT NULL,
 		started   TEXT    NOT NULL
 	)`,
+	// the legacy epoch "": the log before epochs existed, whose checkpoints
+	// carry none; it ends where the migration starts the first real one
 	`INSERT OR IGNORE INTO ` + epochsTable + ` (id, first_seq, started) VALUES ('', 0, '')`,
 }
 

@@ -36,8 +36,9 @@ func decodeCheckpoint(s string) (checkpoint, bool) {
 	return checkpoint{seq: w.Seq, epoch: w.Epoch, fingerprint: w.Fingerprint}, ok
 }
 
-// Reasons a pull answers reset (docs/sync.md, Reset), most severe first: a
-// checkpoint that fails several checks gets the first.
+// Reasons a pull answers reset (docs/sync.md, Reset). judge checks "seen"
+// first (history), then the checkpoint: invalid, history, expired, view; a
+// request that fails several checks gets the first it fails.
 const (
 	// ResetInvalid: not a checkpoint of any form this server issues.
 	ResetInvalid = "invalid"
