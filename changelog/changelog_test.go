@@ -221,3 +221,57 @@ func TestBornAfterAndWrittenBySince(t *testing.T) {
 		t.Errorf("WrittenBySince someone: %v", wrote)
 	}
 }
+
+// TestEpoch_SeqFloor: every epoch's writes begin at least at the wall
+// clock's floor (SeqFloor), so that positions grow across a restore, while
+// the epoch before still ends where the log ended (a restart resets
+// nobody); RevAt reads a record's rev as of a position.
+func TestEpoch_SeqFloor(t *testing.T) {
+	app := testapp.New(t)
+	booted := time.Now()
+	if _, err := changelog.StartEpoch(app); err != nil { // as serving does
+		t.Fatal(err)
+	}
+	r := newUpdate(t, app, "floorfloor00001", "first")
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	first, err := changelog.HeadOf(app, "updates", r.Id)
+	if err != nil || first.Seq < changelog.SeqFloor(booted) || first.Rev != 1 {
+		t.Fatalf("the first write of a served app: %+v (%v), want seq >= %d", first, err, changelog.SeqFloor(booted))
+	}
+	before, err := changelog.CurrentEpoch(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	restarted := time.Now()
+	if _, err := changelog.StartEpoch(app); err != nil {
+		t.Fatal(err)
+	}
+	last, err := changelog.LastSeq(app)
+	if err != nil || last < changelog.SeqFloor(restarted)-1 {
+		t.Fatalf("after a new epoch the log's next seq is past the clock's floor: last %d (%v), floor %d", last, err, changelog.SeqFloor(restarted))
+	}
+	if end, err := changelog.EpochEnd(app, before, last); err != nil || end != first.Seq {
+		t.Fatalf("the epoch before ends where the log ended: %d (%v), want %d", end, err, first.Seq)
+	}
+	r.Set("title", "second")
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	second, err := changelog.HeadOf(app, "updates", r.Id)
+	if err != nil || second.Seq != last+1 || second.Rev != 2 {
+		t.Fatalf("the next write: %+v (%v), want seq %d", second, err, last+1)
+	}
+	for _, c := range []struct {
+		seq  int64
+		want int64
+	}{
+		{first.Seq - 1, 0}, {first.Seq, 1}, {second.Seq - 1, 1}, {second.Seq, 2}, {second.Seq + 100, 2},
+	} {
+		if got, err := changelog.RevAt(app, "updates", r.Id, c.seq); err != nil || got != c.want {
+			t.Errorf("RevAt(%d) = %d (%v), want %d", c.seq, got, err, c.want)
+		}
+	}
+}

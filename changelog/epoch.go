@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -64,9 +65,27 @@ func dropEpochs(tx core.App) error {
 	return err
 }
 
+// SeqsPerMilli is how many seqs the log may take per millisecond of wall
+// clock: each epoch's writes begin at least at the clock's milliseconds
+// since 1970 times this (SeqFloor), so positions grow with time across
+// restores (1.8e15 in 2026, exact in a JavaScript number until the year
+// 2255). A restored server's new writes thus never reuse a seq it issued
+// before the restore, as long as the log took fewer than a million writes
+// a second (it takes a few thousand) and the clock did not go back.
+const SeqsPerMilli = 1000
+
+// SeqFloor is the lowest seq an epoch begun at t writes.
+func SeqFloor(t time.Time) int64 { return t.UnixMilli() * SeqsPerMilli }
+
 // StartEpoch begins a new epoch at the next seq and returns its id. It
 // runs when the app boots and when it starts serving, before any write of
 // the new process reaches the log.
+//
+// The epoch holds every position from the next seq on, but its writes
+// begin at SeqFloor(now) at the earliest: the seqs between are never
+// used. Earlier epochs still end where the log ended (a checkpoint past
+// the backup's end resets); the floor is what lets a push tell a rev of
+// the history the server lost from one written since (see RevAt).
 func StartEpoch(app core.App) (string, error) {
 	id := security.RandomStringWithAlphabet(16, "0123456789abcdef")
 	err := app.RunInTransaction(func(tx core.App) error {
@@ -77,12 +96,36 @@ func StartEpoch(app core.App) (string, error) {
 		_, err = tx.DB().NewQuery(`INSERT INTO ` + epochsTable + ` (id, first_seq, started)
 			VALUES ({:id}, {:first}, {:at})`).
 			Bind(dbx.Params{"id": id, "first": last + 1, "at": types.NowDateTime().String()}).Execute()
-		return err
+		if err != nil {
+			return err
+		}
+		return raiseSeq(tx, SeqFloor(time.Now())-1)
 	})
 	if err != nil {
 		return "", fmt.Errorf("start epoch: %w", err)
 	}
 	return id, nil
+}
+
+// raiseSeq makes the log's next seq at least floor+1 (SQLite's
+// AUTOINCREMENT takes the next seq from sqlite_sequence, which may be
+// written; it never goes down).
+func raiseSeq(tx core.App, floor int64) error {
+	res, err := tx.DB().NewQuery(`UPDATE sqlite_sequence SET seq = MAX(seq, {:floor}) WHERE name = {:name}`).
+		Bind(dbx.Params{"floor": floor, "name": changesTable}).Execute()
+	if err != nil {
+		return fmt.Errorf("raise seq: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	// no write yet: the table has no row in sqlite_sequence
+	_, err = tx.DB().NewQuery(`INSERT INTO sqlite_sequence (name, seq) VALUES ({:name}, {:floor})`).
+		Bind(dbx.Params{"floor": floor, "name": changesTable}).Execute()
+	if err != nil {
+		return fmt.Errorf("raise seq: %w", err)
+	}
+	return nil
 }
 
 // CurrentEpoch is the id of the newest epoch, the one new checkpoints name.

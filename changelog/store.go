@@ -147,6 +147,22 @@ func HeadOf(app core.App, collection, recordID string) (Head, error) {
 	return h, nil
 }
 
+// RevAt is the record's rev as of log position seq: the highest rev
+// written at or before it, 0 if the record had none then (or those writes
+// were pruned). Positions grow across restores (SeqFloor), so a rev
+// written since a restore is never "at or before" a position the server
+// issued before it.
+func RevAt(app core.App, collection, recordID string, seq int64) (int64, error) {
+	var rev sql.NullInt64
+	err := app.DB().NewQuery(`SELECT MAX(rev) FROM ` + changesTable + `
+		WHERE collection = {:collection} AND record_id = {:record_id} AND seq <= {:seq}`).
+		Bind(dbx.Params{"collection": collection, "record_id": recordID, "seq": seq}).Row(&rev)
+	if err != nil {
+		return 0, fmt.Errorf("rev at %d: %w", seq, err)
+	}
+	return rev.Int64, nil
+}
+
 // Heads returns the heads of the given records of one collection, by id.
 func Heads(app core.App, collection string, ids []string) (map[string]Head, error) {
 	out := make(map[string]Head, len(ids))
