@@ -22,6 +22,7 @@ type mutationContext struct {
 	c        *core.Collection
 	data     map[string]any // the fields the client set
 	base     int64          // the rev the client's edit started from
+	known    int64          // the rev it is merged from (knownBase): base, or less
 	existing *core.Record   // the record now, nil if absent
 	head     changelog.Head // the record's head now (Rev 0 if none)
 	rules    *ruleMemo      // the chunk's create-rule answers
@@ -72,10 +73,10 @@ func (mc *mutationContext) createExisting() outcome {
 }
 
 func (mc *mutationContext) update() outcome {
-	if mc.base >= mc.head.Rev {
+	if mc.known >= mc.head.Rev {
 		return mc.patch(mc.data, StatusApplied)
 	}
-	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.client, mc.base, mc.head.Rev)
+	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.client, mc.known, mc.head.Rev)
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
 	}
@@ -179,7 +180,7 @@ func (mc *mutationContext) delete() outcome {
 	if mc.existing == nil {
 		return outcome{res: result{Status: StatusApplied, RecordID: mc.m.RecordID, Rev: mc.head.Rev, Deleted: true}}
 	}
-	if mc.base > 0 && mc.head.Rev > mc.base {
+	if mc.base > 0 && mc.head.Rev > mc.known {
 		return mc.deleteConflict()
 	}
 	ev, err := mc.event(http.MethodDelete, map[string]any{})
@@ -204,7 +205,7 @@ func (mc *mutationContext) deleteConflict() outcome {
 	if !ok {
 		return rejectedCode(mc.e, mc.m, CodeForbidden, nil)
 	}
-	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.client, mc.base, mc.head.Rev)
+	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.client, mc.known, mc.head.Rev)
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
 	}

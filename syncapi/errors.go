@@ -23,6 +23,7 @@ const (
 	CodeUnknownCollection   = "sync_unknown_collection"
 	CodeInvalidLimit        = "sync_invalid_limit"
 	CodeHistoryChanged      = "sync_history_changed"
+	CodeInvalidPosition     = "sync_invalid_position"
 	CodeInternal            = "sync_internal_error"
 
 	CodeInvalidMutation  = "sync_invalid_mutation"
@@ -78,6 +79,7 @@ var (
 	// database's history (a restored backup): nothing is applied, and the
 	// client pushes its recent mutations again first (docs/sync.md).
 	errHistory  = fail(http.StatusConflict, CodeHistoryChanged)
+	errPosition = fail(http.StatusBadRequest, CodeInvalidPosition)
 	errInternal = fail(http.StatusInternalServerError, CodeInternal)
 	// errClientGone answers a request whose client left before it was
 	// served (nginx's 499, "client closed request"): nobody reads it, and

@@ -50,6 +50,7 @@ func TestRequestErrors(t *testing.T) {
 			map[string]any{"client": "device-a", "mutations": []mut{createReport("reportbbbbbbbb1", volunteerB, nil)}}, nil, 403, "sync_client_taken"},
 		{"pull_unknown_collection", anonymous, http.MethodGet, "/api/sync/v1/pull?collections=users", nil, nil, 400, "sync_unknown_collection"},
 		{"pull_bad_limit", anonymous, http.MethodGet, "/api/sync/v1/pull?limit=0", nil, nil, 400, "sync_invalid_limit"},
+		{"push_bad_lost", volunteerA, http.MethodPost, "/api/sync/v1/push?lost=not-a-position", map[string]any{"client": "d", "mutations": []mut{}}, nil, 400, "sync_invalid_position"},
 	}
 	for i, c := range cases {
 		t.Run(itoa(i)+"_"+c.name, func(t *testing.T) {

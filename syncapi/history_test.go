@@ -283,3 +283,89 @@ func TestSeen_AfterRestore(t *testing.T) {
 		t.Fatalf("pushed again: %+v", res)
 	}
 }
+
+// pushQuery pushes muts with the query string q and returns their results
+// and the answer's position.
+func (en *env) pushQuery(as, client, q string, muts ...mut) ([]pushResult, string) {
+	en.t.Helper()
+	rec := en.raw(as, http.MethodPost, "/api/sync/v1/push"+q, map[string]any{"client": client, "mutations": muts})
+	var out struct {
+		Results  []pushResult `json:"results"`
+		Position string       `json:"position"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code != http.StatusOK || len(out.Results) != len(muts) {
+		en.t.Fatalf("push%s: %d %s", q, rec.Code, rec.Body.String())
+	}
+	return out.Results, out.Position
+}
+
+func editOf(id, recordID string, base int64, data map[string]any) mut {
+	return mut{"id": id, "collection": "incident_reports", "recordId": recordID, "baseRev": base, "data": data}
+}
+
+// TestPush_LostBase: after a restore, a device pushes again edits whose
+// base rev it reached in the history the server lost, while a write made
+// since the restore took that rev's number again. Sent with "lost" (the
+// position its push was refused for), such an edit is merged from the rev
+// the record had at that position: the write since the restore is kept and
+// the edit becomes a conflict on the field both wrote, with its evidence,
+// instead of overwriting it unseen.
+func TestPush_LostBase(t *testing.T) {
+	en := newEnv(t)
+	shared, solo := pad("shared", 0), pad("solo", 0)
+	en.push(volunteerA, "device-a", createReport(shared, volunteerA, nil), createReport(solo, volunteerA, nil))
+	dir := backupFiles(t, en.app) // both reports at rev 1
+
+	// the history the restore loses: device-a edits both
+	lost := []mut{
+		editOf("e1", shared, 1, map[string]any{"injured": 2}),
+		editOf("e2", shared, 2, map[string]any{"description": "Two hurt, taken to Isfara."}),
+		editOf("e3", solo, 1, map[string]any{"injured": 1}),
+	}
+	res, position := en.pushQuery(volunteerA, "device-a", "", lost...)
+	if res[1].Status != "applied" || res[1].Rev != 3 {
+		t.Fatalf("before the restore: %+v", res)
+	}
+	pos, _ := wire.DecodePosition(position)
+
+	restored := en.bootFrom(dir)
+	// since the restore, the volunteer's other phone rewrote the shared
+	// report's description from rev 1: its rev 2 is not the lost rev 2
+	since := restored.push(volunteerA, "device-b", editOf("b1", shared, 1, map[string]any{"description": "Shots at dawn; nobody hurt."}))
+	if since[0].Status != "applied" || since[0].Rev != 2 {
+		t.Fatalf("the edit since the restore: %+v", since)
+	}
+	if h, err := changelog.HeadOf(restored.app, "incident_reports", shared); err != nil || h.Seq <= pos.Seq {
+		t.Fatalf("a write since the restore must take a position past every one issued before it: %d <= %d (%v)", h.Seq, pos.Seq, err)
+	}
+
+	code, body := restored.do(volunteerA, http.MethodPost, "/api/sync/v1/push?seen="+position,
+		map[string]any{"client": "device-a", "mutations": []mut{}})
+	if code != http.StatusConflict || body["code"] != "sync_history_changed" {
+		t.Fatalf("the device learns of the restore: %d %v", code, body)
+	}
+	again, _ := restored.pushQuery(volunteerA, "device-a", "?lost="+position, lost...)
+	if again[0].Status != "merged" {
+		t.Fatalf("e1 touches a field nobody wrote since: %+v", again[0])
+	}
+	if again[1].Status != "conflict" || !slices.Equal(again[1].Fields, []string{"description"}) || again[1].Conflict == "" {
+		t.Fatalf("e2's base is the lost rev 2, not the rev 2 written since: want a conflict on description, got %+v", again[1])
+	}
+	if again[2].Status != "applied" || again[2].Rev != 2 {
+		t.Fatalf("a report nobody wrote since the restore takes the edit as before: %+v", again[2])
+	}
+	rec, err := restored.app.FindRecordById("incident_reports", shared)
+	if err != nil || rec.GetString("description") != "Shots at dawn; nobody hurt." || rec.GetInt("injured") != 2 {
+		t.Fatalf("the shared report must keep the description written since the restore and take e1: %v %v", rec, err)
+	}
+	evidence, err := restored.app.FindRecordById("sync_conflicts", again[1].Conflict)
+	if err != nil || evidence.GetString("mutation_id") != "e2" || evidence.GetInt("base_rev") != 2 {
+		t.Fatalf("the conflict's evidence: %v %v", evidence, err)
+	}
+
+	code, body = restored.do(volunteerA, http.MethodPost, "/api/sync/v1/push?lost=3.",
+		map[string]any{"client": "device-a", "mutations": []mut{}})
+	if code != http.StatusBadRequest || body["code"] != "sync_invalid_position" || body["message"] == "" {
+		t.Fatalf("a malformed lost position: %d %v", code, body)
+	}
+}

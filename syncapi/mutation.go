@@ -77,7 +77,7 @@ type chunkResults struct {
 // applyOne runs one mutation: its stored result if it ran before (in an
 // earlier push or earlier in this one), else the mutation in a savepoint
 // and its evidence in sync_conflicts, all in tx.
-func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw json.RawMessage, cr *chunkResults) (json.RawMessage, error) {
+func (s *service) applyOne(e *core.RequestEvent, tx core.App, dev device, raw json.RawMessage, cr *chunkResults) (json.RawMessage, error) {
 	m, ok := decodeMutation(raw)
 	if !ok {
 		// not identifiable: answered, never stored
@@ -90,7 +90,7 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw
 	if cr.isolated {
 		run = s.inSavepoint
 	}
-	o, err := run(tx, func() outcome { return s.execute(e, tx, client, m, cr.rules) })
+	o, err := run(tx, func() outcome { return s.execute(e, tx, dev, m, cr.rules) })
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, client string, raw
 		return encodeResult(o.res)
 	}
 	if o.keep != nil {
-		id, err := saveConflict(tx, e.Auth, client, m, o)
+		id, err := saveConflict(tx, e.Auth, dev.client, m, o)
 		if err != nil {
 			return nil, err
 		}
@@ -223,7 +223,7 @@ func encodeResult(r result) (json.RawMessage, error) {
 }
 
 // execute decides what a mutation is and runs it.
-func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mutation, rules *ruleMemo) outcome {
+func (s *service) execute(e *core.RequestEvent, tx core.App, dev device, m mutation, rules *ruleMemo) outcome {
 	c, err := tx.FindCachedCollectionByNameOrId(m.Collection)
 	if err != nil || c.IsView() || !contains(s.cfg.Collections, c.Name) {
 		return rejectedCode(e, m, CodeUnknownCollection, nil)
@@ -248,10 +248,32 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, client string, m mu
 	if m.RecordID != "" && err == nil && !head.Deleted {
 		existing, _ = tx.FindRecordById(c, m.RecordID)
 	}
-	mc := &mutationContext{s: s, e: e, tx: tx, client: client, m: m, c: c, data: data, base: base, existing: existing, head: head, rules: rules}
+	known, err := knownBase(tx, dev, c.Name, m.RecordID, base, head, existing != nil)
+	if err != nil {
+		return retryLater(e, m, err)
+	}
+	mc := &mutationContext{s: s, e: e, tx: tx, client: dev.client, m: m, c: c, data: data, base: base, known: known, existing: existing, head: head, rules: rules}
 	o := mc.run()
 	o.mc = mc
 	return o
+}
+
+// knownBase is the rev an edit of an existing record is merged from: its
+// base rev, unless the device's mutations can know only of positions up to
+// dev.knows (it pushes again after a restore, see lostPosition) and the
+// record was written since. Its base may then name a rev of the history the
+// server lost, whose number a write since the restore took again: it is
+// merged from the rev the record had at dev.knows, so that the writes
+// since are checked for conflicts and never silently overwritten.
+func knownBase(tx core.App, dev device, collection, recordID string, base int64, head changelog.Head, exists bool) (int64, error) {
+	if dev.knows < 0 || !exists || base == 0 || head.Seq <= dev.knows {
+		return base, nil
+	}
+	rev, err := changelog.RevAt(tx, collection, recordID, dev.knows)
+	if err != nil {
+		return 0, err
+	}
+	return min(base, rev), nil
 }
 
 func (mc *mutationContext) run() outcome {

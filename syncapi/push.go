@@ -39,6 +39,10 @@ func (s *service) push(e *core.RequestEvent) error {
 	if rerr := checkSeen(e); rerr != nil {
 		return writeError(e, rerr)
 	}
+	knows, rerr := lostPosition(e)
+	if rerr != nil {
+		return writeError(e, rerr)
+	}
 	body, release, rerr := s.readPush(e)
 	if rerr != nil {
 		return writeError(e, rerr)
@@ -52,10 +56,11 @@ func (s *service) push(e *core.RequestEvent) error {
 	}
 	// the log records which device wrote (see changelog.ChangedSince)
 	e.Set(changelog.ClientKey, body.Client)
+	dev := device{client: body.Client, knows: knows}
 	results := make([]json.RawMessage, len(body.Mutations))
 	for start := 0; start < len(body.Mutations); start += pushChunk {
 		end := min(start+pushChunk, len(body.Mutations))
-		if err := s.runChunk(e, body.Client, body.Mutations[start:end], results[start:end]); err != nil {
+		if err := s.runChunk(e, dev, body.Mutations[start:end], results[start:end]); err != nil {
 			return writeError(e, internal(e, err))
 		}
 	}
@@ -85,6 +90,34 @@ func checkSeen(e *core.RequestEvent) *requestError {
 		return errHistory
 	}
 	return nil
+}
+
+// device is who pushes: its client id, and the last log position its
+// mutations can know of (knows), or -1 when it did not say.
+type device struct {
+	client string
+	knows  int64
+}
+
+// lostPosition reads "lost": the "seen" position a push of this device was
+// refused for (409 sync_history_changed) or a pull reset for ("history").
+// The device sends it with the mutations it made before it learned of the
+// restore (its journal pushed again, its queue), until it pulled. Their
+// base revs belong to a history whose writes after the backup this server
+// lost, while the record's revs of the same numbers may have been written
+// since; the seq of lost is what tells them apart (see knownBase). A
+// position this server issued in its own history may be sent too: it only
+// makes the merges more careful.
+func lostPosition(e *core.RequestEvent) (int64, *requestError) {
+	lost := e.Request.URL.Query().Get("lost")
+	if lost == "" {
+		return -1, nil
+	}
+	pos, ok := wire.DecodePosition(lost)
+	if !ok {
+		return 0, errPosition
+	}
+	return pos.Seq, nil
 }
 
 // position is where the log is now, in its current epoch: past every write
@@ -117,13 +150,13 @@ func position(app core.App) (string, error) {
 // savepoint per mutation. Nothing outside the database is done twice:
 // PocketBase runs the after-success hooks (realtime, the sync nudge) only
 // once the transaction commits.
-func (s *service) runChunk(e *core.RequestEvent, client string, mutations, results []json.RawMessage) error {
+func (s *service) runChunk(e *core.RequestEvent, dev device, mutations, results []json.RawMessage) error {
 	err := e.App.RunInTransaction(func(tx core.App) error {
-		return s.applyChunk(e, tx, client, mutations, results, false)
+		return s.applyChunk(e, tx, dev, mutations, results, false)
 	})
 	if errors.Is(err, errNeedsIsolation) {
 		err = e.App.RunInTransaction(func(tx core.App) error {
-			return s.applyChunk(e, tx, client, mutations, results, true)
+			return s.applyChunk(e, tx, dev, mutations, results, true)
 		})
 	}
 	return err
@@ -131,24 +164,24 @@ func (s *service) runChunk(e *core.RequestEvent, client string, mutations, resul
 
 // applyChunk applies mutations in tx, writing their results into results;
 // isolated runs each mutation in a savepoint (see runChunk).
-func (s *service) applyChunk(e *core.RequestEvent, tx core.App, client string, mutations, results []json.RawMessage, isolated bool) error {
+func (s *service) applyChunk(e *core.RequestEvent, tx core.App, dev device, mutations, results []json.RawMessage, isolated bool) error {
 	ids := make([]string, 0, len(mutations))
 	for _, raw := range mutations {
 		if m, ok := decodeMutation(raw); ok {
 			ids = append(ids, m.ID)
 		}
 	}
-	stored, err := storedResults(tx, client, ids)
+	stored, err := storedResults(tx, dev.client, ids)
 	if err != nil {
 		return err
 	}
 	cr := &chunkResults{stored: stored, rules: newRuleMemo(), isolated: isolated}
 	for i, raw := range mutations {
-		if results[i], err = s.applyOne(e, tx, client, raw, cr); err != nil {
+		if results[i], err = s.applyOne(e, tx, dev, raw, cr); err != nil {
 			return err
 		}
 	}
-	return storeResults(tx, client, cr.fresh)
+	return storeResults(tx, dev.client, cr.fresh)
 }
 
 // readPush reads and checks the whole-request shape of a push. The body's
