@@ -46,7 +46,7 @@ func TestFaultRun(t *testing.T) {
 			if strings.Contains(s.name, "3 SIGKILLs") && rep.Kills != 3 {
 				t.Fatalf("kills = %d, want 3", rep.Kills)
 			}
-			if strings.Contains(s.name, "restored") && (!rep.Restored || rep.HistoryResets == 0) {
+			if strings.Contains(s.name, "restored") && (!rep.Restored || rep.HistoryResets == 0 || rep.PushedWithLost == 0) {
 				t.Fatalf("the restore reset no device for history: %+v", rep)
 			}
 		})

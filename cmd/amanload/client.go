@@ -169,20 +169,29 @@ func gunzip(raw []byte) ([]byte, error) {
 }
 
 func (a *api) push(ctx context.Context, req pushRequest) (pushResponse, wire, error) {
-	return a.pushSeen(ctx, req, "")
+	return a.pushSeen(ctx, req, "", "")
 }
 
 // pushSeen is push sending the last position the device was given
 // ("seen", docs/sync.md), so that a server restored to before it refuses
-// the push (409 sync_history_changed) instead of applying it.
-func (a *api) pushSeen(ctx context.Context, req pushRequest, seen string) (pushResponse, wire, error) {
+// the push (409 sync_history_changed) instead of applying it, and the
+// position a restore made void ("lost"), with mutations made before the
+// device learned of it.
+func (a *api) pushSeen(ctx context.Context, req pushRequest, seen, lost string) (pushResponse, wire, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return pushResponse{}, wire{}, err
 	}
-	path := "/api/sync/v1/push"
+	q := url.Values{}
 	if seen != "" {
-		path += "?seen=" + url.QueryEscape(seen)
+		q.Set("seen", seen)
+	}
+	if lost != "" {
+		q.Set("lost", lost)
+	}
+	path := "/api/sync/v1/push"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
 	}
 	var res pushResponse
 	w, err := a.do(ctx, http.MethodPost, path, body, true, &res)

@@ -45,6 +45,7 @@ type device struct {
 	local      map[recKey]localRec
 	checkpoint string
 	seen       string // the position of the last push answer or pull page
+	lost       string // the seen a restore made void: sent with pushes until the next whole pull
 	nextMut    int
 	nextRec    int
 
@@ -60,10 +61,11 @@ type device struct {
 	// A restored server (-restore) answers reset for history; the device
 	// then pushes again every mutation it sent (its journal), with their
 	// ids, as docs/sync.md asks of a client.
-	restoring     bool
-	journal       []mutation      // mutations with a final result, in order
-	counted       map[string]bool // mutations counted in acked
-	historyResets int
+	restoring      bool
+	journal        []mutation      // mutations with a final result, in order
+	counted        map[string]bool // mutations counted in acked
+	historyResets  int
+	pushedWithLost int // mutations pushed with lost set
 }
 
 func newDevice(n int, user account, runID string, a *api, batch int, acked *atomic.Int64) *device {
@@ -187,12 +189,12 @@ func (d *device) pushQueue(ctx context.Context) error {
 		chunk := d.queue[:min(d.batch, len(d.queue))]
 		var res pushResponse
 		err := d.retry(ctx, func() (err error) {
-			res, _, err = d.api.pushSeen(ctx, pushRequest{Client: d.client, Mutations: chunk}, d.seen)
+			res, _, err = d.api.pushSeen(ctx, pushRequest{Client: d.client, Mutations: chunk}, d.seen, d.lost)
 			return err
 		})
 		var se *statusError
 		if d.restoring && errors.As(err, &se) && se.status == http.StatusConflict && strings.Contains(se.body, "sync_history_changed") {
-			d.seen = ""
+			d.forget()
 			d.pushAgain()
 			continue
 		}
@@ -203,6 +205,9 @@ func (d *device) pushQueue(ctx context.Context) error {
 			d.problems = append(d.problems, "push answered no position")
 		}
 		d.seen = highest(d.seen, res.Position)
+		if d.lost != "" {
+			d.pushedWithLost += len(chunk)
+		}
 		d.queue = d.settle(chunk, res.Results)
 	}
 	return nil
@@ -268,7 +273,7 @@ func (d *device) pullAll(ctx context.Context) (again bool, err error) {
 			d.local = map[recKey]localRec{}
 			d.checkpoint = ""
 			if d.restoring && res.Reason == "history" {
-				d.seen = "" // only a history reset makes it void
+				d.forget() // only a history reset makes seen void
 				d.pushAgain()
 				return true, nil
 			}
@@ -282,6 +287,7 @@ func (d *device) pullAll(ctx context.Context) (again bool, err error) {
 		applyChanges(d.local, res.Changes)
 		d.checkpoint, d.seen = res.Checkpoint, highest(d.seen, res.Position)
 		if !res.HasMore {
+			d.lost = "" // what it edits next starts from this server's revs
 			return false, nil
 		}
 	}
@@ -335,6 +341,15 @@ func normalize(m map[string]any) map[string]any {
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	return out
+}
+
+// forget drops the position a restore made void, keeping it as lost: the
+// journal and queue pushed again carry base revs of that history.
+func (d *device) forget() {
+	if d.seen != "" {
+		d.lost = highest(d.lost, d.seen)
+	}
+	d.seen = ""
 }
 
 // pushAgain queues the journal before the unsent queue: the server was

@@ -70,6 +70,7 @@ type faultReport struct {
 	Restored                 bool // the run restored a backup
 	LostByRestore            int  // mutations acknowledged between the backup and its restore
 	HistoryResets            int  // resets for history and 409 sync_history_changed the devices got
+	PushedWithLost           int  // mutations pushed with the position the restore made void ("lost")
 	Faults                   string
 	Integrity                string
 	Records, ExpectedRecords int
@@ -82,7 +83,7 @@ func (r *faultReport) ok() bool {
 	// a restore that took nothing from the server, or told no device,
 	// tested nothing
 	return r.Lost == 0 && r.Duplicated == 0 && r.Diverged == 0 && r.Problems == 0 &&
-		(!r.Restored || r.LostByRestore > 0 && r.HistoryResets > 0) &&
+		(!r.Restored || r.LostByRestore > 0 && r.HistoryResets > 0 && r.PushedWithLost > 0) &&
 		r.Integrity == "ok" && r.Records == r.ExpectedRecords && r.LogRows == r.ExpectedLogRows &&
 		r.Applied+r.Merged == r.Mutations
 }
@@ -92,8 +93,8 @@ func (r *faultReport) print(w io.Writer) {
 		r.Devices, r.Mutations, r.Applied, r.Merged, r.Retries, r.RateLimited, r.Kills, r.Duration.Round(time.Millisecond))
 	fmt.Fprintf(w, "faults: %s\n", r.Faults)
 	if r.Restored {
-		fmt.Fprintf(w, "restored a backup that lacks %d acknowledged mutations; the devices were told %d times (reset for history or 409) and pushed their sent mutations again\n",
-			r.LostByRestore, r.HistoryResets)
+		fmt.Fprintf(w, "restored a backup that lacks %d acknowledged mutations; the devices were told %d times (reset for history or 409) and pushed their sent mutations again (%d mutations with \"lost\")\n",
+			r.LostByRestore, r.HistoryResets, r.PushedWithLost)
 	}
 	fmt.Fprintf(w, "records on server %d (expected %d), change-log rows %d (expected %d)\n",
 		r.Records, r.ExpectedRecords, r.LogRows, r.ExpectedLogRows)

@@ -49,6 +49,7 @@ func (f *faultRun) verifyDevice(ctx context.Context, d *device, server map[recKe
 	rep.Retries += d.retries
 	rep.RateLimited += d.limited
 	rep.HistoryResets += d.historyResets
+	rep.PushedWithLost += d.pushedWithLost
 	for _, r := range d.results {
 		switch r.Status {
 		case "applied":
