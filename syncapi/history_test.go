@@ -369,3 +369,43 @@ func TestPush_LostBase(t *testing.T) {
 		t.Fatalf("a malformed lost position: %d %v", code, body)
 	}
 }
+
+// TestPush_LostBaseDelete: a delete pushed again whose base rev is a rev of
+// the lost history (another phone's edit the device had pulled) must not
+// take away an edit made since the restore under the same rev number:
+// with "lost" it is a conflict and the record stays. (Editors may delete
+// their drafts.)
+func TestPush_LostBaseDelete(t *testing.T) {
+	en := newEnv(t)
+	draft := pad("draft", 0)
+	en.push(editor, "device-a", mut{"id": "create-draft", "collection": "updates", "recordId": draft, "data": map[string]any{
+		"title": "Draft", "body": "Draft body", "language": "en", "status": "draft", "author": editor,
+	}})
+	dir := backupFiles(t, en.app)
+
+	edit := func(id, device string, base int64, data map[string]any) []pushResult {
+		return en.push(editor, device, mut{"id": id, "collection": "updates", "recordId": draft, "baseRev": base, "data": data})
+	}
+	// lost: the other phone edits (rev 2), this one deletes from rev 2
+	if res := edit("c1", "device-c", 1, map[string]any{"title": "Draft, retitled"}); res[0].Rev != 2 {
+		t.Fatalf("the lost edit: %+v", res)
+	}
+	del := mut{"id": "d1", "collection": "updates", "recordId": draft, "baseRev": 2, "delete": true}
+	res, position := en.pushQuery(editor, "device-a", "", del)
+	if res[0].Status != "applied" || !res[0].Deleted {
+		t.Fatalf("before the restore: %+v", res)
+	}
+
+	restored := en.bootFrom(dir)
+	en = restored
+	if since := edit("b1", "device-b", 1, map[string]any{"body": "Written since the restore."}); since[0].Status != "applied" || since[0].Rev != 2 {
+		t.Fatalf("the edit since the restore: %+v", since)
+	}
+	again, _ := restored.pushQuery(editor, "device-a", "?lost="+position, del)
+	if again[0].Status != "conflict" || !slices.Equal(again[0].Fields, []string{"body"}) {
+		t.Fatalf("a delete from the lost rev 2 against the rev 2 written since: want a conflict on body, got %+v", again[0])
+	}
+	if rec, err := restored.app.FindRecordById("updates", draft); err != nil || rec.GetString("body") != "Written since the restore." {
+		t.Fatalf("the draft and the edit since the restore must stay: %v %v", rec, err)
+	}
+}
