@@ -274,4 +274,11 @@ func TestEpoch_SeqFloor(t *testing.T) {
 			t.Errorf("RevAt(%d) = %d (%v), want %d", c.seq, got, err, c.want)
 		}
 	}
+	// the first write's history pruned: the writes after a position still tell
+	if _, err := app.DB().NewQuery("DELETE FROM _aman_changes WHERE seq = {:seq}").Bind(dbx.Params{"seq": first.Seq}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := changelog.RevAt(app, "updates", r.Id, first.Seq); err != nil || got != 1 {
+		t.Errorf("RevAt(%d) with rev 1 pruned = %d (%v), want 1", first.Seq, got, err)
+	}
 }

@@ -74,6 +74,10 @@ func dropEpochs(tx core.App) error {
 // a second (it takes a few thousand) and the clock did not go back.
 const SeqsPerMilli = 1000
 
+// aheadWarning is how far the log may be ahead of the clock's floor before
+// a start warns: an hour of seqs (far more than the log writes in an hour).
+const aheadWarning = 3600 * 1000 * SeqsPerMilli
+
 // SeqFloor is the lowest seq an epoch begun at t writes.
 func SeqFloor(t time.Time) int64 { return t.UnixMilli() * SeqsPerMilli }
 
@@ -99,7 +103,13 @@ func StartEpoch(app core.App) (string, error) {
 		if err != nil {
 			return err
 		}
-		return raiseSeq(tx, SeqFloor(time.Now())-1)
+		floor := SeqFloor(time.Now())
+		if ahead := last - floor; ahead > aheadWarning {
+			app.Logger().Warn("changelog: the log's positions are ahead of the clock (it was set back, or ran ahead at an earlier start); "+
+				"until it catches up, a restored backup may reuse positions and a phone's edits pushed again may overwrite later ones unseen",
+				"aheadMinutes", ahead/SeqsPerMilli/60000)
+		}
+		return raiseSeq(tx, floor-1)
 	})
 	if err != nil {
 		return "", fmt.Errorf("start epoch: %w", err)

@@ -147,15 +147,19 @@ func HeadOf(app core.App, collection, recordID string) (Head, error) {
 	return h, nil
 }
 
-// RevAt is the record's rev as of log position seq: the highest rev
-// written at or before it, 0 if the record had none then (or those writes
-// were pruned). Positions grow across restores (SeqFloor), so a rev
-// written since a restore is never "at or before" a position the server
-// issued before it.
+// RevAt is the record's rev as of log position seq: one less than the
+// first rev written after seq (the writes after a recent position are
+// still in the history when older ones were pruned), else its last rev; 0
+// if it had none. Positions grow across restores (SeqFloor), so a rev
+// written since a restore is always "after" a position the server issued
+// before it.
 func RevAt(app core.App, collection, recordID string, seq int64) (int64, error) {
 	var rev sql.NullInt64
-	err := app.DB().NewQuery(`SELECT MAX(rev) FROM ` + changesTable + `
-		WHERE collection = {:collection} AND record_id = {:record_id} AND seq <= {:seq}`).
+	err := app.DB().NewQuery(`SELECT COALESCE(
+		  (SELECT MIN(rev) - 1 FROM ` + changesTable + `
+		    WHERE collection = {:collection} AND record_id = {:record_id} AND seq > {:seq}),
+		  (SELECT MAX(rev) FROM ` + changesTable + `
+		    WHERE collection = {:collection} AND record_id = {:record_id}))`).
 		Bind(dbx.Params{"collection": collection, "record_id": recordID, "seq": seq}).Row(&rev)
 	if err != nil {
 		return 0, fmt.Errorf("rev at %d: %w", seq, err)
