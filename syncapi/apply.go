@@ -173,15 +173,22 @@ func (mc *mutationContext) conflictOutcome(fields []string, wrote bool) outcome 
 	return o
 }
 
-// delete removes the record unless the server changed it since the
-// client's base rev: then the server's edits would be lost, so it is a
-// conflict and the record stays.
+// delete removes the record unless others changed it since the client's
+// base rev: then their edits would be lost, so it is a conflict and the
+// record stays. Writes of this device since its base are no news to it
+// (its own edit, then its delete), as for an edit (update).
 func (mc *mutationContext) delete() outcome {
 	if mc.existing == nil {
 		return outcome{res: result{Status: StatusApplied, RecordID: mc.m.RecordID, Rev: mc.head.Rev, Deleted: true}}
 	}
 	if mc.base > 0 && mc.head.Rev > mc.known {
-		return mc.deleteConflict()
+		changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.client, mc.known, mc.head.Rev)
+		if err != nil {
+			return retryLater(mc.e, mc.m, err)
+		}
+		if !complete || len(changed) > 0 {
+			return mc.deleteConflict(changed, complete)
+		}
 	}
 	ev, err := mc.event(http.MethodDelete, map[string]any{})
 	if err != nil {
@@ -197,17 +204,15 @@ func (mc *mutationContext) delete() outcome {
 	return outcome{res: result{Status: StatusApplied, RecordID: mc.m.RecordID, Rev: h.Rev, Deleted: true}, written: true}
 }
 
-func (mc *mutationContext) deleteConflict() outcome {
+// deleteConflict keeps the record that others changed (changed, complete:
+// changelog.ChangedSince the delete's base) if the caller may delete it.
+func (mc *mutationContext) deleteConflict(changed map[string]bool, complete bool) outcome {
 	ok, err := mc.allowed(http.MethodDelete, mc.c.DeleteRule)
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
 	}
 	if !ok {
 		return rejectedCode(mc.e, mc.m, CodeForbidden, nil)
-	}
-	changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.client, mc.known, mc.head.Rev)
-	if err != nil {
-		return retryLater(mc.e, mc.m, err)
 	}
 	fields := []string{"*"}
 	if complete {

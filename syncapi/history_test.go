@@ -409,3 +409,43 @@ func TestPush_LostBaseDelete(t *testing.T) {
 		t.Fatalf("the draft and the edit since the restore must stay: %v %v", rec, err)
 	}
 }
+
+// TestPush_LostReplayed: what a restore lost and devices push again with
+// "lost" is not a conflict with itself: a device's own edit then delete of
+// its draft, and another device's edit of a report whose create its
+// reporter's phone pushed again first.
+func TestPush_LostReplayed(t *testing.T) {
+	en := newEnv(t)
+	en.reports("device-a", "kept", 1)
+	dir := backupFiles(t, en.app)
+
+	draft := pad("draft", 1)
+	ownMuts := []mut{
+		{"id": "create-draft", "collection": "updates", "recordId": draft, "data": map[string]any{
+			"title": "Draft", "body": "Draft body", "language": "en", "status": "draft", "author": editor}},
+		{"id": "e1", "collection": "updates", "recordId": draft, "baseRev": 1, "data": map[string]any{"title": "Draft, retitled"}},
+		{"id": "d1", "collection": "updates", "recordId": draft, "baseRev": 2, "delete": true},
+	}
+	_, editorLost := en.pushQuery(editor, "device-e", "", ownMuts...)
+	report := pad("report", 1)
+	create := createReport(report, volunteerA, nil)
+	en.push(volunteerA, "device-a", create)
+	otherEdit := editOf("c1", report, 1, map[string]any{"injured": 3})
+	_, otherLost := en.pushQuery(volunteerA, "device-c", "", otherEdit)
+
+	restored := en.bootFrom(dir)
+	own, _ := restored.pushQuery(editor, "device-e", "?lost="+editorLost, ownMuts...)
+	for i, r := range own {
+		if r.Status != "applied" {
+			t.Fatalf("the editor's own mutation %d pushed again: %+v", i, r)
+		}
+	}
+	if _, err := restored.app.FindRecordById("updates", draft); err == nil {
+		t.Fatal("the draft its editor deleted must be deleted again")
+	}
+	restored.pushQuery(volunteerA, "device-a", "?lost="+otherLost, create)
+	again, _ := restored.pushQuery(volunteerA, "device-c", "?lost="+otherLost, otherEdit)
+	if again[0].Status != "applied" || again[0].Rev != 2 {
+		t.Fatalf("an edit of a report whose create was pushed again: %+v", again[0])
+	}
+}

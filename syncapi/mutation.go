@@ -264,7 +264,9 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, dev device, m mutat
 // record was written since. Its base may then name a rev of the history the
 // server lost, whose number a write since the restore took again: it is
 // merged from the rev the record had at dev.knows, so that the writes
-// since are checked for conflicts and never silently overwritten.
+// since are checked for conflicts and never silently overwritten. Rev 1 is
+// always the create of the record's id, which the edit knew: a create
+// pushed again since the restore is not news to it.
 func knownBase(tx core.App, dev device, collection, recordID string, base int64, head changelog.Head, exists bool) (int64, error) {
 	if dev.knows < 0 || !exists || base == 0 || head.Seq <= dev.knows {
 		return base, nil
@@ -273,7 +275,7 @@ func knownBase(tx core.App, dev device, collection, recordID string, base int64,
 	if err != nil {
 		return 0, err
 	}
-	return min(base, rev), nil
+	return min(base, max(rev, 1)), nil
 }
 
 func (mc *mutationContext) run() outcome {

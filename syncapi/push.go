@@ -102,12 +102,11 @@ type device struct {
 // lostPosition reads "lost": the "seen" position a push of this device was
 // refused for (409 sync_history_changed) or a pull reset for ("history").
 // The device sends it with the mutations it made before it learned of the
-// restore (its journal pushed again, its queue), until it pulled. Their
-// base revs belong to a history whose writes after the backup this server
-// lost, while the record's revs of the same numbers may have been written
-// since; the seq of lost is what tells them apart (see knownBase). A
-// position this server issued in its own history may be sent too: it only
-// makes the merges more careful.
+// restore (its journal pushed again, and what was queued then), not with
+// later ones. Their base revs belong to a history whose writes after the
+// backup this server lost, while the record's revs of the same numbers may
+// have been written since; the seq of lost is what tells them apart (see
+// knownBase). It bears only on merges: rules and validation are as ever.
 func lostPosition(e *core.RequestEvent) (int64, *requestError) {
 	lost := e.Request.URL.Query().Get("lost")
 	if lost == "" {
