@@ -402,8 +402,8 @@ func TestPush_LostBaseDelete(t *testing.T) {
 		t.Fatalf("the edit since the restore: %+v", since)
 	}
 	again, _ := restored.pushQuery(editor, "device-a", "?lost="+position, del)
-	if again[0].Status != "conflict" || !slices.Equal(again[0].Fields, []string{"body"}) {
-		t.Fatalf("a delete from the lost rev 2 against the rev 2 written since: want a conflict on body, got %+v", again[0])
+	if r := again[0]; r.Status != "conflict" || r.Deleted || r.Conflict == "" || !slices.Equal(r.Fields, []string{"body"}) {
+		t.Fatalf("a delete from the lost rev 2 against the rev 2 written since: want a conflict on body, got %+v", r)
 	}
 	if rec, err := restored.app.FindRecordById("updates", draft); err != nil || rec.GetString("body") != "Written since the restore." {
 		t.Fatalf("the draft and the edit since the restore must stay: %v %v", rec, err)

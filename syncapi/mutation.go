@@ -266,7 +266,10 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, dev device, m mutat
 // merged from the rev the record had at dev.knows, so that the writes
 // since are checked for conflicts and never silently overwritten. Rev 1 is
 // always the create of the record's id, which the edit knew: a create
-// pushed again since the restore is not news to it.
+// pushed again since the restore is not news to it. (This holds while an
+// id is created only by the device that made it up, as clients do; a
+// different create of the same id since the restore would be taken for
+// the lost one.)
 func knownBase(tx core.App, dev device, collection, recordID string, base int64, head changelog.Head, exists bool) (int64, error) {
 	if dev.knows < 0 || !exists || base == 0 || head.Seq <= dev.knows {
 		return base, nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -289,6 +290,37 @@ func TestPush_OwnEditsAreNotConflicts(t *testing.T) {
 	}
 	if r := edit("tablet", "e3", 1, "from the tablet"); r.Status != "conflict" || r.Record["description"] != "second" {
 		t.Fatalf("another device's edit: %+v", r)
+	}
+}
+
+// TestPush_OwnEditsBeforeDelete: a delete from a base older than the
+// device's own edits since is applied (they are no news to it); another
+// device's edit since makes it a conflict, and the record stays.
+func TestPush_OwnEditsBeforeDelete(t *testing.T) {
+	en := newEnv(t)
+	draft := func(id string) mut {
+		return mut{"id": "create-" + id, "collection": "updates", "recordId": id, "data": map[string]any{
+			"title": "Draft", "body": "Draft body", "language": "en", "status": "draft", "author": editor}}
+	}
+	write := func(client, id, record string, base int, data map[string]any) pushResult {
+		m := mut{"id": id, "collection": "updates", "recordId": record, "baseRev": base, "data": data}
+		if data == nil {
+			m["delete"] = true
+		}
+		return en.push(editor, client, m)[0]
+	}
+	en.push(editor, "phone", draft("draftown0000001"), draft("draftother00001"))
+	write("phone", "e1", "draftown0000001", 1, map[string]any{"title": "Mine"})
+	if r := write("phone", "d1", "draftown0000001", 1, nil); r.Status != "applied" || !r.Deleted {
+		t.Fatalf("a delete after the device's own edit, from the base before it: %+v", r)
+	}
+	write("tablet", "e2", "draftother00001", 1, map[string]any{"title": "The tablet's"})
+	r := write("phone", "d2", "draftother00001", 1, nil)
+	if r.Status != "conflict" || r.Deleted || r.Conflict == "" || !slices.Equal(r.Fields, []string{"title"}) {
+		t.Fatalf("a delete after another device's edit: %+v", r)
+	}
+	if _, err := en.app.FindRecordById("updates", "draftother00001"); err != nil {
+		t.Fatalf("the draft another device edited must stay: %v", err)
 	}
 }
 
