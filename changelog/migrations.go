@@ -18,6 +18,8 @@ func init() {
 	// for data dirs migrated before the index and the client column
 	// joined tableDDL
 	core.AppMigrations.Register(upgradeTables, nil, "1795766920_aman_sync_heads_index.go")
+	// fewer index writes per logged write (docs/benchmarks.md)
+	core.AppMigrations.Register(trimHeadIndexes, nil, "1795766950_aman_sync_head_indexes.go")
 	core.AppMigrations.Register(createEpochs, dropEpochs, "1795766930_aman_sync_epochs.go")
 }
 
@@ -46,9 +48,9 @@ var tableDDL = []string{
 		at         TEXT    NOT NULL,
 		PRIMARY KEY (collection, record_id)
 	) WITHOUT ROWID`,
-	`CREATE UNIQUE INDEX IF NOT EXISTS idx_aman_heads_seq ON ` + headsTable + ` (seq)`,
 	`CREATE INDEX IF NOT EXISTS idx_aman_heads_collection_seq ON ` + headsTable + ` (collection, seq)`,
-	`CREATE INDEX IF NOT EXISTS idx_aman_heads_tombstones ON ` + headsTable + ` (deleted, at)`,
+	// tombstones only: a live record's head leaves it alone when it moves
+	`CREATE INDEX IF NOT EXISTS idx_aman_heads_tombstones_at ON ` + headsTable + ` (at) WHERE deleted = 1`,
 	`CREATE TABLE IF NOT EXISTS ` + metaTable + ` (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)`,
 }
 
@@ -71,6 +73,20 @@ func upgradeTables(tx core.App) error {
 		q := "ALTER TABLE " + changesTable + " ADD COLUMN client TEXT NOT NULL DEFAULT ''"
 		if _, err := tx.DB().NewQuery(q).Execute(); err != nil {
 			return fmt.Errorf("add client column: %w", err)
+		}
+	}
+	return createTables(tx)
+}
+
+// trimHeadIndexes drops two indexes of the heads that every logged write
+// updated: a unique index on seq (seq comes from the change log's own key,
+// unique already, and every read of heads by seq names the collection) and
+// an index of every head by (deleted, at), which only the pruning of
+// tombstones reads; tableDDL now has a partial index of tombstones instead.
+func trimHeadIndexes(tx core.App) error {
+	for _, q := range []string{"DROP INDEX IF EXISTS idx_aman_heads_seq", "DROP INDEX IF EXISTS idx_aman_heads_tombstones"} {
+		if _, err := tx.DB().NewQuery(q).Execute(); err != nil {
+			return fmt.Errorf("trim head indexes: %w", err)
 		}
 	}
 	return createTables(tx)

@@ -149,15 +149,11 @@ func TestPull_CheckpointBeforeEpochs(t *testing.T) {
 		t.Fatalf("a checkpoint must name its epoch: %+v", w)
 	}
 	// the data dir as a server before epochs left it
-	for _, q := range []string{
+	en.exec(
 		"DROP TABLE _aman_epochs",
 		"DELETE FROM _migrations WHERE file = '1795766930_aman_sync_epochs.go'",
 		"PRAGMA wal_checkpoint(TRUNCATE)",
-	} {
-		if _, err := en.app.DB().NewQuery(q).Execute(); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	)
 	v1 := wire.Checkpoint{Seq: w.Seq, Fingerprint: w.Fingerprint}.Encode() // as the old server issued it
 
 	upgraded := en.bootFrom(en.app.DataDir())

@@ -2,6 +2,7 @@ package syncapi
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -15,6 +16,7 @@ import (
 // field, so they sort after the schema migrations.
 func init() {
 	core.AppMigrations.Register(createPushTables, dropPushTables, "1795766910_aman_sync_push.go")
+	core.AppMigrations.Register(rebuildResultsTable, nil, "1795766940_aman_sync_results_rowid.go")
 }
 
 var pushDDL = []string{
@@ -23,8 +25,8 @@ var pushDDL = []string{
 		mutation_id TEXT NOT NULL,
 		result      JSON NOT NULL,
 		at          TEXT NOT NULL,
-		PRIMARY KEY (client, mutation_id)
-	) WITHOUT ROWID`,
+		UNIQUE (client, mutation_id)
+	)`,
 	`CREATE INDEX IF NOT EXISTS idx_aman_mutations_at ON ` + mutationsTable + ` (at)`,
 	`CREATE TABLE IF NOT EXISTS ` + clientsTable + ` (
 		client          TEXT PRIMARY KEY NOT NULL,
@@ -41,6 +43,38 @@ func createPushTables(tx core.App) error {
 		}
 	}
 	return tx.Save(conflictsCollection())
+}
+
+// rebuildResultsTable moves the stored results of a data dir migrated
+// before they left a WITHOUT ROWID table. Such a table keeps each ~1.5 KB
+// result inside its primary key's B-tree, which SQLite advises against for
+// rows that large: a push spent a tenth of its time looking up and
+// inserting there (docs/benchmarks.md). A rowid table with a unique index
+// on (client, mutation_id) keeps the lookups in a small index.
+func rebuildResultsTable(tx core.App) error {
+	var ddl string
+	err := tx.DB().NewQuery("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = {:t}").
+		Bind(dbx.Params{"t": mutationsTable}).Row(&ddl)
+	if err != nil {
+		return fmt.Errorf("inspect %s: %w", mutationsTable, err)
+	}
+	if !strings.Contains(strings.ToUpper(ddl), "WITHOUT ROWID") {
+		return nil
+	}
+	steps := []string{
+		"ALTER TABLE " + mutationsTable + " RENAME TO " + mutationsTable + "_old",
+		"DROP INDEX IF EXISTS idx_aman_mutations_at",
+		pushDDL[0],
+		pushDDL[1],
+		"INSERT INTO " + mutationsTable + " (client, mutation_id, result, at) SELECT client, mutation_id, result, at FROM " + mutationsTable + "_old",
+		"DROP TABLE " + mutationsTable + "_old",
+	}
+	for _, q := range steps {
+		if _, err := tx.DB().NewQuery(q).Execute(); err != nil {
+			return fmt.Errorf("rebuild %s: %w", mutationsTable, err)
+		}
+	}
+	return nil
 }
 
 func dropPushTables(tx core.App) error {
