@@ -17,6 +17,7 @@ import (
 
 func main() {
 	server.SetMemoryLimit()
+	server.SetGCPercent()
 	app := pocketbase.NewWithConfig(server.Config())
 
 	var hooksDir, migrationsDir string

@@ -42,6 +42,39 @@ func TestSetMemoryLimit(t *testing.T) {
 	}
 }
 
+// TestSetGCPercent: the default target applies only when the operator has
+// not set GOGC; when set (off included), the runtime's reading of it stays.
+func TestSetGCPercent(t *testing.T) {
+	scenarios := []struct {
+		name  string
+		env   *string // nil: GOGC unset
+		start int     // the target before the call (what the runtime applied)
+		want  int
+	}{
+		{"unset: the default", nil, 100, server.DefaultGCPercent},
+		{"set: the operator's target stays", ptr("150"), 150, 150},
+		{"off: no collection by target stays", ptr("off"), -1, -1},
+	}
+	prev := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(prev) })
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			if s.env != nil {
+				t.Setenv("GOGC", *s.env)
+			} else {
+				unsetenv(t, "GOGC")
+			}
+			debug.SetGCPercent(s.start)
+			if got := server.SetGCPercent(); got != s.want {
+				t.Fatalf("SetGCPercent() = %d, want %d", got, s.want)
+			}
+			if got := debug.SetGCPercent(100); got != s.want {
+				t.Fatalf("runtime target = %d, want %d", got, s.want)
+			}
+		})
+	}
+}
+
 func ptr(s string) *string { return &s }
 
 // unsetenv unsets key for the test and restores it after.
