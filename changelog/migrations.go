@@ -117,16 +117,23 @@ const historyQuery = `SELECT
   diff
 FROM ` + changesTable
 
-// historyRule: coordinators review everything; editors audit their own
-// domain (updates and fact-checks). Superusers pass every rule.
-const historyRule = "@request.auth.role = 'coordinator' || " +
+// ReviewRule is who reviews the audit trail of a record, its history and
+// its sync conflicts, by the record's collection (the row's collection
+// field): coordinators the field work (reports, aid requests, the
+// organizations and districts they serve, and what clients pushed to
+// unknown collections), editors the newsroom's updates and fact-checks.
+// The newsroom's drafts and the appeals' are read by no one else, so
+// neither are the values they went through: a draft's unverified wording
+// stays with its editors. Superusers pass every rule.
+const ReviewRule = "(@request.auth.role = 'coordinator' && collection != 'updates' && " +
+	"collection != 'fact_checks' && collection != 'appeals') || " +
 	"(@request.auth.role = 'editor' && (collection = 'updates' || collection = 'fact_checks'))"
 
 func createHistoryAndBackfill(tx core.App) error {
 	view := core.NewViewCollection("record_history")
 	view.ViewQuery = historyQuery
-	view.ListRule = types.Pointer(historyRule)
-	view.ViewRule = types.Pointer(historyRule)
+	view.ListRule = types.Pointer(ReviewRule)
+	view.ViewRule = types.Pointer(ReviewRule)
 	if err := tx.Save(view); err != nil {
 		return fmt.Errorf("create record_history: %w", err)
 	}

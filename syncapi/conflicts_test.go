@@ -2,6 +2,7 @@ package syncapi_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,82 @@ func TestConflicts_Access(t *testing.T) {
 	}
 	if code, _ := en.do(coordinator, http.MethodDelete, one, nil); code != 403 {
 		t.Fatalf("delete: %d", code)
+	}
+}
+
+// TestReview_Domains: the conflicts and the history of a record go to the
+// reviewers of its collection. A draft update's wording, refused or
+// overwritten, reaches editors and superusers, never a coordinator (who
+// may not read drafts); a report's reaches coordinators and superusers,
+// never an editor. Volunteers and anonymous callers see neither.
+func TestReview_Domains(t *testing.T) {
+	en := newEnv(t)
+	const update = "updateaaaaaaaa1"
+	draft := publishedUpdate(update, "Draft: shelling reported in Vorukh")
+	draft["data"].(map[string]any)["status"] = "draft"
+	en.push(editor, "device-e", draft)
+	if code, _ := en.do(superuser, http.MethodPatch, "/api/collections/updates/records/"+update,
+		map[string]any{"title": "Draft: unconfirmed reports from Vorukh"}); code != 200 {
+		t.Fatal("superuser patch")
+	}
+	upd := en.push(editor, "device-e", mut{"id": "u1", "collection": "updates", "recordId": update, "baseRev": 1,
+		"data": map[string]any{"title": "Draft: unverified rumour of shelling"}})[0]
+	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, nil))
+	rep := en.push(volunteerB, "device-b", mut{"id": "b1", "collection": "incident_reports", "recordId": reportA,
+		"baseRev": 1, "data": map[string]any{"description": "hijack"}})[0]
+	if upd.Status != "conflict" || upd.Conflict == "" || rep.Status != "rejected" || rep.Conflict == "" {
+		t.Fatalf("setup: %+v %+v", upd, rep)
+	}
+
+	conflicts := "/api/collections/sync_conflicts/records"
+	history := "/api/collections/record_history/records"
+	scenarios := []struct {
+		as                 string
+		conflictsOf        []string // record ids whose conflicts the caller lists
+		historyOf          []string // record ids whose history the caller lists
+		resolves, resolveN int      // status of resolving the update's and the report's conflict
+	}{
+		{anonymous, nil, nil, 404, 404},
+		{volunteerA, nil, nil, 404, 404},
+		{volunteerB, nil, nil, 404, 404},
+		{coordinator, []string{reportA}, []string{reportA}, 404, 200},
+		{editor, []string{update}, []string{update}, 200, 404},
+		{superuser, []string{reportA, update}, []string{reportA, update}, 200, 200},
+	}
+	for _, s := range scenarios {
+		for _, l := range []struct {
+			url  string
+			want []string
+		}{{conflicts, s.conflictsOf}, {history, s.historyOf}} {
+			rec := en.raw(s.as, http.MethodGet, l.url+"?perPage=200", nil)
+			body := rec.Body.String()
+			if rec.Code != 200 {
+				t.Fatalf("%s as %q: %d %s", l.url, s.as, rec.Code, body)
+			}
+			for _, id := range []string{reportA, update} {
+				if want := slices.Contains(l.want, id); strings.Contains(body, id) != want {
+					t.Fatalf("%s as %q: lists %s = %v, want %v: %s", l.url, s.as, id, !want, want, body)
+				}
+			}
+			if slices.Contains(l.want, update) != strings.Contains(body, "unverified rumour") && l.url == conflicts {
+				t.Fatalf("%s as %q: the refused draft wording: %s", l.url, s.as, body)
+			}
+		}
+	}
+	// each domain's reviewers resolve its conflicts; the others cannot
+	for _, s := range scenarios {
+		for _, c := range []struct {
+			id   string
+			want int
+		}{{upd.Conflict, s.resolves}, {rep.Conflict, s.resolveN}} {
+			body := map[string]any{"status": "open"}
+			if s.as != anonymous && s.as != superuser {
+				body["resolved_by"] = s.as
+			}
+			if code, _ := en.do(s.as, http.MethodPatch, conflicts+"/"+c.id, body); code != c.want {
+				t.Fatalf("resolve %s as %q: %d, want %d", c.id, s.as, code, c.want)
+			}
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 func init() {
 	core.AppMigrations.Register(createPushTables, dropPushTables, "1795766910_aman_sync_push.go")
 	core.AppMigrations.Register(rebuildResultsTable, nil, "1795766940_aman_sync_results_rowid.go")
+	core.AppMigrations.Register(splitReview, nil, "1795766960_aman_review_domains.go")
 }
 
 var pushDDL = []string{
@@ -43,6 +44,47 @@ func createPushTables(tx core.App) error {
 		}
 	}
 	return tx.Save(conflictsCollection())
+}
+
+// setConflictRules sets who reads and resolves sync conflicts: the
+// reviewers of the record's collection. Resolving changes status,
+// resolution and resolved_by (themselves) only: the evidence stays as the
+// client sent it.
+func setConflictRules(c *core.Collection) {
+	review := "(" + changelog.ReviewRule + ")"
+	evidence := ""
+	for _, f := range []string{"client", "mutation_id", "collection", "record_id", "user", "kind", "delete",
+		"base_rev", "server_rev", "data", "server_state", "fields", "error"} {
+		evidence += " && @request.body." + f + ":isset = false"
+	}
+	c.ListRule = types.Pointer(review)
+	c.ViewRule = types.Pointer(review)
+	c.UpdateRule = types.Pointer(review + evidence +
+		" && (@request.body.resolved_by:isset = false || @request.body.resolved_by = @request.auth.id)")
+}
+
+// splitReview gives data dirs created before changelog.ReviewRule its
+// rules: coordinators used to read the history and the conflicts of every
+// collection, the newsroom's drafts included, and editors no conflicts.
+func splitReview(tx core.App) error {
+	conflicts, err := tx.FindCollectionByNameOrId(ConflictsCollection)
+	if err != nil {
+		return fmt.Errorf("split review: %w", err)
+	}
+	setConflictRules(conflicts)
+	if err := tx.Save(conflicts); err != nil {
+		return fmt.Errorf("split review: %w", err)
+	}
+	history, err := tx.FindCollectionByNameOrId(changelog.HistoryCollection)
+	if err != nil {
+		return fmt.Errorf("split review: %w", err)
+	}
+	history.ListRule = types.Pointer(changelog.ReviewRule)
+	history.ViewRule = types.Pointer(changelog.ReviewRule)
+	if err := tx.Save(history); err != nil {
+		return fmt.Errorf("split review: %w", err)
+	}
+	return nil
 }
 
 // rebuildResultsTable moves the stored results of a data dir migrated
@@ -91,22 +133,12 @@ func dropPushTables(tx core.App) error {
 	return nil
 }
 
-// conflictsCollection: coordinators (and superusers) list, view and
-// resolve; nobody creates or deletes through the API (push writes them).
-// Resolving changes status, resolution and resolved_by (themselves) only:
-// the evidence stays as the client sent it.
+// conflictsCollection: the reviewers of the record's collection
+// (changelog.ReviewRule) and superusers list, view and resolve; nobody
+// creates or deletes through the API (push writes them).
 func conflictsCollection() *core.Collection {
 	c := core.NewBaseCollection(ConflictsCollection, "aman_sync_conflicts")
-	coordinator := "@request.auth.role = 'coordinator'"
-	evidence := ""
-	for _, f := range []string{"client", "mutation_id", "collection", "record_id", "user", "kind", "delete",
-		"base_rev", "server_rev", "data", "server_state", "fields", "error"} {
-		evidence += " && @request.body." + f + ":isset = false"
-	}
-	c.ListRule = types.Pointer(coordinator)
-	c.ViewRule = types.Pointer(coordinator)
-	c.UpdateRule = types.Pointer(coordinator + evidence +
-		" && (@request.body.resolved_by:isset = false || @request.body.resolved_by = @request.auth.id)")
+	setConflictRules(c)
 	text := func(name string, required bool) *core.TextField {
 		return &core.TextField{Name: name, Required: required, Max: 200}
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+
+	"aman/changelog"
 )
 
 // TestUpgrade_ResultsTable: a data dir whose stored push results are in
@@ -108,6 +110,29 @@ func TestUpgrade_HeadIndexes(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(plan, "; "), "idx_aman_heads_tombstones_at") {
 		t.Fatalf("pruning tombstones does not use their index: %v", plan)
+	}
+}
+
+// TestUpgrade_ReviewDomains: a data dir from before the review domains,
+// where coordinators read every collection's conflicts and history, gets
+// changelog.ReviewRule on both.
+func TestUpgrade_ReviewDomains(t *testing.T) {
+	en := newEnv(t)
+	en.exec(
+		"UPDATE _collections SET listRule = '@request.auth.role = ''coordinator''', viewRule = '@request.auth.role = ''coordinator''' WHERE name IN ('sync_conflicts', 'record_history')",
+		"DELETE FROM _migrations WHERE file = '1795766960_aman_review_domains.go'",
+		"PRAGMA wal_checkpoint(TRUNCATE)",
+	)
+	upgraded := en.bootFrom(en.app.DataDir())
+	for _, name := range []string{"sync_conflicts", "record_history"} {
+		c, err := upgraded.app.FindCollectionByNameOrId(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ListRule == nil || c.ViewRule == nil || !strings.Contains(*c.ListRule, changelog.ReviewRule) ||
+			!strings.Contains(*c.ViewRule, changelog.ReviewRule) {
+			t.Fatalf("%s rules after the upgrade: %v %v", name, c.ListRule, c.ViewRule)
+		}
 	}
 }
 
