@@ -9,7 +9,8 @@ import (
 )
 
 // ConflictsCollection holds every conflict and rejection of a push, with
-// what the client sent, for coordinators to resolve.
+// what the client sent, for the reviewers of the record's collection to
+// resolve (changelog.ReviewRule).
 const ConflictsCollection = "sync_conflicts"
 
 // saveConflict keeps the evidence of a conflict or rejection in tx and
@@ -34,7 +35,14 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 	}
 	r.Set("client", client)
 	r.Set("mutation_id", m.ID)
-	r.Set("collection", evidenceText(m.Collection, "-"))
+	// the collection's own name, not the client's spelling of it (push
+	// finds collections by id too, and by name in any case): the review
+	// rule reads this field to tell whose the conflict is
+	name := m.Collection
+	if o.mc != nil {
+		name = o.mc.c.Name
+	}
+	r.Set("collection", evidenceText(name, "-"))
 	r.Set("record_id", evidenceText(o.res.RecordID, ""))
 	if auth.Collection().Name == "users" {
 		r.Set("user", auth.Id)

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestConflicts_Access: coordinators and superusers list and resolve
-// sync_conflicts; volunteers and editors see none; the evidence cannot be
+// TestConflicts_Access: coordinators and superusers list and resolve the
+// sync_conflicts of reports; volunteers and editors see none; the evidence cannot be
 // rewritten and nobody creates or deletes them through the API.
 func TestConflicts_Access(t *testing.T) {
 	en := newEnv(t)
@@ -69,7 +69,8 @@ func TestReview_Domains(t *testing.T) {
 		map[string]any{"title": "Draft: unconfirmed reports from Vorukh"}); code != 200 {
 		t.Fatal("superuser patch")
 	}
-	upd := en.push(editor, "device-e", mut{"id": "u1", "collection": "updates", "recordId": update, "baseRev": 1,
+	// the collection as the client spells it: push finds it in any case
+	upd := en.push(editor, "device-e", mut{"id": "u1", "collection": "UPDATES", "recordId": update, "baseRev": 1,
 		"data": map[string]any{"title": "Draft: unverified rumour of shelling"}})[0]
 	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, nil))
 	rep := en.push(volunteerB, "device-b", mut{"id": "b1", "collection": "incident_reports", "recordId": reportA,
@@ -79,6 +80,9 @@ func TestReview_Domains(t *testing.T) {
 	}
 
 	conflicts := "/api/collections/sync_conflicts/records"
+	if _, body := en.do(superuser, http.MethodGet, conflicts+"/"+upd.Conflict, nil); body["collection"] != "updates" {
+		t.Fatalf("a conflict keeps the collection's own name: %v", body["collection"])
+	}
 	history := "/api/collections/record_history/records"
 	scenarios := []struct {
 		as                 string

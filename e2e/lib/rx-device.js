@@ -38,7 +38,7 @@
 // - conflict handler (3-way): a field the device changed (relative to the
 //   assumed master) that the server did not change keeps the device's value
 //   and is pushed again; a field both changed keeps the server's value (the
-//   server preserved the device's value in sync_conflicts for a coordinator).
+//   server preserved the device's value in sync_conflicts for its reviewers).
 //   A deletion on either side, a rejection, or a create without a base state
 //   takes the server's state.
 import { createHash } from 'node:crypto';
