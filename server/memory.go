@@ -25,7 +25,7 @@ const DefaultMemoryLimit = 150 << 20
 // A push allocates much that lives a moment (each mutation's request,
 // record, log entry and result), and at GOGC=100 the collector took about
 // an eighth of a push's CPU. Measured on 2 cores (docs/benchmarks.md,
-// Garbage collector): at 400, push and /api/batch did 13–15 % more records
+// "What stop 11 changed"): at 400, push and /api/batch did 13–15 % more records
 // a second over HTTP, but 20 concurrent initial syncs peaked at 196 MiB
 // against 131 MiB; at 200 they peaked at 158 MiB and push spent about 8 %
 // less CPU. The soft memory limit above still caps the heap: near it, the

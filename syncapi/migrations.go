@@ -77,8 +77,9 @@ func splitReview(tx core.App) error {
 	}
 	// rows kept before saveConflict stored the collection's own name may
 	// name it as the client spelled it (its id, or another case)
-	match := "(c.id = sync_conflicts.collection OR LOWER(c.name) = LOWER(sync_conflicts.collection))"
-	_, err = tx.DB().NewQuery(`UPDATE sync_conflicts
+	t := ConflictsCollection
+	match := "(c.id = " + t + ".collection OR LOWER(c.name) = LOWER(" + t + ".collection))"
+	_, err = tx.DB().NewQuery(`UPDATE ` + t + `
 		SET collection = (SELECT c.name FROM _collections c WHERE ` + match + ` LIMIT 1)
 		WHERE collection NOT IN (SELECT name FROM _collections)
 		  AND EXISTS (SELECT 1 FROM _collections c WHERE ` + match + `)`).Execute()
