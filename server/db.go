@@ -1,12 +1,15 @@
 package server
 
 import (
+	"database/sql"
 	"fmt"
 	"strconv"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/tools/osutils"
+
+	"aman/internal/stmtcache"
 )
 
 // CacheKiB is the SQLite page cache of each database connection, in KiB.
@@ -30,13 +33,25 @@ const DataMaxIdleConns = 4
 // the same pragmas, except for a CacheKiB page cache per connection. It
 // has the signature of core.DBConnectFunc (pocketbase.Config.DBConnect),
 // so main.go and internal/testapp open the databases the same way.
+//
+// Its connections keep up to StmtCacheSize prepared statements each
+// (package stmtcache), so that a statement run again is not parsed again.
 func DBConnect(dbPath string) (*dbx.DB, error) {
-	db, err := dbx.Open("sqlite", dbPath+"?"+dsnQuery())
+	dsn := dbPath + "?" + dsnQuery()
+	probe, err := sql.Open("sqlite", dsn) // connects to nothing: only names the driver
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dbPath, err)
 	}
-	return db, nil
+	drv := probe.Driver()
+	_ = probe.Close()
+	return dbx.NewFromDB(sql.OpenDB(stmtcache.New(drv, dsn, StmtCacheSize)), "sqlite"), nil
 }
+
+// StmtCacheSize is how many prepared statements each database connection
+// keeps. A record save runs a handful of distinct statements per
+// collection, a pull or a rule check a few more; 256 cover every
+// collection's writes and reads with room for the dashboard's queries.
+const StmtCacheSize = 256
 
 // dsnQuery is PocketBase's connection string (core/db_connect.go of
 // v0.40.4) with cache_size changed. busy_timeout must stay first: a new
