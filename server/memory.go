@@ -34,9 +34,10 @@ const DefaultGCPercent = 200
 
 // SetGCPercent sets the garbage collector's target to DefaultGCPercent
 // unless the GOGC environment variable is set (the runtime has applied it
-// already), and returns the target in effect.
+// already), and returns the target in effect. An empty GOGC (a compose
+// file's "GOGC=") counts as unset: the runtime reads it as its own default.
 func SetGCPercent() int {
-	if _, ok := os.LookupEnv("GOGC"); ok {
+	if operatorSet("GOGC") {
 		p := debug.SetGCPercent(100) // reads it; put it back at once
 		debug.SetGCPercent(p)
 		return p
@@ -48,11 +49,16 @@ func SetGCPercent() int {
 // SetMemoryLimit sets the Go runtime's soft memory limit to
 // DefaultMemoryLimit unless the GOMEMLIMIT environment variable is set (the
 // runtime has applied it already; "off" means no limit), and returns the
-// limit in effect, in bytes.
+// limit in effect, in bytes. An empty GOMEMLIMIT counts as unset.
 func SetMemoryLimit() int64 {
-	if _, ok := os.LookupEnv("GOMEMLIMIT"); ok {
+	if operatorSet("GOMEMLIMIT") {
 		return debug.SetMemoryLimit(-1) // -1 reads the limit without changing it
 	}
 	debug.SetMemoryLimit(DefaultMemoryLimit)
 	return DefaultMemoryLimit
+}
+
+// operatorSet reports whether the runtime variable key is set to a value.
+func operatorSet(key string) bool {
+	return os.Getenv(key) != ""
 }

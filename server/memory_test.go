@@ -21,6 +21,7 @@ func TestSetMemoryLimit(t *testing.T) {
 		{"unset: the default", nil, 1 << 62, server.DefaultMemoryLimit},
 		{"set: the operator's limit stays", ptr("300MiB"), operators, operators},
 		{"off: no limit stays", ptr("off"), 1<<63 - 1, 1<<63 - 1},
+		{"empty: the default, as if unset", ptr(""), 1<<63 - 1, server.DefaultMemoryLimit},
 	}
 	prev := debug.SetMemoryLimit(-1)
 	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
@@ -54,6 +55,7 @@ func TestSetGCPercent(t *testing.T) {
 		{"unset: the default", nil, 100, server.DefaultGCPercent},
 		{"set: the operator's target stays", ptr("150"), 150, 150},
 		{"off: no collection by target stays", ptr("off"), -1, -1},
+		{"empty: the default, as if unset", ptr(""), 100, server.DefaultGCPercent},
 	}
 	prev := debug.SetGCPercent(100)
 	t.Cleanup(func() { debug.SetGCPercent(prev) })
