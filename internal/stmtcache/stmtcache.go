@@ -21,7 +21,11 @@
 //   - A statement evicted from the cache while a caller still holds it
 //     (database/sql's Stmt, the txstmt cache) is closed when that caller
 //     closes it, not before.
-//   - The connection closes every cached statement before it closes.
+//   - The connection closes every statement it prepared and still holds
+//     (cached, or evicted but held) before it closes; a closed connection
+//     answers driver.ErrBadConn.
+//   - The driver's own connection (its backup and hook methods) is
+//     reached through Unwrap, for database/sql's Conn.Raw.
 package stmtcache
 
 import (
@@ -30,6 +34,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -58,7 +63,7 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{base: base, size: c.size, byText: map[string]*list.Element{}}, nil
+	return &conn{base: base, size: c.size, byText: map[string]*list.Element{}, held: map[*entry]bool{}}, nil
 }
 
 // Driver returns the underlying driver.
@@ -74,8 +79,12 @@ type conn struct {
 	mu     sync.Mutex
 	lru    list.List // of *entry, most recently used first
 	byText map[string]*list.Element
+	held   map[*entry]bool // evicted, still held: closed by their last holder
 	closed bool
 }
+
+// Unwrap returns the driver's own connection.
+func (c *conn) Unwrap() driver.Conn { return c.base }
 
 // entry is one cached statement.
 type entry struct {
@@ -115,6 +124,9 @@ func (c *conn) Prepare(query string) (driver.Stmt, error) {
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return nil, driver.ErrBadConn
+	}
 	if el, ok := c.byText[query]; ok {
 		e := el.Value.(*entry)
 		c.lru.MoveToFront(el)
@@ -122,7 +134,7 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 		return &handle{c: c, e: e}, nil
 	}
 	s, err := c.prepare(ctx, query)
-	if err != nil || len(query) > MaxSQLBytes || c.size <= 0 {
+	if err != nil || !cacheable(query) || c.size <= 0 {
 		return s, err
 	}
 	e := &entry{text: query, stmt: s, holders: 1}
@@ -138,6 +150,14 @@ func (c *conn) prepare(ctx context.Context, query string) (driver.Stmt, error) {
 	return c.base.Prepare(query)
 }
 
+// cacheable reports whether query is worth a place in the cache: not too
+// long, and one statement (the driver parses a script's statements again
+// on every run anyway). A ";" inside a string literal merely leaves a
+// statement uncached.
+func cacheable(query string) bool {
+	return len(query) <= MaxSQLBytes && !strings.Contains(strings.TrimRight(query, " \t\r\n;"), ";")
+}
+
 // evict drops the least recently used statements beyond size.
 func (c *conn) evict() {
 	for c.lru.Len() > c.size {
@@ -148,6 +168,8 @@ func (c *conn) evict() {
 		e.evicted = true
 		if e.holders == 0 && !e.busy {
 			_ = e.close()
+		} else {
+			c.held[e] = true
 		}
 	}
 }
@@ -161,6 +183,10 @@ func (c *conn) Close() error {
 		e.evicted = true
 		errs = append(errs, e.close())
 	}
+	for e := range c.held {
+		errs = append(errs, e.close())
+	}
+	c.held = map[*entry]bool{}
 	c.lru.Init()
 	c.byText = map[string]*list.Element{}
 	c.closed = true
@@ -224,6 +250,7 @@ func (h *handle) Close() error {
 	h.closed = true
 	h.e.holders--
 	if h.e.evicted && h.e.holders == 0 && !h.e.busy {
+		delete(h.c.held, h.e)
 		return h.e.close()
 	}
 	return nil
@@ -271,6 +298,9 @@ func (h *handle) acquire(ctx context.Context) (driver.Stmt, func(), error) {
 	c := h.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return nil, nil, driver.ErrBadConn
+	}
 	if !h.e.busy && !h.e.done {
 		e := h.e
 		e.busy = true
@@ -290,6 +320,7 @@ func (c *conn) release(e *entry) {
 	defer c.mu.Unlock()
 	e.busy = false
 	if e.evicted && e.holders == 0 {
+		delete(c.held, e)
 		_ = e.close()
 	}
 }

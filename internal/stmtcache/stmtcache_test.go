@@ -280,3 +280,44 @@ func TestCache_Concurrent(t *testing.T) {
 		t.Fatalf("prepared %d statements, closed %d", p, c)
 	}
 }
+
+// A script of several statements runs whole every time and takes no place
+// in the cache (the driver parses its statements anew on each run).
+func TestCache_ScriptsAreNotCached(t *testing.T) {
+	db, d := open(t, 16, 1)
+	const script = "INSERT INTO t (v) VALUES ('a'); INSERT INTO t (v) VALUES ('b');"
+	before := d.prepared.Load()
+	for range 3 {
+		mustExec(t, db, script)
+	}
+	if got := d.prepared.Load() - before; got != 3 {
+		t.Fatalf("3 runs of a script prepared %d statements, want 3 (one per run, none cached)", got)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM t WHERE v IN ('a', 'b')"); n != 6 {
+		t.Fatalf("%d rows from the scripts, want 6", n)
+	}
+}
+
+// The driver's own connection (here the counting wrapper of SQLite's)
+// stays reachable through Conn.Raw.
+func TestCache_Unwrap(t *testing.T) {
+	db, _ := open(t, 16, 1)
+	c, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	err = c.Raw(func(dc any) error {
+		u, ok := dc.(interface{ Unwrap() driver.Conn })
+		if !ok {
+			return fmt.Errorf("%T has no Unwrap", dc)
+		}
+		if _, ok := u.Unwrap().(*countingConn); !ok {
+			return fmt.Errorf("Unwrap gave %T, not the driver's connection", u.Unwrap())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
