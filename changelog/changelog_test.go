@@ -1,6 +1,7 @@
 package changelog_test
 
 import (
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -103,6 +104,43 @@ func TestLog_HistoryAndRevs(t *testing.T) {
 	h, _ := changelog.HeadOf(app, "updates", r.Id)
 	if h.Rev != 3 || !h.Deleted {
 		t.Fatalf("tombstone: %+v", h)
+	}
+}
+
+// TestLog_DiffEncoding: the stored diff is exactly what json.Marshal
+// writes for it (HTML characters, line breaks, quotes, U+2028 and
+// numbers included), so readers of old and new rows see one format.
+func TestLog_DiffEncoding(t *testing.T) {
+	app := testapp.New(t)
+	title := "<b>\"Ворух\"</b> & Исфара\nline\u2028sep\ttab \\ end"
+	r := newUpdate(t, app, "encodeencode001", title)
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	var diff, fields string
+	if err := app.DB().NewQuery("SELECT diff, fields FROM _aman_changes WHERE record_id = {:id} AND rev = 1").
+		Bind(dbx.Params{"id": r.Id}).Row(&diff, &fields); err != nil {
+		t.Fatal(err)
+	}
+	var decoded map[string]changelog.FieldChange
+	if err := json.Unmarshal([]byte(diff), &decoded); err != nil {
+		t.Fatalf("diff %s: %v", diff, err)
+	}
+	if decoded["title"].New != title || decoded["title"].Old != nil || decoded["status"].New != "published" {
+		t.Fatalf("decoded diff: %+v", decoded)
+	}
+	again, _ := json.Marshal(decoded)
+	if string(again) != diff {
+		t.Fatalf("stored diff is not json.Marshal's:\n%s\n%s", diff, again)
+	}
+	var names []string
+	if err := json.Unmarshal([]byte(fields), &names); err != nil || len(names) != len(decoded) {
+		t.Fatalf("fields %s: %v (diff has %d)", fields, err, len(decoded))
+	}
+	for i := 1; i < len(names); i++ {
+		if names[i-1] >= names[i] {
+			t.Fatalf("fields out of order: %s", fields)
+		}
 	}
 }
 

@@ -1,14 +1,13 @@
 package changelog
 
 import (
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"aman/internal/jsonenc"
 )
 
 // logger holds the hooks' state for one app.
@@ -127,20 +126,19 @@ func (l *logger) append(tx core.App, r *core.Record, deleted bool, diff map[stri
 // view's readers never learn the ids of base records they cannot see (an
 // unverified report never shows up in public_incidents' log).
 func appendDerived(tx core.App, view, id string) error {
-	var one int
-	err := stmts.Run(tx.DB(), "SELECT 1 FROM {{"+view+"}} WHERE [[id]] = {:id} LIMIT 1", func(q *dbx.Query) error {
-		return q.Bind(dbx.Params{"id": id}).Row(&one)
-	})
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	// one statement: is the record in the view now, and was it (its view
+	// head: -1 none, 0 live, 1 tombstone)
+	var inView bool
+	var head int
+	err := stmts.Run(tx.DB(), `SELECT EXISTS (SELECT 1 FROM {{`+view+`}} WHERE [[id]] = {:id}),
+		COALESCE((SELECT deleted FROM `+headsTable+` WHERE collection = {:view} AND record_id = {:id}), -1)`,
+		func(q *dbx.Query) error {
+			return q.Bind(dbx.Params{"id": id, "view": view}).Row(&inView, &head)
+		})
+	if err != nil {
 		return fmt.Errorf("read %s: %w", view, err)
 	}
-	inView := err == nil
-	h, herr := HeadOf(tx, view, id)
-	wasInView := herr == nil && !h.Deleted
-	if herr != nil && !errors.Is(herr, ErrNoHead) {
-		return herr
-	}
-	if !inView && !wasInView {
+	if !inView && head != 0 {
 		return nil
 	}
 	_, err = appendChange(tx, entry{collection: view, recordID: id, deleted: !inView})
@@ -191,7 +189,7 @@ func skipField(f core.Field) bool {
 }
 
 func sameJSON(a, b any) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
+	ja, err1 := jsonenc.AppendValue(nil, a)
+	jb, err2 := jsonenc.AppendValue(nil, b)
 	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }

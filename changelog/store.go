@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"aman/internal/jsonenc"
 	"aman/internal/txstmt"
 )
 
@@ -112,24 +113,37 @@ const (
 		WHERE collection = {:collection} AND record_id = {:record_id} LIMIT 1`
 )
 
+// encodeDiff returns the names of the changed fields as a JSON array and
+// the diff as a JSON object ({"name":{"old":…,"new":…}} in name order),
+// written as json.Marshal writes them, without its reflection (package
+// jsonenc): every logged write encodes every field it sets.
 func encodeDiff(diff map[string]FieldChange) (string, string, error) {
 	names := make([]string, 0, len(diff))
 	for name := range diff {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	fields, err := json.Marshal(names)
-	if err != nil {
-		return "", "", fmt.Errorf("encode fields: %w", err)
+	fields := make([]byte, 0, 16*len(names)+2)
+	raw := make([]byte, 0, 256)
+	fields, raw = append(fields, '['), append(raw, '{')
+	for i, name := range names {
+		if i > 0 {
+			fields, raw = append(fields, ','), append(raw, ',')
+		}
+		fields = jsonenc.AppendString(fields, name)
+		raw = jsonenc.AppendString(raw, name)
+		raw = append(raw, `:{"old":`...)
+		var err error
+		if raw, err = jsonenc.AppendValue(raw, diff[name].Old); err != nil {
+			return "", "", fmt.Errorf("encode diff of %s: %w", name, err)
+		}
+		raw = append(raw, `,"new":`...)
+		if raw, err = jsonenc.AppendValue(raw, diff[name].New); err != nil {
+			return "", "", fmt.Errorf("encode diff of %s: %w", name, err)
+		}
+		raw = append(raw, '}')
 	}
-	if diff == nil {
-		diff = map[string]FieldChange{}
-	}
-	raw, err := json.Marshal(diff)
-	if err != nil {
-		return "", "", fmt.Errorf("encode diff: %w", err)
-	}
-	return string(fields), string(raw), nil
+	return string(append(fields, ']')), string(append(raw, '}')), nil
 }
 
 // HeadOf returns the head of a record, or ErrNoHead.

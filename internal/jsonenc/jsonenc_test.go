@@ -1,0 +1,73 @@
+package jsonenc_test
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"aman/internal/jsonenc"
+)
+
+func TestAppendValue_AsEncodingJSON(t *testing.T) {
+	dt, _ := types.ParseDateTime("2026-11-27 10:00:00.000Z")
+	values := []any{
+		nil, "", "plain", "Стрельба у канала, две семьи ушли в школу.",
+		"line\nbreak\ttab\r\"quoted\" back\\slash", "<b>&</b>", "\x00\x01\x1f\x7f",
+		"\u2028\u2029", "bad \xff utf-8", "emoji 🕊", true, false,
+		0, 1, -7, int64(math.MaxInt64), int64(math.MinInt64),
+		0.0, math.Copysign(0, -1), 1.0, -3.0, 0.5, 1e20, 1e21, 1e-7, 123456.789,
+		float64(1 << 53), float64(1<<53 + 2), -float64(1 << 53), math.MaxFloat64, math.SmallestNonzeroFloat64,
+		[]string{"a", "b"}, []string{}, map[string]any{"lon": 70.5, "lat": 40.1}, dt,
+		types.JSONRaw(`{"a":1}`), types.GeoPoint{Lon: 69.6, Lat: 40.3},
+	}
+	for _, v := range values {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := jsonenc.AppendValue([]byte("x"), v)
+		if err != nil {
+			t.Fatalf("%#v: %v", v, err)
+		}
+		if string(got) != "x"+string(want) {
+			t.Errorf("%#v: %s, want %s", v, got[1:], want)
+		}
+	}
+}
+
+func TestAppendValue_Errors(t *testing.T) {
+	for _, v := range []any{math.NaN(), math.Inf(1), make(chan int)} {
+		if _, err := jsonenc.AppendValue(nil, v); err == nil {
+			t.Errorf("%v: no error, as json.Marshal has", v)
+		}
+	}
+}
+
+// FuzzAppendString holds AppendString to json.Marshal, byte for byte.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a", "Шаҳри Исфара", "\n\t\r\"\\", "<>&", "\x00", "\u2028", "\xff\xfe", "a\xc3", "🕊\u007f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := jsonenc.AppendString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: %s, want %s", s, got, want)
+		}
+	})
+}
+
+// FuzzAppendFloat holds AppendValue's numbers to json.Marshal.
+func FuzzAppendFloat(f *testing.F) {
+	for _, v := range []float64{0, 1, -1, 0.5, 1e21, 1 << 53, -(1 << 53) + 1, 1e-7} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		want, werr := json.Marshal(v)
+		got, gerr := jsonenc.AppendValue(nil, v)
+		if (werr == nil) != (gerr == nil) || string(got) != string(want) {
+			t.Fatalf("%v: %s (%v), want %s (%v)", v, got, gerr, want, werr)
+		}
+	})
+}
