@@ -1,13 +1,16 @@
 package changelog_test
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/logger"
 
 	"aman/changelog"
 	"aman/internal/testapp"
@@ -257,6 +260,63 @@ func TestBornAfterAndWrittenBySince(t *testing.T) {
 	}
 	if wrote, _ = changelog.WrittenBySince(app, "updates", ids, cp, changelog.Actor{Collection: "users", ID: "someone"}); len(wrote) != 0 {
 		t.Errorf("WrittenBySince someone: %v", wrote)
+	}
+}
+
+// TestEpoch_AheadWarning: a start whose log is more than an hour of seqs
+// ahead of the clock's floor (the clock was set back, or ran ahead at an
+// earlier start) warns the operator in the logs; a normal start and a
+// small lead do not.
+func TestEpoch_AheadWarning(t *testing.T) {
+	app := testapp.New(t)
+	app.Settings().Logs.MaxDays = 1 // the test data dir keeps no logs
+	if err := app.Save(newUpdate(t, app, "aheadahead00001", "t")); err != nil {
+		t.Fatal(err)
+	}
+	warnings := func() int {
+		t.Helper()
+		h, ok := app.Logger().Handler().(*logger.BatchHandler)
+		if !ok {
+			t.Fatalf("logger handler %T", app.Logger().Handler())
+		}
+		if err := h.WriteAll(context.WithValue(context.Background(), logger.BlockKey, true)); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		err := app.AuxDB().NewQuery("SELECT COUNT(*) FROM _logs WHERE level = {:warn} AND message LIKE '%ahead of the clock%'").
+			Bind(dbx.Params{"warn": int(slog.LevelWarn)}).Row(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	setLead := func(lead time.Duration) {
+		t.Helper()
+		_, err := app.DB().NewQuery("UPDATE sqlite_sequence SET seq = {:seq} WHERE name = '_aman_changes'").
+			Bind(dbx.Params{"seq": changelog.SeqFloor(time.Now().Add(lead))}).Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name string
+		lead time.Duration // how far the log is set ahead of the clock; 0: left as it is
+		want int           // warnings so far
+	}{
+		{"a normal start", 0, 0},
+		{"half an hour ahead", 30 * time.Minute, 0},
+		{"two hours ahead", 2 * time.Hour, 1},
+	}
+	for _, s := range steps {
+		if s.lead > 0 {
+			setLead(s.lead)
+		}
+		if _, err := changelog.StartEpoch(app); err != nil {
+			t.Fatal(err)
+		}
+		if got := warnings(); got != s.want {
+			t.Fatalf("%s: %d warnings, want %d", s.name, got, s.want)
+		}
 	}
 }
 
