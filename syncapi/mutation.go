@@ -77,11 +77,11 @@ type chunkResults struct {
 // applyOne runs one mutation: its stored result if it ran before (in an
 // earlier push or earlier in this one), else the mutation in a savepoint
 // and its evidence in sync_conflicts, all in tx.
-func (s *service) applyOne(e *core.RequestEvent, tx core.App, dev device, raw json.RawMessage, cr *chunkResults) (json.RawMessage, error) {
-	m, ok := decodeMutation(raw)
-	if !ok {
+func (s *service) applyOne(e *core.RequestEvent, tx core.App, dev device, d decodedMutation, cr *chunkResults) (json.RawMessage, error) {
+	m := d.m
+	if !d.ok {
 		// not identifiable: answered, never stored
-		return encodeResult(invalid(e, idOf(raw)))
+		return encodeResult(invalid(e, idOf(d.raw)))
 	}
 	if stored, ok := cr.stored[m.ID]; ok {
 		return stored, nil
@@ -115,6 +115,14 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, dev device, raw js
 	cr.stored[m.ID] = out
 	cr.fresh = append(cr.fresh, storedRow{mutationID: m.ID, result: out})
 	return out, nil
+}
+
+// decodedMutation is a mutation as sent and as decoded (ok is false when
+// it is not a well-formed mutation); a chunk decodes each one once.
+type decodedMutation struct {
+	raw json.RawMessage
+	m   mutation
+	ok  bool
 }
 
 func decodeMutation(raw json.RawMessage) (mutation, bool) {

@@ -164,10 +164,12 @@ func (s *service) runChunk(e *core.RequestEvent, dev device, mutations, results 
 // applyChunk applies mutations in tx, writing their results into results;
 // isolated runs each mutation in a savepoint (see runChunk).
 func (s *service) applyChunk(e *core.RequestEvent, tx core.App, dev device, mutations, results []json.RawMessage, isolated bool) error {
+	decoded := make([]decodedMutation, len(mutations))
 	ids := make([]string, 0, len(mutations))
-	for _, raw := range mutations {
-		if m, ok := decodeMutation(raw); ok {
-			ids = append(ids, m.ID)
+	for i, raw := range mutations {
+		decoded[i].raw = raw
+		if decoded[i].m, decoded[i].ok = decodeMutation(raw); decoded[i].ok {
+			ids = append(ids, decoded[i].m.ID)
 		}
 	}
 	stored, err := storedResults(tx, dev.client, ids)
@@ -175,8 +177,8 @@ func (s *service) applyChunk(e *core.RequestEvent, tx core.App, dev device, muta
 		return err
 	}
 	cr := &chunkResults{stored: stored, rules: newRuleMemo(), isolated: isolated}
-	for i, raw := range mutations {
-		if results[i], err = s.applyOne(e, tx, dev, raw, cr); err != nil {
+	for i, d := range decoded {
+		if results[i], err = s.applyOne(e, tx, dev, d, cr); err != nil {
 			return err
 		}
 	}
