@@ -3,7 +3,6 @@ package syncapi
 import (
 	"bytes"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,6 +17,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/search"
 	"github.com/pocketbase/pocketbase/tools/security"
+
+	"aman/internal/jsonenc"
 )
 
 // The record writes of a push follow PocketBase's record create, update and
@@ -34,7 +35,7 @@ import (
 // internalEvent is a request event for one mutation, carrying the caller's
 // auth, headers and address, with data as its JSON body.
 func internalEvent(base *core.RequestEvent, tx core.App, method, url string, data map[string]any) (*core.RequestEvent, error) {
-	raw, err := json.Marshal(data)
+	raw, err := jsonenc.AppendValue(nil, data)
 	if err != nil {
 		return nil, fmt.Errorf("encode data: %w", err)
 	}

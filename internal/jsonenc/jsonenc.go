@@ -1,5 +1,6 @@
 // Package jsonenc appends the JSON of the plain values a record holds
-// (strings, numbers, booleans, nil) without reflection, byte for byte as
+// (strings, numbers, booleans, nil, and maps and slices of them, as
+// encoding/json decodes a request body) without reflection, byte for byte as
 // encoding/json writes them, and hands any other value to encoding/json.
 //
 // The change log encodes every field of every write (its diff, old → new),
@@ -11,6 +12,7 @@ package jsonenc
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -35,6 +37,25 @@ func AppendValue(b []byte, v any) ([]byte, error) {
 		if v == float64(int64(v)) && v > -1<<53 && v < 1<<53 && (v != 0 || !signbit(v)) {
 			return strconv.AppendInt(b, int64(v), 10), nil
 		}
+	case map[string]any:
+		if v != nil {
+			return appendObject(b, v)
+		}
+	case []any:
+		if v != nil {
+			return appendArray(b, v)
+		}
+	case []string:
+		if v != nil {
+			b = append(b, '[')
+			for i, s := range v {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = AppendString(b, s)
+			}
+			return append(b, ']'), nil
+		}
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
@@ -44,6 +65,42 @@ func AppendValue(b []byte, v any) ([]byte, error) {
 }
 
 func signbit(f float64) bool { return 1/f < 0 }
+
+// appendObject writes m with its keys in order, as json.Marshal does.
+func appendObject(b []byte, m map[string]any) ([]byte, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendString(b, k)
+		b = append(b, ':')
+		var err error
+		if b, err = AppendValue(b, m[k]); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+func appendArray(b []byte, a []any) ([]byte, error) {
+	b = append(b, '[')
+	for i, v := range a {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = AppendValue(b, v); err != nil {
+			return b, err
+		}
+	}
+	return append(b, ']'), nil
+}
 
 // AppendString appends s as a JSON string, as json.Marshal writes it:
 // HTML's <, > and &, control characters, U+2028 and U+2029 escaped, and

@@ -21,6 +21,9 @@ func TestAppendValue_AsEncodingJSON(t *testing.T) {
 		float64(1 << 53), float64(1<<53 + 2), -float64(1 << 53), math.MaxFloat64, math.SmallestNonzeroFloat64,
 		[]string{"a", "b"}, []string{}, map[string]any{"lon": 70.5, "lat": 40.1}, dt,
 		types.JSONRaw(`{"a":1}`), types.GeoPoint{Lon: 69.6, Lat: 40.3},
+		map[string]any(nil), []any(nil), []string(nil), map[string]any{}, []any{},
+		map[string]any{"z": 1.0, "a": []any{"x", 2.5, nil, true, map[string]any{"<": "&"}}, "ж": map[string]any{}, "": "empty key"},
+		[]any{[]any{}, map[string]any{"n": -0.0}, "line\n", int64(3)},
 	}
 	for _, v := range values {
 		want, err := json.Marshal(v)
@@ -38,7 +41,7 @@ func TestAppendValue_AsEncodingJSON(t *testing.T) {
 }
 
 func TestAppendValue_Errors(t *testing.T) {
-	for _, v := range []any{math.NaN(), math.Inf(1), make(chan int)} {
+	for _, v := range []any{math.NaN(), math.Inf(1), make(chan int), map[string]any{"a": math.NaN()}, []any{1.0, make(chan int)}} {
 		if _, err := jsonenc.AppendValue(nil, v); err == nil {
 			t.Errorf("%v: no error, as json.Marshal has", v)
 		}
