@@ -221,3 +221,29 @@ func TestHighestPosition(t *testing.T) {
 		}
 	}
 }
+
+func TestProcCPU(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		want time.Duration
+		err  bool
+	}{
+		{"plain", "4242 (aman) S 1 4242 4242 0 -1 4194560 21310 0 0 0 250 37 0 0 20 0 9 0 123 0 0", 2870 * time.Millisecond, false},
+		{"name with spaces and parentheses", "7 (a) b (c)) R 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5", 70 * time.Millisecond, false},
+		{"no name", "7 a R 1 7 7 0 -1 0 0 0 0 0 3 4", 0, true},
+		{"truncated", "7 (a) R 1 7 7 0 -1 0 0 0 0 0 3", 0, true},
+		{"not a number", "7 (a) R 1 7 7 0 -1 0 0 0 0 0 x 4 0", 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := procCPU([]byte(tc.line))
+			if (err != nil) != tc.err {
+				t.Fatalf("err = %v, want error %v", err, tc.err)
+			}
+			if got != tc.want {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

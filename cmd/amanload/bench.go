@@ -245,20 +245,24 @@ func (b *bench) nextID() string {
 }
 
 // restCreates: sequential POST /api/collections/incident_reports/records.
+// The bodies are encoded before the clock starts, as for batch and push.
 func (b *bench) restCreates(ctx context.Context) error {
 	a := b.api(b.vol)
 	rng := rand.New(rand.NewPCG(uint64(b.seq), 2))
-	start := time.Now()
-	for range b.cfg.creates {
+	bodies := make([][]byte, b.cfg.creates)
+	for i := range bodies {
 		data := reportData(rng, b.vol.ID)
 		data["id"] = b.nextID()
-		body, _ := json.Marshal(data)
-		if _, err := a.do(ctx, http.MethodPost, "/api/collections/incident_reports/records", body, false, nil); err != nil {
-			return fmt.Errorf("rest create: %w", err)
-		}
+		bodies[i], _ = json.Marshal(data)
 	}
-	b.series("PocketBase REST create, sequential", "records/s").add(float64(b.cfg.creates) / time.Since(start).Seconds())
-	return nil
+	return b.timed("PocketBase REST create, sequential", "REST create", len(bodies), func() error {
+		for _, body := range bodies {
+			if _, err := a.do(ctx, http.MethodPost, "/api/collections/incident_reports/records", body, false, nil); err != nil {
+				return fmt.Errorf("rest create: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // batchCreates: /api/batch with 500 creates a request.
@@ -275,45 +279,87 @@ func (b *bench) batchCreates(ctx context.Context) error {
 		}
 		bodies[i], _ = json.Marshal(map[string]any{"requests": reqs})
 	}
-	start := time.Now()
-	for _, body := range bodies {
-		if _, err := a.do(ctx, http.MethodPost, "/api/batch", body, false, nil); err != nil {
-			return fmt.Errorf("batch: %w", err)
+	return b.timed("PocketBase /api/batch, 500 a batch", "/api/batch", 500*len(bodies), func() error {
+		for _, body := range bodies {
+			if _, err := a.do(ctx, http.MethodPost, "/api/batch", body, false, nil); err != nil {
+				return fmt.Errorf("batch: %w", err)
+			}
 		}
-	}
-	b.series("PocketBase /api/batch, 500 a batch", "records/s").add(float64(500*b.cfg.batches) / time.Since(start).Seconds())
-	return nil
+		return nil
+	})
 }
 
-// pushCreates: sync push with 500 create mutations a request.
+// pushCreates: sync push with 500 create mutations a request, answered
+// gzip-compressed as a phone asks. As for batch, the bodies are encoded
+// before the clock starts; the answers are decoded and checked after it
+// stops (the client shares the server's cores).
 func (b *bench) pushCreates(ctx context.Context) error {
 	a := b.api(b.vol)
 	rng := rand.New(rand.NewPCG(uint64(b.seq), 4))
 	client := "bench-" + b.nextID()
 	reqs := make([]pushRequest, b.cfg.batches)
+	bodies := make([][]byte, len(reqs))
 	for i := range reqs {
 		reqs[i] = pushRequest{Client: client, Mutations: make([]mutation, 500)}
 		for j := range reqs[i].Mutations {
 			reqs[i].Mutations[j] = mutation{ID: b.nextID(), Collection: "incident_reports", RecordID: b.nextID(), Data: reportData(rng, b.vol.ID)}
 		}
+		var err error
+		if bodies[i], err = json.Marshal(reqs[i]); err != nil {
+			return err
+		}
 	}
-	start := time.Now()
-	for _, req := range reqs {
-		res, _, err := a.push(ctx, req)
-		if err != nil {
+	answers := make([]answer, len(bodies))
+	err := b.timed("Aman sync push, 500 a request", "sync push", 500*len(bodies), func() error {
+		for i, body := range bodies {
+			ans, err := a.exchange(ctx, http.MethodPost, "/api/sync/v1/push", body, true)
+			if err != nil {
+				return fmt.Errorf("push: %w", err)
+			}
+			answers[i] = ans
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, ans := range answers {
+		var res pushResponse
+		if err := ans.decode(&res); err != nil {
 			return fmt.Errorf("push: %w", err)
+		}
+		if len(res.Results) != len(reqs[i].Mutations) {
+			return fmt.Errorf("push: %w: %d results for %d mutations", errProtocol, len(res.Results), len(reqs[i].Mutations))
 		}
 		if err := allApplied(res); err != nil {
 			return err
 		}
 	}
-	b.series("Aman sync push, 500 a request", "records/s").add(float64(500*b.cfg.batches) / time.Since(start).Seconds())
 	// what a phone uploads for the same push, plain and gzip-compressed
-	plain, err := json.Marshal(reqs[0])
+	b.series("Aman sync push upload, 500 reports: gzip / plain", "ratio").add(float64(len(gzipped(bodies[0]))) / float64(len(bodies[0])))
+	return nil
+}
+
+// timed runs fn, which writes records records, and adds its rate to the
+// series name and the server's CPU time per 500 records to "server CPU per
+// 500 records: " + label. CPU time is the steadier figure on a shared
+// machine: wall time counts whatever else ran.
+func (b *bench) timed(name, label string, records int, fn func() error) error {
+	cpu0, err := b.srv.cpuTime()
 	if err != nil {
 		return err
 	}
-	b.series("Aman sync push upload, 500 reports: gzip / plain", "ratio").add(float64(len(gzipped(plain))) / float64(len(plain)))
+	start := time.Now()
+	if err := fn(); err != nil {
+		return err
+	}
+	el := time.Since(start)
+	cpu1, err := b.srv.cpuTime()
+	if err != nil {
+		return err
+	}
+	b.series(name, "records/s").add(float64(records) / el.Seconds())
+	b.series("server CPU per 500 records: "+label, "ms").add(float64((cpu1 - cpu0).Milliseconds()) * 500 / float64(records))
 	return nil
 }
 
@@ -582,6 +628,9 @@ func (b *bench) report() {
 	}
 	ratio("push / batch records/s", push/med("PocketBase /api/batch, 500 a batch"), "≥ 3×")
 	ratio("push / sequential REST records/s", push/med("PocketBase REST create, sequential"), "≥ 6×")
+	pushCPU := med("server CPU per 500 records: sync push")
+	ratio("server CPU per record, batch / push", med("server CPU per 500 records: /api/batch")/pushCPU, "(diagnostic)")
+	ratio("server CPU per record, REST / push", med("server CPU per 500 records: REST create")/pushCPU, "(diagnostic)")
 	ratio("initial pull / list paging records/s", med("Aman initial pull, 1000 a page, gzip")/med("PocketBase list paging, 500 a page, skipTotal"), "≥ 3×")
 	ratio("initial pull / list paging bytes per record", med("Aman initial pull bytes (gzip)")/med("PocketBase list paging bytes"), "≤ 0.25×")
 	at := b.sizeAt(b.cfg.records)

@@ -99,13 +99,33 @@ type wire struct {
 // for a compressed answer and decompresses it itself, so w counts the bytes
 // that really crossed the wire (Go's transport would hide them).
 func (a *api) do(ctx context.Context, method, path string, body []byte, gz bool, out any) (wire, error) {
+	ans, err := a.exchange(ctx, method, path, body, gz)
+	if err != nil {
+		return ans.wire, err
+	}
+	return ans.wire, ans.decode(out)
+}
+
+// answer is a response as it crossed the network, not yet decompressed or
+// decoded: a benchmark times the exchange alone (the server's work and the
+// transfer) and decodes afterwards, since the client shares the machine's
+// cores with the server.
+type answer struct {
+	wire
+	status int
+	gzip   bool
+	raw    []byte
+}
+
+// exchange sends a request and reads the answer's bytes.
+func (a *api) exchange(ctx context.Context, method, path string, body []byte, gz bool) (answer, error) {
 	packed := a.gzipUploads && body != nil
 	if packed {
 		body = gzipped(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path, bytes.NewReader(body))
 	if err != nil {
-		return wire{}, err
+		return answer{}, err
 	}
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if body != nil {
@@ -123,29 +143,36 @@ func (a *api) do(ctx context.Context, method, path string, body []byte, gz bool,
 	}
 	res, err := a.hc.Do(req)
 	if err != nil {
-		return wire{}, err
+		return answer{}, err
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
-		return wire{}, fmt.Errorf("read answer: %w", err)
+		return answer{}, fmt.Errorf("read answer: %w", err)
 	}
-	w := wire{bytes: int64(len(raw))}
-	if res.Header.Get("Content-Encoding") == "gzip" {
+	return answer{wire: wire{bytes: int64(len(raw))}, status: res.StatusCode, gzip: res.Header.Get("Content-Encoding") == "gzip", raw: raw}, nil
+}
+
+// decode decompresses the answer, fails on a non-2xx status and decodes
+// the JSON body into out (nil: only the status is checked).
+func (ans answer) decode(out any) error {
+	raw := ans.raw
+	if ans.gzip {
+		var err error
 		if raw, err = gunzip(raw); err != nil {
-			return w, err
+			return err
 		}
 	}
-	if res.StatusCode/100 != 2 {
-		return w, &statusError{status: res.StatusCode, body: string(raw)}
+	if ans.status/100 != 2 {
+		return &statusError{status: ans.status, body: string(raw)}
 	}
 	if out == nil {
-		return w, nil
+		return nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return w, fmt.Errorf("%w: decode answer: %w", errProtocol, err)
+		return fmt.Errorf("%w: decode answer: %w", errProtocol, err)
 	}
-	return w, nil
+	return nil
 }
 
 func gzipped(raw []byte) []byte {

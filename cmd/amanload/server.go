@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -161,6 +162,44 @@ func (s *serverProc) peakRSS() (int64, error) {
 		}
 	}
 	return 0, errors.New("no VmHWM in proc status")
+}
+
+// cpuTime is the CPU time (user + system) the server process has used so
+// far, from /proc/PID/stat (clock ticks of 10 ms on Linux).
+func (s *serverProc) cpuTime() (time.Duration, error) {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0, errors.New("server not running")
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, fmt.Errorf("read proc stat: %w", err)
+	}
+	return procCPU(raw)
+}
+
+// procCPU is the user + system time in a /proc/PID/stat line, in clock
+// ticks of 10 ms (Linux's USER_HZ).
+func procCPU(raw []byte) (time.Duration, error) {
+	// the command name, in parentheses, may hold spaces and parentheses:
+	// count fields after its last closing parenthesis (utime and stime
+	// are fields 14 and 15 of the line)
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0, errors.New("proc stat: no command name")
+	}
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("proc stat: too few fields")
+	}
+	var ticks int64
+	for _, v := range f[11:13] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("proc stat: %w", err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
 
 // findRoot walks up from the working directory to the module root.
