@@ -171,7 +171,7 @@ func diffOf(tx core.App, r *core.Record, deleted bool) (map[string]FieldChange, 
 			c.New = r.Get(name)
 		default:
 			c.Old, c.New = stored.Get(name), r.Get(name)
-			if sameJSON(c.Old, c.New) {
+			if jsonenc.Equal(c.Old, c.New) {
 				continue
 			}
 		}
@@ -186,10 +186,4 @@ func skipField(f core.Field) bool {
 		return true
 	}
 	return f.GetName() == core.FieldNameId
-}
-
-func sameJSON(a, b any) bool {
-	ja, err1 := jsonenc.AppendValue(nil, a)
-	jb, err2 := jsonenc.AppendValue(nil, b)
-	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }

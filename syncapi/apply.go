@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"aman/changelog"
+	"aman/internal/jsonenc"
 )
 
 // mutationContext is one mutation being applied inside the push's
@@ -375,7 +376,7 @@ func (mc *mutationContext) sameContent() bool {
 func sameValue(r *core.Record, field string, v any) bool {
 	probe := r.Fresh()
 	probe.Set(field, v)
-	return sameJSON(probe.Get(field), r.Get(field))
+	return jsonenc.Equal(probe.Get(field), r.Get(field))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

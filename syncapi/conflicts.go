@@ -103,9 +103,3 @@ func jsonValue(v any) any {
 	}
 	return string(raw)
 }
-
-func sameJSON(a, b any) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && string(ja) == string(jb)
-}

@@ -64,6 +64,17 @@ func AppendValue(b []byte, v any) ([]byte, error) {
 	return append(b, raw...), nil
 }
 
+// Equal reports whether a and b encode to the same JSON, the way record
+// values are compared in this project (a field's value before and after a
+// write, a client's value and the stored one): 1 and 1.0, or nil and a nil
+// map, are equal; two maps are equal whatever their order. A value that
+// cannot be encoded is equal to nothing.
+func Equal(a, b any) bool {
+	ja, err1 := AppendValue(nil, a)
+	jb, err2 := AppendValue(nil, b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
 func signbit(f float64) bool { return 1/f < 0 }
 
 // appendObject writes m with its keys in order, as json.Marshal does.

@@ -48,6 +48,33 @@ func TestAppendValue_Errors(t *testing.T) {
 	}
 }
 
+func TestEqual(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b any
+		want bool
+	}{
+		{"same string", "Исфара", "Исфара", true},
+		{"different strings", "Исфара", "Ворух", false},
+		{"int and integral float", 3, 3.0, true},
+		{"int and fraction", 3, 3.5, false},
+		{"maps in any order", map[string]any{"a": 1.0, "b": "x"}, map[string]any{"b": "x", "a": 1}, true},
+		{"maps that differ", map[string]any{"a": 1.0}, map[string]any{"a": 2.0}, false},
+		{"string slice and any slice", []string{"a", "b"}, []any{"a", "b"}, true},
+		{"order of a slice counts", []string{"a", "b"}, []string{"b", "a"}, false},
+		{"nil and nil map", nil, map[string]any(nil), true},
+		{"nil and empty string", nil, "", false},
+		{"unencodable", math.NaN(), math.NaN(), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := jsonenc.Equal(tc.a, tc.b); got != tc.want {
+				t.Fatalf("Equal(%#v, %#v) = %v, want %v", tc.a, tc.b, got, tc.want)
+			}
+		})
+	}
+}
+
 // FuzzAppendString holds AppendString to json.Marshal, byte for byte.
 func FuzzAppendString(f *testing.F) {
 	for _, s := range []string{"", "a", "Шаҳри Исфара", "\n\t\r\"\\", "<>&", "\x00", "\u2028", "\xff\xfe", "a\xc3", "🕊\u007f"} {
