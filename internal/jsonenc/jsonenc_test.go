@@ -101,3 +101,37 @@ func FuzzAppendFloat(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAppendValue holds AppendValue to json.Marshal for every value a JSON
+// request body decodes to (maps, slices, strings, numbers, booleans, null,
+// nested), as a push's data is decoded: the change log stores what it
+// writes, and each mutation's internal request body is what it writes.
+// Equal must find such a value equal to itself and to its re-decoded self.
+func FuzzAppendValue(f *testing.F) {
+	for _, s := range []string{
+		`null`, `{}`, `[]`, `"x"`, `0`, `-0`, `1e21`, `0.1`, `true`,
+		`{"title":"Стрельба","injured":3,"tags":["a","b"],"place":{"lat":40.1,"lon":70.5}}`,
+		`{"z":1,"a":[null,false,{"<":"&"}],"":"empty key","\u2028":"\ud83d\udd4a"}`,
+		`[[[[{"a":[1,2,{"b":"c"}]}]]]]`, `{"a":{"a":{"a":{"a":{}}}}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var v any
+		if json.Unmarshal(raw, &v) != nil {
+			return
+		}
+		want, werr := json.Marshal(v)
+		got, gerr := jsonenc.AppendValue(nil, v)
+		if (werr == nil) != (gerr == nil) || string(got) != string(want) {
+			t.Fatalf("%s: %s (%v), want %s (%v)", raw, got, gerr, want, werr)
+		}
+		var again any
+		if err := json.Unmarshal(got, &again); err != nil {
+			t.Fatalf("%s: wrote %s, which does not decode: %v", raw, got, err)
+		}
+		if !jsonenc.Equal(v, v) || !jsonenc.Equal(v, again) {
+			t.Fatalf("%s: not Equal to itself", raw)
+		}
+	})
+}
