@@ -335,8 +335,11 @@ func (b *bench) pushCreates(ctx context.Context) error {
 			return err
 		}
 	}
-	// what a phone uploads for the same push, plain and gzip-compressed
+	// what a phone uploads for the same push, plain and gzip-compressed,
+	// and what it downloads: the answer, as it crossed the network
 	b.series("Aman sync push upload, 500 reports: gzip / plain", "ratio").add(float64(len(gzipped(bodies[0]))) / float64(len(bodies[0])))
+	b.series("Aman sync push upload (gzip)", "bytes/mutation").add(float64(len(gzipped(bodies[0]))) / float64(len(reqs[0].Mutations)))
+	b.series("Aman sync push answer (gzip)", "bytes/mutation").add(float64(answers[0].bytes) / float64(len(reqs[0].Mutations)))
 	return nil
 }
 
