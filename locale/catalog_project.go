@@ -108,6 +108,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "sync_invalid_limit", Other: "The page size must be a whole number from 1 to 1000."},
 	{ID: "sync_history_changed", Other: "The server was restored to an earlier state. Send again the changes you sent recently, then these."},
 	{ID: "sync_invalid_position", Other: "The position sent is malformed. Send it as the server gave it."},
+	{ID: "sync_invalid_parameter", Other: "A parameter of the sync request has a value the server does not accept. Update the app."},
 	{ID: "sync_internal_error", Other: "The server could not complete the sync. Try again later."},
 	{ID: "sync_invalid_mutation", Other: "This change is malformed and was not applied."},
 	{ID: "sync_forbidden", Other: "You are not allowed to make this change."},

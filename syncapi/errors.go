@@ -24,6 +24,7 @@ const (
 	CodeInvalidLimit        = "sync_invalid_limit"
 	CodeHistoryChanged      = "sync_history_changed"
 	CodeInvalidPosition     = "sync_invalid_position"
+	CodeInvalidParameter    = "sync_invalid_parameter"
 	CodeInternal            = "sync_internal_error"
 
 	CodeInvalidMutation  = "sync_invalid_mutation"
@@ -80,7 +81,10 @@ var (
 	// client pushes its recent mutations again first (docs/sync.md).
 	errHistory  = fail(http.StatusConflict, CodeHistoryChanged)
 	errPosition = fail(http.StatusBadRequest, CodeInvalidPosition)
-	errInternal = fail(http.StatusInternalServerError, CodeInternal)
+	// errParameter answers a query parameter that is not one of its
+	// documented values (brief).
+	errParameter = fail(http.StatusBadRequest, CodeInvalidParameter)
+	errInternal  = fail(http.StatusInternalServerError, CodeInternal)
 	// errClientGone answers a request whose client left before it was
 	// served (nginx's 499, "client closed request"): nobody reads it, and
 	// the log shows no server failure.

@@ -84,6 +84,9 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, dev device, d deco
 		return encodeResult(invalid(e, idOf(d.raw)))
 	}
 	if stored, ok := cr.stored[m.ID]; ok {
+		if dev.brief {
+			return briefResult(stored)
+		}
 		return stored, nil
 	}
 	run := s.checkedForTraces
@@ -114,7 +117,35 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, dev device, d deco
 	}
 	cr.stored[m.ID] = out
 	cr.fresh = append(cr.fresh, storedRow{mutationID: m.ID, result: out})
+	if dev.brief && leavesOutRecord(o.res) {
+		o.res.Record = nil
+		return encodeResult(o.res)
+	}
 	return out, nil
+}
+
+// leavesOutRecord reports whether a brief answer gives r without its
+// record: an applied or merged mutation's record holds what the device
+// sent (merged: with others' changes, which its next pull brings). A
+// conflict's or a rejection's record is the server's state the device
+// rolls back to, and stays.
+func leavesOutRecord(r result) bool {
+	return r.Record != nil && (r.Status == StatusApplied || r.Status == StatusMerged)
+}
+
+// briefResult is a stored result as a brief answer gives it. What is
+// stored is the full result, whatever the push that stored it asked for:
+// a replay answers in the form its own push asks for.
+func briefResult(raw json.RawMessage) (json.RawMessage, error) {
+	var r result
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("decode stored result: %w", err)
+	}
+	if !leavesOutRecord(r) {
+		return raw, nil
+	}
+	r.Record = nil
+	return encodeResult(r)
 }
 
 // decodedMutation is a mutation as sent and as decoded (ok is false when

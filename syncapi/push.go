@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -43,6 +44,10 @@ func (s *service) push(e *core.RequestEvent) error {
 	if rerr != nil {
 		return writeError(e, rerr)
 	}
+	brief, rerr := briefAnswer(e)
+	if rerr != nil {
+		return writeError(e, rerr)
+	}
 	body, release, rerr := s.readPush(e)
 	if rerr != nil {
 		return writeError(e, rerr)
@@ -56,7 +61,7 @@ func (s *service) push(e *core.RequestEvent) error {
 	}
 	// the log records which device wrote (see changelog.ChangedSince)
 	e.Set(changelog.ClientKey, body.Client)
-	dev := device{client: body.Client, knows: knows}
+	dev := device{client: body.Client, knows: knows, brief: brief}
 	results := make([]json.RawMessage, len(body.Mutations))
 	for start := 0; start < len(body.Mutations); start += pushChunk {
 		end := min(start+pushChunk, len(body.Mutations))
@@ -92,11 +97,29 @@ func checkSeen(e *core.RequestEvent) *requestError {
 	return nil
 }
 
-// device is who pushes: its client id, and the last log position its
-// mutations can know of (knows), or -1 when it did not say.
+// device is who pushes: its client id, the last log position its
+// mutations can know of (knows), or -1 when it did not say, and whether it
+// asked for a brief answer.
 type device struct {
 	client string
 	knows  int64
+	brief  bool
+}
+
+// briefAnswer reads "brief": true asks for results of applied and merged
+// mutations without their record (docs/sync.md, Push). A phone on 2G
+// downloads each record it just sent otherwise, which its next pull brings
+// anyway; the answer is then a tenth of its size.
+func briefAnswer(e *core.RequestEvent) (bool, *requestError) {
+	v := e.Request.URL.Query().Get("brief")
+	if v == "" {
+		return false, nil
+	}
+	brief, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, errParameter
+	}
+	return brief, nil
 }
 
 // lostPosition reads "lost": the "seen" position a push of this device was

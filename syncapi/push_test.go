@@ -581,3 +581,90 @@ func TestPush_BodyBudget(t *testing.T) {
 		t.Fatalf("the same push with room and one encoding: %+v", res)
 	}
 }
+
+// TestPush_Brief: with brief=true, applied and merged results leave out the
+// record (the device sent it; its next pull brings it), and keep their rev;
+// a conflict and a rejection keep the server's state the device rolls back
+// to. What is stored is the full result, so a replay answers in the form
+// its own push asks for, and every replay of a brief push is identical.
+func TestPush_Brief(t *testing.T) {
+	en := newEnv(t)
+	const other = "otherreport0001"
+	en.push(volunteerA, "device-a", createReport(other, volunteerA, nil))
+	if code, body := en.do(coordinator, http.MethodPatch, "/api/collections/incident_reports/records/"+other,
+		map[string]any{"verification_note": "Called the district office."}); code != 200 {
+		t.Fatalf("coordinator patch: %d %v", code, body)
+	}
+	if code, body := en.do(superuser, http.MethodPatch, "/api/collections/incident_reports/records/"+other,
+		map[string]any{"description": "Corrected by the desk."}); code != 200 {
+		t.Fatalf("superuser patch: %d %v", code, body)
+	}
+	muts := []mut{
+		createReport(reportA, volunteerA, nil),
+		{"id": "merge-1", "collection": "incident_reports", "recordId": other, "baseRev": 1,
+			"data": map[string]any{"place": "Canal bridge"}},
+		{"id": "conflict-1", "collection": "incident_reports", "recordId": other, "baseRev": 1,
+			"data": map[string]any{"description": "My offline wording."}},
+		{"id": "invalid-1", "collection": "incident_reports", "recordId": other, "baseRev": 3,
+			"data": map[string]any{"category": "not-a-category"}},
+	}
+	push := func(query string) ([]pushResult, []byte) {
+		t.Helper()
+		rec := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push"+query, map[string]any{"client": "device-a", "mutations": muts})
+		if rec.Code != http.StatusOK {
+			t.Fatalf("push%s: %d %s", query, rec.Code, rec.Body.String())
+		}
+		var out struct {
+			Results []pushResult `json:"results"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Results) != len(muts) {
+			t.Fatalf("push%s: %s (%v)", query, rec.Body.String(), err)
+		}
+		return out.Results, rec.Body.Bytes()
+	}
+	want := []struct {
+		status string
+		rev    int64
+		record bool
+	}{{"applied", 1, false}, {"merged", 4, false}, {"conflict", 4, true}, {"rejected", 4, true}}
+	check := func(query string, res []pushResult, brief bool) {
+		t.Helper()
+		for i, w := range want {
+			r := res[i]
+			hasRecord := r.Record != nil
+			if r.Status != w.status || r.Rev != w.rev || r.RecordID != muts[i]["recordId"] || hasRecord != (w.record || !brief) {
+				t.Fatalf("push%s, %s: %+v, want %s rev %d, a record: %v", query, muts[i]["id"], r, w.status, w.rev, w.record || !brief)
+			}
+			if hasRecord && r.Record["rev"] != float64(r.Rev) {
+				t.Fatalf("push%s, %s: record of rev %v, result rev %d", query, muts[i]["id"], r.Record["rev"], r.Rev)
+			}
+		}
+	}
+	first, firstBody := push("?brief=true")
+	check("?brief=true", first, true)
+	if first[2].Record["description"] != "Corrected by the desk." || first[3].Record["category"] != "gunfire" {
+		t.Fatalf("brief conflict or rejection without the server's state: %+v %+v", first[2], first[3])
+	}
+	full, fullBody := push("")
+	check("", full, false)
+	if full[0].Record["description"] != "Shots heard at dawn near the canal." || full[1].Record["place"] != "Canal bridge" {
+		t.Fatalf("replay without brief: the stored records are not whole: %+v %+v", full[0], full[1])
+	}
+	off, _ := push("?brief=0")
+	check("?brief=0", off, false)
+	_, againBody := push("?brief=1")
+	if !bytes.Equal(firstBody, againBody) {
+		t.Fatalf("brief replays differ:\n%s\n%s", firstBody, againBody)
+	}
+	left := 0
+	for _, r := range full[:2] {
+		raw, _ := json.Marshal(r.Record)
+		left += len(raw)
+	}
+	if saved := len(fullBody) - len(firstBody); saved < left*9/10 {
+		t.Fatalf("brief answer %d bytes, full %d: %d saved, the two records are %d", len(firstBody), len(fullBody), saved, left)
+	}
+	if n := en.countRows("_aman_changes", "record_id = {:id}", dbx.Params{"id": reportA}); n != 1 {
+		t.Fatalf("writes of the create logged: %d, want 1", n)
+	}
+}

@@ -340,6 +340,31 @@ func (b *bench) pushCreates(ctx context.Context) error {
 	b.series("Aman sync push upload, 500 reports: gzip / plain", "ratio").add(float64(len(gzipped(bodies[0]))) / float64(len(bodies[0])))
 	b.series("Aman sync push upload (gzip)", "bytes/mutation").add(float64(len(gzipped(bodies[0]))) / float64(len(reqs[0].Mutations)))
 	b.series("Aman sync push answer (gzip)", "bytes/mutation").add(float64(answers[0].bytes) / float64(len(reqs[0].Mutations)))
+	return b.briefAnswer(ctx, rng, client)
+}
+
+// briefAnswer pushes 500 more creates asking for a brief answer (brief=true:
+// applied results without their record, docs/sync.md) and reports its size.
+func (b *bench) briefAnswer(ctx context.Context, rng *rand.Rand, client string) error {
+	a := b.api(b.vol)
+	a.briefPushes = true
+	req := pushRequest{Client: client, Mutations: make([]mutation, 500)}
+	for j := range req.Mutations {
+		req.Mutations[j] = mutation{ID: b.nextID(), Collection: "incident_reports", RecordID: b.nextID(), Data: reportData(rng, b.vol.ID)}
+	}
+	res, w, err := a.push(ctx, req)
+	if err != nil {
+		return fmt.Errorf("brief push: %w", err)
+	}
+	if err := allApplied(res); err != nil {
+		return err
+	}
+	for _, r := range res.Results {
+		if r.Record != nil {
+			return fmt.Errorf("brief push: %w: mutation %s answered with its record", errProtocol, r.ID)
+		}
+	}
+	b.series("Aman sync push answer (gzip), brief=true", "bytes/mutation").add(float64(w.bytes) / float64(len(req.Mutations)))
 	return nil
 }
 

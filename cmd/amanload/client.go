@@ -88,6 +88,9 @@ type api struct {
 	// gzipUploads sends request bodies gzip-compressed, as an app on 2G
 	// should (docs/sync.md, Push)
 	gzipUploads bool
+	// briefPushes asks pushes for brief answers: applied and merged
+	// results without their record, which the next pull brings
+	briefPushes bool
 }
 
 // wire counts what crossed the network for one response.
@@ -215,6 +218,9 @@ func (a *api) pushSeen(ctx context.Context, req pushRequest, seen, lost string) 
 	}
 	if lost != "" {
 		q.Set("lost", lost)
+	}
+	if a.briefPushes {
+		q.Set("brief", "true")
 	}
 	path := "/api/sync/v1/push"
 	if len(q) > 0 {

@@ -236,9 +236,11 @@ func (f *faultRun) drive(ctx context.Context) ([]*device, []*faultTransport, err
 	for i, u := range f.users {
 		transports[i] = newFaultTransport(&http.Transport{MaxIdleConnsPerHost: 2}, f.cfg.rate, uint64(i), f.stats)
 		// half the phones upload gzip, as an app should; the others plain,
-		// as an older app or a hand-written client does
+		// as an older app or a hand-written client does. Independently,
+		// half ask for brief push answers: their copies then converge
+		// through the pulls alone
 		a := &api{base: f.srv.url(""), token: u.Token, hc: &http.Client{Transport: transports[i], Timeout: 60 * time.Second},
-			gzipUploads: i%2 == 0}
+			gzipUploads: i%2 == 0, briefPushes: i/2%2 == 0}
 		devices[i] = newDevice(i, u, runID, a, f.cfg.batch, &acked)
 		devices[i].restoring = f.cfg.restore
 	}
