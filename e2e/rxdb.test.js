@@ -315,6 +315,30 @@ describe('RxDB 17 over sync protocol v1', () => {
     assert.equal((await a.doc('incident_reports', s.a4.id)).injured, 2);
   });
 
+  test('a phone on 2G asks for brief push answers and learns the server\'s fields from its next pull', async () => {
+    const c = new Device({ name: 'phone-a-2g', url: server.url, token: people.volunteerA.token,
+      schemas: { incident_reports: incidentReports }, brief: true });
+    devices[c.name] = c;
+    await c.open();
+    await c.sync();
+    const report = newReport(people.volunteerA.id, { description: 'The road to the school is closed.' });
+    await c.db.incident_reports.insert(report);
+    await c.sync(); // the push, answered briefly
+    await c.sync(); // the next pull brings the record
+
+    const push = c.protocol.pushes().find((p) => p.request.mutations.some((m) => m.recordId === report.id));
+    assert.ok(push.path.includes('brief=true'), push.path);
+    const result = push.response.results.find((r) => r.recordId === report.id);
+    assert.equal(result.status, 'applied');
+    assert.equal(result.record, undefined, 'a brief answer leaves the record out');
+    assert.ok(Number.isInteger(result.rev) && result.rev >= 1, `rev ${result.rev}`);
+    const onPhone = await c.doc('incident_reports', report.id);
+    assert.equal(onPhone.rev, result.rev);
+    assert.equal(onPhone.status, 'submitted', 'the server-set status came with the pull');
+    assert.equal(onPhone.description, report.description);
+    assert.equal((await serverReport(report.id)).description, report.description);
+  });
+
   test('an edit refused because review started rolls the phone back to the server\'s state', async () => {
     const b = devices['phone-b'];
     b.goOffline();

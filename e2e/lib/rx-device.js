@@ -121,9 +121,9 @@ export class Device {
   // name: unique per process (memory storage is keyed by it); schemas: RxDB
   // JSON schemas by collection name; push: false for a read-only reader;
   // live: pull whenever the server's realtime nudge says there are changes.
-  constructor({ name, url, token = '', schemas, push = true, live = false }) {
+  constructor({ name, url, token = '', schemas, push = true, live = false, brief = false }) {
     this.name = name;
-    this.protocol = new SyncProtocol({ url, token, client: `${name}-${crypto.randomUUID()}` });
+    this.protocol = new SyncProtocol({ url, token, client: `${name}-${crypto.randomUUID()}`, brief });
     this.schemas = schemas;
     // collection -> the fields its schema declares (see toDocument)
     this.known = Object.fromEntries(Object.entries(schemas).map(([c, sc]) => [c, new Set(Object.keys(sc.properties))]));

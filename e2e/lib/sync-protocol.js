@@ -26,11 +26,14 @@ async function gzip(text) {
 
 export class SyncProtocol {
   // url: the server; token: a users token, or '' for an anonymous reader;
-  // client: the device id (one app install).
-  constructor({ url, token = '', client }) {
+  // client: the device id (one app install); brief: ask pushes for brief
+  // answers (applied and merged results without their record, which the
+  // next pull brings: docs/sync.md, Push).
+  constructor({ url, token = '', client, brief = false }) {
     this.url = url;
     this.token = token;
     this.client = client;
+    this.brief = brief;
     this.online = true;
     this.exchanges = []; // every request and its answer, in order
     // seen: the highest log position any answer carried, sent back with
@@ -100,7 +103,8 @@ export class SyncProtocol {
 
   // push sends mutations and returns {results}, one per mutation, in order.
   push(mutations) {
-    return this.call('POST', this.withSeen('/api/sync/v1/push'), { client: this.client, mutations });
+    const path = this.brief ? '/api/sync/v1/push?brief=true' : '/api/sync/v1/push';
+    return this.call('POST', this.withSeen(path), { client: this.client, mutations });
   }
 
   // pushes returns the push exchanges so far.
