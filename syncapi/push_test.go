@@ -667,4 +667,27 @@ func TestPush_Brief(t *testing.T) {
 	if n := en.countRows("_aman_changes", "record_id = {:id}", dbx.Params{"id": reportA}); n != 1 {
 		t.Fatalf("writes of the create logged: %d, want 1", n)
 	}
+
+	// a mutation sent twice in one brief push is answered twice alike (the
+	// second from the result stored a moment before); a delete's result
+	// has no record either way
+	const twice = "briefreporttwic"
+	dup := createReport(twice, volunteerA, nil)
+	rec := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push?brief=1", map[string]any{"client": "device-a", "mutations": []mut{dup, dup}})
+	var raw struct {
+		Results []json.RawMessage `json:"results"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil || rec.Code != 200 || len(raw.Results) != 2 {
+		t.Fatalf("push of one mutation twice: %d %s", rec.Code, rec.Body.String())
+	}
+	if !bytes.Equal(raw.Results[0], raw.Results[1]) || bytes.Contains(raw.Results[0], []byte(`"record"`)) ||
+		!bytes.Contains(raw.Results[0], []byte(`"status":"applied"`)) {
+		t.Fatalf("one mutation twice, brief: %s / %s", raw.Results[0], raw.Results[1])
+	}
+	del := mut{"id": "brief-delete", "collection": "incident_reports", "recordId": twice, "baseRev": 1, "delete": true}
+	rec = en.raw(superuser, http.MethodPost, "/api/sync/v1/push?brief=true", map[string]any{"client": "device-s", "mutations": []mut{del}})
+	if rec.Code != 200 || !bytes.Contains(rec.Body.Bytes(), []byte(`"status":"applied"`)) ||
+		!bytes.Contains(rec.Body.Bytes(), []byte(`"deleted":true`)) || bytes.Contains(rec.Body.Bytes(), []byte(`"record"`)) {
+		t.Fatalf("brief delete: %d %s", rec.Code, rec.Body.String())
+	}
 }
