@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -137,12 +138,66 @@ func TestCompareCopies(t *testing.T) {
 		{"stale rev", rec(1, "a"), rec(2, "a"), "rev 1 on the device, 2 on the server"},
 		{"different value", rec(2, "a"), rec(2, "b"), "differs"},
 		{"missing on device", map[recKey]localRec{}, rec(2, "a"), "0 records on the device, 1"},
+		{"partial copy", map[recKey]localRec{k: {rev: 2, record: map[string]any{"place": "a"}, partial: true}}, rec(2, "a"), "lacks the server's fields"},
 	}
 	for i, s := range scenarios {
 		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
 			got := compareCopies(s.local, s.fresh)
 			if (s.want == "") != (got == "") || !strings.Contains(got, s.want) {
 				t.Fatalf("compareCopies = %q, want %q", got, s.want)
+			}
+		})
+	}
+}
+
+// A phone keeps the documented client rules (docs/sync.md, Writing a
+// client): a stale page or a replayed answer never lowers its copy, and a
+// brief answer's rev is completed by the pulled change at that rev.
+func TestClientRules(t *testing.T) {
+	k := recKey{"incident_reports", "r0001"}
+	pulled := func(rev int64, place string) change {
+		return change{Collection: k.collection, ID: k.id, Rev: rev, Record: map[string]any{"place": place}}
+	}
+	tomb := change{Collection: k.collection, ID: k.id, Rev: 3, Deleted: true}
+	scenarios := []struct {
+		name   string
+		held   *localRec
+		answer *result // a push result, adopted before the pull
+		pull   []change
+		want   *localRec // nil: the device holds no copy
+	}{
+		{"pulled into an empty device", nil, nil, []change{pulled(2, "b")}, &localRec{rev: 2, record: map[string]any{"place": "b"}}},
+		{"higher rev replaces", &localRec{rev: 1, record: map[string]any{"place": "a"}}, nil, []change{pulled(2, "b")}, &localRec{rev: 2, record: map[string]any{"place": "b"}}},
+		{"stale page does not lower", &localRec{rev: 3, record: map[string]any{"place": "c"}}, nil, []change{pulled(2, "b")}, &localRec{rev: 3, record: map[string]any{"place": "c"}}},
+		{"equal rev leaves a full copy", &localRec{rev: 2, record: map[string]any{"place": "mine"}}, nil, []change{pulled(2, "b")}, &localRec{rev: 2, record: map[string]any{"place": "mine"}}},
+		{"tombstone at a higher rev deletes", &localRec{rev: 2, record: map[string]any{"place": "b"}}, nil, []change{tomb}, nil},
+		{"stale tombstone does not delete", &localRec{rev: 4, record: map[string]any{"place": "d"}}, nil, []change{tomb}, &localRec{rev: 4, record: map[string]any{"place": "d"}}},
+		{"full answer adopted", &localRec{rev: 1, record: map[string]any{"place": "a"}}, &result{Status: "applied", Rev: 2, Record: map[string]any{"place": "b"}}, nil, &localRec{rev: 2, record: map[string]any{"place": "b"}}},
+		{"replayed answer does not lower", &localRec{rev: 3, record: map[string]any{"place": "c"}}, &result{Status: "applied", Rev: 2, Record: map[string]any{"place": "b"}}, nil, &localRec{rev: 3, record: map[string]any{"place": "c"}}},
+		{"brief answer notes a partial copy", &localRec{rev: 1, record: map[string]any{"place": "a"}}, &result{Status: "merged", Rev: 3}, nil, &localRec{rev: 3, record: map[string]any{"place": "a"}, partial: true}},
+		{"pull at the brief rev completes it", &localRec{rev: 1, record: map[string]any{"place": "a"}}, &result{Status: "applied", Rev: 3}, []change{pulled(3, "c")}, &localRec{rev: 3, record: map[string]any{"place": "c"}}},
+		{"stale pull keeps the note", &localRec{rev: 1, record: map[string]any{"place": "a"}}, &result{Status: "applied", Rev: 3}, []change{pulled(2, "b")}, &localRec{rev: 3, record: map[string]any{"place": "a"}, partial: true}},
+		{"brief answer for a record not held creates nothing", nil, &result{Status: "applied", Rev: 1}, nil, nil},
+		{"replayed brief answer changes nothing", &localRec{rev: 3, record: map[string]any{"place": "c"}}, &result{Status: "applied", Rev: 3}, nil, &localRec{rev: 3, record: map[string]any{"place": "c"}}},
+	}
+	for i, s := range scenarios {
+		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
+			d := &device{local: map[recKey]localRec{}}
+			if s.held != nil {
+				d.local[k] = *s.held
+			}
+			if s.answer != nil {
+				d.adopt(k, *s.answer)
+			}
+			applyChanges(d.local, s.pull)
+			got, ok := d.local[k]
+			switch {
+			case s.want == nil && ok:
+				t.Fatalf("device holds %+v, want no copy", got)
+			case s.want != nil && !ok:
+				t.Fatalf("device holds no copy, want %+v", *s.want)
+			case s.want != nil && !reflect.DeepEqual(got, *s.want):
+				t.Fatalf("device holds %+v, want %+v", got, *s.want)
 			}
 		})
 	}

@@ -20,11 +20,14 @@ var syncedCollections = []string{"incident_reports", "aid_requests"}
 
 type recKey struct{ collection, id string }
 
-// localRec is a device's copy of a record, as pulled.
+// localRec is a device's copy of a record, as pulled or as a push answered
+// it. partial notes that the device took rev from a brief push answer
+// (docs/sync.md, Writing a client) and lacks the server's fields at it.
 type localRec struct {
 	rev     int64
 	deleted bool
 	record  map[string]any
+	partial bool
 }
 
 // device is one volunteer's phone: an offline queue of creates and edits,
@@ -247,9 +250,7 @@ func (d *device) record(m mutation, r result) {
 		if m.BaseRev > 0 {
 			d.edits[k]++
 		}
-		if r.Rev > d.local[k].rev {
-			d.local[k] = localRec{rev: r.Rev, record: r.Record}
-		}
+		d.adopt(k, r)
 	default:
 		e, _ := json.Marshal(r.Error)
 		d.problems = append(d.problems, fmt.Sprintf("mutation %s on %s/%s: %s %s", m.ID, m.Collection, m.RecordID, r.Status, e))
@@ -293,9 +294,34 @@ func (d *device) pullAll(ctx context.Context) (again bool, err error) {
 	}
 }
 
+// adopt takes an applied or merged result as the device's copy of k, as
+// docs/sync.md asks of a client: only when its rev is higher (a replayed
+// answer repeats an old rev; a pull may have brought a newer one). A brief
+// result carries no record: the device keeps its copy, takes the rev and
+// notes that the copy lacks the server's fields; for a record it does not
+// hold (a create, or its journal pushed again after a reset) it creates
+// nothing, the pull brings it.
+func (d *device) adopt(k recKey, r result) {
+	l, held := d.local[k]
+	switch {
+	case r.Rev <= l.rev:
+	case r.Record != nil:
+		d.local[k] = localRec{rev: r.Rev, record: r.Record}
+	case held:
+		d.local[k] = localRec{rev: r.Rev, record: l.record, partial: true}
+	}
+}
+
+// applyChanges applies pulled changes as docs/sync.md asks of a client: a
+// change only if its rev is higher than the copy's (a stale page can never
+// lower it), or equal to it when the copy took its rev from a brief push
+// answer and lacks the server's fields.
 func applyChanges(local map[recKey]localRec, changes []change) {
 	for _, c := range changes {
 		k := recKey{c.Collection, c.ID}
+		if l, held := local[k]; held && c.Rev < l.rev || held && c.Rev == l.rev && !l.partial {
+			continue
+		}
 		if c.Deleted {
 			delete(local, k)
 			continue

@@ -120,6 +120,8 @@ func compareCopies(local, fresh map[recKey]localRec) string {
 		switch {
 		case !ok:
 			return fmt.Sprintf("%s/%s only on the device", k.collection, k.id)
+		case l.partial:
+			return fmt.Sprintf("%s/%s still lacks the server's fields at rev %d (a brief answer's rev no pull completed)", k.collection, k.id, l.rev)
 		case l.rev != r.rev:
 			return fmt.Sprintf("%s/%s rev %d on the device, %d on the server", k.collection, k.id, l.rev, r.rev)
 		case !reflect.DeepEqual(l.record, r.record):
