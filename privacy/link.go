@@ -10,29 +10,37 @@ import (
 const fieldRelatedIncident = "related_incident"
 
 // linkHidden returns the extra fields to hide that need a database lookup:
-// the related_incident of an aid request whose requester is the reporter of
-// that incident, when v may not see that reporter. The pair (requester,
-// related_incident) would otherwise name the reporter of an anonymous
-// report to a coordinator.
+// the related_incident of an aid request (see LinkHidden).
 func linkHidden(app core.App, v Viewer) func(*core.Record) []string {
 	return func(record *core.Record) []string {
-		if v.Superuser || record.Collection().Name != aidRequests {
+		if record.Collection().Name != aidRequests {
 			return nil
 		}
-		incidentID := record.GetString(fieldRelatedIncident)
-		if incidentID == "" {
-			return nil
-		}
-		incident, err := app.FindRecordById(reports, incidentID)
-		if err != nil {
-			return nil // a dangling link names nobody
-		}
-		if incident.GetString(fieldReporter) == record.GetString(fieldRequester) &&
-			slices.Contains(HiddenFields(v, incident), fieldReporter) {
+		if LinkHidden(app, v, record.GetString(fieldRequester), record.GetString(fieldRelatedIncident)) {
 			return []string{fieldRelatedIncident}
 		}
 		return nil
 	}
+}
+
+// LinkHidden reports whether v may not see that an aid request of requester
+// relates to the incident report incidentID: v is not the requester and may
+// not see that report's reporter (an anonymous report, for a coordinator).
+// Requester plus link could name the reporter of an anonymous report.
+//
+// Whether the link is hidden depends on the linked report alone, never on
+// who the requester is: hiding only the links whose requester is the
+// report's reporter would itself tell a coordinator, who may set a link
+// and read the answer, who filed a report anonymously.
+func LinkHidden(app core.App, v Viewer, requester, incidentID string) bool {
+	if v.Superuser || incidentID == "" || (v.ID != "" && requester == v.ID) {
+		return false
+	}
+	incident, err := app.FindRecordById(reports, incidentID)
+	if err != nil {
+		return false // a dangling link names nobody
+	}
+	return slices.Contains(HiddenFields(v, incident), fieldReporter)
 }
 
 // RecordHiddenFields is HiddenFields plus the rules that need the database

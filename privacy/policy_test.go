@@ -136,8 +136,8 @@ func TestRecordHiddenFields(t *testing.T) {
 		id     string
 		want   string
 	}{
-		{coordinator, fixtures.AidAcknowledged, "related_incident"}, // requester reported it anonymously
-		{coordinator, fixtures.AidOpen, ""},                         // someone else's anonymous report
+		{coordinator, fixtures.AidAcknowledged, "related_incident"}, // an anonymous report
+		{coordinator, fixtures.AidOpen, ""},                         // a named report
 		{privacy.Viewer{ID: fixtures.Volunteer, Role: "volunteer"}, fixtures.AidAcknowledged, ""},
 		{privacy.Viewer{Superuser: true}, fixtures.AidAcknowledged, ""},
 	}
@@ -149,6 +149,43 @@ func TestRecordHiddenFields(t *testing.T) {
 			}
 			if got := strings.Join(privacy.RecordHiddenFields(app, s.viewer, record), ","); got != s.want {
 				t.Fatalf("hidden %q, want %q", got, s.want)
+			}
+		})
+	}
+}
+
+// Whether a link is hidden depends on the linked report alone: hiding only
+// the links of requesters who reported anonymously would tell a
+// coordinator, who may set a link and read it back, who they are.
+func TestLinkHidden(t *testing.T) {
+	app := testapp.New(t)
+	if err := fixtures.Seed(app); err != nil {
+		t.Fatal(err)
+	}
+	coordinator := privacy.Viewer{ID: fixtures.Coordinator, Role: "coordinator"}
+	scenarios := []struct {
+		name      string
+		viewer    privacy.Viewer
+		requester string
+		incident  string
+		want      bool
+	}{
+		{"the requester's own anonymous report", coordinator, fixtures.Volunteer, fixtures.ReportAnonymous, true},
+		{"someone else's anonymous report", coordinator, fixtures.Volunteer, fixtures.ReportAnonymous2, true},
+		{"the same report, another requester", coordinator, fixtures.Volunteer2, fixtures.ReportAnonymous, true},
+		{"a named report", coordinator, fixtures.Volunteer, fixtures.ReportVerified, false},
+		{"no link", coordinator, fixtures.Volunteer, "", false},
+		{"a dangling link", coordinator, fixtures.Volunteer, "nosuchreport000", false},
+		{"the requester", privacy.Viewer{ID: fixtures.Volunteer, Role: "volunteer"}, fixtures.Volunteer, fixtures.ReportAnonymous2, false},
+		{"a coordinator's own request", coordinator, fixtures.Coordinator, fixtures.ReportAnonymous, false},
+		{"an editor, named report", privacy.Viewer{ID: fixtures.Editor, Role: "editor"}, fixtures.Volunteer, fixtures.ReportVerified, true},
+		{"a superuser", privacy.Viewer{Superuser: true}, fixtures.Volunteer, fixtures.ReportAnonymous, false},
+		{"nobody signed in", privacy.Viewer{}, fixtures.Volunteer, fixtures.ReportVerified, true},
+	}
+	for i, s := range scenarios {
+		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
+			if got := privacy.LinkHidden(app, s.viewer, s.requester, s.incident); got != s.want {
+				t.Fatalf("LinkHidden = %v, want %v", got, s.want)
 			}
 		})
 	}

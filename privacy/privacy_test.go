@@ -111,8 +111,10 @@ func TestReportFields_Expand(t *testing.T) {
 			0, []string{`"expand":{"reporter":`, volunteerUser}, nil},
 		{fixtures.Editor, "editor expand=reporter", reportsURL + "?expand=reporter,verified_by",
 			0, []string{fixtures.ReportVerified}, []string{volunteerUser, fixtures.Volunteer}},
-		{fixtures.Coordinator, "nested: aid request -> anonymous incident -> reporter", aidURL + "/" + fixtures.AidOpen + "?expand=related_incident.reporter",
-			0, []string{`"related_incident":{`, fixtures.ReportAnonymous2}, []string{volunteerUser, anyReporter}},
+		{fixtures.Coordinator, "nested: aid request -> named incident -> reporter", aidURL + "/" + fixtures.AidOpen + "?expand=related_incident.reporter",
+			0, []string{`"related_incident":{`, fixtures.ReportVerified, volunteerUser}, nil},
+		{fixtures.Coordinator, "nested: aid request -> anonymous incident", aidURL + "/" + fixtures.AidAcknowledged + "?expand=related_incident.reporter",
+			0, []string{fixtures.AidAcknowledged}, []string{`"related_incident"`, volunteerUser, anyReporter}},
 		{fixtures.Coordinator, "back-relation: a user's reports leave out anonymous ones", usersURL + "/" + fixtures.Volunteer + "?expand=incident_reports_via_reporter",
 			0, []string{`"incident_reports_via_reporter":[`, fixtures.ReportVerified}, []string{fixtures.ReportAnonymous}},
 		{fixtures.Superuser, "superuser back-relation keeps anonymous ones", usersURL + "/" + fixtures.Volunteer + "?expand=incident_reports_via_reporter",
@@ -128,14 +130,15 @@ func TestAidFields(t *testing.T) {
 		{fixtures.Volunteer2, "another volunteer cannot read it", open, 404, nil, []string{phone}},
 		{fixtures.Editor, "editor cannot read it", open, 404, nil, []string{phone}},
 		{fixtures.Anonymous, "the public cannot read it", aidURL, 200, []string{`"totalItems":0`}, []string{phone, beneficiary}},
-		{fixtures.Coordinator, "a report expanded from an aid request keeps its verifier for staff", open + "?expand=related_incident",
-			0, []string{verifier, phone}, []string{anyReporter}},
+		{fixtures.Coordinator, "a named report expanded from an aid request keeps its reporter and verifier for staff", open + "?expand=related_incident",
+			0, []string{verifier, phone, reporterID}, nil},
 	})
 }
 
-// TestAidIncidentLink: an aid request whose requester filed the related
-// incident anonymously must not show a coordinator that link, by field,
-// expand, back-relation or filter: requester + link = the reporter.
+// TestAidIncidentLink: an aid request linked to an anonymous report must
+// not show a coordinator that link, by field, expand, back-relation or
+// filter: requester + link may name the reporter. Any anonymous report's
+// links are hidden, not only those of its reporter (TestLinkHidden).
 func TestAidIncidentLink(t *testing.T) {
 	ownLinked := aidURL + "/" + fixtures.AidAcknowledged
 	get(t, []scenario{
@@ -143,13 +146,13 @@ func TestAidIncidentLink(t *testing.T) {
 			0, []string{reporterRequester}, []string{`"related_incident":`, fixtures.ReportAnonymous}},
 		{fixtures.Coordinator, "and cannot be expanded", ownLinked + "?expand=related_incident",
 			0, []string{reporterRequester}, []string{fixtures.ReportAnonymous}},
-		{fixtures.Coordinator, "a link to someone else's anonymous report stays", aidURL + "/" + fixtures.AidOpen,
-			0, []string{`"related_incident":"` + fixtures.ReportAnonymous2 + `"`}, nil},
+		{fixtures.Coordinator, "a link to a named report stays", aidURL + "/" + fixtures.AidOpen,
+			0, []string{`"related_incident":"` + fixtures.ReportVerified + `"`}, nil},
 		{fixtures.Coordinator, "back-relation from the anonymous report leaves the requests out",
 			reportsURL + "/" + fixtures.ReportAnonymous + "?expand=aid_requests_via_related_incident",
 			0, []string{fixtures.ReportAnonymous}, []string{fixtures.AidAcknowledged, fixtures.AidClosed}},
-		{fixtures.Coordinator, "back-relation from another report keeps them",
-			reportsURL + "/" + fixtures.ReportAnonymous2 + "?expand=aid_requests_via_related_incident",
+		{fixtures.Coordinator, "back-relation from a named report keeps them",
+			reportsURL + "/" + fixtures.ReportVerified + "?expand=aid_requests_via_related_incident",
 			0, []string{fixtures.AidOpen}, nil},
 		{fixtures.Coordinator, "filtering requests by incident is refused", filter(aidURL, "related_incident = '"+fixtures.ReportAnonymous+"'"),
 			400, []string{`"filter":{"code":"privacy_forbidden_query_field"`}, nil},

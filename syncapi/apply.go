@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"sort"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	"aman/changelog"
 	"aman/internal/jsonenc"
+	"aman/privacy"
 )
 
 // mutationContext is one mutation being applied inside the push's
@@ -105,6 +107,32 @@ func (mc *mutationContext) update() outcome {
 		return mc.patch(apply, StatusMerged)
 	}
 	return mc.unchanged(StatusMerged)
+}
+
+// namesHidden refuses an edit of a record the caller sees that names a
+// field hidden from the caller on it (privacy.RecordHiddenFields: the
+// reporter of an anonymous report, for a coordinator), whatever the value.
+// Merging compares each value sent with the record's: an edit that changes
+// nothing is applied, one that does is refused or conflicts, so answering
+// by the value would tell the caller whether a guess is the hidden value,
+// up to 500 guesses a push. An edit of a record the caller cannot see goes
+// the usual way, which answers it alike for every value.
+func (mc *mutationContext) namesHidden() (outcome, bool) {
+	if mc.existing == nil || len(mc.data) == 0 {
+		return outcome{}, false
+	}
+	hidden := privacy.RecordHiddenFields(mc.tx, privacy.ViewerOf(mc.e.Auth), mc.existing)
+	if !slices.ContainsFunc(hidden, func(f string) bool { _, named := mc.data[f]; return named }) {
+		return outcome{}, false
+	}
+	visible, err := mc.canSee()
+	if err != nil {
+		return retryLater(mc.e, mc.m, err), true
+	}
+	if !visible {
+		return outcome{}, false
+	}
+	return rejectedCode(mc.e, mc.m, CodeForbidden, nil), true
 }
 
 // unchanged is the outcome of an edit that writes nothing because the

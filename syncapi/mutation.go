@@ -325,6 +325,9 @@ func (mc *mutationContext) run() outcome {
 		re, _ := mutationError(mc.e, router.NewBadRequestError("", errs), false)
 		return rejectedCode(mc.e, mc.m, CodeValidationFailed, re.Fields)
 	}
+	if o, refused := mc.namesHidden(); refused {
+		return o
+	}
 	switch {
 	case mc.m.Delete:
 		return mc.delete()
