@@ -53,10 +53,24 @@ func viewerOf(info *core.RequestInfo) privacy.Viewer {
 // privacy policy applied to the record as it is now; for a record that no
 // longer exists, the fields hidden from v on any record of its collection.
 func HiddenOf(app core.App, v privacy.Viewer, collection, id string) []string {
-	if r, err := app.FindRecordById(collection, id); err == nil {
-		return privacy.RecordHiddenFields(app, v, r)
+	hidden, _ := Hiding(app, v, collection, id)
+	return hidden
+}
+
+// Hiding returns what v may not see of a record's past values, as kept in
+// its history or in a sync conflict: the fields hidden from v (HiddenOf),
+// and valueHidden, which reports whether a value the record once held is
+// hidden on its own although its field is not hidden now
+// (privacy.HiddenValue: an aid request's old link to an anonymous report,
+// after a coordinator unlinked it). The record is read once.
+func Hiding(app core.App, v privacy.Viewer, collection, id string) (hidden []string, valueHidden func(field string, value any) bool) {
+	r, err := app.FindRecordById(collection, id)
+	if err != nil {
+		return privacy.QueryHiddenFields(v, collection), func(string, any) bool { return false }
 	}
-	return privacy.QueryHiddenFields(v, collection)
+	return privacy.RecordHiddenFields(app, v, r), func(field string, value any) bool {
+		return privacy.HiddenValue(app, v, r, field, value)
+	}
 }
 
 // RedactHistory redacts one record_history record for v.
@@ -64,16 +78,14 @@ func RedactHistory(app core.App, v privacy.Viewer, r *core.Record) {
 	if v.Superuser {
 		return
 	}
-	hidden := HiddenOf(app, v, r.GetString("collection"), r.GetString("record_id"))
-	if len(hidden) == 0 {
-		return
-	}
+	hidden, valueHidden := Hiding(app, v, r.GetString("collection"), r.GetString("record_id"))
 	var diff map[string]any
 	if raw, err := json.Marshal(r.Get("diff")); err == nil {
 		_ = json.Unmarshal(raw, &diff)
 	}
-	for _, f := range hidden {
-		if _, ok := diff[f]; ok {
+	for f, pair := range diff {
+		p, _ := pair.(map[string]any)
+		if slices.Contains(hidden, f) || valueHidden(f, p["old"]) || valueHidden(f, p["new"]) {
 			diff[f] = hiddenMarker
 		}
 	}

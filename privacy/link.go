@@ -43,6 +43,20 @@ func LinkHidden(app core.App, v Viewer, requester, incidentID string) bool {
 	return slices.Contains(HiddenFields(v, incident), fieldReporter)
 }
 
+// HiddenValue reports whether value, held by field of record at some time
+// (in its history, or in a sync conflict about it), is hidden from v even
+// where the field is not hidden on the record now: an aid request's link
+// to a report whose reporter v may not see (LinkHidden) stays hidden after
+// the link is changed. The other fields are hidden by role and ownership
+// alone, which RecordHiddenFields answers.
+func HiddenValue(app core.App, v Viewer, record *core.Record, field string, value any) bool {
+	if record.Collection().Name != aidRequests || field != fieldRelatedIncident {
+		return false
+	}
+	id, _ := value.(string)
+	return LinkHidden(app, v, record.GetString(fieldRequester), id)
+}
+
 // RecordHiddenFields is HiddenFields plus the rules that need the database
 // (an aid request's link to an incident its requester reported
 // anonymously). Prefer it wherever an app is at hand: the enrich hook

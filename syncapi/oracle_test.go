@@ -102,3 +102,52 @@ func TestPush_HiddenFieldsAnswerAlike(t *testing.T) {
 		})
 	}
 }
+
+// The history and the sync conflicts of an aid request hide a link to an
+// anonymous report by its value, not by the request's link now: once the
+// requester changed the link, the old value must stay hidden from a
+// coordinator, in every history row, and in a conflict's data and
+// server_state, whether the conflict was filed before or after.
+func TestHistoryAndConflicts_HideOldLinks(t *testing.T) {
+	en := oracleEnv(t)
+	// a coordinator's refused edit files a conflict while the link stands
+	before := en.push(coordinator, "device-c", mut{"id": "c1", "collection": "aid_requests", "recordId": linkedAid,
+		"baseRev": 1, "data": map[string]any{"related_incident": namedReport}})[0]
+	// a rejected edit of the requester names the anonymous report in its data
+	rejected := en.push(volunteerA, "device-a", mut{"id": "a2", "collection": "aid_requests", "recordId": linkedAid,
+		"baseRev": 1, "data": map[string]any{"related_incident": anonReport, "contact_phone": "call me"}})[0]
+	// the requester unlinks: the link is no longer hidden on the record
+	unlink := en.push(volunteerA, "device-a", mut{"id": "a3", "collection": "aid_requests", "recordId": linkedAid,
+		"baseRev": 1, "data": map[string]any{"related_incident": ""}})[0]
+	if before.Conflict == "" || rejected.Status != "rejected" || rejected.Conflict == "" || unlink.Status != "applied" {
+		t.Fatalf("setup: %+v / %+v / %+v", before, rejected, unlink)
+	}
+	code, hist := en.do(coordinator, "GET", "/api/collections/record_history/records?filter=record_id='"+linkedAid+"'&sort=rev", nil)
+	items, _ := hist["items"].([]any)
+	if code != 200 || len(items) != 2 {
+		t.Fatalf("history: %d %v", code, hist)
+	}
+	for _, it := range items {
+		diff, _ := it.(map[string]any)["diff"].(map[string]any)
+		if fmt.Sprint(diff["related_incident"]) != "map[hidden:true]" {
+			t.Errorf("rev %v shows the old link to a coordinator: %v", it.(map[string]any)["rev"], diff["related_incident"])
+		}
+	}
+	for _, id := range []string{before.Conflict, rejected.Conflict} {
+		code, row := en.do(coordinator, "GET", "/api/collections/sync_conflicts/records/"+id, nil)
+		if code != 200 {
+			t.Fatalf("conflict %s: %d %v", id, code, row)
+		}
+		for _, col := range []string{"data", "server_state"} {
+			m, _ := row[col].(map[string]any)
+			if m["related_incident"] == anonReport {
+				t.Errorf("conflict %s: %s.related_incident = %v shown to a coordinator", id, col, anonReport)
+			}
+		}
+	}
+	// a superuser still sees it
+	_, all := en.do(superuser, "GET", "/api/collections/record_history/records?filter=record_id='"+linkedAid+"'&sort=rev", nil)
+	if items, _ := all["items"].([]any); len(items) != 2 || fmt.Sprint(items[1].(map[string]any)["diff"]) != "map[related_incident:map[new: old:"+anonReport+"]]" {
+		t.Errorf("a superuser's history: %v", all["items"])
+	}
+}

@@ -12,8 +12,9 @@ import (
 
 // bindConflictRedaction applies the privacy policy to sync_conflicts the
 // way changelog does to record_history: the fields hidden from the viewer
-// on the target record (changelog.HiddenOf) are removed from data and
-// server_state, and the pushing user and device are blanked when the
+// on the target record, and values hidden on their own (changelog.Hiding:
+// an aid request's old link to an anonymous report), are removed from data
+// and server_state, and the pushing user and device are blanked when the
 // record's submitter is hidden (the pusher of an anonymous report is
 // usually its reporter). Filters and sorts on those columns are for
 // superusers only.
@@ -38,10 +39,7 @@ func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 	if v.Superuser {
 		return
 	}
-	hidden := changelog.HiddenOf(app, v, r.GetString("collection"), r.GetString("record_id"))
-	if len(hidden) == 0 {
-		return
-	}
+	hidden, valueHidden := changelog.Hiding(app, v, r.GetString("collection"), r.GetString("record_id"))
 	for _, col := range []string{"data", "server_state"} {
 		var m map[string]any
 		if raw, err := json.Marshal(r.Get(col)); err == nil {
@@ -50,8 +48,10 @@ func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 		if m == nil {
 			continue
 		}
-		for _, f := range hidden {
-			delete(m, f)
+		for f, value := range m {
+			if slices.Contains(hidden, f) || valueHidden(f, value) {
+				delete(m, f)
+			}
 		}
 		r.Set(col, m)
 	}
