@@ -37,10 +37,15 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 	r.Set("mutation_id", m.ID)
 	// the collection's own name, not the client's spelling of it (push
 	// finds collections by id too, and by name in any case): the review
-	// rule reads this field to tell whose the conflict is
+	// rule reads this field to tell whose the conflict is, and the privacy
+	// redaction which fields to hide. A mutation refused before it was
+	// dispatched (a modifier key) has no context: its collection is looked
+	// up again; an unknown name stays as sent, and matches no reviewer.
 	name := m.Collection
 	if o.mc != nil {
 		name = o.mc.c.Name
+	} else if known, err := tx.FindCachedCollectionByNameOrId(m.Collection); err == nil {
+		name = known.Name
 	}
 	r.Set("collection", evidenceText(name, "-"))
 	r.Set("record_id", evidenceText(o.res.RecordID, ""))

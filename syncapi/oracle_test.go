@@ -151,3 +151,43 @@ func TestHistoryAndConflicts_HideOldLinks(t *testing.T) {
 		t.Errorf("a superuser's history: %v", all["items"])
 	}
 }
+
+// A mutation refused before it was dispatched (a modifier key) is filed
+// under its collection's own name, however the client spelled it: the
+// review rule and the privacy redaction read that name.
+func TestConflicts_FiledUnderTheCollectionsName(t *testing.T) {
+	scenarios := []struct {
+		name, as, collection, want string
+		data                       map[string]any
+		coordinatorSees            bool
+	}{
+		{"an editor's draft, upper case", editor, "UPDATES", "updates",
+			map[string]any{"title": "Draft: unconfirmed casualties", "body": "x", "language": "en", "status": "draft", "author": editor, "related_incidents+": []string{}}, false},
+		{"an anonymous report, mixed case", volunteerA, "Incident_Reports", "incident_reports",
+			report(volunteerA, map[string]any{"anonymous": true, "photos+": []string{}}), true},
+		{"a collection by id", volunteerA, "aman_incident_reports", "incident_reports",
+			report(volunteerA, map[string]any{"photos+": []string{}}), true},
+		// the review rule leaves coordinators every collection but the newsroom's
+		{"an unknown collection", volunteerA, "no_such_things", "no_such_things", map[string]any{"x+": 1}, true},
+	}
+	for i, s := range scenarios {
+		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
+			en := newEnv(t)
+			r := en.push(s.as, "device-x", mut{"id": "m1", "collection": s.collection, "recordId": "refused00000001", "baseRev": nil, "data": s.data})[0]
+			if r.Status != "rejected" || r.Conflict == "" {
+				t.Fatalf("result %+v, want a rejection on file", r)
+			}
+			_, row := en.do(superuser, "GET", "/api/collections/sync_conflicts/records/"+r.Conflict, nil)
+			if row["collection"] != s.want {
+				t.Fatalf("filed under %v, want %s", row["collection"], s.want)
+			}
+			code, row := en.do(coordinator, "GET", "/api/collections/sync_conflicts/records/"+r.Conflict, nil)
+			if (code == 200) != s.coordinatorSees {
+				t.Fatalf("a coordinator reads it: %d, want visible %v", code, s.coordinatorSees)
+			}
+			if data, _ := row["data"].(map[string]any); code == 200 && s.data["anonymous"] == true && (data["reporter"] != nil || row["user"] != "") {
+				t.Fatalf("an anonymous report's refused create names its reporter: user %v, data %v", row["user"], data)
+			}
+		})
+	}
+}
