@@ -31,21 +31,37 @@ func bindPrune(app core.App, cfg Config) error {
 
 // Prune removes tombstones older than cfg.Retention and history older than
 // cfg.HistoryRetention. Heads of live records are never removed: they are
-// what an initial pull scans. Removing a tombstone raises the reset horizon
-// (pruned_seq) to its seq, so a client that could have missed it resets.
+// what an initial pull scans. The reset horizon (pruned_seq) rises to the
+// seq of every row removed: a client whose checkpoint is below a removed
+// tombstone could have missed a delete, and one below removed history
+// could be told about a record the history no longer says it may hold
+// (StateAt answers for positions above the horizon from the history
+// alone). Such a client resets ("expired") and pulls from the start.
 func Prune(app core.App, cfg Config, now time.Time) (PruneResult, error) {
 	var res PruneResult
 	err := app.RunInTransaction(func(tx core.App) error {
-		var err error
-		if res.Tombstones, res.PrunedSeq, err = pruneTombstones(tx, now.Add(-cfg.Retention)); err != nil {
+		prev, err := PrunedSeq(tx)
+		if err != nil {
 			return err
 		}
-		res.History, err = deleteOlder(tx, changesTable, now.Add(-cfg.HistoryRetention))
-		return err
+		tombSeq, histSeq := int64(0), int64(0)
+		if res.Tombstones, tombSeq, err = pruneTombstones(tx, now.Add(-cfg.Retention)); err != nil {
+			return err
+		}
+		if res.History, histSeq, err = pruneHistory(tx, now.Add(-cfg.HistoryRetention)); err != nil {
+			return err
+		}
+		res.PrunedSeq = max(prev, tombSeq, histSeq)
+		if res.PrunedSeq == prev {
+			return nil
+		}
+		return storePrunedSeq(tx, res.PrunedSeq)
 	})
 	return res, err
 }
 
+// pruneTombstones removes the tombstones older than cutoff and returns how
+// many, and the highest seq among them (0 if none).
 func pruneTombstones(tx core.App, cutoff time.Time) (int64, int64, error) {
 	at := cutoffString(cutoff)
 	var maxSeq int64
@@ -54,12 +70,8 @@ func pruneTombstones(tx core.App, cutoff time.Time) (int64, int64, error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("find tombstones: %w", err)
 	}
-	prev, err := PrunedSeq(tx)
-	if err != nil {
-		return 0, 0, err
-	}
 	if maxSeq == 0 {
-		return 0, prev, nil
+		return 0, 0, nil
 	}
 	res, err := tx.DB().NewQuery("DELETE FROM " + headsTable + " WHERE deleted = 1 AND at < {:at}").
 		Bind(dbx.Params{"at": at}).Execute()
@@ -67,14 +79,34 @@ func pruneTombstones(tx core.App, cutoff time.Time) (int64, int64, error) {
 		return 0, 0, fmt.Errorf("delete tombstones: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	horizon := max(prev, maxSeq)
-	_, err = tx.DB().NewQuery("INSERT INTO " + metaTable + " (key, value) VALUES ('pruned_seq', {:v})" +
-		" ON CONFLICT (key) DO UPDATE SET value = excluded.value").
-		Bind(dbx.Params{"v": strconv.FormatInt(horizon, 10)}).Execute()
+	return n, maxSeq, nil
+}
+
+// pruneHistory removes the change rows older than cutoff and returns how
+// many, and the highest seq among them (0 if none).
+func pruneHistory(tx core.App, cutoff time.Time) (int64, int64, error) {
+	at := cutoffString(cutoff)
+	var maxSeq int64
+	err := tx.DB().NewQuery("SELECT COALESCE(MAX(seq), 0) FROM " + changesTable + " WHERE at < {:at}").
+		Bind(dbx.Params{"at": at}).Row(&maxSeq)
 	if err != nil {
-		return 0, 0, fmt.Errorf("store pruned seq: %w", err)
+		return 0, 0, fmt.Errorf("find old history: %w", err)
 	}
-	return n, horizon, nil
+	if maxSeq == 0 {
+		return 0, 0, nil
+	}
+	n, err := deleteOlder(tx, changesTable, cutoff)
+	return n, maxSeq, err
+}
+
+func storePrunedSeq(tx core.App, seq int64) error {
+	_, err := tx.DB().NewQuery("INSERT INTO " + metaTable + " (key, value) VALUES ('pruned_seq', {:v})" +
+		" ON CONFLICT (key) DO UPDATE SET value = excluded.value").
+		Bind(dbx.Params{"v": strconv.FormatInt(seq, 10)}).Execute()
+	if err != nil {
+		return fmt.Errorf("store pruned seq: %w", err)
+	}
+	return nil
 }
 
 func deleteOlder(tx core.App, table string, cutoff time.Time) (int64, error) {

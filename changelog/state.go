@@ -23,8 +23,9 @@ type historyRow struct {
 // the change with the highest seq <= atSeq, by undoing the later changes
 // on current (the record's values now; nil if it is deleted). existed is
 // false when the record did not exist at that point. known is false when
-// the history cannot tell (pruned, written before the log, or an id
-// deleted and re-created since): the caller must then assume the worst.
+// the history cannot tell (written before the log, or an id deleted and
+// re-created since): the caller must then assume the worst. atSeq must be
+// above the reset horizon (PrunedSeq): the history after it is whole.
 func StateAt(app core.App, collection, id string, atSeq int64, current map[string]any) (state map[string]any, existed, known bool, err error) {
 	before, found, err := lastChangeAt(app, collection, id, atSeq)
 	if err != nil {
@@ -42,12 +43,29 @@ func StateAt(app core.App, collection, id string, atSeq int64, current map[strin
 		return nil, false, false, fmt.Errorf("read history: %w", err)
 	}
 	if !found {
-		// created after atSeq (its first write is rev 1), or the history
-		// before it was pruned
-		created := len(after) > 0 && after[len(after)-1].Rev == 1
-		return nil, false, created, nil
+		return stateBeforeKept(after, current)
 	}
 	state, known, err = undo(after, current)
+	return state, known, known, err
+}
+
+// stateBeforeKept answers StateAt for a record with no change at or before
+// atSeq: after holds its changes after atSeq, newest first. Either it was
+// created since (its oldest change is its create, rev 1: it did not exist),
+// or its changes up to atSeq were pruned. Pruning raises the reset horizon
+// past every row it removes (Prune), and a caller asks only for positions
+// above the horizon (a pull resets an older checkpoint), so every change
+// after atSeq is here: the record existed at atSeq, in the state those
+// changes undone from current give. (If the first of them re-created an
+// id deleted before atSeq, the undone state is empty, as the record was.)
+func stateBeforeKept(after []historyRow, current map[string]any) (map[string]any, bool, bool, error) {
+	switch {
+	case len(after) == 0:
+		return nil, false, false, nil // no history at all: nothing to tell
+	case after[len(after)-1].Rev == 1:
+		return nil, false, true, nil
+	}
+	state, known, err := undo(after, current)
 	return state, known, known, err
 }
 

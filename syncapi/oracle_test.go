@@ -3,6 +3,12 @@ package syncapi_test
 import (
 	"fmt"
 	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+
+	"aman/changelog"
+	"aman/syncapi/wire"
 )
 
 // Records of the oracle tests: volunteerA's anonymous report, a named one,
@@ -189,5 +195,43 @@ func TestConflicts_FiledUnderTheCollectionsName(t *testing.T) {
 				t.Fatalf("an anonymous report's refused create names its reporter: user %v, data %v", row["user"], data)
 			}
 		})
+	}
+}
+
+// Pruned history tells no ids. A checkpoint below pruned history resets
+// ("expired"), a made-up one too; above it, a record whose changes before
+// the checkpoint were pruned is judged on the state its later changes
+// undone give, not taken for one the device may hold: volunteer B never
+// saw A's report and hears nothing of A's edit.
+func TestPull_PrunedHistoryTellsNoIDs(t *testing.T) {
+	en := oracleEnv(t)
+	first := en.pull(volunteerB, "incident_reports,aid_requests", "", 0)
+	if len(first.Changes) != 0 || first.Checkpoint == "" {
+		t.Fatalf("B's first pull: %+v", first)
+	}
+	// A's records were written a year and more ago; the history is pruned
+	old := time.Now().Add(-400 * 24 * time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")
+	if _, err := en.app.DB().NewQuery("UPDATE _aman_changes SET at = {:at}").Bind(dbx.Params{"at": old}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := changelog.Prune(en.app, changelog.DefaultConfig(), time.Now())
+	if err != nil || res.History < 3 {
+		t.Fatalf("prune: %+v %v", res, err)
+	}
+	edit := en.push(volunteerA, "device-a", mut{"id": "later", "collection": "incident_reports", "recordId": namedReport,
+		"baseRev": 1, "data": map[string]any{"description": "Edited a year later."}})[0]
+	if edit.Status != "applied" || edit.Rev != 2 {
+		t.Fatalf("edit: %+v", edit)
+	}
+	if p := en.pull(volunteerB, "incident_reports,aid_requests", first.Checkpoint, 0); p.Reset || len(p.Changes) != 0 {
+		t.Fatalf("B's pull from its checkpoint: %+v, want nothing", p)
+	}
+	cp, ok := wire.DecodeCheckpoint(first.Checkpoint)
+	if !ok {
+		t.Fatal("decode checkpoint")
+	}
+	cp.Seq = 1
+	if p := en.pull(volunteerB, "incident_reports,aid_requests", cp.Encode(), 0); !p.Reset || p.Reason != "expired" || len(p.Changes) != 0 {
+		t.Fatalf("B's pull from a made-up position: %+v, want reset expired", p)
 	}
 }
