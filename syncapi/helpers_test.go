@@ -161,8 +161,14 @@ func (en *env) request(as, method, url string, body any, headers ...string) *htt
 	if tok := en.tokens[as]; tok != "" {
 		req.Header.Set("Authorization", tok)
 	}
+	given := map[string]bool{} // a header named twice is sent twice
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+		if given[headers[i]] {
+			req.Header.Add(headers[i], headers[i+1])
+		} else {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		given[headers[i]] = true
 	}
 	return req
 }

@@ -212,7 +212,16 @@ func withKey(m mut, key string, v any) mut {
 
 func malformedRows() []hostileCase {
 	const row = "malformed JSON"
-	cases := []hostileCase{}
+	// a pull reads no body: whatever one comes with it is ignored
+	pullWith := func(name, contentType, body string) hostileCase {
+		return hostileCase{row: row, name: name, as: volunteerB, method: http.MethodGet, url: "/api/sync/v1/pull",
+			headers: []string{"Content-Type", contentType}, body: body, status: 200, want: []string{`"changes":[`}}
+	}
+	cases := []hostileCase{
+		pullWith("a pull with a truncated JSON body", "application/json", "{"),
+		pullWith("a pull with a JSON array body", "application/json", "[1,2]"),
+		pullWith("a pull with a broken multipart body", "multipart/form-data; boundary=zz", "garbage"),
+	}
 	for _, b := range [][2]string{
 		{"empty body", ``},
 		{"not JSON", `client=d&mutations=[]`},
@@ -381,6 +390,15 @@ func injectionRows() []hostileCase {
 		pull("seen position with SQL", "seen=0.x'%20OR%201=1%20--", 200, "", append(reset, `"reason":"history"`)...),
 		pull("seen position of an epoch never issued", "seen=0.feedfacefeedface", 200, "", append(reset, `"reason":"history"`)...),
 		pull("seen position base64", "seen="+cp("0.feedfacefeedface"), 200, "", append(reset, `"reason":"history"`)...),
+		{row: row, name: "push brief that does not decode", as: volunteerB, url: "/api/sync/v1/push?brief=%zz",
+			body: pushOf("device-b", editA), status: 400, code: "sync_invalid_parameter"},
+		{row: row, name: "push brief with a semicolon", as: volunteerB, url: "/api/sync/v1/push?brief=true;x",
+			body: pushOf("device-b", editA), status: 400, code: "sync_invalid_parameter"},
+		{row: row, name: "push lost that does not decode", as: volunteerB, url: "/api/sync/v1/push?lost=%zz",
+			body: pushOf("device-b", editA), status: 400, code: "sync_invalid_parameter"},
+		pull("seen that does not decode", "seen=%zz", 400, "sync_invalid_parameter"),
+		{row: row, name: "protocol header given twice, 1 then 2", as: volunteerB, body: pushOf("device-b", editA),
+			headers: []string{"X-Aman-Sync-Protocol", "1", "X-Aman-Sync-Protocol", "2"}, status: 426, code: "sync_unsupported_protocol"},
 		{row: row, name: "push seen position with SQL", as: volunteerB, url: "/api/sync/v1/push?seen=0.x'%20OR%201=1%20--",
 			body: pushOf("device-b", editA), status: 409, code: "sync_history_changed"},
 		{row: row, name: "push lost position with SQL", as: volunteerB, url: "/api/sync/v1/push?lost=0.x'%20OR%201=1%20--",

@@ -272,6 +272,9 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, dev device, m mutat
 		base = *m.BaseRev
 	}
 	data, ok := cleanData(c, m.Data)
+	if m.Delete {
+		data, ok = map[string]any{}, true // a delete's data is ignored (docs/sync.md)
+	}
 	if !ok || base < 0 || (m.RecordID == "" && (m.Delete || base > 0)) {
 		return rejectedCode(e, m, CodeInvalidMutation, nil)
 	}
@@ -349,7 +352,9 @@ var systemKeys = map[string]bool{
 	"id": true, "collectionId": true, "collectionName": true, "rev": true, "expand": true,
 }
 
-// cleanData keeps the keys that are fields of c and not autodate fields.
+// cleanData keeps the keys that are fields of c and neither autodate nor
+// file fields (a stale "photos": [] in a document sent whole would delete
+// the photos uploaded since).
 // Modifier keys ("field+", "+field", "field-") are refused: they are not
 // idempotent and have no place in a replayed queue.
 func cleanData(c *core.Collection, data map[string]any) (map[string]any, bool) {
@@ -362,8 +367,8 @@ func cleanData(c *core.Collection, data map[string]any) (map[string]any, bool) {
 			continue
 		}
 		f := c.Fields.GetByName(k)
-		if f == nil || f.Type() == core.FieldTypeAutodate {
-			continue
+		if f == nil || f.Type() == core.FieldTypeAutodate || f.Type() == core.FieldTypeFile {
+			continue // files are uploaded and removed over REST, never by a replayed queue
 		}
 		out[k] = v
 	}

@@ -164,6 +164,10 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 // start) sends no tombstones: there is nothing on the device to delete.
 func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, from, last int64) ([]change, error) {
 	initial := from == 0
+	e, err := readingEvent(e)
+	if err != nil {
+		return nil, err
+	}
 	info, err := requestInfo(e, http.MethodGet)
 	if err != nil {
 		return nil, err
@@ -201,6 +205,17 @@ func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, from, la
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// readingEvent is the pull's request as the rules and the enrich hooks see
+// it: the caller's auth, headers and address, without a body or query
+// parameters. A pull reads nothing but its own parameters, so a body sent
+// with it (which PocketBase's RequestInfo would parse, and could fail on)
+// is ignored, and so is ?expand: records travel as the record API shows
+// them, relations unexpanded (docs/sync.md), and PocketBase's parsing of
+// expand paths grows with the square of their number.
+func readingEvent(e *core.RequestEvent) (*core.RequestEvent, error) {
+	return internalEvent(e, e.App, http.MethodGet, e.Request.URL.Path, map[string]any{})
 }
 
 // groupLive maps each collection to the revs of its live records.

@@ -12,6 +12,7 @@
 package syncapi
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -122,11 +123,19 @@ func unknownRoute(e *core.RequestEvent) error {
 // checkRequest rejects an unsupported protocol header and a token that
 // PocketBase could not load (it silently drops invalid tokens).
 func checkRequest(e *core.RequestEvent) *requestError {
-	if v := e.Request.Header.Get(ProtocolHeader); v != "" && v != Protocol {
-		return errProtocol
+	for _, v := range e.Request.Header.Values(ProtocolHeader) {
+		if v != "" && v != Protocol {
+			return errProtocol
+		}
 	}
 	if e.Auth == nil && e.Request.Header.Get("Authorization") != "" {
 		return errInvalidToken
+	}
+	// Go's URL.Query drops a pair it cannot decode (brief=%zz, lost=%zz):
+	// the parameter would count as absent, and a push would lose what it
+	// asked for (a brief answer, lost's merge protection)
+	if _, err := url.ParseQuery(e.Request.URL.RawQuery); err != nil {
+		return errParameter
 	}
 	return nil
 }
