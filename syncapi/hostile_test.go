@@ -328,6 +328,10 @@ func oversizedRows() []hostileCase {
 			status: 413, code: "sync_body_too_large"},
 		{row: "oversized bodies", name: "17 MiB without a length", as: volunteerB, headers: []string{"X-Chunked", "1"},
 			body: `{"client":"device-b","mutations":[],"pad":"` + big + `"}`, status: 413, code: "sync_body_too_large"},
+		{row: "oversized bodies", name: "300,000 numbers in a field, 20 KB gzip-compressed (decoded, 12 MB)", as: volunteerB,
+			headers: []string{"Content-Encoding", "gzip"}, body: gzipOf(`{"client":"device-b","mutations":[{"id":"m1","collection":"incident_reports",` +
+				`"recordId":"oversized000030","data":{"district":[0` + strings.Repeat(",0", 300_000) + `]}}]}`),
+			status: 413, code: "sync_body_too_large"},
 		{row: "oversized strings", name: "1 MiB description", as: volunteerB,
 			body:   pushOf("device-b", bReport("oversized000010", map[string]any{"description": long})),
 			status: 200, code: "sync_validation_failed", fields: []string{"description"}},

@@ -61,10 +61,11 @@ func (s *service) push(e *core.RequestEvent) error {
 	// the log records which device wrote (see changelog.ChangedSince)
 	e.Set(changelog.ClientKey, body.Client)
 	dev := device{client: body.Client, knows: knows, brief: brief}
-	results := make([]json.RawMessage, len(body.Mutations))
-	for start := 0; start < len(body.Mutations); start += pushChunk {
-		end := min(start+pushChunk, len(body.Mutations))
-		if err := s.runChunk(e, dev, body.Mutations[start:end], results[start:end]); err != nil {
+	decoded := decodeMutations(body.Mutations)
+	results := make([]json.RawMessage, len(decoded))
+	for start := 0; start < len(decoded); start += pushChunk {
+		end := min(start+pushChunk, len(decoded))
+		if err := s.runChunk(e, dev, decoded[start:end], results[start:end]); err != nil {
 			return writeError(e, internal(e, err))
 		}
 	}
@@ -176,7 +177,7 @@ func position(app core.App) (string, error) {
 // savepoint per mutation. Nothing outside the database is done twice:
 // PocketBase runs the after-success hooks (realtime, the sync nudge) only
 // once the transaction commits.
-func (s *service) runChunk(e *core.RequestEvent, dev device, mutations, results []json.RawMessage) error {
+func (s *service) runChunk(e *core.RequestEvent, dev device, mutations []decodedMutation, results []json.RawMessage) error {
 	err := e.App.RunInTransaction(func(tx core.App) error {
 		return s.applyChunk(e, tx, dev, mutations, results, false)
 	})
@@ -190,13 +191,11 @@ func (s *service) runChunk(e *core.RequestEvent, dev device, mutations, results 
 
 // applyChunk applies mutations in tx, writing their results into results;
 // isolated runs each mutation in a savepoint (see runChunk).
-func (s *service) applyChunk(e *core.RequestEvent, tx core.App, dev device, mutations, results []json.RawMessage, isolated bool) error {
-	decoded := make([]decodedMutation, len(mutations))
-	ids := make([]string, 0, len(mutations))
-	for i, raw := range mutations {
-		decoded[i].raw = raw
-		if decoded[i].m, decoded[i].ok = decodeMutation(raw); decoded[i].ok {
-			ids = append(ids, decoded[i].m.ID)
+func (s *service) applyChunk(e *core.RequestEvent, tx core.App, dev device, decoded []decodedMutation, results []json.RawMessage, isolated bool) error {
+	ids := make([]string, 0, len(decoded))
+	for _, d := range decoded {
+		if d.ok {
+			ids = append(ids, d.m.ID)
 		}
 	}
 	stored, err := storedResults(tx, dev.client, ids)
@@ -210,6 +209,17 @@ func (s *service) applyChunk(e *core.RequestEvent, tx core.App, dev device, muta
 		}
 	}
 	return storeResults(tx, dev.client, cr.fresh)
+}
+
+// decodeMutations decodes each mutation of a push, before its
+// transactions: SQLite's single writer is not held while it runs.
+func decodeMutations(raws []json.RawMessage) []decodedMutation {
+	out := make([]decodedMutation, len(raws))
+	for i, raw := range raws {
+		out[i].raw = raw
+		out[i].m, out[i].ok = decodeMutation(raw)
+	}
+	return out
 }
 
 // readPush reads and checks the whole-request shape of a push. The body's
@@ -228,6 +238,8 @@ func (s *service) readPush(e *core.RequestEvent) (body pushBody, release func(),
 		rerr = errClient
 	case errors.Is(err, wire.ErrTooMany):
 		rerr = errTooMany
+	case errors.Is(err, wire.ErrTooLarge):
+		rerr = errTooLarge
 	case err != nil:
 		rerr = errMalformed
 	}

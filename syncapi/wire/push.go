@@ -14,6 +14,12 @@ const (
 	MaxMutations = 500
 	// MaxClientLen is the longest device id, in bytes.
 	MaxClientLen = 200
+	// MaxValues is the most JSON values (objects, arrays, strings,
+	// numbers, booleans, nulls) one push may hold. Decoded, a value takes
+	// some 40 bytes however short its text ("0,"): the 16 MiB a body may
+	// unpack to would take 600 MB as 8 million values, where a push of 500
+	// reports holds some 15,000.
+	MaxValues = 200_000
 )
 
 // Errors of DecodePush, in the order it checks them.
@@ -32,7 +38,9 @@ type Push struct {
 
 // DecodePush parses a whole push body. It returns ErrMalformed unless raw is
 // exactly one JSON object with a "mutations" array, ErrClient unless the
-// client id is valid (ValidClient), and ErrTooMany beyond MaxMutations. A
+// client id is valid (ValidClient), ErrTooMany beyond MaxMutations, and
+// ErrTooLarge (as for too many bytes, body.go) beyond MaxValues. The mutations are not decoded yet, so a
+// body of too many values costs a scan of its bytes, not their decoding. A
 // body without error has a valid client and 0..MaxMutations mutations.
 func DecodePush(raw []byte) (Push, error) {
 	var body Push
@@ -46,7 +54,36 @@ func DecodePush(raw []byte) (Push, error) {
 	if len(body.Mutations) > MaxMutations {
 		return body, ErrTooMany
 	}
+	if countValues(raw) > MaxValues {
+		return body, ErrTooLarge
+	}
 	return body, nil
+}
+
+// countValues counts the JSON values of raw, a valid JSON text, from its
+// bytes: a value is the first of its container or follows a comma, so it
+// counts the commas, the containers opened and the text as a whole,
+// outside strings. Empty containers count one value too many.
+func countValues(raw []byte) int {
+	n, inString, escaped := 1, false, false
+	for _, b := range raw {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch b {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case b == '"':
+			inString = true
+		case b == ',' || b == '[' || b == '{':
+			n++
+		}
+	}
+	return n
 }
 
 // ValidClient accepts 1–200 printable characters without spaces and

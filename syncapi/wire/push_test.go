@@ -38,6 +38,10 @@ func TestDecodePush(t *testing.T) {
 		{"client with invalid utf-8", pushSeeds()["invalid-utf8"], wire.ErrClient, "", 0},
 		{"client with unpaired surrogate", `{"client":"dev-\udfff","mutations":[]}`, wire.ErrClient, "", 0},
 		{"client 201 bytes", `{"client":"` + strings.Repeat("a", 201) + `","mutations":[]}`, wire.ErrClient, "", 0},
+		{"as many values as allowed", valuesPush(wire.MaxValues), nil, "dev-1", 1},
+		{"one value too many", valuesPush(wire.MaxValues + 1), wire.ErrTooLarge, "", 0},
+		{"commas and brackets in strings are not values",
+			`{"client":"dev-1","mutations":[{"id":"m","data":{"t":"` + strings.Repeat(`,[{\",`, wire.MaxValues) + `"}}]}`, nil, "dev-1", 1},
 		// a bad client is reported before too many mutations
 		{"bad client and 501", strings.Replace(pushWith(501, `{"id":"m%d"}`), "dev-1", "", 1), wire.ErrClient, "", 0},
 	}
@@ -83,4 +87,11 @@ func TestValidClient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// valuesPush is a push of one mutation holding n JSON values in all: the
+// body, client, mutations, the mutation, its id and data, the array in data
+// and n-7 numbers in it.
+func valuesPush(n int) string {
+	return `{"client":"dev-1","mutations":[{"id":"m","data":{"d":[0` + strings.Repeat(",0", n-8) + `]}}]}`
 }
