@@ -2,6 +2,7 @@ package syncapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/sync/semaphore"
 
 	"aman/changelog"
 	"aman/syncapi/wire"
@@ -251,23 +253,40 @@ func (s *service) readPush(e *core.RequestEvent) (body pushBody, release func(),
 }
 
 // readBody reads a push body as sent (at most MaxBodyBytes) and unpacks it
-// (wire.Unpack: gzip, itself held to MaxBodyBytes), taking its unpacked
-// size from the budget before the memory is allocated; *release gives it
-// back. A client that leaves while the budget is full is answered 499.
+// (wire.Unpack: gzip, itself held to MaxBodyBytes), holding its bytes
+// against the service's budget of push bodies (see bodyBudget) before they
+// are read or unpacked; *release gives them back. A client that leaves
+// while the budget is full is answered 499.
 func (s *service) readBody(e *core.RequestEvent, release *func()) ([]byte, *requestError) {
 	if e.Request.ContentLength > MaxBodyBytes {
 		return nil, errTooLarge
+	}
+	encoding := strings.Join(e.Request.Header.Values("Content-Encoding"), ",")
+	gzipped, err := wire.Gzipped(encoding)
+	if err != nil {
+		return nil, errEncoding
+	}
+	b := &bodyBudget{sem: s.pushBodies, ctx: e.Request.Context()}
+	*release = b.release
+	expected := e.Request.ContentLength
+	if expected < 0 {
+		expected = MaxBodyBytes // sent without a length: as much as it may be
+	}
+	if err := b.hold(expected); err != nil {
+		return nil, errClientGone
 	}
 	raw, rerr := readAtMost(e.Request.Body)
 	if rerr != nil {
 		return nil, rerr
 	}
-	encoding := strings.Join(e.Request.Header.Values("Content-Encoding"), ",")
+	b.shrink(int64(len(raw)))
 	out, err := wire.Unpack(raw, encoding, func(n int) error {
-		if err := s.pushBodies.Acquire(e.Request.Context(), int64(n)); err != nil {
+		if !gzipped {
+			return nil // the body is the bytes read, held already
+		}
+		if err := b.grow(int64(n)); err != nil {
 			return errClientGone
 		}
-		*release = func() { s.pushBodies.Release(int64(n)) }
 		return nil
 	})
 	var re *requestError
@@ -282,6 +301,57 @@ func (s *service) readBody(e *core.RequestEvent, release *func()) ([]byte, *requ
 		return nil, errMalformed
 	}
 	return out, nil
+}
+
+// bodyBudget is what one push holds of the service's budget of push bodies
+// (maxPushBodyBytesInFlight). The bytes of a body are held before they are
+// read: a phone on 2G, or a client that stalls, takes minutes to send 16
+// MiB, and bodies held outside the budget while they arrive had no bound.
+// It never waits while holding part of the budget (see grow), so two
+// pushes cannot each hold some and wait for the rest forever.
+type bodyBudget struct {
+	sem  *semaphore.Weighted
+	ctx  context.Context
+	held int64
+}
+
+func (b *bodyBudget) hold(n int64) error {
+	if err := b.sem.Acquire(b.ctx, n); err != nil {
+		return err
+	}
+	b.held = n
+	return nil
+}
+
+// shrink gives back what is held beyond n.
+func (b *bodyBudget) shrink(n int64) {
+	if extra := b.held - n; extra > 0 {
+		b.sem.Release(extra)
+		b.held = n
+	}
+}
+
+// grow holds n more: at once if the budget has it, else it gives back what
+// it holds and waits for the whole.
+func (b *bodyBudget) grow(n int64) error {
+	if b.sem.TryAcquire(n) {
+		b.held += n
+		return nil
+	}
+	total := b.held + n
+	b.release()
+	if err := b.sem.Acquire(b.ctx, total); err != nil {
+		return err
+	}
+	b.held = total
+	return nil
+}
+
+func (b *bodyBudget) release() {
+	if b.held > 0 {
+		b.sem.Release(b.held)
+		b.held = 0
+	}
 }
 
 // readAtMost reads r to its end, refusing more than MaxBodyBytes.

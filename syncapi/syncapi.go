@@ -61,8 +61,9 @@ const (
 	identityPageWeight    = 5
 )
 
-// maxPushBodyBytesInFlight bounds the unpacked push bodies held at once (a
-// body is held from before it is unpacked until its push is answered). A
+// maxPushBodyBytesInFlight bounds the push bodies held at once: the bytes
+// sent, from before they are read, and what a gzip body unpacks to, until
+// the push is answered (bodyBudget). A
 // gzip body of a few kilobytes may unpack to 16 MiB, and pushes queue for
 // SQLite's single writer with their bodies decoded, so without a bound a
 // stream of small uploads could hold any amount of memory. Pushes past it
@@ -73,7 +74,7 @@ const maxPushBodyBytesInFlight = 48 << 20
 // their requests would wait forever.
 const (
 	_ = uint(maxPagesInFlightPerIP - identityPageWeight)
-	_ = uint(maxPushBodyBytesInFlight - MaxBodyBytes)
+	_ = uint(maxPushBodyBytesInFlight - 2*MaxBodyBytes) // a gzip body and what it unpacks to
 )
 
 type service struct {

@@ -81,6 +81,11 @@ func tooLargeOrBroken(zr *gzip.Reader) error {
 }
 
 // parseEncoding reports whether a Content-Encoding value means gzip:
+// Gzipped reports whether a body sent with the Content-Encoding encoding
+// is gzip-compressed, or ErrEncoding for an encoding Unpack refuses: a
+// server can refuse it before reading the body.
+func Gzipped(encoding string) (bool, error) { return parseEncoding(encoding) }
+
 // identity and empty items are no encoding; gzip or x-gzip may appear once.
 func parseEncoding(encoding string) (bool, error) {
 	var codings []string
