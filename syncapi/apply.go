@@ -67,12 +67,52 @@ func (mc *mutationContext) createExisting() outcome {
 		return retryLater(mc.e, mc.m, err)
 	}
 	if !visible {
-		return rejectedCode(mc.e, mc.m, CodeRecordExists, nil)
+		return mc.hiddenIDTaken()
 	}
 	if mc.sameContent() {
 		return mc.unchanged(StatusApplied)
 	}
 	return mc.update()
+}
+
+// hiddenIDTaken answers a create whose id is a record the caller may not
+// see as the REST API would: a create the collection's create rule refuses
+// is forbidden whatever its id, so that the answer tells no caller whether
+// an id it may not create is taken (a draft's, say); only a create the
+// rule allows learns that its id is.
+func (mc *mutationContext) hiddenIDTaken() outcome {
+	ok, err := mc.mayCreate()
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	if !ok {
+		return rejectedCode(mc.e, mc.m, CodeForbidden, nil)
+	}
+	return rejectedCode(mc.e, mc.m, CodeRecordExists, nil)
+}
+
+// mayCreate evaluates the collection's create rule on the mutation's data
+// as createRecord does.
+func (mc *mutationContext) mayCreate() (bool, error) {
+	ev, err := mc.event(http.MethodPost, mc.data)
+	if err != nil {
+		return false, err
+	}
+	info, err := ev.RequestInfo()
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case info.HasSuperuserAuth():
+		return true, nil
+	case mc.c.CreateRule == nil:
+		return false, nil
+	case *mc.c.CreateRule == "":
+		return true, nil
+	}
+	record := core.NewRecord(mc.c)
+	record.Load(record.ReplaceModifiers(info.Body))
+	return ruleMatches(mc.tx, info, record, mc.c, *mc.c.CreateRule)
 }
 
 func (mc *mutationContext) update() outcome {

@@ -482,10 +482,12 @@ func replayRows() []hostileCase {
 	}
 	return []hostileCase{
 		{row: row, name: "A's mutation id and data under B's client", as: volunteerB, body: pushOf("device-b", hostileCreate()),
-			status: 200, code: "sync_record_exists"},
+			status: 200, code: "sync_forbidden"},
 		{row: row, name: "A's mutation id, one field of A's data", as: volunteerB, body: pushOf("device-b", mut{
 			"id": "create-" + hostileReport, "collection": "incident_reports", "recordId": hostileReport,
-			"data": map[string]any{"reporter": volunteerA}}), status: 200, code: "sync_record_exists"},
+			"data": map[string]any{"reporter": volunteerA}}), status: 200, code: "sync_forbidden"},
+		{row: row, name: "B's own report under the id of A's", as: volunteerB, body: pushOf("device-b", withKey(
+			bReport(hostileReport, nil), "id", "create-"+hostileReport)), status: 200, code: "sync_record_exists"},
 		{row: row, name: "A's mutation id with an edit of A's report", as: volunteerB, body: pushOf("device-b", edit),
 			status: 200, code: "sync_forbidden"},
 		probe("an editor guesses the hidden reporter right", volunteerA, nil),

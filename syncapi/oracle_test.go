@@ -235,3 +235,26 @@ func TestPull_PrunedHistoryTellsNoIDs(t *testing.T) {
 		t.Fatalf("B's pull from a made-up position: %+v, want reset expired", p)
 	}
 }
+
+// A create the rules refuse is refused whatever its id: a volunteer may not
+// tell a hidden draft's id from a free one (REST answers both 400 alike).
+func TestPush_RefusedCreateTellsNoID(t *testing.T) {
+	en := oracleEnv(t)
+	draft := publishedUpdate("draftupd0000001", "Draft: unconfirmed")
+	draft["data"].(map[string]any)["status"] = "draft"
+	if r := en.push(editor, "device-e", draft)[0]; r.Status != "applied" {
+		t.Fatalf("draft: %+v", r)
+	}
+	var codes []string
+	for _, id := range []string{"draftupd0000001", "freeid000000001"} {
+		r := en.push(volunteerA, "device-a", mut{"id": "p-" + id, "collection": "updates", "recordId": id, "baseRev": nil,
+			"data": map[string]any{"title": "x", "body": "y", "language": "en", "author": volunteerA}})[0]
+		if r.Status != "rejected" || r.Error == nil {
+			t.Fatalf("%s: %+v", id, r)
+		}
+		codes = append(codes, r.Error.Code)
+	}
+	if codes[0] != codes[1] || codes[0] != "sync_forbidden" {
+		t.Fatalf("a hidden draft's id answered %s, a free one %s; want sync_forbidden for both", codes[0], codes[1])
+	}
+}
