@@ -84,10 +84,7 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, dev device, d deco
 		return encodeResult(invalid(e, idOf(d.raw)))
 	}
 	if stored, ok := cr.stored[m.ID]; ok {
-		if dev.brief {
-			return briefResult(stored)
-		}
-		return stored, nil
+		return replay(e, tx, m, stored, dev.brief)
 	}
 	run := s.checkedForTraces
 	if cr.isolated {
@@ -131,21 +128,6 @@ func (s *service) applyOne(e *core.RequestEvent, tx core.App, dev device, d deco
 // rolls back to, and stays.
 func leavesOutRecord(r result) bool {
 	return r.Record != nil && (r.Status == StatusApplied || r.Status == StatusMerged)
-}
-
-// briefResult is a stored result as a brief answer gives it. What is
-// stored is the full result, whatever the push that stored it asked for:
-// a replay answers in the form its own push asks for.
-func briefResult(raw json.RawMessage) (json.RawMessage, error) {
-	var r result
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("decode stored result: %w", err)
-	}
-	if !leavesOutRecord(r) {
-		return raw, nil
-	}
-	r.Record = nil
-	return encodeResult(r)
 }
 
 // decodedMutation is a mutation as sent and as decoded (ok is false when

@@ -1,7 +1,9 @@
 package syncapi_test
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -258,3 +260,48 @@ func TestPush_RefusedCreateTellsNoID(t *testing.T) {
 		t.Fatalf("a hidden draft's id answered %s, a free one %s; want sync_forbidden for both", codes[0], codes[1])
 	}
 }
+
+// A replayed result holds of its record only what the caller may see now:
+// results are kept 90 days, and a coordinator made a volunteer again, or a
+// report made anonymous since, must not get back what it no longer sees.
+// A replay that loses nothing is the stored bytes.
+func TestPush_ReplayShowsWhatTheCallerSeesNow(t *testing.T) {
+	en := oracleEnv(t)
+	notes := mut{"id": "notes", "collection": "aid_requests", "recordId": linkedAid, "baseRev": 1, "data": map[string]any{"notes": "call first"}}
+	review := mut{"id": "review", "collection": "incident_reports", "recordId": namedReport, "baseRev": 1, "data": map[string]any{"status": "in_review"}}
+	first := en.raw(coordinator, "POST", "/api/sync/v1/push", pushOf("device-c", notes, review))
+	again := en.raw(coordinator, "POST", "/api/sync/v1/push", pushOf("device-c", notes, review))
+	if first.Code != 200 || !strings.Contains(first.Body.String(), "+992 900 111 222") || !strings.Contains(first.Body.String(), `"reporter":"`+volunteerA) {
+		t.Fatalf("first push: %d %.500s", first.Code, first.Body.String())
+	}
+	if !bytes.Equal(resultsOf(t, again.Body.Bytes()), resultsOf(t, first.Body.Bytes())) {
+		t.Fatalf("a replay that loses nothing differs:\n%s\n%s", first.Body.String(), again.Body.String())
+	}
+	report, err := en.app.FindRecordById("incident_reports", namedReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report.Set("anonymous", true)
+	if err := en.app.Save(report); err != nil {
+		t.Fatal(err)
+	}
+	res := en.push(coordinator, "device-c", notes, review)
+	if res[0].Record == nil || res[1].Record == nil || res[1].Record["reporter"] != nil || res[1].Record["status"] != "in_review" {
+		t.Fatalf("replay after the report turned anonymous: %+v / %+v", res[0], res[1])
+	}
+	c, err := en.app.FindRecordById("users", coordinator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Set("role", "volunteer")
+	if err := en.app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	res = en.push(coordinator, "device-c", notes, review)
+	for _, r := range res {
+		if r.Status != "applied" || r.Record != nil {
+			t.Fatalf("replay after the coordinator was made a volunteer: %+v", r)
+		}
+	}
+}
+

@@ -1,0 +1,83 @@
+package syncapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"aman/privacy"
+)
+
+// replay is the answer to a mutation that ran before: its stored result,
+// in the form this push asks for (a brief answer leaves out the record of
+// an applied or merged mutation), holding of its record only what the
+// caller may see now. What is stored is always the full result, whatever
+// the push that stored it asked for; it is kept for the tombstone
+// retention (90 days), and the caller may since have lost the right to see
+// the record or some of its fields (a coordinator made a volunteer again,
+// a report made anonymous). Unless something must go, the answer is the
+// stored bytes, byte for byte.
+func replay(e *core.RequestEvent, tx core.App, m mutation, stored json.RawMessage, brief bool) (json.RawMessage, error) {
+	var r result
+	if err := json.Unmarshal(stored, &r); err != nil {
+		return nil, fmt.Errorf("decode stored result: %w", err)
+	}
+	if r.Record == nil {
+		return stored, nil
+	}
+	if brief && leavesOutRecord(r) {
+		r.Record = nil
+		return encodeResult(r)
+	}
+	record, cut, err := seenNow(e, tx, m.Collection, r.RecordID, r.Record)
+	if err != nil || !cut {
+		return stored, err
+	}
+	r.Record = record
+	return encodeResult(r)
+}
+
+// seenNow is raw, a record's JSON in a stored result, without what the
+// caller may not see of the record now; cut tells whether anything went:
+// the whole record when the caller may not see it (or it is gone), else
+// the fields hidden from the caller on it now.
+func seenNow(e *core.RequestEvent, tx core.App, collection, id string, raw json.RawMessage) (json.RawMessage, bool, error) {
+	c, err := tx.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return nil, true, nil
+	}
+	rec, err := tx.FindRecordById(c, id)
+	if err != nil {
+		return nil, true, nil
+	}
+	ev, err := internalEvent(e, tx, http.MethodGet, recordsURL(c, id), map[string]any{})
+	if err != nil {
+		return nil, false, err
+	}
+	info, err := ev.RequestInfo()
+	if err != nil {
+		return nil, false, err
+	}
+	if visible, err := canSee(tx, info, rec); err != nil || !visible {
+		return nil, err == nil, err
+	}
+	hidden := privacy.RecordHiddenFields(tx, privacy.ViewerOf(e.Auth), rec)
+	if len(hidden) == 0 {
+		return raw, false, nil
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, false, fmt.Errorf("decode stored record: %w", err)
+	}
+	n := len(fields)
+	for _, f := range hidden {
+		delete(fields, f)
+	}
+	if len(fields) == n {
+		return raw, false, nil
+	}
+	out, err := json.Marshal(fields)
+	return out, true, err
+}
