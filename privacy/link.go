@@ -43,6 +43,19 @@ func LinkHidden(app core.App, v Viewer, requester, incidentID string) bool {
 	return slices.Contains(HiddenFields(v, incident), fieldReporter)
 }
 
+// ClearsLink reports whether value, sent for field in an update, clears an
+// aid request's link. An update may name a field hidden from the caller
+// only to do this: a hidden link is never empty, so clearing it tells
+// nothing of its value, and a coordinator who linked the wrong anonymous
+// report must be able to undo it.
+func ClearsLink(field string, value any) bool {
+	if field != fieldRelatedIncident {
+		return false
+	}
+	s, isString := value.(string)
+	return value == nil || (isString && s == "")
+}
+
 // HiddenValue reports whether value, held by field of record at some time
 // (in its history, or in a sync conflict about it), is hidden from v even
 // where the field is not hidden on the record now: an aid request's link

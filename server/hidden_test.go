@@ -130,6 +130,8 @@ func TestUpdate_VisibleFieldsStillResend(t *testing.T) {
 			map[string]any{"related_incident": reportASubmitted}},
 		{"requester, own request's link to its anonymous report", volunteerA, "aid_requests", aidAOpen,
 			map[string]any{"related_incident": reportAVerified}},
+		{"coordinator, clearing a link it may not see", coordinator, "aid_requests", aidBOpen,
+			map[string]any{"related_incident": ""}},
 	}
 	for _, c := range cases {
 		s := tests.ApiScenario{

@@ -156,13 +156,15 @@ func (mc *mutationContext) update() outcome {
 // nothing is applied, one that does is refused or conflicts, so answering
 // by the value would tell the caller whether a guess is the hidden value,
 // up to 500 guesses a push. An edit of a record the caller cannot see goes
-// the usual way, which answers it alike for every value.
+// the usual way, which answers it alike for every value. Clearing a hidden
+// link is allowed (privacy.ClearsLink).
 func (mc *mutationContext) namesHidden() (outcome, bool) {
 	if mc.existing == nil || len(mc.data) == 0 {
 		return outcome{}, false
 	}
 	hidden := privacy.RecordHiddenFields(mc.tx, privacy.ViewerOf(mc.e.Auth), mc.existing)
-	if !slices.ContainsFunc(hidden, func(f string) bool { _, named := mc.data[f]; return named }) {
+	names := func(f string) bool { v, named := mc.data[f]; return named && !privacy.ClearsLink(f, v) }
+	if !slices.ContainsFunc(hidden, names) {
 		return outcome{}, false
 	}
 	visible, err := mc.canSee()

@@ -332,6 +332,9 @@ func oversizedRows() []hostileCase {
 			headers: []string{"Content-Encoding", "gzip"}, body: gzipOf(`{"client":"device-b","mutations":[{"id":"m1","collection":"incident_reports",` +
 				`"recordId":"oversized000030","data":{"district":[0` + strings.Repeat(",0", 300_000) + `]}}]}`),
 			status: 413, code: "sync_body_too_large"},
+		{row: "oversized bodies", name: "300,000 numbers as mutations, gzip-compressed", as: volunteerB,
+			headers: []string{"Content-Encoding", "gzip"}, body: gzipOf(`{"client":"device-b","mutations":[0` + strings.Repeat(",0", 300_000) + `]}`),
+			status: 413, code: "sync_body_too_large"},
 		{row: "oversized strings", name: "1 MiB description", as: volunteerB,
 			body:   pushOf("device-b", bReport("oversized000010", map[string]any{"description": long})),
 			status: 200, code: "sync_validation_failed", fields: []string{"description"}},

@@ -72,13 +72,15 @@ func TestPush_HiddenFieldsAnswerAlike(t *testing.T) {
 		{"coordinator guesses a hidden link", coordinator, []mut{
 			edit("aid_requests", linkedAid, map[string]any{"related_incident": namedReport}),
 			edit("aid_requests", linkedAid, map[string]any{"related_incident": anonReport}),
-			edit("aid_requests", linkedAid, map[string]any{"related_incident": ""}),
 			editAt1("aid_requests", linkedAid, map[string]any{"related_incident": anonReport, "notes": "call first"}),
 		}, "rejected", "sync_forbidden", 1},
 		{"volunteer guesses who verified its report", volunteerA, []mut{
 			edit("incident_reports", namedReport, map[string]any{"verified_by": ""}),
 			edit("incident_reports", namedReport, map[string]any{"verified_by": coordinator}),
 		}, "rejected", "sync_forbidden", 1},
+		{"a coordinator clears a link it may not see", coordinator, []mut{
+			editAt1("aid_requests", linkedAid, map[string]any{"related_incident": ""}),
+		}, "applied", "", 2},
 		{"the reporter names itself on its anonymous report", volunteerA, []mut{
 			editAt1("incident_reports", anonReport, map[string]any{"reporter": volunteerA}),
 		}, "applied", "", 2},

@@ -229,6 +229,12 @@ func decodeMutations(raws []json.RawMessage) []decodedMutation {
 // release is called (see maxPushBodyBytesInFlight).
 func (s *service) readPush(e *core.RequestEvent) (body pushBody, release func(), rerr *requestError) {
 	release = func() {}
+	defer func() {
+		if r := recover(); r != nil {
+			release() // the budget outlives a request PocketBase recovers from
+			panic(r)
+		}
+	}()
 	raw, rerr := s.readBody(e, &release)
 	if rerr != nil {
 		release()

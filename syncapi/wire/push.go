@@ -36,14 +36,20 @@ type Push struct {
 	Mutations []json.RawMessage `json:"mutations"`
 }
 
-// DecodePush parses a whole push body. It returns ErrMalformed unless raw is
-// exactly one JSON object with a "mutations" array, ErrClient unless the
-// client id is valid (ValidClient), ErrTooMany beyond MaxMutations, and
-// ErrTooLarge (as for too many bytes, body.go) beyond MaxValues. The mutations are not decoded yet, so a
-// body of too many values costs a scan of its bytes, not their decoding. A
+// DecodePush parses a whole push body. It returns ErrTooLarge (as for too
+// many bytes, body.go) beyond MaxValues, counted from the bytes before
+// anything is decoded, so that such a body costs a scan, not millions of
+// allocations; then ErrMalformed unless raw is exactly one JSON object
+// with a "mutations" array, ErrClient unless the client id is valid
+// (ValidClient), and ErrTooMany beyond MaxMutations. The mutations stay
+// raw. A
 // body without error has a valid client and 0..MaxMutations mutations.
 func DecodePush(raw []byte) (Push, error) {
 	var body Push
+	if countValues(raw) > MaxValues {
+		// before decoding: the mutations array alone may hold millions
+		return body, ErrTooLarge
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&body); err != nil || dec.More() || body.Mutations == nil {
 		return body, ErrMalformed
@@ -53,9 +59,6 @@ func DecodePush(raw []byte) (Push, error) {
 	}
 	if len(body.Mutations) > MaxMutations {
 		return body, ErrTooMany
-	}
-	if countValues(raw) > MaxValues {
-		return body, ErrTooLarge
 	}
 	return body, nil
 }

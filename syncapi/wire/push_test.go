@@ -40,6 +40,9 @@ func TestDecodePush(t *testing.T) {
 		{"client 201 bytes", `{"client":"` + strings.Repeat("a", 201) + `","mutations":[]}`, wire.ErrClient, "", 0},
 		{"as many values as allowed", valuesPush(wire.MaxValues), nil, "dev-1", 1},
 		{"one value too many", valuesPush(wire.MaxValues + 1), wire.ErrTooLarge, "", 0},
+		// counted before decoding: the mutations array too (not ErrTooMany,
+		// which would need it decoded)
+		{"too many values as mutations", `{"client":"dev-1","mutations":[0` + strings.Repeat(",0", wire.MaxValues) + `]}`, wire.ErrTooLarge, "", 0},
 		{"commas and brackets in strings are not values",
 			`{"client":"dev-1","mutations":[{"id":"m","data":{"t":"` + strings.Repeat(`,[{\",`, wire.MaxValues) + `"}}]}`, nil, "dev-1", 1},
 		// a bad client is reported before too many mutations
