@@ -306,4 +306,3 @@ func TestPush_ReplayShowsWhatTheCallerSeesNow(t *testing.T) {
 		}
 	}
 }
-
