@@ -3,6 +3,7 @@ package syncapi
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -41,11 +42,16 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 	// redaction which fields to hide. A mutation refused before it was
 	// dispatched (a modifier key) has no context: its collection is looked
 	// up again; an unknown name stays as sent, and matches no reviewer.
-	name := m.Collection
+	var known *core.Collection
 	if o.mc != nil {
-		name = o.mc.c.Name
-	} else if known, err := tx.FindCachedCollectionByNameOrId(m.Collection); err == nil {
+		known = o.mc.c
+	} else if c, err := tx.FindCachedCollectionByNameOrId(m.Collection); err == nil {
+		known = c
+	}
+	name := m.Collection
+	if known != nil {
 		name = known.Name
+		data = withoutSecrets(known, data)
 	}
 	r.Set("collection", evidenceText(name, "-"))
 	r.Set("record_id", evidenceText(o.res.RecordID, ""))
@@ -76,6 +82,37 @@ const (
 	evidenceTextMax = 200
 	evidenceDataMax = 1 << 20
 )
+
+// withoutSecrets is data without the keys that would set an auth
+// collection's secrets (a password, its confirmation, the old one, the
+// token key): push never writes to an auth collection, so such a mutation
+// is refused and kept as evidence, and a password must not be kept in
+// plain text for whoever reviews it.
+func withoutSecrets(c *core.Collection, data map[string]any) map[string]any {
+	if !c.IsAuth() {
+		return data
+	}
+	secret := map[string]bool{"oldPassword": true}
+	for _, f := range c.Fields {
+		switch f.Type() {
+		case core.FieldTypePassword:
+			secret[f.GetName()] = true
+			secret[f.GetName()+"Confirm"] = true
+		default:
+			if f.GetHidden() {
+				secret[f.GetName()] = true
+			}
+		}
+	}
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		// the key as sent, modifiers too ("password+")
+		if !secret[strings.TrimRight(strings.TrimLeft(k, "+"), "+-")] {
+			out[k] = v
+		}
+	}
+	return out
+}
 
 // evidenceText is s cut to evidenceTextMax bytes on a character boundary,
 // or empty when s is empty (for a required field).

@@ -18,6 +18,7 @@ func init() {
 	core.AppMigrations.Register(createPushTables, dropPushTables, "1795766910_aman_sync_push.go")
 	core.AppMigrations.Register(rebuildResultsTable, nil, "1795766940_aman_sync_results_rowid.go")
 	core.AppMigrations.Register(splitReview, nil, "1795766960_aman_review_domains.go")
+	core.AppMigrations.Register(reviewAllowList, nil, "1795766970_aman_review_allow_list.go")
 }
 
 var pushDDL = []string{
@@ -94,6 +95,36 @@ func splitReview(tx core.App) error {
 	history.ViewRule = types.Pointer(changelog.ReviewRule)
 	if err := tx.Save(history); err != nil {
 		return fmt.Errorf("split review: %w", err)
+	}
+	return nil
+}
+
+// reviewAllowList gives data dirs migrated with changelog.DenyListReviewRule
+// the allow-list: a coordinator read what any client pushed to an unknown
+// collection or to the users (an editor's app pushing a profile, password
+// and all). It replaces the old rule's text where a rule holds it, so
+// whatever an operator added around it stays; a rule an operator rewrote
+// is left as it is.
+func reviewAllowList(tx core.App) error {
+	for _, name := range []string{ConflictsCollection, changelog.HistoryCollection} {
+		c, err := tx.FindCollectionByNameOrId(name)
+		if err != nil {
+			return fmt.Errorf("review allow-list: %w", err)
+		}
+		changed := false
+		for _, r := range []**string{&c.ListRule, &c.ViewRule, &c.UpdateRule} {
+			if *r == nil || !strings.Contains(**r, changelog.DenyListReviewRule) {
+				continue
+			}
+			*r = types.Pointer(strings.ReplaceAll(**r, changelog.DenyListReviewRule, changelog.ReviewRule))
+			changed = true
+		}
+		if !changed {
+			continue
+		}
+		if err := tx.Save(c); err != nil {
+			return fmt.Errorf("review allow-list: %w", err)
+		}
 	}
 	return nil
 }

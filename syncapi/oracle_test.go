@@ -177,8 +177,16 @@ func TestConflicts_FiledUnderTheCollectionsName(t *testing.T) {
 			report(volunteerA, map[string]any{"anonymous": true, "photos+": []string{}}), true},
 		{"a collection by id", volunteerA, "aman_incident_reports", "incident_reports",
 			report(volunteerA, map[string]any{"photos+": []string{}}), true},
-		// the review rule leaves coordinators every collection but the newsroom's
-		{"an unknown collection", volunteerA, "no_such_things", "no_such_things", map[string]any{"x+": 1}, true},
+		// the review rule lists the field work's collections: whatever else a
+		// client pushes to is kept for superusers alone
+		{"an unknown collection", volunteerA, "no_such_things", "no_such_things", map[string]any{"x+": 1}, false},
+		{"the users, as an editor's app might", editor, "Users", "users",
+			map[string]any{"email": "editor@example.org", "password": "not-kept-1", "passwordConfirm": "not-kept-1",
+				"oldPassword": "not-kept-2", "tokenKey": "not-kept-3"}, false},
+		{"the superusers", volunteerA, "_superusers", "_superusers",
+			map[string]any{"email": "x@example.org", "password+": "not-kept-1"}, false},
+		{"an appeal", volunteerA, "appeals", "appeals", map[string]any{"title": "x"}, false},
+		{"an organization", volunteerA, "organizations", "organizations", map[string]any{"name": "x"}, true},
 	}
 	for i, s := range scenarios {
 		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
@@ -190,6 +198,11 @@ func TestConflicts_FiledUnderTheCollectionsName(t *testing.T) {
 			_, row := en.do(superuser, "GET", "/api/collections/sync_conflicts/records/"+r.Conflict, nil)
 			if row["collection"] != s.want {
 				t.Fatalf("filed under %v, want %s", row["collection"], s.want)
+			}
+			// an auth collection's secrets are not kept, even for superusers
+			if kept := fmt.Sprint(row["data"]); strings.Contains(kept, "not-kept") ||
+				(s.data["email"] != nil && !strings.Contains(kept, fmt.Sprint(s.data["email"]))) {
+				t.Fatalf("the evidence kept: %s", kept)
 			}
 			code, row := en.do(coordinator, "GET", "/api/collections/sync_conflicts/records/"+r.Conflict, nil)
 			if (code == 200) != s.coordinatorSees {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"aman/changelog"
 )
@@ -145,6 +147,80 @@ func TestUpgrade_ReviewDomains(t *testing.T) {
 	if code, _ := upgraded.do(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+res.Conflict, nil); code != 404 {
 		t.Fatalf("a coordinator reads an update's conflict after the upgrade: %d", code)
 	}
+}
+
+// TestUpgrade_ReviewAllowList: a data dir whose review rules exclude the
+// newsroom's collections (changelog.DenyListReviewRule) gets the
+// allow-list on upgrade, where a rule still holds the old text, with an
+// operator's additions around it kept; a rule the operator rewrote stays.
+// Before it, a coordinator read the password an editor's app pushed to the
+// users collection.
+func TestUpgrade_ReviewAllowList(t *testing.T) {
+	en := newEnv(t)
+	res := en.push(editor, "device-e", mut{"id": "x", "collection": "users", "recordId": "profile00000001",
+		"baseRev": nil, "data": map[string]any{"name": "Editor", "email": "e@example.org"}})[0]
+	if res.Status != "rejected" || res.Conflict == "" {
+		t.Fatalf("setup: %+v", res)
+	}
+	const operators = " || @request.auth.id = 'operator0000001'"
+	const rewritten = "@request.auth.role = 'coordinator'"
+	old := func(r *string) *string {
+		s := strings.ReplaceAll(*r, changelog.ReviewRule, changelog.DenyListReviewRule)
+		return &s
+	}
+	conflicts := mustCollection(t, en.app, "sync_conflicts")
+	conflicts.ListRule = types.Pointer(*old(conflicts.ListRule) + operators)
+	conflicts.ViewRule = old(conflicts.ViewRule)
+	conflicts.UpdateRule = old(conflicts.UpdateRule)
+	history := mustCollection(t, en.app, "record_history")
+	history.ListRule = old(history.ListRule)
+	history.ViewRule = types.Pointer(rewritten)
+	for _, c := range []*core.Collection{conflicts, history} {
+		if err := en.app.Save(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _ := en.do(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+res.Conflict, nil); code != 200 {
+		t.Fatalf("setup: the deny-list shows a coordinator the users' conflict: %d", code)
+	}
+	en.exec("DELETE FROM _migrations WHERE file = '1795766970_aman_review_allow_list.go'", "PRAGMA wal_checkpoint(TRUNCATE)")
+
+	upgraded := en.bootFrom(en.app.DataDir())
+	conflicts = mustCollection(t, upgraded.app, "sync_conflicts")
+	history = mustCollection(t, upgraded.app, "record_history")
+	want := []struct {
+		name      string
+		got, want *string
+	}{
+		{"conflicts list", conflicts.ListRule, types.Pointer("(" + changelog.ReviewRule + ")" + operators)},
+		{"conflicts view", conflicts.ViewRule, types.Pointer("(" + changelog.ReviewRule + ")")},
+		{"history list", history.ListRule, types.Pointer(changelog.ReviewRule)},
+		{"history view (rewritten by the operator)", history.ViewRule, types.Pointer(rewritten)},
+	}
+	for _, w := range want {
+		if w.got == nil || *w.got != *w.want {
+			t.Errorf("%s after the upgrade: %s, want %q", w.name, ruleText(w.got), *w.want)
+		}
+	}
+	if conflicts.UpdateRule == nil || strings.Contains(*conflicts.UpdateRule, changelog.DenyListReviewRule) ||
+		!strings.HasPrefix(*conflicts.UpdateRule, "("+changelog.ReviewRule+") && ") {
+		t.Errorf("conflicts update after the upgrade: %s", ruleText(conflicts.UpdateRule))
+	}
+	for _, as := range []string{coordinator, editor} {
+		if code, _ := upgraded.do(as, http.MethodGet, "/api/collections/sync_conflicts/records/"+res.Conflict, nil); code != 404 {
+			t.Errorf("%s reads the users' conflict after the upgrade: %d", as, code)
+		}
+	}
+	if code, _ := upgraded.do(superuser, http.MethodGet, "/api/collections/sync_conflicts/records/"+res.Conflict, nil); code != 200 {
+		t.Errorf("a superuser reads the users' conflict after the upgrade: %d", code)
+	}
+}
+
+func ruleText(r *string) string {
+	if r == nil {
+		return "<nil>"
+	}
+	return *r
 }
 
 // exec runs statements on the env's database, failing the test on the
