@@ -292,30 +292,44 @@ func TestPush_ReplayShowsWhatTheCallerSeesNow(t *testing.T) {
 	if !bytes.Equal(resultsOf(t, again.Body.Bytes()), resultsOf(t, first.Body.Bytes())) {
 		t.Fatalf("a replay that loses nothing differs:\n%s\n%s", first.Body.String(), again.Body.String())
 	}
-	report, err := en.app.FindRecordById("incident_reports", namedReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	report.Set("anonymous", true)
-	if err := en.app.Save(report); err != nil {
-		t.Fatal(err)
-	}
+	en.setField("incident_reports", namedReport, "anonymous", true)
 	res := en.push(coordinator, "device-c", notes, review)
 	if res[0].Record == nil || res[1].Record == nil || res[1].Record["reporter"] != nil || res[1].Record["status"] != "in_review" {
 		t.Fatalf("replay after the report turned anonymous: %+v / %+v", res[0], res[1])
 	}
-	c, err := en.app.FindRecordById("users", coordinator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Set("role", "volunteer")
-	if err := en.app.Save(c); err != nil {
-		t.Fatal(err)
-	}
+	en.setField("users", coordinator, "role", "volunteer")
 	res = en.push(coordinator, "device-c", notes, review)
 	for _, r := range res {
 		if r.Status != "applied" || r.Record != nil {
 			t.Fatalf("replay after the coordinator was made a volunteer: %+v", r)
 		}
+	}
+}
+
+// A replay hides a value the caller may no longer see even where its field
+// is not hidden now: the link a coordinator set to a named report, once
+// that report turned anonymous and the link moved on, as history and
+// conflicts hide it.
+func TestPush_ReplayHidesOldLinks(t *testing.T) {
+	en := oracleEnv(t)
+	// from the anonymous report, whose link the coordinator may not change
+	en.setField("aid_requests", linkedAid, "related_incident", "")
+	link := mut{"id": "link", "collection": "aid_requests", "recordId": linkedAid, "baseRev": 2,
+		"data": map[string]any{"related_incident": namedReport}}
+	first := en.push(coordinator, "device-c", link)[0]
+	if first.Status != "applied" || first.Record["related_incident"] != namedReport {
+		t.Fatalf("setup: %+v", first)
+	}
+	en.setField("incident_reports", namedReport, "anonymous", true)
+	en.setField("aid_requests", linkedAid, "related_incident", "")
+	again := en.push(coordinator, "device-c", link)[0]
+	if again.Status != "applied" || again.Rev != first.Rev || again.Record == nil {
+		t.Fatalf("replay: %+v", again)
+	}
+	if v, ok := again.Record["related_incident"]; ok {
+		t.Fatalf("the replay shows the old link to a report now anonymous: %v", v)
+	}
+	if again.Record["notes"] != first.Record["notes"] || again.Record["id"] != linkedAid {
+		t.Fatalf("the replay lost what the coordinator still sees: %+v", again.Record)
 	}
 }

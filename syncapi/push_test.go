@@ -41,6 +41,19 @@ func (en *env) field(collection, id, field string) any {
 	return r.Get(field)
 }
 
+// setField saves value into a record's field as Go code would (no rules).
+func (en *env) setField(collection, id, field string, value any) {
+	en.t.Helper()
+	r, err := en.app.FindRecordById(collection, id)
+	if err != nil {
+		en.t.Fatalf("find %s/%s: %v", collection, id, err)
+	}
+	r.Set(field, value)
+	if err := en.app.Save(r); err != nil {
+		en.t.Fatalf("save %s/%s: %v", collection, id, err)
+	}
+}
+
 // TestPush_Statuses walks one report through every status: created
 // (applied), edited by the volunteer after a coordinator's review note
 // (merged), edited on a field a superuser changed meanwhile (conflict, the

@@ -42,7 +42,8 @@ func replay(e *core.RequestEvent, tx core.App, m mutation, stored json.RawMessag
 // seenNow is raw, a record's JSON in a stored result, without what the
 // caller may not see of the record now; cut tells whether anything went:
 // the whole record when the caller may not see it (or it is gone), else
-// the fields hidden from the caller on it now.
+// the fields hidden from the caller on it now and the stored values hidden
+// on their own (privacy.HiddenValue).
 func seenNow(e *core.RequestEvent, tx core.App, collection, id string, raw json.RawMessage) (json.RawMessage, bool, error) {
 	c, err := tx.FindCachedCollectionByNameOrId(collection)
 	if err != nil {
@@ -63,10 +64,8 @@ func seenNow(e *core.RequestEvent, tx core.App, collection, id string, raw json.
 	if visible, err := canSee(tx, info, rec); err != nil || !visible {
 		return nil, err == nil, err
 	}
-	hidden := privacy.RecordHiddenFields(tx, privacy.ViewerOf(e.Auth), rec)
-	if len(hidden) == 0 {
-		return raw, false, nil
-	}
+	viewer := privacy.ViewerOf(e.Auth)
+	hidden := privacy.RecordHiddenFields(tx, viewer, rec)
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return nil, false, fmt.Errorf("decode stored record: %w", err)
@@ -74,6 +73,15 @@ func seenNow(e *core.RequestEvent, tx core.App, collection, id string, raw json.
 	n := len(fields)
 	for _, f := range hidden {
 		delete(fields, f)
+	}
+	// a value hidden on its own, although its field is not now (an old
+	// link to a report since made anonymous), as history and conflicts
+	// hide it
+	for f, v := range fields {
+		var value any
+		if json.Unmarshal(v, &value) == nil && privacy.HiddenValue(tx, viewer, rec, f, value) {
+			delete(fields, f)
+		}
 	}
 	if len(fields) == n {
 		return raw, false, nil
