@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { message } from './lib/catalog.js';
 import { startServer } from './lib/server.js';
-import { createPeople, newId } from './lib/people.js';
+import { createPeople, newId, newReport } from './lib/people.js';
 import { Device } from './lib/rx-device.js';
 import { incidentReports, publicIncidents, updates } from './lib/schemas.js';
 
@@ -40,21 +40,6 @@ async function phone(name, person) {
   const d = new Device({ name, url: server.url, token: person.token, schemas: { incident_reports: incidentReports } });
   devices[name] = d;
   return d.open();
-}
-
-function newReport(reporter, extra = {}) {
-  return {
-    id: newId(),
-    reporter,
-    occurred_at: '2026-11-26 14:05:00.000Z',
-    region: 'batken',
-    place: 'Kok-Tash, near the school',
-    category: 'shelling',
-    description: 'Two explosions near the school around 14:00.',
-    source_type: 'eyewitness',
-    language: 'ky',
-    ...extra,
-  };
 }
 
 // serverReport reads a report as the superuser (the ground truth).

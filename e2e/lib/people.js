@@ -56,3 +56,20 @@ export function newId() {
   }
   return id;
 }
+
+// newReport returns an incident report as a volunteer's phone writes it
+// offline, with a fresh id; extra overrides fields.
+export function newReport(reporter, extra = {}) {
+  return {
+    id: newId(),
+    reporter,
+    occurred_at: '2026-11-26 14:05:00.000Z',
+    region: 'batken',
+    place: 'Kok-Tash, near the school',
+    category: 'shelling',
+    description: 'Two explosions near the school around 14:00.',
+    source_type: 'eyewitness',
+    language: 'ky',
+    ...extra,
+  };
+}

@@ -35,6 +35,17 @@
 //   handler takes that state whole instead of re-pushing the refused edit
 //   forever. The server kept the refused data in sync_conflicts; the
 //   rejection is listed in `device.rejections` for the app to show.
+// - journal: every mutation sent is kept for two days (journalMs), not only
+//   until its result arrives. When the server says it was restored from a
+//   backup (a pull reset for `history`, or a push refused 409
+//   sync_history_changed), the device pushes the journal again, with the
+//   seen position it dropped as `lost`, before it pulls from the start or
+//   pushes anything else: the server applies what the restore lost and
+//   answers the rest from its record of them. Without it, the reset pull
+//   would delete from the phone the reports the restore lost. The pushes
+//   that follow carry `lost` too until every collection has pulled once
+//   after the recovery (the queue the device had then; edits made later
+//   have base revs of the restored server).
 // - conflict handler (3-way): a field the device changed (relative to the
 //   assumed master) that the server did not change keeps the device's value
 //   and is pushed again; a field both changed keeps the server's value (the
@@ -136,6 +147,12 @@ export class Device {
     this.loseResponses = 0;
     this.takeServer = new Set();
     this.emptyAhead = new Map(); // collection -> {from, to}: see pullHandler
+    this.journal = new Map(); // mutation id -> {mutation, at}: see recover
+    this.journalMs = 2 * 24 * 3600 * 1000;
+    this.restored = null; // {lost, recovered, unpulled}: a restore being recovered from
+    this.recovering = null;
+    this.repushed = []; // results of journal pushes after a restore
+    this.protocol.onHistory = (dropped) => this.onRestore(dropped);
     this.nudged$ = new Subject(); // 'RESYNC' for every realtime nudge
     this.realtime = live ? new Realtime({ url, token, onNudge: () => this.nudged$.next('RESYNC') }) : null;
   }
@@ -178,7 +195,57 @@ export class Device {
     this.replications[collection] = rep;
   }
 
+  // onRestore notes that the server was restored: the journal must be
+  // pushed again, with dropped as `lost`, before anything else.
+  onRestore(dropped) {
+    if (this.restored) return; // told again (a push's 409, then the pull's reset)
+    this.restored = { lost: dropped, recovered: false, unpulled: new Set(Object.keys(this.schemas)) };
+  }
+
+  // recover pushes the journal again after a restore (once, however many
+  // handlers ask at the same time).
+  async recover() {
+    if (!this.restored || this.restored.recovered) return;
+    this.recovering ??= this.repushJournal().finally(() => { this.recovering = null; });
+    await this.recovering;
+  }
+
+  async repushJournal() {
+    const cutoff = Date.now() - this.journalMs;
+    const kept = [...this.journal.values()].filter((j) => j.at >= cutoff).map((j) => j.mutation);
+    for (let i = 0; i < kept.length; i += 500) {
+      const chunk = kept.slice(i, i + 500);
+      const { results } = await this.protocol.push(chunk, { lost: this.restored.lost });
+      const transient = results.find((r) => r.error?.retry);
+      if (transient) throw new Error(`server asked to retry the journal: ${JSON.stringify(transient.error)}`);
+      this.repushed.push(...results.map((result, n) => ({ mutation: chunk[n], result })));
+    }
+    this.restored.recovered = true;
+  }
+
+  // pulledAfterRestore ends the recovery once every collection has pulled
+  // after the journal went: later pushes carry no `lost`.
+  pulledAfterRestore(collection, recovered) {
+    if (!this.restored?.recovered || !recovered) return;
+    this.restored.unpulled.delete(collection);
+    if (this.restored.unpulled.size === 0) this.restored = null;
+  }
+
+  remember(mutations) {
+    const now = Date.now();
+    for (const [id, j] of this.journal) if (j.at < now - this.journalMs) this.journal.delete(id);
+    for (const m of mutations) if (!this.journal.has(m.id)) this.journal.set(m.id, { mutation: m, at: now });
+  }
+
   async pullHandler(collection, checkpoint, batchSize) {
+    await this.recover();
+    const recovered = !!this.restored?.recovered;
+    const out = await this.pullPages(collection, checkpoint, batchSize);
+    this.pulledAfterRestore(collection, recovered);
+    return out;
+  }
+
+  async pullPages(collection, checkpoint, batchSize) {
     this.pulls++;
     const stored = checkpoint?.cp ?? '';
     // RxDB does not store the checkpoint of an empty page; without this the
@@ -191,7 +258,10 @@ export class Device {
       const page = await this.protocol.pull({ collections: [collection], checkpoint: cp, limit: batchSize });
       if (page.reset) {
         this.emptyAhead.delete(collection);
-        return this.resetPull(collection, batchSize);
+        await this.recover(); // a reset for history: the journal first
+        const out = await this.resetPull(collection, batchSize);
+        this.pulledAfterRestore(collection, true);
+        return out;
       }
       for (const change of page.changes) docs.set(change.id, toDocument(change, this.known[collection]));
       cp = page.checkpoint;
@@ -228,7 +298,17 @@ export class Device {
 
   async pushHandler(collection, rows) {
     const mutations = rows.map((row) => toMutation(collection, row));
-    const { results } = await this.protocol.push(mutations);
+    await this.recover();
+    this.remember(mutations);
+    let answer;
+    try {
+      answer = await this.protocol.push(mutations, { lost: this.restored?.lost });
+    } catch (err) {
+      if (err.status !== 409 || err.body?.code !== 'sync_history_changed') throw err;
+      await this.recover(); // nothing was applied: the journal, then these again
+      answer = await this.protocol.push(mutations, { lost: this.restored?.lost });
+    }
+    const { results } = answer;
     if (this.loseResponses > 0) {
       this.loseResponses--;
       throw new Error('simulated: push response lost on the way back');

@@ -3,7 +3,7 @@
 // pb_migrations and pb_hooks, a superuser created before the first start.
 // Nothing is mocked: the tests talk HTTP to the same program `bin/serve` runs.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -69,7 +69,10 @@ async function waitHealthy(url, proc, logs, timeoutMs = 30000) {
 
 // startServer builds (if needed) and starts a fresh server. The returned
 // stop() kills it and removes its data dir; logs() returns its output, for
-// failure messages.
+// failure messages. snapshot() and restore() stand for a backup and its
+// restore: the server is stopped, its data dir copied (or replaced by the
+// copy), and started again on the same address, as an operator would do
+// with a disk snapshot.
 export async function startServer() {
   if (!process.env.AMAN_E2E_PREBUILT) buildServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'aman-e2e-'));
@@ -79,27 +82,48 @@ export async function startServer() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logs = [];
-  const proc = spawn(binary, ['serve', '--http', `127.0.0.1:${port}`, ...dirFlags(dataDir)], {
-    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stdout.on('data', (b) => logs.push(b.toString()));
-  proc.stderr.on('data', (b) => logs.push(b.toString()));
-  try {
+  const snapshots = [];
+  let proc;
+  const launch = async () => {
+    proc = spawn(binary, ['serve', '--http', `127.0.0.1:${port}`, ...dirFlags(dataDir)], {
+      cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout.on('data', (b) => logs.push(b.toString()));
+    proc.stderr.on('data', (b) => logs.push(b.toString()));
     await waitHealthy(url, proc, logs);
+  };
+  const halt = async () => {
+    if (proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await launch();
   } catch (err) {
     proc.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
   const stop = async () => {
-    if (proc.exitCode === null) {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await halt();
+    for (const dir of [dataDir, ...snapshots]) rmSync(dir, { recursive: true, force: true });
   };
-  return { url, dataDir, superuser, stop, logs: () => logs.join('') };
+  const snapshot = async () => {
+    await halt();
+    const copy = mkdtempSync(join(tmpdir(), 'aman-e2e-backup-'));
+    cpSync(dataDir, copy, { recursive: true });
+    snapshots.push(copy);
+    await launch();
+    return copy;
+  };
+  const restore = async (copy) => {
+    await halt();
+    rmSync(dataDir, { recursive: true, force: true });
+    cpSync(copy, dataDir, { recursive: true });
+    await launch();
+  };
+  return { url, dataDir, superuser, stop, snapshot, restore, logs: () => logs.join('') };
 }

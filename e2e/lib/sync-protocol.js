@@ -41,6 +41,10 @@ export class SyncProtocol {
     // (docs/sync.md, Epochs); history: how often it did
     this.seen = '';
     this.history = 0;
+    // onHistory(dropped): called when the server says it was restored, with
+    // the seen position dropped then (what pushes of the mutations sent
+    // before send as `lost`; docs/sync.md, Writing a client)
+    this.onHistory = null;
   }
 
   // remember keeps the highest position (answers to overlapping requests,
@@ -87,7 +91,9 @@ export class SyncProtocol {
     });
     if ((res.status === 409 && json.code === 'sync_history_changed') || (json.reset && json.reason === 'history')) {
       this.history++;
+      const dropped = this.seen;
       this.seen = '';
+      this.onHistory?.(dropped);
     }
     if (res.status !== 200) throw new SyncHTTPError(method, path, res.status, json);
     this.remember(json.position);
@@ -102,8 +108,14 @@ export class SyncProtocol {
   }
 
   // push sends mutations and returns {results}, one per mutation, in order.
-  push(mutations) {
-    const path = this.brief ? '/api/sync/v1/push?brief=true' : '/api/sync/v1/push';
+  // lost: the seen position dropped when the server said it was restored,
+  // for mutations whose base revs were learned before that (docs/sync.md,
+  // Push).
+  push(mutations, { lost = '' } = {}) {
+    const q = new URLSearchParams();
+    if (this.brief) q.set('brief', 'true');
+    if (lost) q.set('lost', lost);
+    const path = `/api/sync/v1/push${q.size ? `?${q}` : ''}`;
     return this.call('POST', this.withSeen(path), { client: this.client, mutations });
   }
 
