@@ -119,18 +119,18 @@ FROM ` + changesTable
 
 // ReviewRule is who reviews the audit trail of a record, its history and
 // its sync conflicts, by the record's collection (the row's collection
-// field): coordinators the field work (reports, aid requests, the public
-// incidents derived from them, the organizations and districts they
-// serve), editors the newsroom's updates and fact-checks. It lists each
-// domain's collections rather than excluding the others': what a client
-// pushed anywhere else (an unknown name, the users, the appeals, a
+// field): coordinators the field work (reports, aid requests, the
+// organizations and districts they serve), editors the newsroom's updates
+// and fact-checks. It lists each domain's collections rather than
+// excluding the others': what a client pushed anywhere else (an unknown
+// name, the users, the appeals, the public_incidents view, which takes no
+// writes and whose evidence would not be redacted as a report's is, a
 // collection added later) is read by superusers alone until an operator
 // gives it reviewers. The newsroom's drafts and the appeals' are read by no
 // one else, so neither are the values they went through: a draft's
 // unverified wording stays with its editors. Superusers pass every rule.
 const ReviewRule = "(@request.auth.role = 'coordinator' && (collection = 'incident_reports' || " +
-	"collection = 'aid_requests' || collection = 'public_incidents' || collection = 'districts' || " +
-	"collection = 'organizations')) || " +
+	"collection = 'aid_requests' || collection = 'districts' || collection = 'organizations')) || " +
 	"(@request.auth.role = 'editor' && (collection = 'updates' || collection = 'fact_checks'))"
 
 // DenyListReviewRule is ReviewRule as data dirs migrated before

@@ -83,35 +83,40 @@ const (
 	evidenceDataMax = 1 << 20
 )
 
-// withoutSecrets is data without the keys that would set an auth
-// collection's secrets (a password, its confirmation, the old one, the
-// token key): push never writes to an auth collection, so such a mutation
-// is refused and kept as evidence, and a password must not be kept in
-// plain text for whoever reviews it.
+// withoutSecrets is data without the keys that would set a secret of c:
+// a password field, its confirmation and the old password, in any case
+// and with modifiers (push finds fields by name only, but the evidence
+// keeps keys as sent), and for an auth collection its hidden fields too
+// (the token key). Push never writes those collections, so such a mutation
+// is refused and kept as evidence, and a secret must not be kept in plain
+// text for whoever reviews it.
 func withoutSecrets(c *core.Collection, data map[string]any) map[string]any {
-	if !c.IsAuth() {
+	secret := secretKeys(c)
+	if len(secret) == 0 {
 		return data
-	}
-	secret := map[string]bool{"oldPassword": true}
-	for _, f := range c.Fields {
-		switch f.Type() {
-		case core.FieldTypePassword:
-			secret[f.GetName()] = true
-			secret[f.GetName()+"Confirm"] = true
-		default:
-			if f.GetHidden() {
-				secret[f.GetName()] = true
-			}
-		}
 	}
 	out := make(map[string]any, len(data))
 	for k, v := range data {
-		// the key as sent, modifiers too ("password+")
-		if !secret[strings.TrimRight(strings.TrimLeft(k, "+"), "+-")] {
+		if !secret[strings.ToLower(strings.Trim(strings.TrimSpace(k), "+-"))] {
 			out[k] = v
 		}
 	}
 	return out
+}
+
+// secretKeys are the keys withoutSecrets drops from data for c, lower case.
+func secretKeys(c *core.Collection) map[string]bool {
+	secret := map[string]bool{}
+	for _, f := range c.Fields {
+		name := strings.ToLower(f.GetName())
+		switch {
+		case f.Type() == core.FieldTypePassword:
+			secret[name], secret[name+"confirm"], secret["old"+name] = true, true, true
+		case c.IsAuth() && f.GetHidden():
+			secret[name] = true
+		}
+	}
+	return secret
 }
 
 // evidenceText is s cut to evidenceTextMax bytes on a character boundary,

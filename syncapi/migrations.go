@@ -1,6 +1,7 @@
 package syncapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ func init() {
 	core.AppMigrations.Register(rebuildResultsTable, nil, "1795766940_aman_sync_results_rowid.go")
 	core.AppMigrations.Register(splitReview, nil, "1795766960_aman_review_domains.go")
 	core.AppMigrations.Register(reviewAllowList, nil, "1795766970_aman_review_allow_list.go")
+	core.AppMigrations.Register(scrubSecrets, nil, "1795766980_aman_conflicts_without_secrets.go")
 }
 
 var pushDDL = []string{
@@ -124,6 +126,47 @@ func reviewAllowList(tx core.App) error {
 		}
 		if err := tx.Save(c); err != nil {
 			return fmt.Errorf("review allow-list: %w", err)
+		}
+	}
+	return nil
+}
+
+// scrubSecrets takes out of the sync conflicts kept before saveConflict
+// dropped them the secrets clients pushed (withoutSecrets): an editor's app
+// pushing a profile to users left its password in plain text, in the
+// database and in every backup since.
+func scrubSecrets(tx core.App) error {
+	collections, err := tx.FindAllCollections()
+	if err != nil {
+		return fmt.Errorf("scrub secrets: %w", err)
+	}
+	for _, c := range collections {
+		if len(secretKeys(c)) == 0 {
+			continue
+		}
+		var rows []struct {
+			ID   string `db:"id"`
+			Data string `db:"data"`
+		}
+		err := tx.DB().NewQuery("SELECT id, data FROM " + ConflictsCollection + " WHERE collection = {:c}").
+			Bind(dbx.Params{"c": c.Name}).All(&rows)
+		if err != nil {
+			return fmt.Errorf("scrub secrets of %s: %w", c.Name, err)
+		}
+		for _, r := range rows {
+			var data map[string]any
+			if json.Unmarshal([]byte(r.Data), &data) != nil {
+				continue // not an object: holds no key
+			}
+			kept := withoutSecrets(c, data)
+			if len(kept) == len(data) {
+				continue
+			}
+			_, err := tx.DB().NewQuery("UPDATE " + ConflictsCollection + " SET data = {:d} WHERE id = {:id}").
+				Bind(dbx.Params{"d": jsonValue(kept), "id": r.ID}).Execute()
+			if err != nil {
+				return fmt.Errorf("scrub secrets of %s: %w", r.ID, err)
+			}
 		}
 	}
 	return nil

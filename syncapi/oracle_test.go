@@ -182,7 +182,12 @@ func TestConflicts_FiledUnderTheCollectionsName(t *testing.T) {
 		{"an unknown collection", volunteerA, "no_such_things", "no_such_things", map[string]any{"x+": 1}, false},
 		{"the users, as an editor's app might", editor, "Users", "users",
 			map[string]any{"email": "editor@example.org", "password": "not-kept-1", "passwordConfirm": "not-kept-1",
-				"oldPassword": "not-kept-2", "tokenKey": "not-kept-3"}, false},
+				"oldPassword": "not-kept-2", "tokenKey": "not-kept-3", "PASSWORD": "not-kept-4", "Password+": "not-kept-5",
+				"TOKENKEY": "not-kept-6"}, false},
+		{"the one-time passwords", volunteerA, "_otps", "_otps", map[string]any{"password": "not-kept-1", "recordRef": "x"}, false},
+		// a view takes no writes, and its evidence is not redacted as a report's
+		{"the public incidents", volunteerA, "public_incidents", "public_incidents",
+			map[string]any{"reporter": volunteerA, "anonymous": true}, false},
 		{"the superusers", volunteerA, "_superusers", "_superusers",
 			map[string]any{"email": "x@example.org", "password+": "not-kept-1"}, false},
 		{"an appeal", volunteerA, "appeals", "appeals", map[string]any{"title": "x"}, false},

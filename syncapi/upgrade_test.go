@@ -216,6 +216,36 @@ func TestUpgrade_ReviewAllowList(t *testing.T) {
 	}
 }
 
+// TestUpgrade_ConflictsWithoutSecrets: the evidence a data dir kept
+// before pushes to auth collections were stored without their secrets
+// loses them on upgrade; the rest of it, and other conflicts, stay.
+func TestUpgrade_ConflictsWithoutSecrets(t *testing.T) {
+	en := newEnv(t)
+	users := en.push(editor, "device-e", mut{"id": "x", "collection": "users", "recordId": "profile00000001",
+		"baseRev": nil, "data": map[string]any{"name": "Editor"}})[0]
+	report := en.push(volunteerB, "device-b", mut{"id": "y", "collection": "incident_reports", "recordId": "notmine00000001",
+		"baseRev": 1, "data": map[string]any{"password": "a report's field named so stays"}})[0]
+	if users.Conflict == "" || report.Conflict == "" {
+		t.Fatalf("setup: %+v %+v", users, report)
+	}
+	en.exec(
+		`UPDATE sync_conflicts SET data = '{"name":"Editor","password":"hunter2-kept","Password+":"hunter2-kept","tokenKey":"k-kept"}' WHERE id = '`+users.Conflict+`'`,
+		"DELETE FROM _migrations WHERE file = '1795766980_aman_conflicts_without_secrets.go'",
+		"PRAGMA wal_checkpoint(TRUNCATE)",
+	)
+	upgraded := en.bootFrom(en.app.DataDir())
+	for _, c := range []struct{ id, want string }{
+		{users.Conflict, `{"name":"Editor"}`},
+		{report.Conflict, `{"password":"a report's field named so stays"}`},
+	} {
+		var data string
+		if err := upgraded.app.DB().NewQuery("SELECT data FROM sync_conflicts WHERE id = {:id}").
+			Bind(dbx.Params{"id": c.id}).Row(&data); err != nil || data != c.want {
+			t.Errorf("conflict %s after the upgrade: %s %v, want %s", c.id, data, err, c.want)
+		}
+	}
+}
+
 func ruleText(r *string) string {
 	if r == nil {
 		return "<nil>"
