@@ -145,6 +145,7 @@ export class Device {
     this.errors = []; // RxDB replication errors (RC_PULL, RC_PUSH)
     this.pulls = 0;
     this.loseResponses = 0;
+    this.cuts = []; // see cutNextPush
     this.takeServer = new Set();
     this.emptyAhead = new Map(); // collection -> {from, to}: see pullHandler
     this.journal = new Map(); // mutation id -> {mutation, at}: see recover
@@ -210,15 +211,23 @@ export class Device {
     await this.recovering;
   }
 
+  // repushJournal pushes every mutation sent in the last two days again,
+  // in the order first sent, with the dropped seen as `lost`, which each
+  // keeps for its later retries. Their refusals are shown like any other.
   async repushJournal() {
     const cutoff = Date.now() - this.journalMs;
-    const kept = [...this.journal.values()].filter((j) => j.at >= cutoff).map((j) => j.mutation);
+    const kept = [...this.journal.values()].filter((j) => j.at >= cutoff);
     for (let i = 0; i < kept.length; i += 500) {
       const chunk = kept.slice(i, i + 500);
-      const { results } = await this.protocol.push(chunk, { lost: this.restored.lost });
+      for (const j of chunk) j.lost = this.restored.lost;
+      const mutations = chunk.map((j) => j.mutation);
+      const { results } = await this.protocol.push(mutations, { lost: this.restored.lost });
       const transient = results.find((r) => r.error?.retry);
       if (transient) throw new Error(`server asked to retry the journal: ${JSON.stringify(transient.error)}`);
-      this.repushed.push(...results.map((result, n) => ({ mutation: chunk[n], result })));
+      results.forEach((result, n) => {
+        this.repushed.push({ mutation: mutations[n], result });
+        if (result.status === 'rejected') this.rejections.push({ mutation: mutations[n], error: result.error });
+      });
     }
     this.restored.recovered = true;
   }
@@ -231,10 +240,34 @@ export class Device {
     if (this.restored.unpulled.size === 0) this.restored = null;
   }
 
+  // remember journals mutations about to be sent. A mutation keeps the
+  // `lost` it was first sent with (the dropped seen while a restore is
+  // being recovered from, else none) for every retry: a retry's base rev is
+  // as old as the first send's.
   remember(mutations) {
     const now = Date.now();
     for (const [id, j] of this.journal) if (j.at < now - this.journalMs) this.journal.delete(id);
-    for (const m of mutations) if (!this.journal.has(m.id)) this.journal.set(m.id, { mutation: m, at: now });
+    for (const m of mutations) {
+      if (!this.journal.has(m.id)) this.journal.set(m.id, { mutation: m, at: now, lost: this.restored?.lost ?? '' });
+    }
+  }
+
+  // send pushes mutations, each with the `lost` it was journaled with: one
+  // request per run of mutations that share it, in order.
+  async send(mutations) {
+    const results = [];
+    for (let i = 0; i < mutations.length;) {
+      const lost = this.journal.get(mutations[i].id).lost;
+      if (this.cuts.length > 0 && (lost || !this.cuts[0].withLost)) {
+        this.cuts.shift();
+        throw new Error('simulated: connection cut before the push reached the server');
+      }
+      let j = i;
+      while (j < mutations.length && this.journal.get(mutations[j].id).lost === lost) j++;
+      results.push(...(await this.protocol.push(mutations.slice(i, j), { lost })).results);
+      i = j;
+    }
+    return { results };
   }
 
   async pullHandler(collection, checkpoint, batchSize) {
@@ -285,6 +318,7 @@ export class Device {
     const docs = new Map();
     let cp = '';
     for (;;) {
+      await this.duringResetPull?.(); // tests: what a user does meanwhile
       const page = await this.protocol.pull({ collections: [collection], checkpoint: cp, limit: batchSize });
       for (const change of page.changes) docs.set(change.id, toDocument(change, this.known[collection]));
       cp = page.checkpoint;
@@ -302,11 +336,14 @@ export class Device {
     this.remember(mutations);
     let answer;
     try {
-      answer = await this.protocol.push(mutations, { lost: this.restored?.lost });
+      answer = await this.send(mutations);
     } catch (err) {
       if (err.status !== 409 || err.body?.code !== 'sync_history_changed') throw err;
-      await this.recover(); // nothing was applied: the journal, then these again
-      answer = await this.protocol.push(mutations, { lost: this.restored?.lost });
+      // the journal (these among it, now with `lost`), then these again;
+      // requests before the refused one may have been applied: they are
+      // answered from the server's record of them
+      await this.recover();
+      answer = await this.send(mutations);
     }
     const { results } = answer;
     if (this.loseResponses > 0) {
@@ -361,6 +398,11 @@ export class Device {
     if (result.record || result.deleted || !row.assumedMasterState) return toDocument(change, known);
     return { ...row.assumedMasterState };
   }
+
+  // cutNextPush makes the next push of RxDB's rows (withLost: the next one
+  // that carries `lost`) fail before it reaches the server; a journal
+  // pushed again is not cut.
+  cutNextPush({ withLost = false } = {}) { this.cuts.push({ withLost }); }
 
   goOffline() { this.protocol.online = false; }
 

@@ -70,6 +70,7 @@ export class SyncProtocol {
   // 2G is shortest of; docs/sync.md, Push), and records the exchange.
   async call(method, path, body) {
     if (!this.online) throw new OfflineError();
+    const told = this.history; // how often a restore was told before this request
     const init = { method, headers: this.headers(body ? { 'content-type': 'application/json' } : {}) };
     let sent = {};
     if (body) {
@@ -89,7 +90,10 @@ export class SyncProtocol {
     this.exchanges.push({
       method, path, request: body, ...sent, status: res.status, encoding: res.headers.get('content-encoding'), response: json,
     });
-    if ((res.status === 409 && json.code === 'sync_history_changed') || (json.reset && json.reason === 'history')) {
+    // a request sent before a restore was told of answers that restore
+    // again: its seen is already dropped, and the one since is good
+    const restored = (res.status === 409 && json.code === 'sync_history_changed') || (json.reset && json.reason === 'history');
+    if (restored && told === this.history) {
       this.history++;
       const dropped = this.seen;
       this.seen = '';
