@@ -45,7 +45,8 @@
 //   would delete from the phone the reports the restore lost. The pushes
 //   that follow carry `lost` too until every collection has pulled once
 //   after the recovery (the queue the device had then; edits made later
-//   have base revs of the restored server).
+//   have base revs of the restored server), and a mutation keeps the `lost`
+//   of its first send for every retry.
 // - conflict handler (3-way): a field the device changed (relative to the
 //   assumed master) that the server did not change keeps the device's value
 //   and is pushed again; a field both changed keeps the server's value (the
