@@ -5,52 +5,89 @@ import (
 	"net/netip"
 	"sync"
 
+	"github.com/pocketbase/pocketbase/core"
 	"golang.org/x/sync/semaphore"
+
+	"aman/privacy"
 )
 
 // pageBudget bounds the pull pages built or held for their readers: in all
-// (maxPagesInFlight) and per client address (maxPagesInFlightPerIP), in
-// units of a gzip page (see pageWeight). The per-address bound keeps one
-// address that opens many pulls and never reads them from taking the whole
-// budget and stalling every other device; phones behind one carrier NAT
-// share an address, so it is a quarter of the whole, not one page.
+// (maxPagesInFlight), per client address (maxPagesInFlightPerIP) and per
+// class of caller, in units of a gzip page (see pageWeight). The
+// per-address bound keeps one address that opens many pulls and never
+// reads them from taking the whole budget and stalling every other
+// device; phones behind one carrier NAT share an address, so it is a
+// quarter of the whole, not one page. The class bounds keep what is left
+// for the people who must work when everything else is busy: anonymous
+// pulls (from any number of addresses) hold at most maxPagesPublic,
+// anonymous and signed-in users together (anyone may sign up as a
+// volunteer) at most maxPagesNonStaff, and the rest is for coordinators,
+// editors and superusers.
 //
-// A pull first takes its units from its address, then from the whole, so
-// a holder of global units never waits for an address's; both waits end
+// A pull takes its units from its address, then from each bound of its
+// class, narrowest first, then from the whole, always in that order, so a
+// holder of wider units never waits for narrower ones; every wait ends
 // when the request's context does.
 type pageBudget struct {
-	all   *semaphore.Weighted
-	mu    sync.Mutex
-	byIP  map[string]*ipBudget
-	perIP int64
+	all     *semaphore.Weighted
+	classes [staff]*semaphore.Weighted // the bound of each class below staff, narrowest first
+	mu      sync.Mutex
+	byIP    map[string]*ipBudget
+	perIP   int64
 }
+
+// callerClass orders callers by what they may be left without: the
+// public's pulls give way first, staff's last.
+type callerClass int
+
+const (
+	public callerClass = iota // anonymous
+	member                    // signed in, not staff (volunteers)
+	staff                     // coordinators, editors, superusers
+)
 
 type ipBudget struct {
 	sem   *semaphore.Weighted
 	users int // requests holding or waiting for this address's units
 }
 
-func newPageBudget(total, perIP int64) *pageBudget {
-	return &pageBudget{all: semaphore.NewWeighted(total), byIP: map[string]*ipBudget{}, perIP: perIP}
+// newPageBudget bounds pages at total in all, perIP per address, and
+// byClass[c] for the callers of class c and narrower ones.
+func newPageBudget(total, perIP int64, byClass [staff]int64) *pageBudget {
+	b := &pageBudget{all: semaphore.NewWeighted(total), byIP: map[string]*ipBudget{}, perIP: perIP}
+	for c, n := range byClass {
+		b.classes[c] = semaphore.NewWeighted(n)
+	}
+	return b
 }
 
-// acquire takes w units for a pull from ip; release must follow a nil error.
-func (b *pageBudget) acquire(ctx context.Context, ip string, w int64) error {
+// acquire takes w units for a pull of class c from ip; release must follow
+// a nil error, with the same arguments.
+func (b *pageBudget) acquire(ctx context.Context, ip string, c callerClass, w int64) error {
 	ib := b.join(ip)
 	if err := ib.sem.Acquire(ctx, w); err != nil {
 		b.leave(ip)
 		return err
 	}
-	if err := b.all.Acquire(ctx, w); err != nil {
-		ib.sem.Release(w)
-		b.leave(ip)
-		return err
+	held := []*semaphore.Weighted{ib.sem}
+	for _, sem := range append(b.classes[c:], b.all) {
+		if err := sem.Acquire(ctx, w); err != nil {
+			for _, h := range held {
+				h.Release(w)
+			}
+			b.leave(ip)
+			return err
+		}
+		held = append(held, sem)
 	}
 	return nil
 }
 
-func (b *pageBudget) release(ip string, w int64) {
+func (b *pageBudget) release(ip string, c callerClass, w int64) {
 	b.all.Release(w)
+	for _, sem := range b.classes[c:] {
+		sem.Release(w)
+	}
 	b.mu.Lock()
 	b.byIP[ip].sem.Release(w)
 	b.mu.Unlock()
@@ -79,6 +116,18 @@ func (b *pageBudget) leave(ip string) {
 	ib.users--
 	if ib.users == 0 {
 		delete(b.byIP, ip)
+	}
+}
+
+// classOf is the class of a request's caller (nil: anonymous).
+func classOf(auth *core.Record) callerClass {
+	switch v := privacy.ViewerOf(auth); {
+	case auth == nil:
+		return public
+	case v.Superuser || v.Role == privacy.RoleCoordinator || v.Role == privacy.RoleEditor:
+		return staff
+	default:
+		return member
 	}
 }
 

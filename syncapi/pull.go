@@ -38,11 +38,11 @@ func (s *service) pull(e *core.RequestEvent) error {
 		return writeError(e, rerr)
 	}
 	gz := acceptsGzip(e)
-	weight, ip := pageWeight(gz), addressKey(e.RealIP())
-	if err := s.pages.acquire(e.Request.Context(), ip, weight); err != nil {
+	weight, ip, class := pageWeight(gz), addressKey(e.RealIP()), classOf(e.Auth)
+	if err := s.pages.acquire(e.Request.Context(), ip, class, weight); err != nil {
 		return writeError(e, errClientGone)
 	}
-	defer s.pages.release(ip, weight)
+	defer s.pages.release(ip, class, weight)
 	page, rerr := s.buildPage(e, p, gz)
 	if rerr != nil {
 		return writeError(e, rerr)

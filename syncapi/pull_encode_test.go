@@ -270,10 +270,11 @@ func from(req *http.Request, addr string) *http.Request {
 // ipv4 is the client address 10.0.0.n.
 func ipv4(n int) string { return fmt.Sprintf("10.0.0.%d", n) }
 
-// stall sends n pulls of url whose readers stop reading, each from the
-// address addr(i), with Accept-Encoding encoding, and waits until each got
-// its page. The returned func lets them read and waits for them.
-func stall(t *testing.T, en *env, url, encoding string, n int, addr func(int) string) func() {
+// stall sends n pulls of url as the caller as whose readers stop reading,
+// each from the address addr(i), with Accept-Encoding encoding, and waits
+// until each got its page. The returned func lets them read and waits for
+// them.
+func stall(t *testing.T, en *env, as, url, encoding string, n int, addr func(int) string) func() {
 	t.Helper()
 	wrote, resume := make(chan struct{}, n), make(chan struct{})
 	var wg sync.WaitGroup
@@ -281,7 +282,7 @@ func stall(t *testing.T, en *env, url, encoding string, n int, addr func(int) st
 	t.Cleanup(done)
 	for i := range n {
 		w := &stalledWriter{header: http.Header{}, wrote: wrote, resume: resume}
-		req := from(en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", encoding), addr(i))
+		req := from(en.request(as, http.MethodGet, url, nil, "Accept-Encoding", encoding), addr(i))
 		wg.Go(func() { en.mux.ServeHTTP(w, req) })
 	}
 	for i := range n {
@@ -294,37 +295,37 @@ func stall(t *testing.T, en *env, url, encoding string, n int, addr func(int) st
 	return done
 }
 
-// pullWithin pulls url from address addr, as a client that gives up after
-// d: 499 then.
-func pullWithin(en *env, url, encoding, addr string, d time.Duration) *httptest.ResponseRecorder {
+// pullWithin pulls url as the caller as from address addr, as a client
+// that gives up after d: 499 then.
+func pullWithin(en *env, as, url, encoding, addr string, d time.Duration) *httptest.ResponseRecorder {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	rec := httptest.NewRecorder()
-	req := from(en.request(anonymous, http.MethodGet, url, nil, "Accept-Encoding", encoding), addr)
+	req := from(en.request(as, http.MethodGet, url, nil, "Accept-Encoding", encoding), addr)
 	en.mux.ServeHTTP(rec, req.WithContext(ctx))
 	return rec
 }
 
 // TestPull_PagesInFlightAreBounded: pages held by readers who do not read
 // them count against a bound, an uncompressed page as five compressed
-// ones; a pull past the bound waits (here until its client leaves: 499)
+// ones (a coordinator's, which no class bound holds back); a pull past the bound waits (here until its client leaves: 499)
 // while a compressed page that fits is still answered.
 func TestPull_PagesInFlightAreBounded(t *testing.T) {
 	en := newEnv(t)
 	en.push(editor, "device-e", publishedUpdate("updatebound0001", "Bound"))
 	const url = "/api/sync/v1/pull?collections=updates"
 	// uncompressed, from 12 addresses: 60 of the 64 units
-	done := stall(t, en, url, "identity", 12, ipv4)
-	if rec := pullWithin(en, url, "identity", ipv4(100), 2*time.Second); rec.Code != 499 ||
+	done := stall(t, en, coordinator, url, "identity", 12, ipv4)
+	if rec := pullWithin(en, coordinator, url, "identity", ipv4(100), 2*time.Second); rec.Code != 499 ||
 		!strings.Contains(rec.Body.String(), "sync_retry_later") {
 		t.Fatalf("an uncompressed page past the bound: %d %s", rec.Code, rec.Body.String())
 	}
-	if rec := pullWithin(en, url, "gzip", ipv4(101), 20*time.Second); rec.Code != http.StatusOK ||
+	if rec := pullWithin(en, coordinator, url, "gzip", ipv4(101), 20*time.Second); rec.Code != http.StatusOK ||
 		!bytes.Contains(gunzip(t, rec.Body.Bytes()), []byte(`"title":"Bound"`)) {
 		t.Fatalf("a compressed page within the bound: %d", rec.Code)
 	}
 	done()
-	if rec := pullWithin(en, url, "identity", ipv4(100), 20*time.Second); rec.Code != http.StatusOK {
+	if rec := pullWithin(en, coordinator, url, "identity", ipv4(100), 20*time.Second); rec.Code != http.StatusOK {
 		t.Fatalf("after the readers read: %d", rec.Code)
 	}
 }
@@ -343,21 +344,55 @@ func TestPull_PagesInFlightPerAddress(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// uncompressed, all from one address: 15 of its 16 units
-			done := stall(t, en, url, "identity", 3, func(int) string { return tc.addr })
-			if rec := pullWithin(en, url, "identity", tc.sameBlock, 2*time.Second); rec.Code != 499 {
+			done := stall(t, en, anonymous, url, "identity", 3, func(int) string { return tc.addr })
+			if rec := pullWithin(en, anonymous, url, "identity", tc.sameBlock, 2*time.Second); rec.Code != 499 {
 				t.Fatalf("past the address's bound: %d %s", rec.Code, rec.Body.String())
 			}
-			if rec := pullWithin(en, url, "gzip", tc.sameBlock, 20*time.Second); rec.Code != http.StatusOK {
+			if rec := pullWithin(en, anonymous, url, "gzip", tc.sameBlock, 20*time.Second); rec.Code != http.StatusOK {
 				t.Fatalf("a compressed page within the address's bound: %d", rec.Code)
 			}
-			if rec := pullWithin(en, url, "identity", tc.other, 20*time.Second); rec.Code != http.StatusOK ||
+			if rec := pullWithin(en, anonymous, url, "identity", tc.other, 20*time.Second); rec.Code != http.StatusOK ||
 				!bytes.Contains(rec.Body.Bytes(), []byte(`"title":"Per address"`)) {
 				t.Fatalf("another address: %d %s", rec.Code, rec.Body.String())
 			}
 			done()
-			if rec := pullWithin(en, url, "identity", tc.addr, 20*time.Second); rec.Code != http.StatusOK {
+			if rec := pullWithin(en, anonymous, url, "identity", tc.addr, 20*time.Second); rec.Code != http.StatusOK {
 				t.Fatalf("the address after its readers read: %d", rec.Code)
 			}
 		})
+	}
+}
+
+// TestPull_PagesInFlightByClass: anonymous pulls, from any number of
+// addresses, hold at most half the bound, and everyone but staff three
+// quarters: a crowd of readers that never read (or of volunteers, whom
+// anyone may become) cannot stall a coordinator's or an editor's pull.
+func TestPull_PagesInFlightByClass(t *testing.T) {
+	en := newEnv(t)
+	en.push(editor, "device-e", publishedUpdate("updateclass0001", "By class"))
+	const url = "/api/sync/v1/pull?collections=updates"
+	// the public, uncompressed, from 6 addresses: 30 of its 32 units
+	done := stall(t, en, anonymous, url, "identity", 6, ipv4)
+	if rec := pullWithin(en, anonymous, url, "identity", ipv4(50), 2*time.Second); rec.Code != 499 {
+		t.Fatalf("an anonymous page past the public's bound: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := pullWithin(en, anonymous, url, "gzip", ipv4(51), 20*time.Second); rec.Code != http.StatusOK {
+		t.Fatalf("an anonymous page within it: %d", rec.Code)
+	}
+	// volunteers, from 3 more addresses: 45 of the non-staff's 48
+	done2 := stall(t, en, volunteerA, url, "identity", 3, func(i int) string { return ipv4(60 + i) })
+	if rec := pullWithin(en, volunteerB, url, "identity", ipv4(70), 2*time.Second); rec.Code != 499 {
+		t.Fatalf("a volunteer's page past the non-staff's bound: %d %s", rec.Code, rec.Body.String())
+	}
+	for _, as := range []string{coordinator, editor, superuser} {
+		if rec := pullWithin(en, as, url, "identity", ipv4(80), 20*time.Second); rec.Code != http.StatusOK ||
+			!bytes.Contains(rec.Body.Bytes(), []byte(`"title":"By class"`)) {
+			t.Fatalf("%s's page beside them: %d %s", as, rec.Code, rec.Body.String())
+		}
+	}
+	done()
+	done2()
+	if rec := pullWithin(en, anonymous, url, "identity", ipv4(50), 20*time.Second); rec.Code != http.StatusOK {
+		t.Fatalf("the public after its readers read: %d", rec.Code)
 	}
 }

@@ -54,10 +54,14 @@ const maxConcurrentPulls = 2
 // pages and never read, would hold an unbounded amount of memory. At the
 // bound, about 20 MB of ordinary pages are in flight; further pulls wait
 // for one to be read. One client address holds at most
-// maxPagesInFlightPerIP of the units (see pageBudget).
+// maxPagesInFlightPerIP of the units, anonymous callers together
+// maxPagesPublic, and everyone but coordinators, editors and superusers
+// together maxPagesNonStaff (see pageBudget).
 const (
 	maxPagesInFlight      = 64
 	maxPagesInFlightPerIP = 16
+	maxPagesPublic        = 32
+	maxPagesNonStaff      = 48
 	identityPageWeight    = 5
 )
 
@@ -71,9 +75,12 @@ const (
 const maxPushBodyBytesInFlight = 48 << 20
 
 // A page must fit the per-address bound and a body the push budget, or
-// their requests would wait forever.
+// their requests would wait forever; the class bounds nest.
 const (
 	_ = uint(maxPagesInFlightPerIP - identityPageWeight)
+	_ = uint(maxPagesPublic - maxPagesInFlightPerIP)
+	_ = uint(maxPagesNonStaff - maxPagesPublic)
+	_ = uint(maxPagesInFlight - maxPagesNonStaff)
 	_ = uint(maxPushBodyBytesInFlight - 2*MaxBodyBytes) // a gzip body and what it unpacks to
 )
 
@@ -97,7 +104,7 @@ func Register(app core.App) error {
 	s := &service{
 		cfg:        changelog.DefaultConfig(),
 		pulls:      newPageWriters(maxConcurrentPulls),
-		pages:      newPageBudget(maxPagesInFlight, maxPagesInFlightPerIP),
+		pages:      newPageBudget(maxPagesInFlight, maxPagesInFlightPerIP, [staff]int64{maxPagesPublic, maxPagesNonStaff}),
 		pushBodies: semaphore.NewWeighted(maxPushBodyBytesInFlight),
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
