@@ -2,12 +2,12 @@ package changelog
 
 import (
 	"encoding/json"
-	"net/http"
 	"slices"
 	"strings"
 
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/search"
 
 	"aman/privacy"
 )
@@ -17,6 +17,10 @@ const HistoryCollection = "record_history"
 
 // hiddenMarker replaces an old/new pair the viewer may not see.
 var hiddenMarker = map[string]any{"hidden": true}
+
+// historyAuditColumns carry values or actors: only superusers filter or
+// sort by them.
+var historyAuditColumns = []string{"diff", "actor", "actor_collection"}
 
 // OwnerFields are the fields that name who submitted a record: when one is
 // hidden from a viewer, so is the actor of that record's history, which
@@ -38,7 +42,10 @@ func bindRedaction(app core.App) {
 		return nil
 	})
 	app.OnRecordsListRequest(HistoryCollection).BindFunc(func(e *core.RecordsListRequestEvent) error {
-		return GuardAuditQuery(e, "diff", "actor", "actor_collection")
+		return GuardAuditQuery(e, historyAuditColumns...)
+	})
+	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
+		return GuardAuditSubscriptions(e, HistoryCollection, historyAuditColumns...)
 	})
 }
 
@@ -97,39 +104,57 @@ func RedactHistory(app core.App, v privacy.Viewer, r *core.Record) {
 }
 
 // GuardAuditQuery refuses, for anyone but a superuser, a list filter or
-// sort that names one of the given columns.
+// sort that names one of the given columns, or a path into one
+// (diff.reporter.new, user.id), anywhere in the expression: 400 with the
+// localized privacy_forbidden_query_field, as for hidden fields.
 func GuardAuditQuery(e *core.RecordsListRequestEvent, columns ...string) error {
-	info, err := e.RequestInfo()
-	if err != nil || info.HasSuperuserAuth() {
+	if e.HasSuperuserAuth() {
 		return e.Next()
 	}
-	q := info.Query["filter"] + " " + info.Query["sort"]
-	for _, c := range columns {
-		if mentions(q, c) {
-			return router.NewApiError(http.StatusBadRequest, "Filtering or sorting by "+c+" is not allowed.", nil)
+	query := e.Request.URL.Query()
+	if id := namesColumn(privacy.FilterIdentifiers(query.Get(search.FilterQueryParam)), columns); id != "" {
+		return e.BadRequestError("Invalid filter.", validation.Errors{search.FilterQueryParam: privacy.ForbiddenFieldError(id)})
+	}
+	var sorted []string
+	for _, f := range search.ParseSortFromString(query.Get(search.SortQueryParam)) {
+		sorted = append(sorted, f.Name)
+	}
+	if id := namesColumn(sorted, columns); id != "" {
+		return e.BadRequestError("Invalid sort.", validation.Errors{search.SortQueryParam: privacy.ForbiddenFieldError(id)})
+	}
+	return e.Next()
+}
+
+// GuardAuditSubscriptions refuses, for anyone but a superuser, a realtime
+// subscription to collection whose filter names one of the given columns:
+// the events it lets through would answer the question GuardAuditQuery
+// refuses.
+func GuardAuditSubscriptions(e *core.RealtimeSubscribeRequestEvent, collection string, columns ...string) error {
+	if e.Auth != nil && e.Auth.IsSuperuser() {
+		return e.Next()
+	}
+	for _, sub := range e.Subscriptions {
+		name, filter := privacy.SubscriptionFilter(sub)
+		c, err := e.App.FindCachedCollectionByNameOrId(name)
+		if err != nil || c.Name != collection {
+			continue
+		}
+		if id := namesColumn(privacy.FilterIdentifiers(filter), columns); id != "" {
+			return e.BadRequestError("Invalid subscription filter.", validation.Errors{"subscriptions": privacy.ForbiddenFieldError(id)})
 		}
 	}
 	return e.Next()
 }
 
-// mentions reports whether expr names column as an identifier.
-func mentions(expr, column string) bool {
-	for i := strings.Index(expr, column); i >= 0; {
-		end := i + len(column)
-		before := i == 0 || !isIdent(expr[i-1])
-		after := end >= len(expr) || !isIdent(expr[end])
-		if before && after {
-			return true
+// namesColumn returns the first identifier whose first segment (before a
+// dot or a modifier) is one of columns, or "".
+func namesColumn(ids, columns []string) string {
+	for _, id := range ids {
+		head, _, _ := strings.Cut(id, ".")
+		head, _, _ = strings.Cut(head, ":")
+		if slices.Contains(columns, head) {
+			return id
 		}
-		next := strings.Index(expr[end:], column)
-		if next < 0 {
-			return false
-		}
-		i = end + next
 	}
-	return false
-}
-
-func isIdent(b byte) bool {
-	return b == '_' || b == '.' || b == '@' || (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')
+	return ""
 }

@@ -189,6 +189,15 @@ func TestQueryGuard(t *testing.T) {
 		{fixtures.Volunteer, "volunteer filters by verifier", filter(reportsURL, "verified_by = '"+fixtures.Coordinator+"'"), 400, forbidden("filter"), nil},
 		{fixtures.Volunteer, "volunteer filters own aid requests by phone", filter(aidURL, "contact_phone != ''"), 200, []string{fixtures.AidOpen}, nil},
 		{fixtures.Superuser, "superuser filters by anything", filter(reportsURL, "reporter = '"+fixtures.Volunteer+"' && anonymous = true"), 200, []string{fixtures.ReportAnonymous}, nil},
+		// a group is parsed as PocketBase parses it: what is inside counts
+		{fixtures.Coordinator, "coordinator filters by reporter in parentheses", filter(reportsURL, "id = '"+fixtures.ReportAnonymous+"' && (reporter = '"+fixtures.Volunteer+"')"), 400, forbidden("filter"), nil},
+		{fixtures.Coordinator, "coordinator, nested groups", filter(reportsURL, "((anonymous = true && (reporter.name = 'Test volunteer')))"), 400, forbidden("filter"), nil},
+		{fixtures.Coordinator, "coordinator finds users by their anonymous reports, in parentheses", filter(usersURL, "(incident_reports_via_reporter.anonymous ?= true)"), 400, forbidden("filter"), nil},
+		{fixtures.Coordinator, "coordinator finds requests linked to an anonymous report, in parentheses", filter(aidURL, "(related_incident = '"+fixtures.ReportAnonymous+"')"), 400, forbidden("filter"), nil},
+		{fixtures.Editor, "editor narrows a location down, in parentheses", filter(reportsURL, "(location.lat > 40.12345 && location.lat < 40.12346)"), 400, forbidden("filter"), nil},
+		{fixtures.Editor, "editor, a group on the right of a join", filter(reportsURL, "status = 'verified' || (status = 'x' && reporter != '')"), 400, forbidden("filter"), nil},
+		{fixtures.Volunteer, "volunteer filters by verifier in parentheses", filter(reportsURL, "(verified_by = '"+fixtures.Coordinator+"')"), 400, forbidden("filter"), nil},
+		{fixtures.Editor, "a harmless group passes", filter(reportsURL, "(status = 'verified' && region != '')"), 200, []string{fixtures.ReportVerified}, nil},
 	})
 }
 
@@ -214,7 +223,10 @@ func TestRealtimeSubscriptionGuard(t *testing.T) {
 	}{
 		{fixtures.Editor, `incident_reports?options={"query":{"filter":"reporter='` + fixtures.Volunteer + `'"}}`, 400},
 		{fixtures.Coordinator, `incident_reports/` + fixtures.ReportAnonymous + `?options={"query":{"filter":"reporter.name!=''"}}`, 400},
+		{fixtures.Coordinator, `incident_reports/` + fixtures.ReportAnonymous + `?options={"query":{"filter":"(reporter='` + fixtures.Volunteer + `')"}}`, 400},
+		{fixtures.Editor, `incident_reports?options=` + url.QueryEscape(`{"query":{"filter":"status='verified' && (location.lat>40)"}}`), 400},
 		{fixtures.Editor, `incident_reports?options={"query":{"filter":"status='verified'"}}`, 204},
+		{fixtures.Editor, `incident_reports?options={"query":{"filter":"(status='verified')"}}`, 204},
 		{fixtures.Editor, `incident_reports`, 204},
 	}
 	for i, s := range scenarios {

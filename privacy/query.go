@@ -18,7 +18,10 @@ import (
 // hidden from the viewer. Stable API: translations key on it.
 const CodeForbiddenQueryField = "privacy_forbidden_query_field"
 
-func errForbiddenField(path string) validation.Error {
+// ForbiddenFieldError is the localized field error (code
+// CodeForbiddenQueryField) of a filter, sort or subscription that names
+// path, for the parameter it came in.
+func ForbiddenFieldError(path string) validation.Error {
 	return validation.NewError(CodeForbiddenQueryField, "You cannot filter or sort by {{.field}}.").
 		SetParams(map[string]any{"field": path})
 }
@@ -30,10 +33,10 @@ func guardListQuery(e *core.RecordsListRequestEvent) error {
 	v := ViewerOf(e.Auth)
 	query := e.Request.URL.Query()
 	if path := forbiddenInFilter(e.App, v, e.Collection, query.Get(search.FilterQueryParam)); path != "" {
-		return e.BadRequestError("Invalid filter.", validation.Errors{search.FilterQueryParam: errForbiddenField(path)})
+		return e.BadRequestError("Invalid filter.", validation.Errors{search.FilterQueryParam: ForbiddenFieldError(path)})
 	}
 	if path := forbiddenInSort(e.App, v, e.Collection, query.Get(search.SortQueryParam)); path != "" {
-		return e.BadRequestError("Invalid sort.", validation.Errors{search.SortQueryParam: errForbiddenField(path)})
+		return e.BadRequestError("Invalid sort.", validation.Errors{search.SortQueryParam: ForbiddenFieldError(path)})
 	}
 	return e.Next()
 }
@@ -44,22 +47,23 @@ func guardListQuery(e *core.RecordsListRequestEvent) error {
 func guardSubscriptions(e *core.RealtimeSubscribeRequestEvent) error {
 	v := ViewerOf(e.Auth)
 	for _, sub := range e.Subscriptions {
-		name, filter := parseSubscription(sub)
+		name, filter := SubscriptionFilter(sub)
 		collection, err := e.App.FindCachedCollectionByNameOrId(name)
 		if err != nil || filter == "" {
 			continue // a custom topic, or nothing to check
 		}
 		if path := forbiddenInFilter(e.App, v, collection, filter); path != "" {
-			return e.BadRequestError("Invalid subscription filter.", validation.Errors{"subscriptions": errForbiddenField(path)})
+			return e.BadRequestError("Invalid subscription filter.", validation.Errors{"subscriptions": ForbiddenFieldError(path)})
 		}
 	}
 	return e.Next()
 }
 
-// parseSubscription splits a topic such as
-// `incident_reports/ID?options={"query":{"filter":"..."}}` the way
-// PocketBase's subscriptions client does.
-func parseSubscription(sub string) (collection, filter string) {
+// SubscriptionFilter splits a realtime topic such as
+// `incident_reports/ID?options={"query":{"filter":"..."}}` into the
+// collection it names and its filter, the way PocketBase's subscriptions
+// client does.
+func SubscriptionFilter(sub string) (collection, filter string) {
 	u, err := url.Parse(sub)
 	if err != nil {
 		return "", ""
@@ -76,41 +80,61 @@ func parseSubscription(sub string) (collection, filter string) {
 }
 
 // forbiddenInFilter returns the first identifier of a filter expression
-// that reaches a field hidden from v, or "". It scans with the same
-// tokenizer as PocketBase, so strings and comments are not mistaken for
-// fields and function arguments are not missed.
+// that reaches a field hidden from v, or "". It reads the filter with the
+// same parser as PocketBase (FilterIdentifiers), so strings and comments
+// are not mistaken for fields, and nothing inside a group or a function's
+// arguments is missed.
 func forbiddenInFilter(app core.App, v Viewer, collection *core.Collection, filter string) string {
 	if v.Superuser || filter == "" {
 		return ""
 	}
-	scanner := fexpr.NewScanner([]byte(filter))
-	for {
-		token, err := scanner.Scan()
-		if err != nil || token.Type == fexpr.TokenEOF {
-			// PocketBase refused an unparsable filter before this hook.
-			return ""
-		}
-		if path := forbiddenInToken(app, v, collection, token); path != "" {
-			return path
-		}
-	}
-}
-
-func forbiddenInToken(app core.App, v Viewer, collection *core.Collection, token fexpr.Token) string {
-	switch token.Type {
-	case fexpr.TokenIdentifier:
-		if reachesHidden(app, v, collection, token.Literal) {
-			return token.Literal
-		}
-	case fexpr.TokenFunction:
-		args, _ := token.Meta.([]fexpr.Token)
-		for _, arg := range args {
-			if path := forbiddenInToken(app, v, collection, arg); path != "" {
-				return path
-			}
+	for _, id := range FilterIdentifiers(filter) {
+		if reachesHidden(app, v, collection, id) {
+			return id
 		}
 	}
 	return ""
+}
+
+// FilterIdentifiers lists the identifiers (field paths such as
+// reporter.name or diff.reporter.new:lower, and @-variables) a PocketBase
+// filter names, wherever they are: either side of a comparison, inside
+// parenthesized groups at any depth, and in function arguments. A filter
+// PocketBase cannot parse names none: PocketBase refuses it before it
+// reads any record.
+func FilterIdentifiers(filter string) []string {
+	groups, err := fexpr.Parse(filter)
+	if err != nil {
+		return nil
+	}
+	var ids []string
+	var walk func(groups []fexpr.ExprGroup)
+	walk = func(groups []fexpr.ExprGroup) {
+		for _, g := range groups {
+			switch item := g.Item.(type) {
+			case fexpr.Expr:
+				ids = appendTokenIdentifiers(ids, item.Left)
+				ids = appendTokenIdentifiers(ids, item.Right)
+			case []fexpr.ExprGroup:
+				walk(item)
+			}
+		}
+	}
+	walk(groups)
+	return ids
+}
+
+func appendTokenIdentifiers(ids []string, token fexpr.Token) []string {
+	switch token.Type {
+	case fexpr.TokenIdentifier:
+		return append(ids, token.Literal)
+	case fexpr.TokenFunction:
+		args, _ := token.Meta.([]fexpr.Token)
+		for _, arg := range args {
+			ids = appendTokenIdentifiers(ids, arg)
+		}
+	}
+	return ids
 }
 
 func forbiddenInSort(app core.App, v Viewer, collection *core.Collection, sort string) string {

@@ -1,10 +1,16 @@
 package syncapi_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
 )
 
 // TestConflicts_Access: coordinators and superusers list and resolve the
@@ -204,10 +210,72 @@ func TestAudit_Privacy(t *testing.T) {
 		"/api/collections/sync_conflicts/records?filter=" + "data~%27" + volunteerA + "%27",
 		"/api/collections/record_history/records?filter=" + "actor%3D%27" + volunteerA + "%27",
 		"/api/collections/record_history/records?sort=diff",
+		// paths into a column, groups, sorts
+		"/api/collections/sync_conflicts/records?filter=" + url.QueryEscape("user.id='"+volunteerA+"'"),
+		"/api/collections/sync_conflicts/records?filter=" + url.QueryEscape("server_state.reporter='"+volunteerA+"'"),
+		"/api/collections/sync_conflicts/records?filter=" + url.QueryEscape("record_id!='' && (client:lower='device-a')"),
+		"/api/collections/record_history/records?filter=" + url.QueryEscape("record_id='"+reportA+"' && diff.reporter.new='"+volunteerA+"'"),
+		"/api/collections/record_history/records?filter=" + url.QueryEscape("(actor_collection='users')"),
+		"/api/collections/record_history/records?sort=-diff.reporter.new",
 	}
 	for _, url := range probes {
 		if code, _ := en.do(coordinator, http.MethodGet, url, nil); code != 400 {
 			t.Fatalf("%s: %d, want 400", url, code)
+		}
+	}
+	// what names a column only in a string, or other columns, passes
+	for _, ok := range []string{
+		"/api/collections/record_history/records?filter=" + url.QueryEscape("collection='diff' || record_id='"+reportA+"'"),
+		"/api/collections/sync_conflicts/records?filter=" + url.QueryEscape("(record_id='"+reportA+"' && kind='conflict')"),
+	} {
+		if code, body := en.do(coordinator, http.MethodGet, ok, nil); code != 200 || !strings.Contains(fmt.Sprint(body["items"]), reportA) {
+			t.Fatalf("%s: %d %v, want 200 listing %s", ok, code, body, reportA)
+		}
+	}
+	// an expanded pusher is blanked with the pusher
+	rec := en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records?expand=user", nil)
+	if rec.Code != 200 || strings.Contains(rec.Body.String(), volunteerA) || !strings.Contains(rec.Body.String(), reportA) {
+		t.Fatalf("expand=user shows the anonymous reporter: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// TestAudit_SubscriptionsGuarded: a realtime subscription to the conflicts
+// or the history may not filter by the columns a list may not (its events
+// would answer the same question), in any form a list filter is refused.
+func TestAudit_SubscriptionsGuarded(t *testing.T) {
+	en := newEnv(t)
+	topic := func(collection, filter string) string {
+		return collection + "?options=" + url.QueryEscape(`{"query":{"filter":"`+filter+`"}}`)
+	}
+	scenarios := []struct {
+		as, topic string
+		want      int
+	}{
+		{coordinator, topic("sync_conflicts", "user.id='"+volunteerA+"'"), 400},
+		{coordinator, topic("sync_conflicts", "(server_state.reporter!='')"), 400},
+		{coordinator, topic("aman_sync_conflicts", "client='device-a'"), 400},
+		{editor, topic("record_history", "diff.reporter.new='"+volunteerA+"'"), 400},
+		{coordinator, topic("sync_conflicts", "kind='conflict' && (collection='incident_reports')"), 204},
+		{coordinator, "sync_conflicts", 204},
+		{superuser, topic("sync_conflicts", "user.id='"+volunteerA+"'"), 204},
+	}
+	for _, s := range scenarios {
+		collection := "users"
+		if s.as == superuser {
+			collection = core.CollectionNameSuperusers
+		}
+		var auth *core.Record
+		if s.as == superuser {
+			auth, _ = en.app.FindAuthRecordByEmail(collection, "root@example.org")
+		} else {
+			auth, _ = en.app.FindRecordById(collection, s.as)
+		}
+		client := subscriptions.NewDefaultClient()
+		client.Set(apis.RealtimeClientAuthKey, auth)
+		en.app.SubscriptionsBroker().Register(client)
+		rec := en.raw(s.as, http.MethodPost, "/api/realtime", map[string]any{"clientId": client.Id(), "subscriptions": []string{s.topic}})
+		if rec.Code != s.want || (s.want == 400 && !strings.Contains(rec.Body.String(), `"code":"privacy_forbidden_query_field"`)) {
+			t.Errorf("%s subscribes to %s: %d %s, want %d", s.as, s.topic, rec.Code, rec.Body.String(), s.want)
 		}
 	}
 }

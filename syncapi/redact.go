@@ -31,9 +31,16 @@ func bindConflictRedaction(app core.App) {
 		return nil
 	})
 	app.OnRecordsListRequest(ConflictsCollection).BindFunc(func(e *core.RecordsListRequestEvent) error {
-		return changelog.GuardAuditQuery(e, "data", "server_state", "user", "client")
+		return changelog.GuardAuditQuery(e, conflictAuditColumns...)
+	})
+	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
+		return changelog.GuardAuditSubscriptions(e, ConflictsCollection, conflictAuditColumns...)
 	})
 }
+
+// conflictAuditColumns carry what a client sent, the record's state and
+// who sent it: only superusers filter or sort by them.
+var conflictAuditColumns = []string{"data", "server_state", "user", "client"}
 
 func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 	if v.Superuser {
@@ -58,5 +65,10 @@ func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 	if slices.ContainsFunc(changelog.OwnerFields, func(f string) bool { return slices.Contains(hidden, f) }) {
 		r.Set("user", "")
 		r.Set("client", "")
+		// and the pusher as ?expand=user built it
+		if expand := r.Expand(); expand["user"] != nil {
+			delete(expand, "user")
+			r.SetExpand(expand)
+		}
 	}
 }
