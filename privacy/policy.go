@@ -105,7 +105,9 @@ func aidHidden(v Viewer, own bool) []string {
 // a filter or sort: the fields hidden from v on some record v can list.
 // Filtering on a field reveals it one bit at a time, so a field hidden on
 // any listable record is out. Volunteers list only their own records (API
-// rules), so the ownership-based fields stay usable for them.
+// rules), so the ownership-based fields stay usable for them. An audit
+// collection's declared columns (AuditColumns) are out for everyone but
+// superusers.
 func QueryHiddenFields(v Viewer, collection string) []string {
 	if v.Superuser {
 		return nil
@@ -121,6 +123,6 @@ func QueryHiddenFields(v Viewer, collection string) []string {
 		}
 		return hidden
 	default:
-		return nil
+		return auditColumnsOf(collection)
 	}
 }

@@ -57,6 +57,9 @@ func redactExpanded(v Viewer, key string, value any, extra func(*core.Record) []
 		if !isBack {
 			return true
 		}
+		if slices.Contains(auditColumnsOf(r.Collection().Name), viaField) {
+			return false // users?expand=sync_conflicts_via_user: who pushed what
+		}
 		hidden := HiddenFields(v, r)
 		if extra != nil {
 			hidden = append(hidden, extra(r)...)

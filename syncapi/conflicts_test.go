@@ -217,6 +217,10 @@ func TestAudit_Privacy(t *testing.T) {
 		"/api/collections/record_history/records?filter=" + url.QueryEscape("record_id='"+reportA+"' && diff.reporter.new='"+volunteerA+"'"),
 		"/api/collections/record_history/records?filter=" + url.QueryEscape("(actor_collection='users')"),
 		"/api/collections/record_history/records?sort=-diff.reporter.new",
+		// a back-relation into the conflicts through a column lists who pushed
+		"/api/collections/users/records?filter=" + url.QueryEscape("sync_conflicts_via_user.record_id ?= '"+reportA+"'"),
+		"/api/collections/users/records?filter=" + url.QueryEscape("(sync_conflicts_via_user.client ?= 'device-a')"),
+		"/api/collections/users/records?sort=-sync_conflicts_via_user.record_id",
 	}
 	for _, url := range probes {
 		if code, _ := en.do(coordinator, http.MethodGet, url, nil); code != 400 {
@@ -237,6 +241,14 @@ func TestAudit_Privacy(t *testing.T) {
 	if rec.Code != 200 || strings.Contains(rec.Body.String(), volunteerA) || !strings.Contains(rec.Body.String(), reportA) {
 		t.Fatalf("expand=user shows the anonymous reporter: %d %s", rec.Code, rec.Body.String())
 	}
+	// and a user's conflicts are not expanded from the user
+	rec = en.raw(coordinator, http.MethodGet, "/api/collections/users/records/"+volunteerA+"?expand=sync_conflicts_via_user", nil)
+	if rec.Code != 200 || strings.Contains(rec.Body.String(), reportA) {
+		t.Fatalf("expand=sync_conflicts_via_user shows the anonymous report's pusher: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := en.raw(superuser, http.MethodGet, "/api/collections/users/records/"+volunteerA+"?expand=sync_conflicts_via_user", nil); !strings.Contains(rec.Body.String(), reportA) {
+		t.Fatalf("a superuser expands a user's conflicts: %d %s", rec.Code, rec.Body.String())
+	}
 }
 
 // TestAudit_SubscriptionsGuarded: a realtime subscription to the conflicts
@@ -255,6 +267,7 @@ func TestAudit_SubscriptionsGuarded(t *testing.T) {
 		{coordinator, topic("sync_conflicts", "(server_state.reporter!='')"), 400},
 		{coordinator, topic("aman_sync_conflicts", "client='device-a'"), 400},
 		{editor, topic("record_history", "diff.reporter.new='"+volunteerA+"'"), 400},
+		{coordinator, topic("users", "sync_conflicts_via_user.record_id ?= 'x'"), 400},
 		{coordinator, topic("sync_conflicts", "kind='conflict' && (collection='incident_reports')"), 204},
 		{coordinator, "sync_conflicts", 204},
 		{superuser, topic("sync_conflicts", "user.id='"+volunteerA+"'"), 204},

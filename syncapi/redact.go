@@ -16,8 +16,9 @@ import (
 // an aid request's old link to an anonymous report), are removed from data
 // and server_state, and the pushing user and device are blanked when the
 // record's submitter is hidden (the pusher of an anonymous report is
-// usually its reporter). Filters and sorts on those columns are for
-// superusers only.
+// usually its reporter). Filters, sorts, realtime filters and
+// back-relations (users?filter=sync_conflicts_via_user…) through those
+// columns are for superusers only (privacy.AuditColumns).
 func bindConflictRedaction(app core.App) {
 	app.OnRecordEnrich(ConflictsCollection).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if err := e.Next(); err != nil {
@@ -30,17 +31,9 @@ func bindConflictRedaction(app core.App) {
 		redactConflict(e.App, privacy.ViewerOf(auth), e.Record)
 		return nil
 	})
-	app.OnRecordsListRequest(ConflictsCollection).BindFunc(func(e *core.RecordsListRequestEvent) error {
-		return changelog.GuardAuditQuery(e, conflictAuditColumns...)
-	})
-	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
-		return changelog.GuardAuditSubscriptions(e, ConflictsCollection, conflictAuditColumns...)
-	})
+	// what a client sent, the record's state and who sent it
+	privacy.AuditColumns(ConflictsCollection, "data", "server_state", "user", "client")
 }
-
-// conflictAuditColumns carry what a client sent, the record's state and
-// who sent it: only superusers filter or sort by them.
-var conflictAuditColumns = []string{"data", "server_state", "user", "client"}
 
 func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 	if v.Superuser {
