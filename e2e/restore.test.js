@@ -82,7 +82,10 @@ test('a restored backup loses nothing the phones sent after it, and writes nothi
     a.duringResetPull = null;
     a.cutNextPush({ withLost: true });
     await (await a.db.incident_reports.findOne(a1.id).exec()).incrementalPatch({ place: 'Vorukh, the lower bridge' });
-    await new Promise((r) => setTimeout(r, 100)); // its push is sent and cut
+    // its push is sent and cut before the reset pull goes on
+    for (const until = Date.now() + 10000; a.cuts.length > 0 && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
   };
   a.goOnline();
   await a.sync();
