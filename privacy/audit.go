@@ -30,5 +30,5 @@ func AuditColumns(collection string, columns ...string) {
 func auditColumnsOf(collection string) []string {
 	auditMu.RLock()
 	defer auditMu.RUnlock()
-	return auditColumns[collection]
+	return slices.Clone(auditColumns[collection]) // callers may append
 }
