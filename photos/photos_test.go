@@ -292,17 +292,24 @@ func TestAvatar_API(t *testing.T) {
 	avatarURL := "/api/collections/users/records/" + fixtures.Volunteer
 	scenarios := []struct {
 		name   string
+		as     string
 		file   upload
 		status int
 		want   []string
 	}{
-		{"a selfie loses its GPS tag", upload{"avatar", "me.jpg", "image/jpeg", sample(t, "meta.jpg")}, 200, []string{`"avatar":"me`}},
-		{"an SVG avatar is refused", upload{"avatar", "me.svg", "image/svg+xml", []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
+		{"a selfie loses its GPS tag", fixtures.Volunteer, upload{"avatar", "me.jpg", "image/jpeg", sample(t, "meta.jpg")}, 200, []string{`"avatar":"me`}},
+		{"an SVG avatar is refused", fixtures.Volunteer, upload{"avatar", "me.svg", "image/svg+xml", []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
 			400, []string{`"avatar":{"code":"photos_unsupported_type"`}},
+		{"a coordinator does not set another's face", fixtures.Coordinator, upload{"avatar", "me.jpg", "image/jpeg", sample(t, "meta.jpg")},
+			404, []string{`"status":404`}},
+		{"nor another volunteer", fixtures.Volunteer2, upload{"avatar", "me.jpg", "image/jpeg", sample(t, "meta.jpg")},
+			404, []string{`"status":404`}},
+		{"a superuser does", fixtures.Superuser, upload{"avatar", "me.jpg", "image/jpeg", sample(t, "meta.jpg")},
+			200, []string{`"avatar":"me`}},
 	}
 	for i, s := range scenarios {
 		body, contentType := multipartBody(t, nil, s.file)
-		scenario := fixtures.Scenario(fixtures.Volunteer, tests.ApiScenario{
+		scenario := fixtures.Scenario(s.as, tests.ApiScenario{
 			Name:   fmt.Sprintf("%d_%s", i, s.name),
 			Method: http.MethodPatch, URL: avatarURL, Body: body,
 			Headers:         map[string]string{"Content-Type": contentType},

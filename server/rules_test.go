@@ -186,6 +186,23 @@ func TestRules_IncidentReports(t *testing.T) {
 				"verification_note": "Two sources.", "sources": "a\nb", "public_summary": "Gunfire near X.",
 			}), status: 200,
 			after: verifiedWithoutPoint},
+		// a coordinator verifies as themselves, never naming a colleague
+		// (whose anonymous reports workflow_verifier_is_reporter would out)
+		{name: "update_verify_naming_another", as: coordinator, method: http.MethodPatch, url: recordURL(c, reportAInReview),
+			body: body(map[string]any{
+				"status": "verified", "verified_by": editor, "verified_at": "2026-11-25 10:00:00.000Z",
+				"verification_note": "Two sources.",
+			}), status: 404, after: stored(c, reportAInReview, "status", "in_review")},
+		{name: "update_verified_by_another", as: coordinator, method: http.MethodPatch, url: recordURL(c, reportAVerified),
+			body: patch("verified_by", volunteerB), status: 404, after: stored(c, reportAVerified, "verified_by", coordinator)},
+		{name: "update_verified_by_resent", as: coordinator, method: http.MethodPatch, url: recordURL(c, reportAVerified),
+			body:   body(map[string]any{"verified_by": coordinator, "public_summary": "Resent whole."}),
+			status: 200, after: stored(c, reportAVerified, "public_summary", "Resent whole.")},
+		{name: "update_verify_naming_coordinator", as: superuser, method: http.MethodPatch, url: recordURL(c, reportAInReview),
+			body: body(map[string]any{
+				"status": "verified", "verified_by": coordinator, "verified_at": "2026-11-25 10:00:00.000Z",
+				"verification_note": "Two sources.",
+			}), status: 200, after: stored(c, reportAInReview, "verified_by", coordinator)},
 		{name: "update_description", as: coordinator, method: http.MethodPatch, url: one,
 			body: patch("description", "rewritten"), status: 404},
 		{name: "update_reporter", as: coordinator, method: http.MethodPatch, url: one,
@@ -416,6 +433,8 @@ func editorialCases(k editorial) []accessCase {
 		cases = append(cases,
 			accessCase{name: "create", as: as, method: http.MethodPost, url: list, body: k.newRecord(as), status: 400},
 			accessCase{name: "update", as: as, method: http.MethodPatch, url: pub, body: retitle, status: 404},
+			accessCase{name: "unpublish", as: as, method: http.MethodPatch, url: pub,
+				body: body(map[string]any{"status": "draft"}), status: 404},
 			accessCase{name: "delete_draft", as: as, method: http.MethodDelete, url: draft, status: 404},
 		)
 	}
@@ -438,6 +457,14 @@ func editorialCases(k editorial) []accessCase {
 		accessCase{name: "update_author", as: superuser, method: http.MethodPatch, url: pub,
 			body: body(map[string]any{"author": coordinator}), status: 200},
 		accessCase{name: "delete_published", as: editor, method: http.MethodDelete, url: pub, status: 404},
+		// A published text is retracted, never unpublished into a deletable draft.
+		accessCase{name: "unpublish", as: editor, method: http.MethodPatch, url: pub,
+			body: body(map[string]any{"status": "draft"}), status: 400,
+			want:  []string{`"code":"workflow_invalid_transition"`},
+			after: stored(k.collection, k.published, "status", "published")},
+		accessCase{name: "unpublish", as: superuser, method: http.MethodPatch, url: pub,
+			body: body(map[string]any{"status": "draft"}), status: 400,
+			after: stored(k.collection, k.published, "status", "published")},
 		accessCase{name: "delete_draft", as: editor, method: http.MethodDelete, url: draft, status: 204},
 		accessCase{name: "delete_published", as: superuser, method: http.MethodDelete, url: pub, status: 204},
 	)
@@ -619,6 +646,16 @@ func TestRules_Users(t *testing.T) {
 		{name: "update_other_role", as: coordinator, method: http.MethodPatch, url: recordURL(c, volunteerB),
 			body: body(map[string]any{"role": "editor", "organization": orgActive}), status: 200,
 			after: stored(c, volunteerB, "role", "editor")},
+		// a person's face and language are theirs
+		{name: "update_other_language", as: coordinator, method: http.MethodPatch, url: recordURL(c, volunteerB),
+			body: patch("language", "en"), status: 404, after: stored(c, volunteerB, "language", "")},
+		{name: "update_other_name_same_language", as: coordinator, method: http.MethodPatch, url: recordURL(c, volunteerB),
+			body: body(map[string]any{"name": "B. Renamed", "language": ""}), status: 200,
+			after: stored(c, volunteerB, "name", "B. Renamed")},
+		{name: "update_self_language", as: coordinator, method: http.MethodPatch, url: recordURL(c, coordinator),
+			body: patch("language", "ky"), status: 200, after: stored(c, coordinator, "language", "ky")},
+		{name: "update_other_language", as: superuser, method: http.MethodPatch, url: recordURL(c, volunteerB),
+			body: patch("language", "en"), status: 200, after: stored(c, volunteerB, "language", "en")},
 		{name: "update_other_email", as: coordinator, method: http.MethodPatch, url: recordURL(c, volunteerB),
 			body: patch("email", "takeover@example.org"), status: 404},
 		{name: "update_other_password", as: coordinator, method: http.MethodPatch, url: recordURL(c, volunteerB),

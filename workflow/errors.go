@@ -9,6 +9,8 @@ const (
 	CodeInvalidInitialStatus = "workflow_invalid_initial_status"
 	CodeRequiredForStatus    = "workflow_required_for_status"
 	CodeVerifierNotReviewer  = "workflow_verifier_not_coordinator"
+	CodeRelatedNotVerified   = "workflow_related_not_verified"
+	CodeVerifierIsReporter   = "workflow_verifier_is_reporter"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -28,4 +30,12 @@ func errRequiredForStatus(status string) validation.Error {
 
 func errVerifierNotCoordinator() validation.Error {
 	return validation.NewError(CodeVerifierNotReviewer, "The verifier must be a coordinator.")
+}
+
+func errRelatedNotVerified() validation.Error {
+	return validation.NewError(CodeRelatedNotVerified, "A published update can rest on verified reports only.")
+}
+
+func errVerifierIsReporter() validation.Error {
+	return validation.NewError(CodeVerifierIsReporter, "A report is verified by someone other than its reporter.")
 }

@@ -8,8 +8,11 @@ import "slices"
 type Machine struct {
 	// Field is the select field that holds the status.
 	Field string
-	// Initial is the status every new record starts in.
+	// Initial is the status a new record without one starts in.
 	Initial string
+	// Starts are the other statuses a new record may be created in (none
+	// for the review workflows: everything starts at Initial).
+	Starts []string
 	// Next maps a status to the statuses it may change to. Every known
 	// status is a key, even terminal ones (with no successors).
 	Next map[string][]string
@@ -19,6 +22,11 @@ type Machine struct {
 func (m Machine) Known(status string) bool {
 	_, ok := m.Next[status]
 	return ok
+}
+
+// MayStart reports whether a new record may be created in status.
+func (m Machine) MayStart(status string) bool {
+	return status == m.Initial || slices.Contains(m.Starts, status)
 }
 
 // Allows reports whether a record in status from may change to status to.
@@ -87,3 +95,27 @@ var AidRequests = Machine{
 // acknowledgedStatuses are the aid request statuses that imply someone
 // acknowledged the request, so acknowledged_at must be set.
 var acknowledgedStatuses = []string{AidAcknowledged, AidInProgress, AidFulfilled, AidClosed}
+
+// Editorial statuses (updates.status and fact_checks.status).
+const (
+	EditorialDraft     = "draft"
+	EditorialPublished = "published"
+	EditorialRetracted = "retracted"
+)
+
+// Editorial is the publishing workflow of updates and fact_checks. Once
+// published, a text is retracted, never returned to draft: editors may
+// delete drafts only, and a published text must stay on record (its
+// offline readers learn of the retraction through sync). An editor may
+// write and publish at once; a retraction may be undone by publishing
+// again.
+var Editorial = Machine{
+	Field:   "status",
+	Initial: EditorialDraft,
+	Starts:  []string{EditorialPublished},
+	Next: map[string][]string{
+		EditorialDraft:     {EditorialPublished},
+		EditorialPublished: {EditorialRetracted},
+		EditorialRetracted: {EditorialPublished},
+	},
+}

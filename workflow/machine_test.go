@@ -42,6 +42,12 @@ func TestMachine_Allows(t *testing.T) {
 		{workflow.AidRequests, "closed", "open", false},
 		{workflow.AidRequests, "cancelled", "open", true},
 		{workflow.AidRequests, "cancelled", "acknowledged", false},
+		{workflow.Editorial, "draft", "published", true},
+		{workflow.Editorial, "draft", "retracted", false},
+		{workflow.Editorial, "published", "retracted", true},
+		{workflow.Editorial, "published", "draft", false},
+		{workflow.Editorial, "retracted", "draft", false},
+		{workflow.Editorial, "retracted", "published", true},
 	}
 	for i, s := range scenarios {
 		t.Run(fmt.Sprintf("%d_%s_%s", i, s.from, s.to), func(t *testing.T) {
@@ -55,10 +61,15 @@ func TestMachine_Allows(t *testing.T) {
 // TestMachine_Consistent checks that the tables are closed: every target is
 // a known status and the initial status is known.
 func TestMachine_Consistent(t *testing.T) {
-	for i, m := range []workflow.Machine{workflow.Reports, workflow.AidRequests} {
+	for i, m := range []workflow.Machine{workflow.Reports, workflow.AidRequests, workflow.Editorial} {
 		t.Run(fmt.Sprintf("%d_%s", i, m.Initial), func(t *testing.T) {
 			if !m.Known(m.Initial) {
 				t.Fatalf("initial %q unknown", m.Initial)
+			}
+			for _, start := range m.Starts {
+				if !m.Known(start) || !m.MayStart(start) {
+					t.Errorf("start %q unknown", start)
+				}
 			}
 			for from, next := range m.Next {
 				for _, to := range next {
@@ -76,7 +87,7 @@ func TestMachine_Consistent(t *testing.T) {
 
 // TestMachine_EveryStatusReachable walks each table from its initial status.
 func TestMachine_EveryStatusReachable(t *testing.T) {
-	for i, m := range []workflow.Machine{workflow.Reports, workflow.AidRequests} {
+	for i, m := range []workflow.Machine{workflow.Reports, workflow.AidRequests, workflow.Editorial} {
 		t.Run(fmt.Sprintf("%d_%s", i, m.Initial), func(t *testing.T) {
 			seen := map[string]bool{m.Initial: true}
 			queue := []string{m.Initial}

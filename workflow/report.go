@@ -12,6 +12,7 @@ const (
 	fieldVerifiedBy       = "verified_by"
 	fieldVerifiedAt       = "verified_at"
 	fieldVerificationNote = "verification_note"
+	fieldReporter         = "reporter"
 )
 
 // verifierRole is the users.role a report's verified_by must have.
@@ -44,13 +45,20 @@ func reopenVerified(record *core.Record, status string) {
 }
 
 // checkVerification adds to errs what a verified report lacks: a
-// coordinator as verified_by, verified_at and a non-blank note.
+// coordinator other than the reporter as verified_by (checked when the
+// status or the verifier changes: a verifier who later lost the role does
+// not unverify the report), verified_at and a non-blank note. A report is
+// verified by a second pair of eyes: a coordinator who reported an
+// incident does not verify it.
 func checkVerification(app core.App, record *core.Record, errs validation.Errors) {
 	verifier := record.GetString(fieldVerifiedBy)
 	switch {
 	case verifier == "":
 		errs[fieldVerifiedBy] = errRequiredForStatus(ReportVerified)
-	case (statusChanged(Reports, record) || fieldChanged(record, fieldVerifiedBy)) && !isCoordinator(app, verifier):
+	case !statusChanged(Reports, record) && !fieldChanged(record, fieldVerifiedBy):
+	case verifier == record.GetString(fieldReporter):
+		errs[fieldVerifiedBy] = errVerifierIsReporter()
+	case !isCoordinator(app, verifier):
 		errs[fieldVerifiedBy] = errVerifierNotCoordinator()
 	}
 	if record.GetDateTime(fieldVerifiedAt).IsZero() {

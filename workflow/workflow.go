@@ -1,5 +1,5 @@
-// Package workflow enforces the status workflows of incident reports and aid
-// requests on every write path.
+// Package workflow enforces the status workflows of incident reports, aid
+// requests, updates and fact-checks on every write path.
 //
 // The rules run in the OnRecordValidate model hook, so they hold for the
 // REST API, /api/batch, the dashboard, the sync engine and any Go code that
@@ -20,6 +20,8 @@ import (
 const (
 	ReportsCollection     = "incident_reports"
 	AidRequestsCollection = "aid_requests"
+	UpdatesCollection     = "updates"
+	FactChecksCollection  = "fact_checks"
 )
 
 // Register binds the workflow hooks to app.
@@ -31,6 +33,10 @@ func Register(app core.App) error {
 	app.OnRecordValidate(AidRequestsCollection).Bind(&hook.Handler[*core.RecordEvent]{
 		Id:   "amanWorkflowAidRequests",
 		Func: validateAidRequest,
+	})
+	app.OnRecordValidate(UpdatesCollection, FactChecksCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowEditorial",
+		Func: validateEditorial,
 	})
 	return nil
 }
@@ -59,7 +65,7 @@ func initialStatus(m Machine, record *core.Record, status string) (string, error
 	case status == "":
 		record.Set(m.Field, m.Initial)
 		return m.Initial, nil
-	case status == m.Initial || !m.Known(status):
+	case m.MayStart(status) || !m.Known(status):
 		return status, nil
 	default:
 		return status, errInvalidInitialStatus(m.Initial, status)

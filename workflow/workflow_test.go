@@ -33,6 +33,25 @@ func expectField(collection, id, field, want string) func(testing.TB, *tests.Tes
 	}
 }
 
+// coordinatorsReport is a report the fixture's coordinator filed, in review.
+const coordinatorsReport = "rcoordinator001"
+
+func seedCoordinatorsReport(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+	t.Helper()
+	mine, err := app.FindRecordById("incident_reports", fixtures.ReportInReview)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := mine.Fresh()
+	report.Id = coordinatorsReport
+	report.MarkAsNew()
+	report.Set("reporter", fixtures.Coordinator)
+	report.Set("anonymous", true)
+	if err := app.SaveNoValidate(report); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestReportTransitions_API(t *testing.T) {
 	const newReport = `{"id":"clientmade00001","reporter":"volunteer000001","occurred_at":"2026-11-25 06:00:00.000Z",` +
 		`"region":"sughd","category":"gunfire","description":"Shots heard at night"%s}`
@@ -90,12 +109,28 @@ func TestReportTransitions_API(t *testing.T) {
 				`"verification_note":{"code":"workflow_required_for_status"`, `"params":{"status":"verified"}`},
 			AfterTestFunc: expectField("incident_reports", fixtures.ReportInReview, "status", "in_review"),
 		}},
-		{fixtures.Coordinator, tests.ApiScenario{
+		{fixtures.Superuser, tests.ApiScenario{
 			Name:   "verifier must be a coordinator",
 			Method: http.MethodPatch, URL: reportsURL + "/" + fixtures.ReportInReview,
 			Body:            strings.NewReader(strings.Replace(verifyBody, fixtures.Coordinator, fixtures.Editor, 1)),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"verified_by":{"code":"workflow_verifier_not_coordinator"`},
+		}},
+		{fixtures.Coordinator, tests.ApiScenario{
+			Name:   "a coordinator does not verify their own report",
+			Method: http.MethodPatch, URL: reportsURL + "/" + coordinatorsReport, Body: strings.NewReader(verifyBody),
+			BeforeTestFunc: seedCoordinatorsReport,
+			ExpectedStatus: 400,
+			ExpectedContent: []string{`"verified_by":{"code":"workflow_verifier_is_reporter"`,
+				`"message":"A report is verified by someone other than its reporter."`},
+			AfterTestFunc: expectField("incident_reports", coordinatorsReport, "status", "in_review"),
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "nor does a superuser name its reporter",
+			Method: http.MethodPatch, URL: reportsURL + "/" + coordinatorsReport, Body: strings.NewReader(verifyBody),
+			BeforeTestFunc:  seedCoordinatorsReport,
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"verified_by":{"code":"workflow_verifier_is_reporter"`},
 		}},
 		{fixtures.Coordinator, tests.ApiScenario{
 			Name:   "coordinator verifies a report in review",

@@ -1,0 +1,78 @@
+package workflow
+
+import (
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// fieldRelatedIncidents is the updates relation to the reports an update
+// rests on.
+const fieldRelatedIncidents = "related_incidents"
+
+func validateEditorial(e *core.RecordEvent) error {
+	errs := validation.Errors{}
+	status, err := Transition(Editorial, e.Record)
+	if err != nil {
+		errs[Editorial.Field] = err
+		return result(e, errs)
+	}
+	if err := checkRelatedVerified(e.App, e.Record, status); err != nil {
+		errs[fieldRelatedIncidents] = err
+	}
+	return result(e, errs)
+}
+
+// checkRelatedVerified refuses publishing an update that relates a report
+// which is not verified (now), and relating one to a published update. The
+// ids of related reports become public with the update. The API rules check
+// only the reports a request names, so an update drafted on a report that
+// was reopened since, or a superuser's draft, would otherwise be published
+// on an unverified report. A published update is not judged again when
+// neither its status nor its relation changes: a report reopened after
+// publication is the reviewers' news, and retracting must stay possible.
+func checkRelatedVerified(app core.App, record *core.Record, status string) error {
+	if status != EditorialPublished || record.Collection().Fields.GetByName(fieldRelatedIncidents) == nil {
+		return nil
+	}
+	if !statusChanged(Editorial, record) && !relationChanged(record, fieldRelatedIncidents) {
+		return nil
+	}
+	ids := record.GetStringSlice(fieldRelatedIncidents)
+	if len(ids) == 0 {
+		return nil
+	}
+	reports, err := app.FindRecordsByIds(ReportsCollection, ids)
+	if err != nil {
+		return err
+	}
+	if len(reports) < len(ids) {
+		return errRelatedNotVerified() // the relation validator names missing ones too
+	}
+	for _, report := range reports {
+		if report.GetString(Reports.Field) != ReportVerified {
+			return errRelatedNotVerified()
+		}
+	}
+	return nil
+}
+
+func relationChanged(record *core.Record, field string) bool {
+	if record.IsNew() {
+		return true
+	}
+	before := record.Original().GetStringSlice(field)
+	after := record.GetStringSlice(field)
+	if len(before) != len(after) {
+		return true
+	}
+	seen := make(map[string]bool, len(before))
+	for _, id := range before {
+		seen[id] = true
+	}
+	for _, id := range after {
+		if !seen[id] {
+			return true
+		}
+	}
+	return false
+}
