@@ -14,6 +14,30 @@ import (
 // resolve (changelog.ReviewRule).
 const ConflictsCollection = "sync_conflicts"
 
+// bindConflictResolution names the reviewer who resolves a conflict: a
+// user's request that changes its status or resolution sets resolved_by
+// to that user (the update rule lets them name nobody else), and reopening
+// it clears resolved_by, so the next reviewer may take it. A superuser
+// names whom they like.
+func bindConflictResolution(app core.App) {
+	app.OnRecordUpdateRequest(ConflictsCollection).BindFunc(func(e *core.RecordRequestEvent) error {
+		if e.Auth != nil && !e.Auth.IsSuperuser() && resolutionChanged(e.Record) {
+			resolver := e.Auth.Id
+			if e.Record.GetString("status") != "resolved" {
+				resolver = ""
+			}
+			e.Record.Set("resolved_by", resolver)
+		}
+		return e.Next()
+	})
+}
+
+func resolutionChanged(r *core.Record) bool {
+	before := r.Original()
+	return before.GetString("status") != r.GetString("status") ||
+		before.GetString("resolution") != r.GetString("resolution")
+}
+
 // saveConflict keeps the evidence of a conflict or rejection in tx and
 // returns the sync_conflicts record id.
 func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o outcome) (string, error) {

@@ -292,3 +292,67 @@ func TestAudit_SubscriptionsGuarded(t *testing.T) {
 		}
 	}
 }
+
+// TestConflicts_ResolutionIsTheResolvers: resolving names the reviewer who
+// did it, whatever the request says; another reviewer cannot rewrite,
+// reopen or reassign that resolution (only its resolver and superusers
+// can); reopening leaves it to the next reviewer.
+func TestConflicts_ResolutionIsTheResolvers(t *testing.T) {
+	en := newEnv(t)
+	const coordinator2 = "coordinator2ccc"
+	en.tokens[coordinator2] = en.saveUser(coordinator2, "coordinator")
+	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, nil))
+	res := en.push(volunteerB, "device-b", mut{"id": "b1", "collection": "incident_reports", "recordId": reportA,
+		"baseRev": 1, "data": map[string]any{"description": "hijack"}})[0]
+	if res.Conflict == "" {
+		t.Fatalf("setup: %+v", res)
+	}
+	one := "/api/collections/sync_conflicts/records/" + res.Conflict
+	steps := []struct {
+		name   string
+		as     string
+		body   map[string]any
+		status int
+		// the stored status, resolution and resolved_by after the step
+		want [3]string
+	}{
+		{"resolving names the resolver", coordinator2, map[string]any{"status": "resolved", "resolution": "Ignored."},
+			200, [3]string{"resolved", "Ignored.", coordinator2}},
+		{"another reviewer cannot rewrite it", coordinator, map[string]any{"resolution": "Rewritten."},
+			404, [3]string{"resolved", "Ignored.", coordinator2}},
+		{"nor take it", coordinator, map[string]any{"resolution": "Mine.", "resolved_by": coordinator},
+			404, [3]string{"resolved", "Ignored.", coordinator2}},
+		{"nor reopen it", coordinator, map[string]any{"status": "open"},
+			404, [3]string{"resolved", "Ignored.", coordinator2}},
+		{"nor name the resolver of another", coordinator2, map[string]any{"resolved_by": coordinator},
+			404, [3]string{"resolved", "Ignored.", coordinator2}},
+		{"the resolver words it better", coordinator2, map[string]any{"resolution": "Ignored: not B's report."},
+			200, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
+		{"the resolver reopens it for others", coordinator2, map[string]any{"status": "open"},
+			200, [3]string{"open", "Ignored: not B's report.", ""}},
+		{"nobody cannot be named", coordinator, map[string]any{"status": "resolved", "resolved_by": ""},
+			404, [3]string{"open", "Ignored: not B's report.", ""}},
+		{"another reviewer resolves it", coordinator, map[string]any{"status": "resolved"},
+			200, [3]string{"resolved", "Ignored: not B's report.", coordinator}},
+		{"a superuser reassigns it", superuser, map[string]any{"resolved_by": coordinator2},
+			200, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
+		{"a volunteer cannot touch it", volunteerB, map[string]any{"status": "open"},
+			404, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
+		{"nor an editor", editor, map[string]any{"status": "open"},
+			404, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
+	}
+	for i, s := range steps {
+		code, body := en.do(s.as, http.MethodPatch, one, s.body)
+		if code != s.status {
+			t.Fatalf("%d %s: %d %v, want %d", i, s.name, code, body, s.status)
+		}
+		r, err := en.app.FindRecordById("sync_conflicts", res.Conflict)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := [3]string{r.GetString("status"), r.GetString("resolution"), r.GetString("resolved_by")}
+		if got != s.want {
+			t.Fatalf("%d %s: stored %q, want %q", i, s.name, got, s.want)
+		}
+	}
+}

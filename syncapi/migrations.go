@@ -21,6 +21,7 @@ func init() {
 	core.AppMigrations.Register(splitReview, nil, "1795766960_aman_review_domains.go")
 	core.AppMigrations.Register(reviewAllowList, nil, "1795766970_aman_review_allow_list.go")
 	core.AppMigrations.Register(scrubSecrets, nil, "1795766980_aman_conflicts_without_secrets.go")
+	core.AppMigrations.Register(resolverOnly, nil, "1795766990_aman_conflicts_resolver_only.go")
 }
 
 var pushDDL = []string{
@@ -52,18 +53,52 @@ func createPushTables(tx core.App) error {
 // setConflictRules sets who reads and resolves sync conflicts: the
 // reviewers of the record's collection. Resolving changes status,
 // resolution and resolved_by (themselves) only: the evidence stays as the
-// client sent it.
+// client sent it. A conflict another reviewer resolved is theirs: only
+// they (or a superuser) change its resolution, so resolved_by never names
+// someone for words they did not write.
 func setConflictRules(c *core.Collection) {
 	review := "(" + changelog.ReviewRule + ")"
+	c.ListRule = types.Pointer(review)
+	c.ViewRule = types.Pointer(review)
+	c.UpdateRule = types.Pointer(review + conflictEvidenceKept() + conflictResolverOnly)
+}
+
+// conflictEvidenceKept is the part of the update rule that keeps what the
+// client sent.
+func conflictEvidenceKept() string {
 	evidence := ""
 	for _, f := range []string{"client", "mutation_id", "collection", "record_id", "user", "kind", "delete",
 		"base_rev", "server_rev", "data", "server_state", "fields", "error"} {
 		evidence += " && @request.body." + f + ":isset = false"
 	}
-	c.ListRule = types.Pointer(review)
-	c.ViewRule = types.Pointer(review)
-	c.UpdateRule = types.Pointer(review + evidence +
-		" && (@request.body.resolved_by:isset = false || @request.body.resolved_by = @request.auth.id)")
+	return evidence
+}
+
+// The ends of the conflicts' update rule before and since
+// 1795766990_aman_conflicts_resolver_only.go.
+const (
+	conflictResolverSelf = " && (@request.body.resolved_by:isset = false || @request.body.resolved_by = @request.auth.id)"
+	conflictResolverOnly = " && (resolved_by = '' || resolved_by = @request.auth.id)" + conflictResolverSelf
+)
+
+// resolverOnly gives data dirs created before it the conflicts' update
+// rule that leaves a resolution to its resolver. It appends to the rule
+// that ends as this project wrote it; a rule an operator rewrote is left
+// as it is.
+func resolverOnly(tx core.App) error {
+	c, err := tx.FindCollectionByNameOrId(ConflictsCollection)
+	if err != nil {
+		return fmt.Errorf("resolver only: %w", err)
+	}
+	rule := c.UpdateRule
+	if rule == nil || !strings.HasSuffix(*rule, conflictResolverSelf) || strings.HasSuffix(*rule, conflictResolverOnly) {
+		return nil
+	}
+	c.UpdateRule = types.Pointer(strings.TrimSuffix(*rule, conflictResolverSelf) + conflictResolverOnly)
+	if err := tx.Save(c); err != nil {
+		return fmt.Errorf("resolver only: %w", err)
+	}
+	return nil
 }
 
 // splitReview gives data dirs created before changelog.ReviewRule its

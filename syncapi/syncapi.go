@@ -115,6 +115,7 @@ func Register(app core.App) error {
 		return se.Next()
 	})
 	bindConflictRedaction(app)
+	bindConflictResolution(app)
 	return bindPrune(app, s.cfg)
 }
 

@@ -246,6 +246,43 @@ func TestUpgrade_ConflictsWithoutSecrets(t *testing.T) {
 	}
 }
 
+// TestUpgrade_ConflictsResolverOnly: a data dir whose conflicts let any
+// reviewer rewrite another's resolution gets the rule that leaves it to
+// its resolver; a rule an operator rewrote stays.
+func TestUpgrade_ConflictsResolverOnly(t *testing.T) {
+	for _, s := range []struct {
+		name      string
+		before    func(current string) string
+		wantAfter func(current string) string
+	}{
+		{"as the project wrote it", func(cur string) string {
+			return strings.Replace(cur, " && (resolved_by = '' || resolved_by = @request.auth.id)", "", 1)
+		}, func(cur string) string { return cur }},
+		{"rewritten by an operator", func(string) string { return "@request.auth.role = 'coordinator'" },
+			func(string) string { return "@request.auth.role = 'coordinator'" }},
+	} {
+		t.Run(s.name, func(t *testing.T) {
+			en := newEnv(t)
+			conflicts := mustCollection(t, en.app, "sync_conflicts")
+			current := *conflicts.UpdateRule
+			old := s.before(current)
+			if old == current && s.name == "as the project wrote it" {
+				t.Fatalf("setup: the current rule has no resolver check: %s", current)
+			}
+			conflicts.UpdateRule = types.Pointer(old)
+			if err := en.app.Save(conflicts); err != nil {
+				t.Fatal(err)
+			}
+			en.exec("DELETE FROM _migrations WHERE file = '1795766990_aman_conflicts_resolver_only.go'", "PRAGMA wal_checkpoint(TRUNCATE)")
+			upgraded := en.bootFrom(en.app.DataDir())
+			got := mustCollection(t, upgraded.app, "sync_conflicts").UpdateRule
+			if want := s.wantAfter(current); got == nil || *got != want {
+				t.Fatalf("update rule after the upgrade: %s, want %q", ruleText(got), want)
+			}
+		})
+	}
+}
+
 func ruleText(r *string) string {
 	if r == nil {
 		return "<nil>"
