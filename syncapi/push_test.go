@@ -704,3 +704,30 @@ func TestPush_Brief(t *testing.T) {
 		t.Fatalf("brief delete: %d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestPush_PublishedTextStaysOnRecord: the editorial workflow holds on the
+// sync path too. An editor's phone cannot unpublish an update into a draft
+// and delete it, in one push or two; the workflow's code reaches the phone
+// under the status field, and the update stays published.
+func TestPush_PublishedTextStaysOnRecord(t *testing.T) {
+	en := newEnv(t)
+	const id = "updatepublishd1"
+	if r := en.push(editor, "device-e", publishedUpdate(id, "Road to Vorukh open"))[0]; r.Status != "applied" {
+		t.Fatalf("setup: %+v", r)
+	}
+	res := en.push(editor, "device-e",
+		mut{"id": "d1", "collection": "updates", "recordId": id, "baseRev": 1, "data": map[string]any{"status": "draft"}},
+		mut{"id": "d2", "collection": "updates", "recordId": id, "baseRev": 2, "delete": true},
+	)
+	if r := res[0]; r.Status != "rejected" || r.Error == nil || r.Error.Fields["status"] == nil ||
+		!strings.Contains(fmt.Sprint(r.Error.Fields["status"]), "workflow_invalid_transition") {
+		t.Fatalf("unpublish: %+v %+v", r, r.Error)
+	}
+	if r := res[1]; r.Status == "applied" {
+		t.Fatalf("delete of a published update applied: %+v", r)
+	}
+	stored, err := en.app.FindRecordById("updates", id)
+	if err != nil || stored.GetString("status") != "published" {
+		t.Fatalf("after the push: %v %v", stored, err)
+	}
+}
