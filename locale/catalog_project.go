@@ -79,7 +79,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "workflow_invalid_initial_status", Other: "New records start as {{.initial}}, not {{.status}}."},
 	{ID: "workflow_required_for_status", Other: "Required when the status is {{.status}}."},
 	{ID: "workflow_verifier_not_coordinator", Other: "The verifier must be a coordinator."},
-	{ID: "workflow_verifier_is_reporter", Other: "A report is verified by someone other than its reporter."},
+	{ID: "workflow_verifier_is_reporter", Other: "A report must be verified by someone other than its reporter."},
 	{ID: "workflow_related_not_verified", Other: "A published update can rest on verified reports only."},
 
 	{ID: "photos_unsupported_type", Other: "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted."},

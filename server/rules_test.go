@@ -193,6 +193,10 @@ func TestRules_IncidentReports(t *testing.T) {
 				"status": "verified", "verified_by": editor, "verified_at": "2026-11-25 10:00:00.000Z",
 				"verification_note": "Two sources.",
 			}), status: 404, after: stored(c, reportAInReview, "status", "in_review")},
+		{name: "update_verify_without_naming_self", as: coordinator, method: http.MethodPatch, url: recordURL(c, reportAInReview),
+			body: body(map[string]any{
+				"status": "verified", "verified_at": "2026-11-25 10:00:00.000Z", "verification_note": "Two sources.",
+			}), status: 404, after: stored(c, reportAInReview, "status", "in_review")},
 		{name: "update_verified_by_another", as: coordinator, method: http.MethodPatch, url: recordURL(c, reportAVerified),
 			body: patch("verified_by", volunteerB), status: 404, after: stored(c, reportAVerified, "verified_by", coordinator)},
 		{name: "update_verified_by_resent", as: coordinator, method: http.MethodPatch, url: recordURL(c, reportAVerified),

@@ -37,5 +37,5 @@ func errRelatedNotVerified() validation.Error {
 }
 
 func errVerifierIsReporter() validation.Error {
-	return validation.NewError(CodeVerifierIsReporter, "A report is verified by someone other than its reporter.")
+	return validation.NewError(CodeVerifierIsReporter, "A report must be verified by someone other than its reporter.")
 }

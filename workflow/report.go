@@ -32,12 +32,14 @@ func validateReport(e *core.RecordEvent) error {
 	return result(e, errs)
 }
 
-// reopenVerified clears who and when verified a report that goes back from
-// verified to in_review, so that verifying it again needs a fresh verifier
-// and time. The note stays: it explains why the report was reopened.
+// reopenVerified clears who and when verified a report that comes back to
+// in_review (reopened from verified, or restored from archived, which keeps
+// them), so that verifying it again needs a fresh verifier and time: a
+// verified_by left behind would be checked against the next decision. The
+// note stays: it explains why the report was reopened.
 func reopenVerified(record *core.Record, status string) {
 	if record.IsNew() || status != ReportInReview ||
-		record.Original().GetString(Reports.Field) != ReportVerified {
+		record.Original().GetString(Reports.Field) == ReportInReview {
 		return
 	}
 	record.Set(fieldVerifiedBy, "")

@@ -52,6 +52,37 @@ func seedCoordinatorsReport(t testing.TB, app *tests.TestApp, _ *core.ServeEvent
 	}
 }
 
+// archivedVerified makes the archived fixture one that had been verified
+// before it was archived.
+func archivedVerified(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+	t.Helper()
+	setStored(t, app, fixtures.ReportArchived, map[string]any{
+		"verified_by": fixtures.Coordinator, "verified_at": "2026-11-20 10:00:00.000Z",
+	})
+}
+
+// presetVerifier leaves another coordinator's name in verified_by of the
+// report in review, as an unfinished verification would (any user but
+// the requester does).
+func presetVerifier(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+	t.Helper()
+	setStored(t, app, fixtures.ReportInReview, map[string]any{"verified_by": fixtures.Editor})
+}
+
+func setStored(t testing.TB, app *tests.TestApp, id string, fields map[string]any) {
+	t.Helper()
+	report, err := app.FindRecordById("incident_reports", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range fields {
+		report.Set(k, v)
+	}
+	if err := app.SaveNoValidate(report); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestReportTransitions_API(t *testing.T) {
 	const newReport = `{"id":"clientmade00001","reporter":"volunteer000001","occurred_at":"2026-11-25 06:00:00.000Z",` +
 		`"region":"sughd","category":"gunfire","description":"Shots heard at night"%s}`
@@ -100,7 +131,7 @@ func TestReportTransitions_API(t *testing.T) {
 				`"message":"Cannot change status from submitted to verified."`, `"params":{"from":"submitted","to":"verified"}`},
 			AfterTestFunc: expectField("incident_reports", fixtures.ReportSubmitted, "status", "submitted"),
 		}},
-		{fixtures.Coordinator, tests.ApiScenario{
+		{fixtures.Superuser, tests.ApiScenario{
 			Name:   "verified needs verifier, time and note",
 			Method: http.MethodPatch, URL: reportsURL + "/" + fixtures.ReportInReview, Body: strings.NewReader(`{"status":"verified","verification_note":"  "}`),
 			ExpectedStatus: 400,
@@ -122,7 +153,7 @@ func TestReportTransitions_API(t *testing.T) {
 			BeforeTestFunc: seedCoordinatorsReport,
 			ExpectedStatus: 400,
 			ExpectedContent: []string{`"verified_by":{"code":"workflow_verifier_is_reporter"`,
-				`"message":"A report is verified by someone other than its reporter."`},
+				`"message":"A report must be verified by someone other than its reporter."`},
 			AfterTestFunc: expectField("incident_reports", coordinatorsReport, "status", "in_review"),
 		}},
 		{fixtures.Superuser, tests.ApiScenario{
@@ -156,6 +187,26 @@ func TestReportTransitions_API(t *testing.T) {
 			ExpectedStatus: 200,
 			ExpectedContent: []string{`"status":"in_review"`, `"verified_by":""`, `"verified_at":""`,
 				`"verification_note":"` + fixtures.VerificationNote + `"`},
+		}},
+		{fixtures.Coordinator, tests.ApiScenario{
+			// archiving keeps the verifier; a restored report is decided afresh
+			Name:   "restoring an archived verified report clears verifier and time",
+			Method: http.MethodPatch, URL: reportsURL + "/" + fixtures.ReportArchived, Body: strings.NewReader(`{"status":"in_review"}`),
+			BeforeTestFunc:  archivedVerified,
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"status":"in_review"`, `"verified_by":""`, `"verified_at":""`},
+			AfterTestFunc:   expectField("incident_reports", fixtures.ReportArchived, "verified_by", ""),
+		}},
+		{fixtures.Coordinator, tests.ApiScenario{
+			// the "not the reporter" check would otherwise judge a colleague
+			// who had put their name in earlier
+			Name:   "a coordinator who verifies names themselves in the same request",
+			Method: http.MethodPatch, URL: reportsURL + "/" + fixtures.ReportInReview,
+			Body:            strings.NewReader(`{"status":"verified","verified_at":"2026-11-26 10:00:00.000Z","verification_note":"Two witnesses."}`),
+			BeforeTestFunc:  presetVerifier,
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"status":404`},
+			AfterTestFunc:   expectField("incident_reports", fixtures.ReportInReview, "status", "in_review"),
 		}},
 		{fixtures.Coordinator, tests.ApiScenario{
 			Name:   "coordinator sends a report back to submitted",
