@@ -435,3 +435,41 @@ func TestPrune_ReadsTheTombstoneIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestLifeStart: a record's life begins at its first change after its last
+// delete, so an id deleted and created again starts over.
+func TestLifeStart(t *testing.T) {
+	app := testapp.New(t)
+	if _, found, err := changelog.LifeStart(app, "updates", "neverexisted001"); err != nil || found {
+		t.Fatalf("an id never written: found %v, %v", found, err)
+	}
+	first := newUpdate(t, app, "reborn000000001", "first")
+	if err := app.Save(first); err != nil {
+		t.Fatal(err)
+	}
+	born, _ := changelog.HeadOf(app, "updates", first.Id)
+	first.Set("title", "first, edited")
+	if err := app.Save(first); err != nil {
+		t.Fatal(err)
+	}
+	if start, found, err := changelog.LifeStart(app, "updates", first.Id); err != nil || !found || start.Seq != born.Seq || start.At == "" {
+		t.Fatalf("first life: %+v %v %v, want seq %d", start, found, err, born.Seq)
+	}
+	if err := app.Delete(first); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := changelog.LifeStart(app, "updates", first.Id); found {
+		t.Fatal("a deleted record has no life")
+	}
+	second := core.NewRecord(first.Collection())
+	second.Id = first.Id
+	second.Load(map[string]any{"title": "second", "body": "b", "language": "en", "status": "published",
+		"author": first.GetString("author")})
+	if err := app.Save(second); err != nil {
+		t.Fatal(err)
+	}
+	reborn, _ := changelog.HeadOf(app, "updates", first.Id)
+	if start, found, _ := changelog.LifeStart(app, "updates", first.Id); !found || start.Seq != reborn.Seq || start.Seq <= born.Seq {
+		t.Fatalf("second life: %+v, want seq %d", start, reborn.Seq)
+	}
+}

@@ -49,23 +49,61 @@ func viewerOf(info *core.RequestInfo) privacy.Viewer {
 // privacy policy applied to the record as it is now; for a record that no
 // longer exists, the fields hidden from v on any record of its collection.
 func HiddenOf(app core.App, v privacy.Viewer, collection, id string) []string {
-	hidden, _ := Hiding(app, v, collection, id)
+	hidden, _ := Hiding(app, v, collection, id, Moment{})
 	return hidden
 }
 
+// Moment is when something was written: its position in the log (a
+// change, a history row), or its time (a sync conflict, which is not in
+// the log). The zero Moment means now.
+type Moment struct {
+	Seq int64
+	At  string
+}
+
 // Hiding returns what v may not see of a record's past values, as kept in
-// its history or in a sync conflict: the fields hidden from v (HiddenOf),
-// and valueHidden, which reports whether a value the record once held is
-// hidden on its own although its field is not hidden now
+// its history or in a sync conflict written at w: the fields hidden from v
+// (HiddenOf), and valueHidden, which reports whether a value the record
+// once held is hidden on its own although its field is not hidden now
 // (privacy.HiddenValue: an aid request's old link to an anonymous report,
 // after a coordinator unlinked it). The record is read once.
-func Hiding(app core.App, v privacy.Viewer, collection, id string) (hidden []string, valueHidden func(field string, value any) bool) {
+//
+// A row is judged by the record that holds the id now only if it was
+// written in that record's life (LifeStart). A row from before, about an
+// earlier record deleted under the same id or a create that was rejected,
+// is judged as one about a record that no longer exists: otherwise whoever
+// creates a record under that id (ids are the client's to choose) would
+// have the evidence of someone else's anonymous report judged as their
+// own.
+func Hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) (hidden []string, valueHidden func(field string, value any) bool) {
+	gone := func() ([]string, func(string, any) bool) {
+		return privacy.QueryHiddenFields(v, collection), func(string, any) bool { return false }
+	}
 	r, err := app.FindRecordById(collection, id)
 	if err != nil {
-		return privacy.QueryHiddenFields(v, collection), func(string, any) bool { return false }
+		return gone()
+	}
+	if w != (Moment{}) && !writtenInLife(app, collection, id, w) {
+		return gone()
 	}
 	return privacy.RecordHiddenFields(app, v, r), func(field string, value any) bool {
 		return privacy.HiddenValue(app, v, r, field, value)
+	}
+}
+
+// writtenInLife reports whether w falls in the life of the record that
+// holds the id now. When the log cannot tell (the life's changes pruned,
+// or a record older than the log) the answer is no: the caller then hides
+// the most.
+func writtenInLife(app core.App, collection, id string, w Moment) bool {
+	start, found, err := LifeStart(app, collection, id)
+	switch {
+	case err != nil || !found:
+		return false
+	case w.Seq > 0:
+		return w.Seq >= start.Seq
+	default:
+		return w.At >= start.At
 	}
 }
 
@@ -74,7 +112,8 @@ func RedactHistory(app core.App, v privacy.Viewer, r *core.Record) {
 	if v.Superuser {
 		return
 	}
-	hidden, valueHidden := Hiding(app, v, r.GetString("collection"), r.GetString("record_id"))
+	hidden, valueHidden := Hiding(app, v, r.GetString("collection"), r.GetString("record_id"),
+		Moment{Seq: int64(r.GetInt("seq"))})
 	var diff map[string]any
 	if raw, err := json.Marshal(r.Get("diff")); err == nil {
 		_ = json.Unmarshal(raw, &diff)

@@ -181,6 +181,27 @@ func RevAt(app core.App, collection, recordID string, seq int64) (int64, error) 
 	return rev.Int64, nil
 }
 
+// LifeStart returns the first change of the record's current life: its
+// first change after its last delete (an id deleted and created again
+// begins a new life; revs and history go on across). found is false when
+// the log holds no change of that life: the record is older than the log,
+// or its history was pruned.
+func LifeStart(app core.App, collection, recordID string) (start Moment, found bool, err error) {
+	err = app.DB().NewQuery(`SELECT seq, at FROM `+changesTable+`
+		WHERE collection = {:collection} AND record_id = {:record_id}
+		AND seq > COALESCE((SELECT MAX(seq) FROM `+changesTable+`
+		  WHERE collection = {:collection} AND record_id = {:record_id} AND deleted = 1), 0)
+		ORDER BY seq LIMIT 1`).
+		Bind(dbx.Params{"collection": collection, "record_id": recordID}).Row(&start.Seq, &start.At)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Moment{}, false, nil
+	}
+	if err != nil {
+		return Moment{}, false, fmt.Errorf("life start of %s/%s: %w", collection, recordID, err)
+	}
+	return start, true, nil
+}
+
 // Heads returns the heads of the given records of one collection, by id.
 func Heads(app core.App, collection string, ids []string) (map[string]Head, error) {
 	out := make(map[string]Head, len(ids))

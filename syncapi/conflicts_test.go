@@ -1,6 +1,7 @@
 package syncapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -354,5 +355,63 @@ func TestConflicts_ResolutionIsTheResolvers(t *testing.T) {
 		if got != s.want {
 			t.Fatalf("%d %s: stored %q, want %q", i, s.name, got, s.want)
 		}
+	}
+}
+
+// TestAudit_IDSquat: ids are the client's to choose, so a coordinator may
+// create a report of their own under the id of someone else's anonymous
+// report whose create was rejected, or that a superuser deleted. The
+// evidence about that earlier report (a conflict, history rows) is still
+// judged as about a report that no longer exists, never as about the
+// coordinator's own: it does not start naming the anonymous reporter.
+func TestAudit_IDSquat(t *testing.T) {
+	en := newEnv(t)
+	const rejected, deleted = "anonsquat000001", "anonsquat000002"
+	// a create rejected (description too long), as any offline create can be
+	res := en.push(volunteerA, "phone-a", createReport(rejected, volunteerA, map[string]any{
+		"anonymous": true, "description": strings.Repeat("x", 5001)}))
+	if res[0].Status != "rejected" || res[0].Conflict == "" {
+		t.Fatalf("setup: %+v", res[0])
+	}
+	conflictURL := "/api/collections/sync_conflicts/records/" + res[0].Conflict
+	if res := en.push(volunteerA, "phone-a", createReport(deleted, volunteerA, map[string]any{"anonymous": true})); res[0].Status != "applied" {
+		t.Fatalf("setup: %+v", res[0])
+	}
+	if code, _ := en.do(superuser, http.MethodDelete, "/api/collections/incident_reports/records/"+deleted, nil); code != 204 {
+		t.Fatalf("superuser delete: %d", code)
+	}
+	historyURL := "/api/collections/record_history/records?sort=seq&filter=" + url.QueryEscape("record_id='"+deleted+"'")
+
+	for _, id := range []string{rejected, deleted} {
+		code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
+			"id": id, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
+			"category": "other", "description": "Mine."})
+		if code != 200 {
+			t.Fatalf("the coordinator's own report under %s: %d", id, code)
+		}
+	}
+	rec := en.raw(coordinator, http.MethodGet, conflictURL, nil)
+	if rec.Code != 200 || strings.Contains(rec.Body.String(), volunteerA) || strings.Contains(rec.Body.String(), "phone-a") {
+		t.Fatalf("the rejected anonymous create's conflict names its pusher: %d %.300s", rec.Code, rec.Body.String())
+	}
+	code, body := en.do(coordinator, http.MethodGet, historyURL, nil)
+	items, _ := body["items"].([]any)
+	if code != 200 || len(items) != 3 {
+		t.Fatalf("history of %s: %d %v", deleted, code, body)
+	}
+	for i, it := range items {
+		row := it.(map[string]any)
+		raw, _ := json.Marshal(row)
+		earlier := i < 2 // the anonymous report's create and its delete
+		if earlier && strings.Contains(string(raw), volunteerA) {
+			t.Errorf("history row %d of the deleted anonymous report names its reporter: %s", i, raw)
+		}
+		// the coordinator's own report is judged as it is: their own name shows
+		if !earlier && row["actor"] != coordinator {
+			t.Errorf("history row %d of the coordinator's own report: %s", i, raw)
+		}
+	}
+	if rec := en.raw(superuser, http.MethodGet, conflictURL, nil); !strings.Contains(rec.Body.String(), volunteerA) {
+		t.Fatalf("superusers see everything: %.300s", rec.Body.String())
 	}
 }

@@ -39,7 +39,8 @@ func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 	if v.Superuser {
 		return
 	}
-	hidden, valueHidden := changelog.Hiding(app, v, r.GetString("collection"), r.GetString("record_id"))
+	hidden, valueHidden := changelog.Hiding(app, v, r.GetString("collection"), r.GetString("record_id"),
+		changelog.Moment{At: r.GetDateTime("created").String()})
 	for _, col := range []string{"data", "server_state"} {
 		var m map[string]any
 		if raw, err := json.Marshal(r.Get(col)); err == nil {
