@@ -17,16 +17,18 @@ const ConflictsCollection = "sync_conflicts"
 // bindConflictResolution names the reviewer who resolves a conflict: a
 // user's request that changes its status or resolution sets resolved_by
 // to that user (the update rule lets them name nobody else), and reopening
-// it clears resolved_by, so the next reviewer may take it. A superuser
-// names whom they like.
+// it clears resolved_by, so the next reviewer may take it; an open
+// conflict names nobody, so no one locks others out by naming themselves
+// without resolving it. A superuser names whom they like.
 func bindConflictResolution(app core.App) {
 	app.OnRecordUpdateRequest(ConflictsCollection).BindFunc(func(e *core.RecordRequestEvent) error {
-		if e.Auth != nil && !e.Auth.IsSuperuser() && resolutionChanged(e.Record) {
-			resolver := e.Auth.Id
-			if e.Record.GetString("status") != "resolved" {
-				resolver = ""
+		if e.Auth != nil && !e.Auth.IsSuperuser() {
+			switch {
+			case e.Record.GetString("status") != "resolved":
+				e.Record.Set("resolved_by", "") // an open conflict is nobody's
+			case resolutionChanged(e.Record) || e.Record.GetString("resolved_by") != e.Record.Original().GetString("resolved_by"):
+				e.Record.Set("resolved_by", e.Auth.Id)
 			}
-			e.Record.Set("resolved_by", resolver)
 		}
 		return e.Next()
 	})

@@ -317,6 +317,8 @@ func TestConflicts_ResolutionIsTheResolvers(t *testing.T) {
 		// the stored status, resolution and resolved_by after the step
 		want [3]string
 	}{
+		{"claiming an open conflict without resolving it names nobody", coordinator, map[string]any{"resolved_by": coordinator},
+			200, [3]string{"open", "", ""}},
 		{"resolving names the resolver", coordinator2, map[string]any{"status": "resolved", "resolution": "Ignored."},
 			200, [3]string{"resolved", "Ignored.", coordinator2}},
 		{"another reviewer cannot rewrite it", coordinator, map[string]any{"resolution": "Rewritten."},
