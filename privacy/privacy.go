@@ -33,6 +33,10 @@ func Register(app core.App) error {
 		Id:   "amanPrivacySubscriptions",
 		Func: guardSubscriptions,
 	})
+	app.OnRecordAfterUpdateSuccess("users").Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanPrivacyOutgrownSubscriptions",
+		Func: dropOutgrownSubscriptions,
+	})
 	return nil
 }
 

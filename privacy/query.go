@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"encoding/json"
+	"github.com/pocketbase/pocketbase/apis"
 	"net/url"
 	"regexp"
 	"slices"
@@ -47,13 +48,45 @@ func guardListQuery(e *core.RecordsListRequestEvent) error {
 func guardSubscriptions(e *core.RealtimeSubscribeRequestEvent) error {
 	v := ViewerOf(e.Auth)
 	for _, sub := range e.Subscriptions {
-		name, filter := SubscriptionFilter(sub)
-		collection, err := e.App.FindCachedCollectionByNameOrId(name)
-		if err != nil || filter == "" {
-			continue // a custom topic, or nothing to check
-		}
-		if path := forbiddenInFilter(e.App, v, collection, filter); path != "" {
+		if path := forbiddenInSubscription(e.App, v, sub); path != "" {
 			return e.BadRequestError("Invalid subscription filter.", validation.Errors{"subscriptions": ForbiddenFieldError(path)})
+		}
+	}
+	return e.Next()
+}
+
+// forbiddenInSubscription returns the first field a realtime topic's filter
+// names that is hidden from v, or "".
+func forbiddenInSubscription(app core.App, v Viewer, sub string) string {
+	name, filter := SubscriptionFilter(sub)
+	collection, err := app.FindCachedCollectionByNameOrId(name)
+	if err != nil || filter == "" {
+		return "" // a custom topic, or nothing to check
+	}
+	return forbiddenInFilter(app, v, collection, filter)
+}
+
+// dropOutgrownSubscriptions disconnects the realtime clients of a user who
+// was just saved when one of their subscriptions filters by a field the
+// user may no longer use (after a role change: a volunteer's filter on
+// reporter matched only their own reports; a coordinator's would tell who
+// filed an anonymous one). The filter was checked when they subscribed,
+// and PocketBase evaluates it on every event with the client's auth as it
+// is now. The app reconnects and subscribes again, and guardSubscriptions
+// judges its filters for the role it has then.
+func dropOutgrownSubscriptions(e *core.RecordEvent) error {
+	broker := e.App.SubscriptionsBroker()
+	v := ViewerOf(e.Record)
+	for _, client := range broker.Clients() {
+		auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
+		if auth == nil || auth.Id != e.Record.Id || auth.Collection().Id != e.Record.Collection().Id {
+			continue
+		}
+		for sub := range client.Subscriptions() {
+			if forbiddenInSubscription(e.App, v, sub) != "" {
+				broker.Unregister(client.Id())
+				break
+			}
 		}
 	}
 	return e.Next()

@@ -68,3 +68,70 @@ func TestRealtimeEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestRealtime_RoleChangeDropsOutgrownFilters: a filter is checked when a
+// client subscribes, for the role its user has then. A volunteer may
+// filter by reporter (it only ever matched their own reports); made a
+// coordinator, the same filter would tell who filed an anonymous report.
+// Saving the user disconnects their clients that hold such a filter, so
+// the app subscribes again under the new role's checks; other clients stay.
+func TestRealtime_RoleChangeDropsOutgrownFilters(t *testing.T) {
+	app := fixtures.Factory(t)
+	if _, err := apis.NewRouter(app); err != nil { // binds the realtime broadcast hooks
+		t.Fatal(err)
+	}
+	byReporter := `incident_reports?options={"query":{"filter":"reporter = '` + fixtures.Volunteer + `'"}}`
+	connect := func(as, topic string) *subscriptions.DefaultClient {
+		auth, err := app.FindRecordById("users", as)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client := subscriptions.NewDefaultClient()
+		client.Set(apis.RealtimeClientAuthKey, auth)
+		client.Subscribe(topic)
+		app.SubscriptionsBroker().Register(client)
+		return client
+	}
+	promoted := connect(fixtures.Volunteer2, byReporter)
+	unfiltered := connect(fixtures.Volunteer2, "incident_reports")
+	other := connect(fixtures.Volunteer, byReporter)
+	registered := func(c *subscriptions.DefaultClient) bool {
+		_, err := app.SubscriptionsBroker().ClientById(c.Id())
+		return err == nil
+	}
+
+	user, err := app.FindRecordById("users", fixtures.Volunteer2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user.Set("name", "Renamed")
+	if err := app.Save(user); err != nil {
+		t.Fatal(err)
+	}
+	if !registered(promoted) || !registered(unfiltered) || !registered(other) {
+		t.Fatal("a save that changes no role dropped a client")
+	}
+	user.Set("role", "coordinator")
+	if err := app.Save(user); err != nil {
+		t.Fatal(err)
+	}
+	if registered(promoted) || !promoted.IsDiscarded() {
+		t.Fatal("the promoted user's reporter filter outlived the role change")
+	}
+	if !registered(unfiltered) || !registered(other) {
+		t.Fatal("a client without an outgrown filter was dropped")
+	}
+
+	// and the anonymous report's next event reaches no one through it
+	report, err := app.FindRecordById("incident_reports", fixtures.ReportAnonymous)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report.Set("public_summary", "Updated summary.")
+	if err := app.Save(report); err != nil {
+		t.Fatal(err)
+	}
+	if msg, open := <-promoted.Channel(); open {
+		t.Fatalf("the dropped client got an event: %s", msg.Data)
+	}
+}
