@@ -338,3 +338,34 @@ func TestPush_ReplayHidesOldLinks(t *testing.T) {
 		t.Fatalf("the replay lost what the coordinator still sees: %+v", again.Record)
 	}
 }
+
+// A replay is judged on the record its stored result is about, not on the
+// collection the replayed mutation names: a coordinator made a volunteer
+// again, who owns a report with the same id as an aid request they once
+// acknowledged, sends that mutation again under incident_reports and must
+// not get back the beneficiary's name and phone.
+func TestPush_ReplayUnderAnotherCollection(t *testing.T) {
+	en := newEnv(t)
+	const id = "aidswap00000001"
+	res := en.push(volunteerA, "phone-a", mut{"id": "aid-1", "collection": "aid_requests", "recordId": id, "baseRev": nil,
+		"data": map[string]any{"requester": volunteerA, "beneficiary_name": "Zarina", "contact_phone": "+992 900 555 666",
+			"region": "sughd", "needs": []string{"medical"}, "urgency": "high"}})
+	if res[0].Status != "applied" {
+		t.Fatalf("setup: %+v", res[0])
+	}
+	ack := mut{"id": "ack-1", "collection": "aid_requests", "recordId": id, "baseRev": 1, "data": map[string]any{"status": "acknowledged"}}
+	if res := en.push(coordinator, "phone-c", ack); res[0].Status != "applied" || res[0].Record["contact_phone"] != "+992 900 555 666" {
+		t.Fatalf("acknowledge: %+v", res[0])
+	}
+	en.setField("users", coordinator, "role", "volunteer")
+	if res := en.push(coordinator, "phone-c", createReport(id, coordinator, nil)); res[0].Status != "applied" {
+		t.Fatalf("the ex-coordinator's own report under the same id: %+v", res[0])
+	}
+	for _, collection := range []string{"aid_requests", "incident_reports"} {
+		swapped := mut{"id": "ack-1", "collection": collection, "recordId": id, "baseRev": 1, "data": map[string]any{"status": "acknowledged"}}
+		res := en.push(coordinator, "phone-c", swapped)
+		if res[0].Status != "applied" || res[0].Record != nil {
+			t.Fatalf("replayed under %s, a volunteer gets the aid request back: %+v", collection, res[0])
+		}
+	}
+}

@@ -31,12 +31,27 @@ func replay(e *core.RequestEvent, tx core.App, m mutation, stored json.RawMessag
 		r.Record = nil
 		return encodeResult(r)
 	}
-	record, cut, err := seenNow(e, tx, m.Collection, r.RecordID, r.Record)
+	record, cut, err := seenNow(e, tx, storedCollection(r.Record, m.Collection), r.RecordID, r.Record)
 	if err != nil || !cut {
 		return stored, err
 	}
 	r.Record = record
 	return encodeResult(r)
+}
+
+// storedCollection is the collection of the record in a stored result, as
+// its JSON names it, else fallback (the replayed mutation's). The record is
+// judged as the one it is: a mutation id sent again under another
+// collection, where the caller holds a record with the same id, must not
+// have an aid request judged as that record.
+func storedCollection(raw json.RawMessage, fallback string) string {
+	var named struct {
+		ID string `json:"collectionId"`
+	}
+	if json.Unmarshal(raw, &named) != nil || named.ID == "" {
+		return fallback
+	}
+	return named.ID
 }
 
 // seenNow is raw, a record's JSON in a stored result, without what the
