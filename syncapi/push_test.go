@@ -731,3 +731,30 @@ func TestPush_PublishedTextStaysOnRecord(t *testing.T) {
 		t.Fatalf("after the push: %v %v", stored, err)
 	}
 }
+
+// TestPush_VerifierNamesThemselves: through push as through REST, whoever
+// sets a report verified names themselves in the same mutation; a name a
+// colleague left in verified_by does not complete it (docs/workflow.md).
+func TestPush_VerifierNamesThemselves(t *testing.T) {
+	en := newEnv(t)
+	const id = "verifyself00001"
+	en.push(volunteerA, "device-a", createReport(id, volunteerA, nil))
+	en.setField("incident_reports", id, "status", "in_review")
+	en.setField("incident_reports", id, "verified_by", editor) // rev 3
+	verify := func(mutationID string, extra map[string]any) pushResult {
+		data := map[string]any{"status": "verified", "verified_at": "2026-11-26 09:00:00.000Z", "verification_note": "Two witnesses."}
+		for k, v := range extra {
+			data[k] = v
+		}
+		return en.push(coordinator, "device-c", mut{"id": mutationID, "collection": "incident_reports", "recordId": id, "baseRev": 3, "data": data})[0]
+	}
+	if res := verify("v1", nil); res.Status != "rejected" || res.Error == nil || res.Error.Code != "sync_forbidden" {
+		t.Fatalf("verified under a colleague's name: %+v", res)
+	}
+	if r, _ := en.app.FindRecordById("incident_reports", id); r.GetString("status") != "in_review" {
+		t.Fatalf("stored status %q", r.GetString("status"))
+	}
+	if res := verify("v2", map[string]any{"verified_by": coordinator}); res.Status != "applied" || res.Record["verified_by"] != coordinator {
+		t.Fatalf("verified as themselves: %+v", res)
+	}
+}
