@@ -91,7 +91,7 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 	r.Set("data", evidenceJSON(data))
 	r.Set("server_state", jsonValue(o.keep.serverState))
 	r.Set("fields", jsonValue(o.keep.fields))
-	r.Set("error", jsonValue(o.res.Error))
+	r.Set("error", evidenceError(o.res.Error))
 	r.Set("status", "open")
 	if err := tx.Save(r); err != nil {
 		return "", fmt.Errorf("save conflict: %w", err)
@@ -164,6 +164,48 @@ func evidenceJSON(data map[string]any) any {
 	v := jsonValue(data)
 	if s, ok := v.(string); ok && len(s) > evidenceDataMax {
 		return jsonValue(map[string]any{"truncated": true, "bytes": len(s)})
+	}
+	return v
+}
+
+// evidenceError is e for the error field, limited like data: PocketBase's
+// field errors echo the refused value in their message and params (a
+// select's "Invalid value …"), so an oversized value would make the evidence
+// fail to save and the whole push with it. Over the limit the fields keep
+// their codes, with messages cut and params dropped; if that is still too
+// much, the fields are dropped and the error keeps its code.
+func evidenceError(e *resultError) any {
+	v := jsonValue(e)
+	s, ok := v.(string)
+	if !ok || len(s) <= evidenceDataMax {
+		return v
+	}
+	var generic map[string]any
+	if json.Unmarshal([]byte(s), &generic) == nil {
+		if v, ok := jsonValue(shortened(generic)).(string); ok && len(v) <= evidenceDataMax {
+			return v
+		}
+	}
+	return jsonValue(&resultError{Code: e.Code, Message: e.Message, Fields: map[string]any{}, Retry: e.Retry})
+}
+
+// shortened is v with every "params" key of its objects removed and every
+// "message" cut to evidenceTextMax bytes.
+func shortened(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		delete(x, "params")
+		for k, item := range x {
+			if m, ok := item.(string); ok && k == "message" {
+				x[k] = evidenceText(m, "")
+				continue
+			}
+			x[k] = shortened(item)
+		}
+	case []any:
+		for i, item := range x {
+			x[i] = shortened(item)
+		}
 	}
 	return v
 }

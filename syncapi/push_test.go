@@ -198,6 +198,54 @@ func TestPush_OneBadMutationBlocksNothing(t *testing.T) {
 	}
 }
 
+// TestPush_OversizedValueIsRejectedAlone: PocketBase's field errors echo a
+// refused select value in their params, so a megabyte-long value made the
+// conflict evidence's error too large to save, and the whole push answered
+// 500 on every retry: a queue that never drains, and the valid mutations of
+// its chunk lost with it. The oversized mutation must be rejected alone, its
+// evidence kept, and a retry must answer the same.
+func TestPush_OversizedValueIsRejectedAlone(t *testing.T) {
+	big := strings.Repeat("x", 1100000)
+	for _, field := range []string{"category", "region"} {
+		t.Run(field, func(t *testing.T) {
+			en := newEnv(t)
+			muts := []mut{
+				createReport("smallreport0001", volunteerA, nil),
+				{"id": "big", "collection": "incident_reports", "recordId": "bigreport000001",
+					"data": report(volunteerA, map[string]any{field: big})},
+			}
+			for attempt := range 2 {
+				res := en.push(volunteerA, "device-a", muts...)
+				if res[0].Status != "applied" {
+					t.Fatalf("attempt %d, valid create: %+v", attempt, res[0])
+				}
+				if res[1].Status != "rejected" || res[1].Error == nil || res[1].Error.Code != "sync_validation_failed" || res[1].Conflict == "" {
+					t.Fatalf("attempt %d, oversized %s: %s %+v", attempt, field, res[1].Status, res[1].Error)
+				}
+				if _, ok := res[1].Error.Fields[field]; !ok {
+					t.Fatalf("attempt %d: no %s error in %+v", attempt, field, res[1].Error.Fields)
+				}
+				c, err := en.app.FindRecordById("sync_conflicts", res[1].Conflict)
+				if err != nil {
+					t.Fatalf("evidence: %v", err)
+				}
+				if e := c.GetString("error"); !strings.Contains(e, "sync_validation_failed") || !strings.Contains(e, field) {
+					t.Fatalf("evidence error %.300s", e)
+				}
+			}
+			if _, err := en.app.FindRecordById("incident_reports", "bigreport000001"); err == nil {
+				t.Fatal("the refused report was written")
+			}
+			if n := en.countRows("incident_reports", "", nil); n != 1 {
+				t.Fatalf("reports: %d, want 1", n)
+			}
+			if n := en.countRows("sync_conflicts", "", nil); n != 1 {
+				t.Fatalf("evidence rows: %d, want 1", n)
+			}
+		})
+	}
+}
+
 // TestPush_FailureAfterTheWriteLeavesNoTrace: a hook that fails after the
 // record's insert (and its change-log row) leaves a half-done mutation in
 // the chunk's transaction. The push must roll exactly that mutation back
