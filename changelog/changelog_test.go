@@ -437,11 +437,14 @@ func TestPrune_ReadsTheTombstoneIndex(t *testing.T) {
 }
 
 // TestLifeStart: a record's life begins at its first change after its last
-// delete, so an id deleted and created again starts over.
+// delete (LastDelete), so an id deleted and created again starts over.
 func TestLifeStart(t *testing.T) {
 	app := testapp.New(t)
 	if _, found, err := changelog.LifeStart(app, "updates", "neverexisted001"); err != nil || found {
 		t.Fatalf("an id never written: found %v, %v", found, err)
+	}
+	if last, err := changelog.LastDelete(app, "updates", "neverexisted001"); err != nil || last != 0 {
+		t.Fatalf("an id never written: last delete %d, %v", last, err)
 	}
 	first := newUpdate(t, app, "reborn000000001", "first")
 	if err := app.Save(first); err != nil {
@@ -461,6 +464,10 @@ func TestLifeStart(t *testing.T) {
 	if _, found, _ := changelog.LifeStart(app, "updates", first.Id); found {
 		t.Fatal("a deleted record has no life")
 	}
+	gone, _ := changelog.HeadOf(app, "updates", first.Id)
+	if last, err := changelog.LastDelete(app, "updates", first.Id); err != nil || last != gone.Seq || last <= born.Seq {
+		t.Fatalf("last delete %d, %v, want seq %d", last, err, gone.Seq)
+	}
 	second := core.NewRecord(first.Collection())
 	second.Id = first.Id
 	second.Load(map[string]any{"title": "second", "body": "b", "language": "en", "status": "published",
@@ -471,5 +478,8 @@ func TestLifeStart(t *testing.T) {
 	reborn, _ := changelog.HeadOf(app, "updates", first.Id)
 	if start, found, _ := changelog.LifeStart(app, "updates", first.Id); !found || start.Seq != reborn.Seq || start.Seq <= born.Seq {
 		t.Fatalf("second life: %+v, want seq %d", start, reborn.Seq)
+	}
+	if last, _ := changelog.LastDelete(app, "updates", first.Id); last != gone.Seq || last >= reborn.Seq {
+		t.Fatalf("second life: last delete %d, want seq %d", last, gone.Seq)
 	}
 }

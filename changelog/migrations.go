@@ -21,6 +21,8 @@ func init() {
 	// fewer index writes per logged write (docs/benchmarks.md)
 	core.AppMigrations.Register(trimHeadIndexes, nil, "1795766950_aman_sync_head_indexes.go")
 	core.AppMigrations.Register(createEpochs, dropEpochs, "1795766930_aman_sync_epochs.go")
+	// history redaction asks each row's record where its life began
+	core.AppMigrations.Register(createTables, nil, "1795767200_aman_sync_changes_deletes_index.go")
 }
 
 var tableDDL = []string{
@@ -39,6 +41,8 @@ var tableDDL = []string{
 	)`,
 	`CREATE INDEX IF NOT EXISTS idx_aman_changes_record ON ` + changesTable + ` (collection, record_id, rev)`,
 	`CREATE INDEX IF NOT EXISTS idx_aman_changes_at ON ` + changesTable + ` (at)`,
+	// deletes only: where a record's current life begins (LastDelete)
+	`CREATE INDEX IF NOT EXISTS idx_aman_changes_deletes ON ` + changesTable + ` (collection, record_id) WHERE deleted = 1`,
 	`CREATE TABLE IF NOT EXISTS ` + headsTable + ` (
 		collection TEXT    NOT NULL,
 		record_id  TEXT    NOT NULL,

@@ -69,7 +69,7 @@ type Moment struct {
 // after a coordinator unlinked it). The record is read once.
 //
 // A row is judged by the record that holds the id now only if it was
-// written in that record's life (LifeStart). A row from before, about an
+// written in that record's life (writtenInLife). A row from before, about an
 // earlier record deleted under the same id or a create that was rejected,
 // is judged as one about a record that no longer exists: otherwise whoever
 // creates a record under that id (ids are the client's to choose) would
@@ -83,7 +83,7 @@ func Hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) (hi
 	if err != nil {
 		return gone()
 	}
-	if w != (Moment{}) && !writtenInLife(app, collection, id, w) {
+	if w != (Moment{}) && !writtenInLife(app, r, w) {
 		return gone()
 	}
 	return privacy.RecordHiddenFields(app, v, r), func(field string, value any) bool {
@@ -91,20 +91,35 @@ func Hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) (hi
 	}
 }
 
-// writtenInLife reports whether w falls in the life of the record that
-// holds the id now. When the log cannot tell (the life's changes pruned,
-// or a record older than the log) the answer is no: the caller then hides
-// the most.
-func writtenInLife(app core.App, collection, id string, w Moment) bool {
-	start, found, err := LifeStart(app, collection, id)
-	switch {
-	case err != nil || !found:
-		return false
-	case w.Seq > 0:
-		return w.Seq >= start.Seq
-	default:
-		return w.At >= start.At
+// writtenInLife reports whether w falls in the life of r, the record that
+// holds the id now. A change of the log (a history row) does when it comes
+// after the record's last delete (LastDelete: one indexed read, whatever
+// the length of the record's history). A time (a sync conflict) is compared
+// with r's own creation time when its collection keeps one: an autodate no
+// client sets, renewed when a record is created again under the id, so a
+// record older than the log, or whose changes were pruned, keeps the
+// conflicts of its life. Else the log tells (LifeStart); when it cannot,
+// the answer is no: the caller then hides the most.
+func writtenInLife(app core.App, r *core.Record, w Moment) bool {
+	if w.Seq > 0 {
+		last, err := LastDelete(app, r.Collection().Name, r.Id)
+		return err == nil && w.Seq > last
 	}
+	if created, ok := createdAt(r); ok {
+		return w.At >= created
+	}
+	start, found, err := LifeStart(app, r.Collection().Name, r.Id)
+	return err == nil && found && w.At >= start.At
+}
+
+// createdAt is r's creation time, if its collection keeps one.
+func createdAt(r *core.Record) (string, bool) {
+	f, ok := r.Collection().Fields.GetByName("created").(*core.AutodateField)
+	if !ok || !f.OnCreate {
+		return "", false
+	}
+	created := r.GetDateTime("created")
+	return created.String(), !created.IsZero()
 }
 
 // RedactHistory redacts one record_history record for v.

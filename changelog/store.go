@@ -202,6 +202,19 @@ func LifeStart(app core.App, collection, recordID string) (start Moment, found b
 	return start, true, nil
 }
 
+// LastDelete returns the seq of the record's last delete, 0 if the log
+// holds none: every change after it is of the record's current life.
+func LastDelete(app core.App, collection, recordID string) (int64, error) {
+	var seq int64
+	err := app.DB().NewQuery(`SELECT COALESCE(MAX(seq), 0) FROM ` + changesTable + `
+		WHERE collection = {:collection} AND record_id = {:record_id} AND deleted = 1`).
+		Bind(dbx.Params{"collection": collection, "record_id": recordID}).Row(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("last delete of %s/%s: %w", collection, recordID, err)
+	}
+	return seq, nil
+}
+
 // Heads returns the heads of the given records of one collection, by id.
 func Heads(app core.App, collection string, ids []string) (map[string]Head, error) {
 	out := make(map[string]Head, len(ids))
