@@ -347,16 +347,7 @@ func TestPush_ReplayHidesOldLinks(t *testing.T) {
 func TestPush_ReplayUnderAnotherCollection(t *testing.T) {
 	en := newEnv(t)
 	const id = "aidswap00000001"
-	res := en.push(volunteerA, "phone-a", mut{"id": "aid-1", "collection": "aid_requests", "recordId": id, "baseRev": nil,
-		"data": map[string]any{"requester": volunteerA, "beneficiary_name": "Zarina", "contact_phone": "+992 900 555 666",
-			"region": "sughd", "needs": []string{"medical"}, "urgency": "high"}})
-	if res[0].Status != "applied" {
-		t.Fatalf("setup: %+v", res[0])
-	}
-	ack := mut{"id": "ack-1", "collection": "aid_requests", "recordId": id, "baseRev": 1, "data": map[string]any{"status": "acknowledged"}}
-	if res := en.push(coordinator, "phone-c", ack); res[0].Status != "applied" || res[0].Record["contact_phone"] != "+992 900 555 666" {
-		t.Fatalf("acknowledge: %+v", res[0])
-	}
+	acknowledgedAid(en, id)
 	en.setField("users", coordinator, "role", "volunteer")
 	if res := en.push(coordinator, "phone-c", createReport(id, coordinator, nil)); res[0].Status != "applied" {
 		t.Fatalf("the ex-coordinator's own report under the same id: %+v", res[0])
@@ -368,4 +359,51 @@ func TestPush_ReplayUnderAnotherCollection(t *testing.T) {
 			t.Fatalf("replayed under %s, a volunteer gets the aid request back: %+v", collection, res[0])
 		}
 	}
+}
+
+// TestPush_ReplayOfAnEarlierLife: a replay is judged on the record of the
+// stored result's own life. A coordinator acknowledged an aid request (the
+// stored result holds the beneficiary's name and phone); a superuser
+// deleted it and made them a volunteer again; they create an aid request of
+// their own under its id (ids are the client's to choose) and send the old
+// acknowledgement again: the stored record is gone, not theirs.
+func TestPush_ReplayOfAnEarlierLife(t *testing.T) {
+	en := newEnv(t)
+	const id = "replaylife00001"
+	ack := acknowledgedAid(en, id)
+	if again := en.push(coordinator, "phone-c", ack); again[0].Record["contact_phone"] != "+992 900 555 666" {
+		t.Fatalf("a replay in the same life keeps what the coordinator sees: %+v", again[0].Record)
+	}
+	if code, _ := en.do(superuser, "DELETE", "/api/collections/aid_requests/records/"+id, nil); code != 204 {
+		t.Fatalf("superuser delete: %d", code)
+	}
+	en.setField("users", coordinator, "role", "volunteer")
+	own := mut{"id": "aid-own", "collection": "aid_requests", "recordId": id, "baseRev": nil,
+		"data": map[string]any{"requester": coordinator, "beneficiary_name": "Me", "contact_phone": "+992 000",
+			"region": "sughd", "needs": []string{"food"}, "urgency": "high"}}
+	if res := en.push(coordinator, "phone-c", own); res[0].Status != "applied" {
+		t.Fatalf("the ex-coordinator's own aid request under the same id: %+v %+v", res[0], res[0].Error)
+	}
+	again := en.push(coordinator, "phone-c", ack)
+	if again[0].ID != "ack-1" || again[0].Record["contact_phone"] == "+992 900 555 666" || again[0].Record["beneficiary_name"] == "Zarina" {
+		t.Fatalf("a volunteer gets a deleted aid request's beneficiary back by replaying: %+v", again[0])
+	}
+}
+
+// acknowledgedAid has volunteerA's phone create aid request id (the
+// beneficiary Zarina, +992 900 555 666) and the coordinator's phone
+// acknowledge it; it returns the acknowledgement, to be sent again.
+func acknowledgedAid(en *env, id string) mut {
+	en.t.Helper()
+	res := en.push(volunteerA, "phone-a", mut{"id": "aid-1", "collection": "aid_requests", "recordId": id, "baseRev": nil,
+		"data": map[string]any{"requester": volunteerA, "beneficiary_name": "Zarina", "contact_phone": "+992 900 555 666",
+			"region": "sughd", "needs": []string{"medical"}, "urgency": "high"}})
+	if res[0].Status != "applied" {
+		en.t.Fatalf("setup: %+v", res[0])
+	}
+	ack := mut{"id": "ack-1", "collection": "aid_requests", "recordId": id, "baseRev": 1, "data": map[string]any{"status": "acknowledged"}}
+	if res := en.push(coordinator, "phone-c", ack); res[0].Status != "applied" || res[0].Record["contact_phone"] != "+992 900 555 666" {
+		en.t.Fatalf("acknowledge: %+v", res[0])
+	}
+	return ack
 }

@@ -65,7 +65,7 @@ func seenNow(e *core.RequestEvent, tx core.App, collection, id string, raw json.
 		return nil, true, nil
 	}
 	rec, err := tx.FindRecordById(c, id)
-	if err != nil {
+	if err != nil || !sameLife(rec, raw) {
 		return nil, true, nil
 	}
 	ev, err := internalEvent(e, tx, http.MethodGet, recordsURL(c, id), map[string]any{})
@@ -103,4 +103,22 @@ func seenNow(e *core.RequestEvent, tx core.App, collection, id string, raw json.
 	}
 	out, err := json.Marshal(fields)
 	return out, true, err
+}
+
+// sameLife reports whether raw, a stored record's JSON, is of rec's life:
+// an id deleted and created again (ids are the client's to choose) holds
+// another record, with another creation time, and the stored one is gone.
+// A collection without a created autodate cannot tell and keeps the
+// record; every synced collection has one.
+func sameLife(rec *core.Record, raw json.RawMessage) bool {
+	if _, ok := rec.Collection().Fields.GetByName("created").(*core.AutodateField); !ok {
+		return true
+	}
+	var stored struct {
+		Created string `json:"created"`
+	}
+	if json.Unmarshal(raw, &stored) != nil || stored.Created == "" {
+		return true
+	}
+	return stored.Created == rec.GetDateTime("created").String()
 }
