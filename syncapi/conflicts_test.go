@@ -347,7 +347,8 @@ func TestAudit_SubscriptionsGuarded(t *testing.T) {
 // TestConflicts_ResolutionIsTheResolvers: resolving names the reviewer who
 // did it, whatever the request says; another reviewer cannot rewrite,
 // reopen or reassign that resolution (only its resolver and superusers
-// can); reopening leaves it to the next reviewer.
+// can); reopening leaves it to the next reviewer, even when the open
+// conflict still names someone.
 func TestConflicts_ResolutionIsTheResolvers(t *testing.T) {
 	en := newEnv(t)
 	const coordinator2 = "coordinator2ccc"
@@ -393,6 +394,10 @@ func TestConflicts_ResolutionIsTheResolvers(t *testing.T) {
 			404, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
 		{"nor an editor", editor, map[string]any{"status": "open"},
 			404, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
+		{"a superuser reopens it naming someone", superuser, map[string]any{"status": "open"},
+			200, [3]string{"open", "Ignored: not B's report.", coordinator2}},
+		{"an open conflict is anyone's to resolve, whoever it names", coordinator, map[string]any{"status": "resolved", "resolution": "Checked."},
+			200, [3]string{"resolved", "Checked.", coordinator}},
 	}
 	for i, s := range steps {
 		code, body := en.do(s.as, http.MethodPatch, one, s.body)

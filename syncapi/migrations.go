@@ -22,6 +22,7 @@ func init() {
 	core.AppMigrations.Register(reviewAllowList, nil, "1795766970_aman_review_allow_list.go")
 	core.AppMigrations.Register(scrubSecrets, nil, "1795766980_aman_conflicts_without_secrets.go")
 	core.AppMigrations.Register(resolverOnly, nil, "1795766990_aman_conflicts_resolver_only.go")
+	core.AppMigrations.Register(openConflictsNobodys, nil, "1795767210_aman_open_conflicts_nobodys.go")
 }
 
 var pushDDL = []string{
@@ -74,11 +75,15 @@ func conflictEvidenceKept() string {
 	return evidence
 }
 
-// The ends of the conflicts' update rule before and since
-// 1795766990_aman_conflicts_resolver_only.go.
+// The ends of the conflicts' update rule: before
+// 1795766990_aman_conflicts_resolver_only.go, as it left it, and since
+// 1795767210_aman_open_conflicts_nobodys.go (an open conflict is nobody's,
+// whatever resolved_by holds: a claim kept from before, a superuser's
+// choice; any reviewer may resolve it).
 const (
-	conflictResolverSelf = " && (@request.body.resolved_by:isset = false || @request.body.resolved_by = @request.auth.id)"
-	conflictResolverOnly = " && (resolved_by = '' || resolved_by = @request.auth.id)" + conflictResolverSelf
+	conflictResolverSelf   = " && (@request.body.resolved_by:isset = false || @request.body.resolved_by = @request.auth.id)"
+	conflictResolverOnlyV1 = " && (resolved_by = '' || resolved_by = @request.auth.id)" + conflictResolverSelf
+	conflictResolverOnly   = " && (status != 'resolved' || resolved_by = '' || resolved_by = @request.auth.id)" + conflictResolverSelf
 )
 
 // resolverOnly gives data dirs created before it the conflicts' update
@@ -91,12 +96,32 @@ func resolverOnly(tx core.App) error {
 		return fmt.Errorf("resolver only: %w", err)
 	}
 	rule := c.UpdateRule
-	if rule == nil || !strings.HasSuffix(*rule, conflictResolverSelf) || strings.HasSuffix(*rule, conflictResolverOnly) {
+	if rule == nil || !strings.HasSuffix(*rule, conflictResolverSelf) ||
+		strings.HasSuffix(*rule, conflictResolverOnly) || strings.HasSuffix(*rule, conflictResolverOnlyV1) {
 		return nil
 	}
 	c.UpdateRule = types.Pointer(strings.TrimSuffix(*rule, conflictResolverSelf) + conflictResolverOnly)
 	if err := tx.Save(c); err != nil {
 		return fmt.Errorf("resolver only: %w", err)
+	}
+	return nil
+}
+
+// openConflictsNobodys gives data dirs that resolverOnly left with its
+// rule the one under which an open conflict naming someone is not theirs
+// alone. A rule an operator rewrote is left as it is.
+func openConflictsNobodys(tx core.App) error {
+	c, err := tx.FindCollectionByNameOrId(ConflictsCollection)
+	if err != nil {
+		return fmt.Errorf("open conflicts nobody's: %w", err)
+	}
+	rule := c.UpdateRule
+	if rule == nil || !strings.HasSuffix(*rule, conflictResolverOnlyV1) {
+		return nil
+	}
+	c.UpdateRule = types.Pointer(strings.TrimSuffix(*rule, conflictResolverOnlyV1) + conflictResolverOnly)
+	if err := tx.Save(c); err != nil {
+		return fmt.Errorf("open conflicts nobody's: %w", err)
 	}
 	return nil
 }

@@ -248,17 +248,29 @@ func TestUpgrade_ConflictsWithoutSecrets(t *testing.T) {
 
 // TestUpgrade_ConflictsResolverOnly: a data dir whose conflicts let any
 // reviewer rewrite another's resolution gets the rule that leaves it to
-// its resolver; a rule an operator rewrote stays.
+// its resolver, and one that left an open conflict naming someone to them
+// alone gets the rule under which an open conflict is nobody's; a rule an
+// operator rewrote stays.
 func TestUpgrade_ConflictsResolverOnly(t *testing.T) {
+	const (
+		resolverOnly   = "1795766990_aman_conflicts_resolver_only.go"
+		nobodys        = "1795767210_aman_open_conflicts_nobodys.go"
+		currentCheck   = " && (status != 'resolved' || resolved_by = '' || resolved_by = @request.auth.id)"
+		resolverOnlyV1 = " && (resolved_by = '' || resolved_by = @request.auth.id)"
+	)
 	for _, s := range []struct {
 		name      string
+		forget    []string
 		before    func(current string) string
 		wantAfter func(current string) string
 	}{
-		{"as the project wrote it", func(cur string) string {
-			return strings.Replace(cur, " && (resolved_by = '' || resolved_by = @request.auth.id)", "", 1)
+		{"before the resolver check", []string{resolverOnly, nobodys}, func(cur string) string {
+			return strings.Replace(cur, currentCheck, "", 1)
 		}, func(cur string) string { return cur }},
-		{"rewritten by an operator", func(string) string { return "@request.auth.role = 'coordinator'" },
+		{"as the resolver check first was", []string{nobodys}, func(cur string) string {
+			return strings.Replace(cur, currentCheck, resolverOnlyV1, 1)
+		}, func(cur string) string { return cur }},
+		{"rewritten by an operator", []string{resolverOnly, nobodys}, func(string) string { return "@request.auth.role = 'coordinator'" },
 			func(string) string { return "@request.auth.role = 'coordinator'" }},
 	} {
 		t.Run(s.name, func(t *testing.T) {
@@ -266,14 +278,17 @@ func TestUpgrade_ConflictsResolverOnly(t *testing.T) {
 			conflicts := mustCollection(t, en.app, "sync_conflicts")
 			current := *conflicts.UpdateRule
 			old := s.before(current)
-			if old == current && s.name == "as the project wrote it" {
+			if old == current {
 				t.Fatalf("setup: the current rule has no resolver check: %s", current)
 			}
 			conflicts.UpdateRule = types.Pointer(old)
 			if err := en.app.Save(conflicts); err != nil {
 				t.Fatal(err)
 			}
-			en.exec("DELETE FROM _migrations WHERE file = '1795766990_aman_conflicts_resolver_only.go'", "PRAGMA wal_checkpoint(TRUNCATE)")
+			for _, file := range s.forget {
+				en.exec("DELETE FROM _migrations WHERE file = '" + file + "'")
+			}
+			en.exec("PRAGMA wal_checkpoint(TRUNCATE)")
 			upgraded := en.bootFrom(en.app.DataDir())
 			got := mustCollection(t, upgraded.app, "sync_conflicts").UpdateRule
 			if want := s.wantAfter(current); got == nil || *got != want {
