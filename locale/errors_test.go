@@ -122,6 +122,8 @@ func TestErrors_LanguageOrder(t *testing.T) {
 		{"?lang=ru beats user ky and header tg", "?lang=ru", "tg", map[string]any{"language": "ky"}, "ru", `"message":"Обязательное поле."`},
 		{"?lang=uz-UZ is Cyrillic Uzbek", "?lang=uz-UZ", "", nil, "uz-Cyrl", `"message":"Мажбурий майдон."`},
 		{"unknown ?lang= is ignored", "?lang=xx", "tg", nil, "tg", `"message":"Майдони ҳатмӣ."`},
+		{"?lang=und names no language: the user's ky stays", "?lang=und", "", map[string]any{"language": "ky"}, "ky", `"message":"Милдеттүү талаа."`},
+		{"a browser header with one unknown tag is still Russian", "", "ru-RU,ru;q=0.9,en;q=0.7,zz;q=0.1", nil, "ru", `"message":"Обязательное поле."`},
 		{"Batken user, French device: Russian", "", "fr", map[string]any{"region": "batken"}, "ru", `"message":"Обязательное поле."`},
 		{"region other, French device: English", "", "fr", map[string]any{"region": "other"}, "en", `"message":"Cannot be blank."`},
 	}

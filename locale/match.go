@@ -1,9 +1,9 @@
 package locale
 
 import (
-	"strings"
-
 	"golang.org/x/text/language"
+
+	"aman/locale/acceptlang"
 )
 
 // Match returns the supported language for pref, which is a language tag
@@ -15,29 +15,25 @@ import (
 // this audience reads Uzbek in Cyrillic. So every Uzbek tag, uz-Latn
 // included, resolves to uz-Cyrl: we have no Latin Uzbek, and an Uzbek
 // reader gets their own language in the other script rather than Russian.
+//
+// An Accept-Language value is read entry by entry (acceptlang.Parse), so
+// one entry x/text cannot read does not throw away the languages the rest
+// of the value names.
 func Match(pref string) (string, bool) {
-	pref = strings.TrimSpace(pref)
-	if pref == "" {
-		return "", false
-	}
-	tags, q, err := language.ParseAcceptLanguage(pref)
-	if err != nil {
-		return "", false
-	}
-	for i, tag := range tags {
-		if q[i] <= 0 {
-			continue
-		}
-		if lang, ok := supportedBase(tag); ok {
+	for _, entry := range acceptlang.Parse(pref) {
+		if lang, ok := supportedBase(entry.Tag); ok {
 			return lang, true
 		}
 	}
 	return "", false
 }
 
+// supportedBase is the supported language of tag's explicit base language.
+// Only an explicit one counts: x/text infers one for "und" (English) or a
+// bare region or script ("und-TJ"), which name none.
 func supportedBase(tag language.Tag) (string, bool) {
 	base, conf := tag.Base()
-	if conf == language.No {
+	if conf != language.Exact {
 		return "", false
 	}
 	switch base.String() {

@@ -30,12 +30,20 @@ func TestMatch(t *testing.T) {
 		{"*", "", false},
 		{"", "", false},
 		{"not a tag!!", "", false},
+		// an entry x/text cannot read is dropped alone (acceptlang.Parse)
+		{"ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7,zz;q=0.1", locale.Russian, true},
+		{"uz-Latn,ru;q=0.9,de-x-ü;q=0.5", locale.UzbekCyrillic, true},
+		// "und" names no language: it is not English by inference
+		{"und, ru", locale.Russian, true},
+		{"und", "", false},
+		{"und-TJ", "", false},
+		{"root", "", false},
 	}
 	for i, s := range scenarios {
-		t.Run(fmt.Sprintf("%d_%s", i, s.pref), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%d_%.40s", i, s.pref), func(t *testing.T) {
 			got, ok := locale.Match(s.pref)
 			if got != s.want || ok != s.ok {
-				t.Fatalf("Match(%q) = %q, %v; want %q, %v", s.pref, got, ok, s.want, s.ok)
+				t.Fatalf("Match(%.80q) = %q, %v; want %q, %v", s.pref, got, ok, s.want, s.ok)
 			}
 		})
 	}
