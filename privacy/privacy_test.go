@@ -201,6 +201,45 @@ func TestQueryGuard(t *testing.T) {
 	})
 }
 
+// TestQueryGuard_Localized: a refused filter, sort or realtime filter is
+// answered in the request's language, its top-level message included (it
+// was English: "Invalid filter.", "Invalid sort.", "Invalid subscription
+// filter.").
+func TestQueryGuard_Localized(t *testing.T) {
+	english := []string{`"message":"Invalid filter."`, `"message":"Invalid sort."`, `"message":"Invalid subscription filter."`}
+	realtime := subscriptions.NewDefaultClient()
+	body, _ := json.Marshal(map[string]any{"clientId": realtime.Id(), "subscriptions": []string{
+		`incident_reports?options={"query":{"filter":"reporter='` + fixtures.Volunteer + `'"}}`}})
+	for _, s := range []struct {
+		name, method, url, body, param string
+		want                           []string
+		events                         map[string]int
+	}{
+		{"filter in Russian", http.MethodGet, filter(reportsURL, "reporter.name ~ 'a'") + "&lang=ru", "", "filter",
+			[]string{`"message":"При обработке запроса что-то пошло не так."`, `"message":"Нельзя фильтровать или сортировать по полю reporter.name."`},
+			map[string]int{"OnRecordsListRequest": 1}},
+		{"sort in Russian", http.MethodGet, reportsURL + "?sort=reporter&lang=ru", "", "sort",
+			[]string{`"message":"При обработке запроса что-то пошло не так."`, `"message":"Нельзя фильтровать или сортировать по полю reporter."`},
+			map[string]int{"OnRecordsListRequest": 1}},
+		{"realtime filter in Tajik", http.MethodPost, "/api/realtime?lang=tg", string(body), "subscriptions",
+			[]string{`"message":"Ҳангоми коркарди дархост хатое рух дод."`, `"message":"Аз рӯйи майдони reporter филтр ё мураттаб кардан мумкин нест."`},
+			map[string]int{"OnRealtimeSubscribeRequest": 1}},
+	} {
+		sc := fixtures.Scenario(fixtures.Editor, tests.ApiScenario{
+			Name:               s.name,
+			Method:             s.method,
+			URL:                s.url,
+			Body:               strings.NewReader(s.body),
+			ExpectedStatus:     400,
+			ExpectedContent:    append([]string{`"` + s.param + `":{"code":"privacy_forbidden_query_field"`}, s.want...),
+			NotExpectedContent: english,
+			ExpectedEvents:     s.events,
+			BeforeTestFunc:     connected(realtime, fixtures.Editor),
+		})
+		sc.Test(t)
+	}
+}
+
 // TestBatchResponses: records returned by /api/batch are redacted too.
 func TestBatchResponses(t *testing.T) {
 	body := `{"requests":[{"method":"PATCH","url":"` + reportsURL + "/" + fixtures.ReportAnonymous + `","body":{"status":"archived"}}]}`
@@ -241,16 +280,22 @@ func TestRealtimeSubscriptionGuard(t *testing.T) {
 			Method: http.MethodPost, URL: "/api/realtime", Body: strings.NewReader(string(body)),
 			ExpectedStatus:  s.status,
 			ExpectedContent: want,
-			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-				auth, err := app.FindRecordById("users", s.as)
-				if err != nil {
-					t.Fatal(err)
-				}
-				client.Set(apis.RealtimeClientAuthKey, auth)
-				app.SubscriptionsBroker().Register(client)
-			},
+			BeforeTestFunc:  connected(client, s.as),
 		})
 		sc.Test(t)
+	}
+}
+
+// connected registers client with the broker as signed in as user, as
+// PocketBase does when a realtime connection opens.
+func connected(client subscriptions.Client, user string) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
+	return func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+		auth, err := app.FindRecordById("users", user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client.Set(apis.RealtimeClientAuthKey, auth)
+		app.SubscriptionsBroker().Register(client)
 	}
 }
 

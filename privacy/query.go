@@ -28,16 +28,18 @@ func ForbiddenFieldError(path string) validation.Error {
 }
 
 // guardListQuery refuses a list request whose filter or sort names a field
-// hidden from the viewer. It runs after PocketBase ran the query but before
+// hidden from the viewer. Its top-level message is PocketBase's default
+// (""), which the locale middleware translates; the field error carries
+// the code. It runs after PocketBase ran the query but before
 // anything of its result is written.
 func guardListQuery(e *core.RecordsListRequestEvent) error {
 	v := ViewerOf(e.Auth)
 	query := e.Request.URL.Query()
 	if path := forbiddenInFilter(e.App, v, e.Collection, query.Get(search.FilterQueryParam)); path != "" {
-		return e.BadRequestError("Invalid filter.", validation.Errors{search.FilterQueryParam: ForbiddenFieldError(path)})
+		return e.BadRequestError("", validation.Errors{search.FilterQueryParam: ForbiddenFieldError(path)})
 	}
 	if path := forbiddenInSort(e.App, v, e.Collection, query.Get(search.SortQueryParam)); path != "" {
-		return e.BadRequestError("Invalid sort.", validation.Errors{search.SortQueryParam: ForbiddenFieldError(path)})
+		return e.BadRequestError("", validation.Errors{search.SortQueryParam: ForbiddenFieldError(path)})
 	}
 	return e.Next()
 }
@@ -49,7 +51,7 @@ func guardSubscriptions(e *core.RealtimeSubscribeRequestEvent) error {
 	v := ViewerOf(e.Auth)
 	for _, sub := range e.Subscriptions {
 		if path := forbiddenInSubscription(e.App, v, sub); path != "" {
-			return e.BadRequestError("Invalid subscription filter.", validation.Errors{"subscriptions": ForbiddenFieldError(path)})
+			return e.BadRequestError("", validation.Errors{"subscriptions": ForbiddenFieldError(path)})
 		}
 	}
 	return e.Next()
