@@ -131,6 +131,18 @@ var apiMessages = []*i18n.Message{
 	{ID: "api_redirect_status", Other: "Invalid redirect status code."},
 }
 
+// apiPrefixMessages are top-level messages PocketBase builds at runtime
+// as a fixed prefix and one word (apis/record_helpers.go:
+// "Only superusers can filter by "+field, field being "@collection." or
+// "@request."). The localizer matches the prefix and passes the rest, without
+// its final dot, as {{.field}}. Each prefix must stay PocketBase's (tested).
+var apiPrefixMessages = []struct {
+	Prefix string
+	*i18n.Message
+}{
+	{"Only superusers can filter by ", &i18n.Message{ID: "api_superusers_filter_only", Other: "Only superusers can filter by {{.field}}."}},
+}
+
 // apiInternal is the message of every 5xx response whose message is unknown:
 // what went wrong internally is for the logs, not for the reader.
 const apiInternal = "api_bad_request"

@@ -78,3 +78,14 @@ func TestCatalog_ApiMessagesStillInPocketBase(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalog_ApiPrefixesStillInPocketBase: each message prefix matched at
+// runtime is still how PocketBase builds its message.
+func TestCatalog_ApiPrefixesStillInPocketBase(t *testing.T) {
+	src := goSources(t, moduleDir(t, "github.com/pocketbase/pocketbase"))
+	for _, p := range locale.APIPrefixes() {
+		if !strings.Contains(src, `"`+p+`"+`) {
+			t.Errorf("%q no longer occurs in PocketBase", p)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package locale
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -41,6 +42,13 @@ func LocalizeApiError(lang string, apiErr *router.ApiError) *router.ApiError {
 
 func localizeApiMessage(lang string, status int, message string) string {
 	id, ok := apiMessageIDs[inflector.Sentenize(message)]
+	if !ok {
+		for _, m := range apiPrefixMessages {
+			if rest, found := strings.CutPrefix(message, m.Prefix); found && rest != "" {
+				return T(lang, m.ID, map[string]any{"field": strings.TrimSuffix(rest, ".")})
+			}
+		}
+	}
 	if !ok {
 		id, ok = statusMessage(status)
 	}

@@ -3,6 +3,7 @@ package locale_test
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -202,6 +203,30 @@ func TestErrors_PocketBaseMessages(t *testing.T) {
 		NotExpectedContent: []string{"Cannot be blank", "Batch request failed"},
 		ExpectedEvents:     map[string]int{"OnBatchRequest": 1},
 	}))
+}
+
+// TestErrors_SuperuserOnlyFilter: PocketBase refuses a filter or sort
+// naming @collection or @request to anyone but a superuser with a message
+// it builds at runtime ("Only superusers can filter by " + field), which
+// an exact-text lookup misses: it stayed English.
+func TestErrors_SuperuserOnlyFilter(t *testing.T) {
+	for _, s := range []struct{ lang, query, want string }{
+		{"ru", "filter=" + url.QueryEscape("@collection.incident_reports.reporter ?= 'x'"), `"message":"Фильтровать по @collection могут только суперпользователи."`},
+		{"tg", "filter=" + url.QueryEscape("@request.auth.id != ''"), `"message":"Танҳо суперкорбарон метавонанд аз рӯйи @request филтр кунанд."`},
+		{"ky", "sort=" + url.QueryEscape("@request.auth.id"), `"message":"@request боюнча суперколдонуучулар гана чыпкалай алат."`},
+		{"uz-Cyrl", "filter=" + url.QueryEscape("@collection.users.id != ''"), `"message":"@collection бўйича фақат суперфойдаланувчилар филтрлай олади."`},
+		{"en", "filter=" + url.QueryEscape("@collection.users.id != ''"), `"message":"Only superusers can filter by @collection."`},
+	} {
+		run(t, fixtures.Scenario(fixtures.Volunteer, tests.ApiScenario{
+			Name:            s.lang + " " + s.query,
+			Method:          http.MethodGet,
+			URL:             "/api/collections/districts/records?lang=" + s.lang + "&" + s.query,
+			ExpectedStatus:  http.StatusForbidden,
+			ExpectedContent: []string{s.want, `"status":403`},
+			ExpectedEvents:  map[string]int{"*": 0},
+			AfterTestFunc:   expectContentLanguage(s.lang),
+		}))
+	}
 }
 
 // TestErrors_WorkflowStatusLabels: a project code's params that are
