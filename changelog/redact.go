@@ -54,11 +54,15 @@ func HiddenOf(app core.App, v privacy.Viewer, collection, id string) []string {
 }
 
 // Moment is when something was written: its position in the log (a
-// change, a history row), or its time (a sync conflict, which is not in
-// the log). The zero Moment means now.
+// change, a history row), or, for a sync conflict, which is not in the
+// log, the life of the record it is about as the conflict kept it and its
+// time. The zero Moment means now.
 type Moment struct {
 	Seq int64
-	At  string
+	// Life is the created time of the record when the conflict was
+	// written, "-" if there was none; empty when not kept.
+	Life string
+	At   string
 }
 
 // Hiding returns what v may not see of a record's past values, as kept in
@@ -94,26 +98,32 @@ func Hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) (hi
 // writtenInLife reports whether w falls in the life of r, the record that
 // holds the id now. A change of the log (a history row) does when it comes
 // after the record's last delete (LastDelete: one indexed read, whatever
-// the length of the record's history). A time (a sync conflict) is compared
-// with r's own creation time when its collection keeps one: an autodate no
-// client sets, renewed when a record is created again under the id, so a
-// record older than the log, or whose changes were pruned, keeps the
-// conflicts of its life. Else the log tells (LifeStart); when it cannot,
+// the length of the record's history). A sync conflict does when the life
+// it kept is r's creation time: an autodate no client sets, renewed when a
+// record is created again under the id, and compared whole, so neither a
+// pruned log nor a clock set back can confuse two lives. A conflict that
+// kept none (written before it kept lives) is compared by its time with
+// r's creation, else with the log's (LifeStart); when neither can tell,
 // the answer is no: the caller then hides the most.
 func writtenInLife(app core.App, r *core.Record, w Moment) bool {
 	if w.Seq > 0 {
 		last, err := LastDelete(app, r.Collection().Name, r.Id)
 		return err == nil && w.Seq > last
 	}
-	if created, ok := createdAt(r); ok {
+	created, ok := CreatedAt(r)
+	switch {
+	case w.Life != "":
+		return ok && w.Life == created
+	case ok:
 		return w.At >= created
 	}
 	start, found, err := LifeStart(app, r.Collection().Name, r.Id)
 	return err == nil && found && w.At >= start.At
 }
 
-// createdAt is r's creation time, if its collection keeps one.
-func createdAt(r *core.Record) (string, bool) {
+// CreatedAt is r's creation time, if its collection keeps one (an
+// autodate set on create).
+func CreatedAt(r *core.Record) (string, bool) {
 	f, ok := r.Collection().Fields.GetByName("created").(*core.AutodateField)
 	if !ok || !f.OnCreate {
 		return "", false

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"aman/changelog"
 )
 
 // ConflictsCollection holds every conflict and rejection of a push, with
@@ -81,6 +83,7 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 	}
 	r.Set("collection", evidenceText(name, "-"))
 	r.Set("record_id", evidenceText(o.res.RecordID, ""))
+	r.Set("life", lifeOf(tx, known, o.res.RecordID))
 	if auth.Collection().Name == "users" {
 		r.Set("user", auth.Id)
 	}
@@ -97,6 +100,22 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 		return "", fmt.Errorf("save conflict: %w", err)
 	}
 	return r.Id, nil
+}
+
+// lifeOf is the life of the record a conflict is about, as the conflict
+// keeps it (lifeField): its created time now, "-" when there is none.
+func lifeOf(tx core.App, c *core.Collection, id string) string {
+	if c == nil || id == "" {
+		return "-"
+	}
+	r, err := tx.FindRecordById(c, id)
+	if err != nil {
+		return "-"
+	}
+	if created, ok := changelog.CreatedAt(r); ok {
+		return created
+	}
+	return ""
 }
 
 // Limits of sync_conflicts' fields (see its migration). A mutation refused

@@ -506,3 +506,56 @@ func TestAudit_PrunedLogKeepsTheLiveRecordsConflicts(t *testing.T) {
 		t.Fatalf("pruning the log changed what the coordinator sees of a live report's conflict:\nbefore %s\nafter  %s", before, after)
 	}
 }
+
+// TestAudit_ConflictsKeepTheirLife: a conflict keeps the life of the record
+// it is about (its created time, "-" for none) in a hidden field that only
+// the redaction reads. Times alone could not tell two lives apart after
+// the server's clock was set back: a rejected anonymous create's evidence,
+// written while the clock ran ahead, would look younger than a coordinator's
+// own report created since under its id, and name its pusher to them.
+func TestAudit_ConflictsKeepTheirLife(t *testing.T) {
+	en := newEnv(t)
+	const squatted, live = "clocksquat00001", "clocklive000001"
+	rejected := en.push(volunteerA, "phone-a", createReport(squatted, volunteerA, map[string]any{
+		"anonymous": true, "description": strings.Repeat("x", 5001)}))[0]
+	en.push(volunteerA, "phone-a", createReport(live, volunteerA, nil))
+	refused := en.push(volunteerA, "phone-a", mut{"id": "verify-" + live, "collection": "incident_reports",
+		"recordId": live, "baseRev": 1, "data": map[string]any{"status": "verified"}})[0]
+	if rejected.Conflict == "" || refused.Conflict == "" {
+		t.Fatalf("setup: %+v %+v", rejected, refused)
+	}
+	report, err := en.app.FindRecordById("incident_reports", live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{rejected.Conflict: "-", refused.Conflict: report.GetDateTime("created").String()} {
+		if c, err := en.app.FindRecordById("sync_conflicts", id); err != nil || c.GetString("life") != want {
+			t.Fatalf("conflict %s keeps life %q, want %q", id, c.GetString("life"), want)
+		}
+	}
+	// the conflicts were written while the clock ran an hour ahead
+	ahead := time.Now().UTC().Add(time.Hour).Format("2006-01-02 15:04:05.000Z")
+	en.exec("UPDATE sync_conflicts SET created = '" + ahead + "'")
+	if code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
+		"id": squatted, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
+		"category": "other", "description": "Mine."}); code != 200 {
+		t.Fatalf("the coordinator's own report under %s: %d", squatted, code)
+	}
+	body := en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+rejected.Conflict, nil).Body.String()
+	if strings.Contains(body, volunteerA) || strings.Contains(body, "phone-a") || strings.Contains(body, `"life"`) {
+		t.Fatalf("after a clock set back, the rejected anonymous create names its pusher: %.400s", body)
+	}
+	// the live report's conflict is judged as its own, whatever the clock said
+	body = en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+refused.Conflict, nil).Body.String()
+	if !strings.Contains(body, `"user":"`+volunteerA+`"`) || strings.Contains(body, `"life"`) {
+		t.Fatalf("the live report's conflict: %.400s", body)
+	}
+	// the life is the server's: a reviewer's request cannot set it
+	if code, _ := en.do(coordinator, http.MethodPatch, "/api/collections/sync_conflicts/records/"+rejected.Conflict,
+		map[string]any{"life": "", "status": "resolved"}); code != 200 {
+		t.Fatalf("resolve: %d", code)
+	}
+	if c, _ := en.app.FindRecordById("sync_conflicts", rejected.Conflict); c.GetString("life") != "-" {
+		t.Fatalf("a reviewer rewrote the life: %q", c.GetString("life"))
+	}
+}

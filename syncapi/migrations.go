@@ -23,6 +23,7 @@ func init() {
 	core.AppMigrations.Register(scrubSecrets, nil, "1795766980_aman_conflicts_without_secrets.go")
 	core.AppMigrations.Register(resolverOnly, nil, "1795766990_aman_conflicts_resolver_only.go")
 	core.AppMigrations.Register(openConflictsNobodys, nil, "1795767210_aman_open_conflicts_nobodys.go")
+	core.AppMigrations.Register(addConflictLife, nil, "1795767220_aman_conflicts_life.go")
 }
 
 var pushDDL = []string{
@@ -122,6 +123,33 @@ func openConflictsNobodys(tx core.App) error {
 	c.UpdateRule = types.Pointer(strings.TrimSuffix(*rule, conflictResolverOnlyV1) + conflictResolverOnly)
 	if err := tx.Save(c); err != nil {
 		return fmt.Errorf("open conflicts nobody's: %w", err)
+	}
+	return nil
+}
+
+// lifeField is the conflicts' life: the created time of the record the
+// conflict is about when it was written, "-" when there was none (a
+// rejected create), empty on conflicts written before 1795767220. Hidden:
+// PocketBase drops it from every other user's request body and response,
+// and the redaction alone reads it (changelog.Moment.Life).
+func lifeField() *core.TextField {
+	return &core.TextField{Name: "life", Max: 40, Hidden: true}
+}
+
+// addConflictLife gives data dirs created before it the conflicts' life
+// field. Conflicts written before keep an empty one and are judged by
+// their time.
+func addConflictLife(tx core.App) error {
+	c, err := tx.FindCollectionByNameOrId(ConflictsCollection)
+	if err != nil {
+		return fmt.Errorf("conflict life: %w", err)
+	}
+	if c.Fields.GetByName("life") != nil {
+		return nil
+	}
+	c.Fields.Add(lifeField())
+	if err := tx.Save(c); err != nil {
+		return fmt.Errorf("conflict life: %w", err)
 	}
 	return nil
 }
@@ -304,6 +332,7 @@ func conflictsCollection() *core.Collection {
 		&core.SelectField{Name: "status", Required: true, MaxSelect: 1, Values: []string{"open", "resolved"}},
 		&core.TextField{Name: "resolution", Max: 5000},
 		&core.RelationField{Name: "resolved_by", CollectionId: "_pb_users_auth_", MaxSelect: 1},
+		lifeField(),
 		&core.AutodateField{Name: "created", OnCreate: true},
 		&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},
 	)

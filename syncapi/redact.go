@@ -40,7 +40,7 @@ func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 		return
 	}
 	hidden, valueHidden := changelog.Hiding(app, v, r.GetString("collection"), r.GetString("record_id"),
-		changelog.Moment{At: r.GetDateTime("created").String()})
+		changelog.Moment{At: r.GetDateTime("created").String(), Life: r.GetString("life")})
 	for _, col := range []string{"data", "server_state"} {
 		var m map[string]any
 		if raw, err := json.Marshal(r.Get(col)); err == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"aman/changelog"
 	"aman/privacy"
 )
 
@@ -111,7 +112,8 @@ func seenNow(e *core.RequestEvent, tx core.App, collection, id string, raw json.
 // A collection without a created autodate cannot tell and keeps the
 // record; every synced collection has one.
 func sameLife(rec *core.Record, raw json.RawMessage) bool {
-	if _, ok := rec.Collection().Fields.GetByName("created").(*core.AutodateField); !ok {
+	created, ok := changelog.CreatedAt(rec)
+	if !ok {
 		return true
 	}
 	var stored struct {
@@ -120,5 +122,5 @@ func sameLife(rec *core.Record, raw json.RawMessage) bool {
 	if json.Unmarshal(raw, &stored) != nil || stored.Created == "" {
 		return true
 	}
-	return stored.Created == rec.GetDateTime("created").String()
+	return stored.Created == created
 }

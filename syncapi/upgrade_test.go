@@ -298,6 +298,42 @@ func TestUpgrade_ConflictsResolverOnly(t *testing.T) {
 	}
 }
 
+// TestUpgrade_ConflictLife: a data dir whose conflicts keep no life gets
+// the hidden field; its old conflicts keep an empty one and are judged by
+// their time (a coordinator still sees who pushed about a live,
+// non-anonymous report), new ones keep their record's.
+func TestUpgrade_ConflictLife(t *testing.T) {
+	en := newEnv(t)
+	en.push(volunteerA, "phone-a", createReport(reportA, volunteerA, nil))
+	verify := func(id string) mut {
+		return mut{"id": id, "collection": "incident_reports", "recordId": reportA, "baseRev": 1, "data": map[string]any{"status": "verified"}}
+	}
+	old := en.push(volunteerA, "phone-a", verify("verify-1"))[0]
+	conflicts := mustCollection(t, en.app, "sync_conflicts")
+	conflicts.Fields.RemoveByName("life")
+	if err := en.app.Save(conflicts); err != nil {
+		t.Fatal(err)
+	}
+	en.exec("DELETE FROM _migrations WHERE file = '1795767220_aman_conflicts_life.go'", "PRAGMA wal_checkpoint(TRUNCATE)")
+	upgraded := en.bootFrom(en.app.DataDir())
+	f, ok := mustCollection(t, upgraded.app, "sync_conflicts").Fields.GetByName("life").(*core.TextField)
+	if !ok || !f.Hidden {
+		t.Fatalf("life after the upgrade: %#v", f)
+	}
+	now := upgraded.push(volunteerA, "phone-a", verify("verify-2"))[0]
+	report, _ := upgraded.app.FindRecordById("incident_reports", reportA)
+	for _, c := range []struct{ id, want string }{{old.Conflict, ""}, {now.Conflict, report.GetDateTime("created").String()}} {
+		r, err := upgraded.app.FindRecordById("sync_conflicts", c.id)
+		if err != nil || r.GetString("life") != c.want {
+			t.Fatalf("conflict %s: life %q, want %q (%v)", c.id, r.GetString("life"), c.want, err)
+		}
+		body := upgraded.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+c.id, nil).Body.String()
+		if !strings.Contains(body, `"user":"`+volunteerA+`"`) {
+			t.Fatalf("conflict %s of a live named report: %.300s", c.id, body)
+		}
+	}
+}
+
 func ruleText(r *string) string {
 	if r == nil {
 		return "<nil>"
