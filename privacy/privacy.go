@@ -37,6 +37,10 @@ func Register(app core.App) error {
 		Id:   "amanPrivacyOutgrownSubscriptions",
 		Func: dropOutgrownSubscriptions,
 	})
+	app.OnRealtimeMessageSend().Bind(&hook.Handler[*core.RealtimeMessageEvent]{
+		Id:   "amanPrivacyRealtimeMessage",
+		Func: guardRealtimeMessage,
+	})
 	return nil
 }
 

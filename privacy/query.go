@@ -2,14 +2,15 @@ package privacy
 
 import (
 	"encoding/json"
-	"github.com/pocketbase/pocketbase/apis"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ganigeorgiev/fexpr"
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/search"
 )
@@ -90,6 +91,31 @@ func dropOutgrownSubscriptions(e *core.RecordEvent) error {
 				break
 			}
 		}
+	}
+	return e.Next()
+}
+
+// guardRealtimeMessage drops a message whose subscription filters by a
+// field the client's user may not use as they are now. It closes the
+// window dropOutgrownSubscriptions leaves: PocketBase gives a client its
+// user's new role when the user is saved, and an event broadcast before
+// that hook disconnects the client would be matched by the old filter with
+// the new role's reach. Each (role, subscription) is judged once per
+// client.
+func guardRealtimeMessage(e *core.RealtimeMessageEvent) error {
+	if e.Message == nil || !strings.Contains(e.Message.Name, "?") {
+		return e.Next() // PB_CONNECT, a topic without options
+	}
+	auth, _ := e.Client.Get(apis.RealtimeClientAuthKey).(*core.Record)
+	v := ViewerOf(auth)
+	key := "amanPrivacySub:" + v.ID + ":" + v.Role + ":" + strconv.FormatBool(v.Superuser) + ":" + e.Message.Name
+	forbidden, judged := e.Client.Get(key).(bool)
+	if !judged {
+		forbidden = forbiddenInSubscription(e.App, v, e.Message.Name) != ""
+		e.Client.Set(key, forbidden)
+	}
+	if forbidden {
+		return nil // not written; dropOutgrownSubscriptions disconnects the client
 	}
 	return e.Next()
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
 
 	"aman/internal/fixtures"
@@ -133,5 +134,55 @@ func TestRealtime_RoleChangeDropsOutgrownFilters(t *testing.T) {
 	}
 	if msg, open := <-promoted.Channel(); open {
 		t.Fatalf("the dropped client got an event: %s", msg.Data)
+	}
+}
+
+// TestRealtime_MessageJudgedForTheRoleNow: PocketBase gives a client its
+// user's new role when the user is saved; until the role change hook
+// disconnects it, an event matched by an old filter with the new role's
+// reach could still be written. Each message is judged for the client's
+// user as they are when it is written: a filter the role may no longer use
+// gets nothing through, others pass.
+func TestRealtime_MessageJudgedForTheRoleNow(t *testing.T) {
+	app := fixtures.Factory(t)
+	byReporter := `incident_reports?options={"query":{"filter":"reporter = '` + fixtures.Volunteer2 + `'"}}`
+	byStatus := `incident_reports?options={"query":{"filter":"status = 'submitted'"}}`
+	user, err := app.FindRecordById("users", fixtures.Volunteer2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := subscriptions.NewDefaultClient()
+	client.Set(apis.RealtimeClientAuthKey, user)
+	written := func(topic string) bool {
+		sent := false
+		event := &core.RealtimeMessageEvent{RequestEvent: &core.RequestEvent{App: app}, Client: client,
+			Message: &subscriptions.Message{Name: topic, Data: []byte(`{}`)}}
+		if err := app.OnRealtimeMessageSend().Trigger(event, func(*core.RealtimeMessageEvent) error {
+			sent = true
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return sent
+	}
+	for _, s := range []struct {
+		role  string
+		topic string
+		want  bool
+	}{
+		{"volunteer", byReporter, true}, // it only ever matched their own reports
+		{"volunteer", byStatus, true},
+		{"volunteer", "PB_CONNECT", true},
+		{"coordinator", byReporter, false}, // it would tell who filed an anonymous report
+		{"coordinator", byStatus, true},
+		{"coordinator", "incident_reports", true},
+		{"volunteer", byReporter, true}, // judged for the role of the moment, not once for all
+	} {
+		promoted := user.Fresh()
+		promoted.Set("role", s.role)
+		client.Set(apis.RealtimeClientAuthKey, promoted) // as PocketBase refreshes it
+		if got := written(s.topic); got != s.want {
+			t.Errorf("%s, %s: written %v, want %v", s.role, s.topic, got, s.want)
+		}
 	}
 }
