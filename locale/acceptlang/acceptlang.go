@@ -32,7 +32,7 @@ type Entry struct {
 // weight above 0, by weight (one above 1 counts as 1), in their order among
 // equals. An entry that cannot be read is dropped alone.
 func Parse(value string) []Entry {
-	entries := strings.Split(value, ",")
+	entries := strings.SplitN(value, ",", MaxEntries+1) // not one string per comma of a 1 MB header
 	if len(entries) > MaxEntries {
 		entries = entries[:MaxEntries]
 	}

@@ -1,6 +1,7 @@
 package acceptlang_test
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -8,6 +9,23 @@ import (
 
 	"aman/locale/acceptlang"
 )
+
+// TestParse_BoundedWork: a header of a million commas (Go's server takes
+// headers up to 1 MB) costs no more to read than its first 64 entries: it
+// is not split into a million strings.
+func TestParse_BoundedWork(t *testing.T) {
+	huge := "ru," + strings.Repeat(",", 1<<20)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got := acceptlang.Parse(huge)
+	runtime.ReadMemStats(&after)
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 64<<10 {
+		t.Fatalf("%d bytes allocated for a header of a million commas", allocated)
+	}
+	if len(got) != 1 || got[0].Tag.String() != "ru" {
+		t.Fatalf("Parse = %v", got)
+	}
+}
 
 func TestParse(t *testing.T) {
 	scenarios := []struct {
