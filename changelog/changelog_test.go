@@ -443,8 +443,8 @@ func TestLifeStart(t *testing.T) {
 	if _, found, err := changelog.LifeStart(app, "updates", "neverexisted001"); err != nil || found {
 		t.Fatalf("an id never written: found %v, %v", found, err)
 	}
-	if last, err := changelog.LastDelete(app, "updates", "neverexisted001"); err != nil || last != 0 {
-		t.Fatalf("an id never written: last delete %d, %v", last, err)
+	if last, rev, err := changelog.LastDelete(app, "updates", "neverexisted001"); err != nil || last != 0 || rev != 0 {
+		t.Fatalf("an id never written: last delete %d/%d, %v", last, rev, err)
 	}
 	first := newUpdate(t, app, "reborn000000001", "first")
 	if err := app.Save(first); err != nil {
@@ -465,8 +465,8 @@ func TestLifeStart(t *testing.T) {
 		t.Fatal("a deleted record has no life")
 	}
 	gone, _ := changelog.HeadOf(app, "updates", first.Id)
-	if last, err := changelog.LastDelete(app, "updates", first.Id); err != nil || last != gone.Seq || last <= born.Seq {
-		t.Fatalf("last delete %d, %v, want seq %d", last, err, gone.Seq)
+	if last, rev, err := changelog.LastDelete(app, "updates", first.Id); err != nil || last != gone.Seq || last <= born.Seq || rev != gone.Rev || rev != 3 {
+		t.Fatalf("last delete %d/%d, %v, want seq %d, rev 3 (%d)", last, rev, err, gone.Seq, gone.Rev)
 	}
 	second := core.NewRecord(first.Collection())
 	second.Id = first.Id
@@ -479,7 +479,7 @@ func TestLifeStart(t *testing.T) {
 	if start, found, _ := changelog.LifeStart(app, "updates", first.Id); !found || start.Seq != reborn.Seq || start.Seq <= born.Seq {
 		t.Fatalf("second life: %+v, want seq %d", start, reborn.Seq)
 	}
-	if last, _ := changelog.LastDelete(app, "updates", first.Id); last != gone.Seq || last >= reborn.Seq {
-		t.Fatalf("second life: last delete %d, want seq %d", last, gone.Seq)
+	if last, rev, _ := changelog.LastDelete(app, "updates", first.Id); last != gone.Seq || last >= reborn.Seq || rev >= reborn.Rev {
+		t.Fatalf("second life: last delete %d/%d, want seq %d below rev %d", last, rev, gone.Seq, reborn.Rev)
 	}
 }

@@ -107,7 +107,7 @@ func Hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) (hi
 // the answer is no: the caller then hides the most.
 func writtenInLife(app core.App, r *core.Record, w Moment) bool {
 	if w.Seq > 0 {
-		last, err := LastDelete(app, r.Collection().Name, r.Id)
+		last, _, err := LastDelete(app, r.Collection().Name, r.Id)
 		return err == nil && w.Seq > last
 	}
 	created, ok := CreatedAt(r)

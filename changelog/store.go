@@ -202,17 +202,23 @@ func LifeStart(app core.App, collection, recordID string) (start Moment, found b
 	return start, true, nil
 }
 
-// LastDelete returns the seq of the record's last delete, 0 if the log
-// holds none: every change after it is of the record's current life.
-func LastDelete(app core.App, collection, recordID string) (int64, error) {
-	var seq int64
-	err := app.DB().NewQuery(`SELECT COALESCE(MAX(seq), 0) FROM ` + changesTable + `
-		WHERE collection = {:collection} AND record_id = {:record_id} AND deleted = 1`).
-		Bind(dbx.Params{"collection": collection, "record_id": recordID}).Row(&seq)
-	if err != nil {
-		return 0, fmt.Errorf("last delete of %s/%s: %w", collection, recordID, err)
+// LastDelete returns the seq and rev of the record's last delete, zeros if
+// the log holds none: every change after it is of the record's current
+// life, and revs go on across lives, so an edit based on a rev up to it
+// was based on an earlier record under the id (unless the tombstone was
+// pruned before the id was used again, and revs began anew).
+func LastDelete(app core.App, collection, recordID string) (seq, rev int64, err error) {
+	err = app.DB().NewQuery(`SELECT seq, rev FROM `+changesTable+`
+		WHERE collection = {:collection} AND record_id = {:record_id} AND deleted = 1
+		ORDER BY seq DESC LIMIT 1`).
+		Bind(dbx.Params{"collection": collection, "record_id": recordID}).Row(&seq, &rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
 	}
-	return seq, nil
+	if err != nil {
+		return 0, 0, fmt.Errorf("last delete of %s/%s: %w", collection, recordID, err)
+	}
+	return seq, rev, nil
 }
 
 // Heads returns the heads of the given records of one collection, by id.

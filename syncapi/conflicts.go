@@ -83,7 +83,7 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 	}
 	r.Set("collection", evidenceText(name, "-"))
 	r.Set("record_id", evidenceText(o.res.RecordID, ""))
-	r.Set("life", lifeOf(tx, known, o.res.RecordID))
+	r.Set("life", lifeOf(tx, known, o.res.RecordID, m.Delete, base, o.mc))
 	if auth.Collection().Name == "users" {
 		r.Set("user", auth.Id)
 	}
@@ -103,8 +103,17 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 }
 
 // lifeOf is the life of the record a conflict is about, as the conflict
-// keeps it (lifeField): its created time now, "-" when there is none.
-func lifeOf(tx core.App, c *core.Collection, id string) string {
+// keeps it (lifeField): the created time of the record that holds the id,
+// or "-" when the mutation is about no record there:
+//   - none holds the id;
+//   - an edit based on a rev of an earlier record under the id, deleted and
+//     created again since (revs go on across lives): a phone's queued edit
+//     of an anonymous report is not about the report someone created since
+//     under its id;
+//   - a create whose id is held by a record the pusher may not see: it is
+//     about the record it meant to create (one lost in a restore, or one
+//     whose id someone took after reading its refused create's evidence).
+func lifeOf(tx core.App, c *core.Collection, id string, del bool, base int64, mc *mutationContext) string {
 	if c == nil || id == "" {
 		return "-"
 	}
@@ -112,10 +121,18 @@ func lifeOf(tx core.App, c *core.Collection, id string) string {
 	if err != nil {
 		return "-"
 	}
-	if created, ok := changelog.CreatedAt(r); ok {
-		return created
+	if base > 0 {
+		if _, deletedAt, err := changelog.LastDelete(tx, c.Name, id); err != nil || base <= deletedAt {
+			return "-"
+		}
 	}
-	return ""
+	if base == 0 && !del && mc != nil && mc.existing != nil {
+		if visible, err := mc.canSee(); err != nil || !visible {
+			return "-"
+		}
+	}
+	created, _ := changelog.CreatedAt(r)
+	return created
 }
 
 // Limits of sync_conflicts' fields (see its migration). A mutation refused

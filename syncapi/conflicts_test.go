@@ -559,3 +559,84 @@ func TestAudit_ConflictsKeepTheirLife(t *testing.T) {
 		t.Fatalf("a reviewer rewrote the life: %q", c.GetString("life"))
 	}
 }
+
+// TestAudit_QueuedEditOfAnEarlierLife: a phone's queued edit of a record
+// that was deleted and created again under its id since (ids are the
+// client's to choose; revs go on across lives) is about the earlier
+// record, which is gone. A coordinator who creates a report under the id
+// of an anonymous report a superuser deleted must not learn, from the
+// evidence of its reporter's queued edit, who filed it.
+func TestAudit_QueuedEditOfAnEarlierLife(t *testing.T) {
+	en := newEnv(t)
+	const id = "squatlife000001"
+	if res := en.push(volunteerA, "phone-a", createReport(id, volunteerA, map[string]any{"anonymous": true})); res[0].Status != "applied" {
+		t.Fatalf("setup: %+v", res[0])
+	}
+	if code, _ := en.do(superuser, http.MethodDelete, "/api/collections/incident_reports/records/"+id, nil); code != 204 {
+		t.Fatalf("superuser delete: %d", code)
+	}
+	if code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
+		"id": id, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
+		"category": "other", "description": "Mine."}); code != 200 {
+		t.Fatalf("the coordinator's own report under %s: %d", id, code)
+	}
+	// the reporter's phone comes back online with an edit based on rev 1
+	edit := en.push(volunteerA, "phone-a", mut{"id": "edit-1", "collection": "incident_reports", "recordId": id, "baseRev": 1,
+		"data": map[string]any{"description": "What I saw, in more words."}})[0]
+	if edit.Status != "rejected" || edit.Conflict == "" {
+		t.Fatalf("setup: the queued edit %+v", edit)
+	}
+	body := en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+edit.Conflict, nil).Body.String()
+	if strings.Contains(body, volunteerA) || strings.Contains(body, "phone-a") {
+		t.Fatalf("the coordinator learns who filed the deleted anonymous report: %.500s", body)
+	}
+	// an edit of the coordinator's own report, based on its rev, stays theirs
+	head, err := changelog.HeadOf(en.app, "incident_reports", id)
+	if err != nil || head.Rev < 3 {
+		t.Fatalf("head %+v %v", head, err)
+	}
+	mine := en.push(volunteerA, "phone-a", mut{"id": "edit-2", "collection": "incident_reports", "recordId": id,
+		"baseRev": head.Rev, "data": map[string]any{"description": "Not mine."}})[0]
+	if mine.Conflict == "" {
+		t.Fatalf("setup: %+v", mine)
+	}
+	body = en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+mine.Conflict, nil).Body.String()
+	if !strings.Contains(body, `"user":"`+volunteerA+`"`) {
+		t.Fatalf("an edit based on the current record's rev: %.500s", body)
+	}
+}
+
+// TestAudit_CreateUnderATakenIDIsAboutNoRecord: a create refused because
+// its id is held by a record the pusher may not see is about the record
+// the pusher meant to create, not the one holding the id. A coordinator
+// reads a rejected anonymous create's evidence (its id, not its pusher),
+// creates a report of their own under that id, and waits for the phone to
+// send the create again, corrected: its evidence must not be judged as
+// about the coordinator's own report, which would name its reporter.
+func TestAudit_CreateUnderATakenIDIsAboutNoRecord(t *testing.T) {
+	en := newEnv(t)
+	const id = "takenid00000001"
+	first := en.push(volunteerA, "phone-a", mut{"id": "create-1", "collection": "incident_reports", "recordId": id,
+		"data": report(volunteerA, map[string]any{"anonymous": true, "description": strings.Repeat("x", 5001)})})[0]
+	if first.Status != "rejected" || first.Conflict == "" {
+		t.Fatalf("setup: %+v", first)
+	}
+	body := en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+first.Conflict, nil).Body.String()
+	if !strings.Contains(body, `"record_id":"`+id+`"`) || strings.Contains(body, volunteerA) {
+		t.Fatalf("setup: the coordinator reads the id, not the pusher: %.400s", body)
+	}
+	if code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
+		"id": id, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
+		"category": "other", "description": "Mine."}); code != 200 {
+		t.Fatalf("the coordinator's own report under %s: %d", id, code)
+	}
+	again := en.push(volunteerA, "phone-a", mut{"id": "create-2", "collection": "incident_reports", "recordId": id,
+		"data": report(volunteerA, map[string]any{"anonymous": true})})[0]
+	if again.Status != "rejected" || again.Conflict == "" {
+		t.Fatalf("setup: %+v", again)
+	}
+	body = en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+again.Conflict, nil).Body.String()
+	if strings.Contains(body, volunteerA) || strings.Contains(body, "phone-a") {
+		t.Fatalf("the coordinator learns who filed the anonymous report: %.500s", body)
+	}
+}
