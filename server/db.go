@@ -7,7 +7,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase"
-	"github.com/pocketbase/pocketbase/tools/osutils"
 
 	"aman/internal/stmtcache"
 )
@@ -66,10 +65,14 @@ func dsnQuery() string {
 }
 
 // Config is the app's config for main.go: PocketBase's defaults (as
-// pocketbase.New sets them) with this file's database settings.
+// pocketbase.New sets them) with this file's database settings, except dev
+// mode: PocketBase turns it on under `go run` (which bin/serve is), and dev
+// mode prints every SQL statement with its values to stdout: beneficiaries'
+// names and phones, exact locations, the reporters of anonymous reports,
+// password hashes. Only `serve --dev` turns it on.
 func Config() pocketbase.Config {
 	return pocketbase.Config{
-		DefaultDev:       osutils.IsProbablyGoRun(),
+		DefaultDev:       false,
 		DBConnect:        DBConnect,
 		DataMaxIdleConns: DataMaxIdleConns,
 	}

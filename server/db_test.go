@@ -56,6 +56,21 @@ func TestDBConnect_PragmasAsPocketBase(t *testing.T) {
 	}
 }
 
+// TestConfig_NoSQLLogUnlessAsked: the README's bin/serve is `go run`, and
+// PocketBase's dev mode, its default under go run (and under go test),
+// prints every SQL statement with its bound values to stdout, where logs
+// are kept and shipped: a beneficiary's phone, an exact location, the
+// reporter of an anonymous report. The app main.go builds is not in dev
+// mode unless `--dev` is given.
+func TestConfig_NoSQLLogUnlessAsked(t *testing.T) {
+	cfg := server.Config()
+	cfg.DefaultDataDir = t.TempDir()
+	app := pocketbase.NewWithConfig(cfg)
+	if app.IsDev() {
+		t.Fatal("server.Config() starts PocketBase in dev mode: every SQL statement and its values go to stdout")
+	}
+}
+
 // TestConfig_AppAsMainOpensIt opens the app from server.Config, as main.go
 // does, and checks every database connection's cache and the idle bound.
 func TestConfig_AppAsMainOpensIt(t *testing.T) {
