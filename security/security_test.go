@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
+	"aman/internal/fixtures"
 	"aman/internal/testapp"
 	"aman/security"
 )
@@ -277,6 +278,39 @@ func TestRateLimit_PushBehindOneNAT(t *testing.T) {
 		ExpectedStatus:  http.StatusTooManyRequests,
 		ExpectedContent: []string{`"status":429`},
 		ExpectedEvents:  map[string]int{"*": 0},
+	}
+	scenario.Test(t)
+}
+
+// TestLogin_KeepsNoOrigin: a volunteer's login leaves no trace of where it
+// came from. PocketBase's login alert stores MD5(IP + User-Agent) of each
+// login in _authOrigins, which gives the IP back to anyone holding the
+// database or a backup (an app has a handful of User-Agents to try with
+// 2^32 addresses), while the request logs keep no IP so that a seized
+// server cannot map volunteers to their addresses (docs/operations.md).
+func TestLogin_KeepsNoOrigin(t *testing.T) {
+	scenario := tests.ApiScenario{
+		Name:   "a volunteer logs in",
+		Method: http.MethodPost, URL: "/api/collections/users/auth-with-password",
+		Body:            strings.NewReader(`{"identity":"` + fixtures.Volunteer + `@example.org","password":"` + fixtures.Password + `"}`),
+		Headers:         map[string]string{"User-Agent": "AmanApp/1.0"},
+		TestAppFactory:  fixtures.Factory,
+		ExpectedStatus:  http.StatusOK,
+		ExpectedContent: []string{`"token":"`},
+		ExpectedEvents:  map[string]int{"OnRecordAuthWithPasswordRequest": 1},
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+			user, err := app.FindRecordById("users", fixtures.Volunteer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			origins, err := app.FindAllAuthOriginsByRecord(user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(origins) != 0 {
+				t.Fatalf("the login left %d origin(s), fingerprint %q = MD5(IP + User-Agent)", len(origins), origins[0].Fingerprint())
+			}
+		},
 	}
 	scenario.Test(t)
 }
