@@ -14,14 +14,13 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/security"
 
 	"aman/photos/strip"
 )
@@ -92,9 +91,21 @@ func Sanitize(file *filesystem.File, maxSize int64) error {
 	}
 	file.Reader = &filesystem.BytesReader{Bytes: out}
 	file.Size = int64(len(out))
-	file.Name = withExtension(file.Name, contentType)
+	file.Name = storedName(contentType)
 	return nil
 }
+
+// storedName is a new random name with the extension of contentType. The
+// uploaded name is metadata too, and is not kept: a phone names a photo by
+// the moment it was taken (IMG_20261128_101533.jpg, the Exif time this
+// package strips), a messenger by its sender, a person by whom it shows,
+// and the stored name is what every reader of the record sees (a
+// coordinator, an editor, on an anonymous report too).
+func storedName(contentType string) string {
+	return "photo_" + security.RandomStringWithAlphabet(12, storedNameAlphabet) + extensions[contentType][0]
+}
+
+const storedNameAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 func readAll(file *filesystem.File, maxSize int64) ([]byte, error) {
 	r, err := file.Reader.Open()
@@ -112,19 +123,9 @@ func readAll(file *filesystem.File, maxSize int64) ([]byte, error) {
 	return data, nil
 }
 
-// extensions maps a type to its accepted extensions, the first preferred.
+// extensions maps a type to its extensions, the first the one stored.
 var extensions = map[string][]string{
 	strip.TypeJPEG: {".jpg", ".jpeg"},
 	strip.TypePNG:  {".png"},
 	strip.TypeWebP: {".webp"},
-}
-
-// withExtension gives name the extension of contentType unless it has one
-// already, so a PNG uploaded as "x.jpg" is stored and served as a PNG.
-func withExtension(name, contentType string) string {
-	ext := filepath.Ext(name)
-	if slices.Contains(extensions[contentType], strings.ToLower(ext)) {
-		return name
-	}
-	return strings.TrimSuffix(name, ext) + extensions[contentType][0]
 }
