@@ -3,6 +3,7 @@ package workflow
 import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // fieldRelatedIncidents is the updates relation to the reports an update
@@ -16,10 +17,29 @@ func validateEditorial(e *core.RecordEvent) error {
 		errs[Editorial.Field] = err
 		return result(e, errs)
 	}
+	stampPublished(e.Record, status)
 	if err := checkRelatedVerified(e.App, e.Record, status); err != nil {
 		errs[fieldRelatedIncidents] = err
 	}
 	return result(e, errs)
+}
+
+// fieldPublishedAt is when a text was published: readers' lists are newest
+// first by it.
+const fieldPublishedAt = "published_at"
+
+// stampPublished gives a text that becomes published (created published,
+// a draft published, a retracted text reinstated) the current time as
+// published_at unless the write or an earlier publication set one, as an
+// aid request's acknowledged_at is stamped. Without it the newest text
+// sorted below every other, as a draft does.
+func stampPublished(record *core.Record, status string) {
+	if status != EditorialPublished || !statusChanged(Editorial, record) ||
+		record.Collection().Fields.GetByName(fieldPublishedAt) == nil ||
+		!record.GetDateTime(fieldPublishedAt).IsZero() {
+		return
+	}
+	record.Set(fieldPublishedAt, types.NowDateTime())
 }
 
 // checkRelatedVerified refuses publishing an update that relates a report

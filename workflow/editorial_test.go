@@ -203,6 +203,46 @@ func TestEditorialTransitions_API(t *testing.T) {
 			ExpectedContent: []string{`"related_incidents":{"code":"workflow_related_not_verified"`},
 			AfterTestFunc:   expectField("updates", updRetracted, "status", "retracted"),
 		}},
+		// Readers' lists are newest first by published_at (the content
+		// endpoint, an app's sort=-published_at): a text published without
+		// one sat below every other, as if it were a draft.
+		{fixtures.Editor, tests.ApiScenario{
+			Name:   "publishing stamps published_at",
+			Method: http.MethodPost, URL: factsURL,
+			Body: strings.NewReader(fmt.Sprintf(`{"claim":"C","verdict":"false","explanation":"E","language":"ru","status":"published","author":%q}`,
+				fixtures.Editor)),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"status":"published"`, `"published_at":"20`},
+			NotExpectedContent: []string{`"published_at":""`},
+		}},
+		{fixtures.Editor, tests.ApiScenario{
+			Name:   "so does creating a published update",
+			Method: http.MethodPost, URL: updatesURL, Body: strings.NewReader(newUpdate("published", fixtures.ReportVerified)),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"status":"published"`, `"published_at":"20`},
+			NotExpectedContent: []string{`"published_at":""`},
+		}},
+		{fixtures.Editor, tests.ApiScenario{
+			Name:   "and a draft published later is stamped then",
+			Method: http.MethodPatch, URL: updatesURL + "/" + updDraft,
+			Body:               strings.NewReader(`{"status":"published","related_incidents":[]}`),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"status":"published"`, `"published_at":"20`},
+			NotExpectedContent: []string{`"published_at":""`},
+		}},
+		{fixtures.Editor, tests.ApiScenario{
+			Name:   "a draft has no published_at",
+			Method: http.MethodPost, URL: updatesURL, Body: strings.NewReader(newUpdate("draft")),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"status":"draft"`, `"published_at":""`},
+		}},
+		{fixtures.Editor, tests.ApiScenario{
+			Name:   "a given published_at is kept",
+			Method: http.MethodPatch, URL: updatesURL + "/" + updDraft,
+			Body:            strings.NewReader(`{"status":"published","published_at":"2026-11-28 09:00:00.000Z","related_incidents":[]}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"published_at":"2026-11-28 09:00:00.000Z"`},
+		}},
 	}
 	for i, sc := range scenarios {
 		sc.s.Name = fmt.Sprintf("%d_%s_%s", i, fixtures.Role(sc.as), sc.s.Name)
