@@ -83,7 +83,7 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 	}
 	r.Set("collection", evidenceText(name, "-"))
 	r.Set("record_id", evidenceText(o.res.RecordID, ""))
-	r.Set("life", lifeOf(tx, known, o.res.RecordID, m.Delete, base, o.mc))
+	r.Set("life", lifeOf(tx, known, o.res.RecordID, base, o.mc))
 	if auth.Collection().Name == "users" {
 		r.Set("user", auth.Id)
 	}
@@ -110,10 +110,12 @@ func saveConflict(tx core.App, auth *core.Record, client string, m mutation, o o
 //     created again since (revs go on across lives): a phone's queued edit
 //     of an anonymous report is not about the report someone created since
 //     under its id;
-//   - a create whose id is held by a record the pusher may not see: it is
-//     about the record it meant to create (one lost in a restore, or one
-//     whose id someone took after reading its refused create's evidence).
-func lifeOf(tx core.App, c *core.Collection, id string, del bool, base int64, mc *mutationContext) string {
+//   - a create, or a delete, from rev 0 whose id is held by a record the
+//     pusher may not see: it is about the record it meant to create (one
+//     lost in a restore, or one whose id someone took after reading its
+//     refused create's evidence), which a phone discarding that refused
+//     create deletes from rev 0 too.
+func lifeOf(tx core.App, c *core.Collection, id string, base int64, mc *mutationContext) string {
 	if c == nil || id == "" {
 		return "-"
 	}
@@ -126,7 +128,7 @@ func lifeOf(tx core.App, c *core.Collection, id string, del bool, base int64, mc
 			return "-"
 		}
 	}
-	if base == 0 && !del && mc != nil && mc.existing != nil {
+	if base == 0 && mc != nil && mc.existing != nil {
 		if visible, err := mc.canSee(); err != nil || !visible {
 			return "-"
 		}

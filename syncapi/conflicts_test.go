@@ -640,3 +640,33 @@ func TestAudit_CreateUnderATakenIDIsAboutNoRecord(t *testing.T) {
 		t.Fatalf("the coordinator learns who filed the anonymous report: %.500s", body)
 	}
 }
+
+// TestAudit_DeleteUnderATakenIDIsAboutNoRecord: a delete from rev 0 (a
+// phone discarding a create the server refused, whose id it never got
+// back) of an id now held by a record the pusher may not see is about the
+// record the phone made up, as a create from rev 0 is: the coordinator who
+// took the id after reading the refused create's evidence must not learn,
+// from the delete's, who pushed it.
+func TestAudit_DeleteUnderATakenIDIsAboutNoRecord(t *testing.T) {
+	en := newEnv(t)
+	const id = "takenid00000002"
+	first := en.push(volunteerA, "phone-a", mut{"id": "create-1", "collection": "incident_reports", "recordId": id,
+		"data": report(volunteerA, map[string]any{"anonymous": true, "description": strings.Repeat("x", 5001)})})[0]
+	if first.Status != "rejected" || first.Conflict == "" {
+		t.Fatalf("setup: %+v", first)
+	}
+	if code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
+		"id": id, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
+		"category": "other", "description": "Mine."}); code != 200 {
+		t.Fatalf("the coordinator's own report under %s: %d", id, code)
+	}
+	del := en.push(volunteerA, "phone-a", mut{"id": "discard-1", "collection": "incident_reports", "recordId": id,
+		"baseRev": nil, "delete": true})[0]
+	if del.Status != "rejected" || del.Conflict == "" {
+		t.Fatalf("setup: %+v", del)
+	}
+	body := en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+del.Conflict, nil).Body.String()
+	if strings.Contains(body, volunteerA) || strings.Contains(body, "phone-a") {
+		t.Fatalf("the coordinator learns who pushed the refused anonymous create: %.500s", body)
+	}
+}
