@@ -806,3 +806,38 @@ func TestPush_VerifierNamesThemselves(t *testing.T) {
 		t.Fatalf("verified as themselves: %+v", res)
 	}
 }
+
+// TestPush_KeepsStampedPublishedAt: a phone that sends its whole document (docs/sync.md: "a client may send
+// its whole document") queues, offline, the publication of its draft and a
+// fix of its body: both carry the published_at it holds, empty. The server
+// stamps published_at on the publication (workflow), and the fix, from the
+// same device and so merged as no news to it, must not clear the stamp:
+// an empty published_at sorts the text below every other, as a draft.
+func TestPush_KeepsStampedPublishedAt(t *testing.T) {
+	en := newEnv(t)
+	doc := func(status, body string) map[string]any {
+		return map[string]any{"title": "Checkpoint closed", "body": body, "language": "en",
+			"status": status, "published_at": "", "author": editor}
+	}
+	const id = "offlinepublish1"
+	if r := en.push(editor, "device-e", mut{"id": "create", "collection": "updates", "recordId": id,
+		"data": doc("draft", "Draft")})[0]; r.Status != "applied" {
+		t.Fatalf("create: %+v", r)
+	}
+	res := en.push(editor, "device-e",
+		mut{"id": "publish", "collection": "updates", "recordId": id, "baseRev": 1, "data": doc("published", "Draft")},
+		mut{"id": "fix", "collection": "updates", "recordId": id, "baseRev": 1, "data": doc("published", "Fixed")})
+	for _, r := range res {
+		if r.Status != "applied" && r.Status != "merged" {
+			t.Fatalf("push: %+v", r)
+		}
+	}
+	rec, err := en.app.FindRecordById("updates", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.GetString("status") != "published" || rec.GetString("body") != "Fixed" || rec.GetDateTime("published_at").IsZero() {
+		t.Fatalf("status %q, body %q, published_at %q: the later edit cleared the stamp",
+			rec.GetString("status"), rec.GetString("body"), rec.GetString("published_at"))
+	}
+}

@@ -33,13 +33,25 @@ const fieldPublishedAt = "published_at"
 // published_at unless the write or an earlier publication set one, as an
 // aid request's acknowledged_at is stamped. Without it the newest text
 // sorted below every other, as a draft does.
+//
+// Once a text is out of draft, a write that clears published_at keeps the
+// one it had: a phone that sends its whole document sends the empty
+// published_at it held when it published offline, in every edit queued
+// after, and those are merged as no news to it (its own device wrote the
+// stamp).
 func stampPublished(record *core.Record, status string) {
-	if status != EditorialPublished || !statusChanged(Editorial, record) ||
+	if status == EditorialDraft ||
 		record.Collection().Fields.GetByName(fieldPublishedAt) == nil ||
 		!record.GetDateTime(fieldPublishedAt).IsZero() {
 		return
 	}
-	record.Set(fieldPublishedAt, types.NowDateTime())
+	if had := record.Original().GetDateTime(fieldPublishedAt); !had.IsZero() {
+		record.Set(fieldPublishedAt, had)
+		return
+	}
+	if status == EditorialPublished && statusChanged(Editorial, record) {
+		record.Set(fieldPublishedAt, types.NowDateTime())
+	}
 }
 
 // checkRelatedVerified refuses publishing an update that relates a report

@@ -243,6 +243,27 @@ func TestEditorialTransitions_API(t *testing.T) {
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"published_at":"2026-11-28 09:00:00.000Z"`},
 		}},
+		// A phone that sends its whole document sends the empty
+		// published_at it held when it published offline with every edit
+		// queued after; sync merges them as no news to it.
+		{fixtures.Editor, tests.ApiScenario{
+			Name:   "a published text keeps its published_at when a write clears it",
+			Method: http.MethodPatch, URL: updatesURL + "/" + updPublished,
+			Body: strings.NewReader(`{"body":"Fixed","published_at":""}`),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				seedEditorial(t, app, e)
+				rec, err := app.FindRecordById("updates", updPublished)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rec.Set("published_at", "2026-11-28 09:00:00.000Z")
+				if err := app.SaveNoValidate(rec); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"body":"Fixed"`, `"published_at":"2026-11-28 09:00:00.000Z"`},
+		}},
 	}
 	for i, sc := range scenarios {
 		sc.s.Name = fmt.Sprintf("%d_%s_%s", i, fixtures.Role(sc.as), sc.s.Name)
