@@ -92,6 +92,10 @@ func Sanitize(file *filesystem.File, maxSize int64) error {
 	file.Reader = &filesystem.BytesReader{Bytes: out}
 	file.Size = int64(len(out))
 	file.Name = storedName(contentType)
+	// PocketBase stores OriginalName beside the file (the .attrs side-car,
+	// an S3 object's metadata), so it goes into every backup: it is the
+	// uploaded name this hook does not keep.
+	file.OriginalName = file.Name
 	return nil
 }
 

@@ -358,3 +358,42 @@ func TestAvatar_API(t *testing.T) {
 		scenario.Test(t)
 	}
 }
+
+// TestUpload_StorageKeepsNoUploadedName: the uploaded name is not kept in
+// the storage either. PocketBase writes a file's OriginalName next to it
+// (the "original-filename" of the local .attrs side-car or the S3 object's
+// metadata), which a backup or a seized server hands over with the photo:
+// the moment it was taken, or who sent or shows it.
+func TestUpload_StorageKeepsNoUploadedName(t *testing.T) {
+	const newID = "photoreport0002"
+	body, contentType := multipartBody(t, newReportFields(newID),
+		upload{"photos", "IMG_20261128_101533_Rustam_Nazarov.jpg", "image/jpeg", sample(t, "meta.jpg")})
+	scenario := fixtures.Scenario(fixtures.Volunteer, tests.ApiScenario{
+		Name:   "the storage keeps no uploaded name",
+		Method: http.MethodPost, URL: reportsURL, Body: body,
+		Headers:         map[string]string{"Content-Type": contentType},
+		ExpectedStatus:  200,
+		ExpectedContent: []string{`"photos":["photo_`},
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+			report, err := app.FindRecordById("incident_reports", newID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fsys, err := app.NewFilesystem()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fsys.Close()
+			for _, name := range report.GetStringSlice("photos") {
+				attrs, err := fsys.Attributes(report.BaseFilesPath() + "/" + name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if kept := attrs.Metadata[filesystem.MetadataOriginalName]; kept != name {
+					t.Fatalf("%s is stored with %s %q", name, filesystem.MetadataOriginalName, kept)
+				}
+			}
+		},
+	})
+	scenario.Test(t)
+}
