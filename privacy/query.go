@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ganigeorgiev/fexpr"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -100,24 +100,52 @@ func dropOutgrownSubscriptions(e *core.RecordEvent) error {
 // window dropOutgrownSubscriptions leaves: PocketBase gives a client its
 // user's new role when the user is saved, and an event broadcast before
 // that hook disconnects the client would be matched by the old filter with
-// the new role's reach. Each (role, subscription) is judged once per
-// client.
+// the new role's reach. Each subscription is judged once per client and
+// user as they are; the judgments are kept for the subscriptions the
+// client has (a connection may set a new list of 1000 topics at every
+// subscribe request, for 30 minutes).
 func guardRealtimeMessage(e *core.RealtimeMessageEvent) error {
 	if e.Message == nil || !strings.Contains(e.Message.Name, "?") {
 		return e.Next() // PB_CONNECT, a topic without options
 	}
 	auth, _ := e.Client.Get(apis.RealtimeClientAuthKey).(*core.Record)
 	v := ViewerOf(auth)
-	key := "amanPrivacySub:" + v.ID + ":" + v.Role + ":" + strconv.FormatBool(v.Superuser) + ":" + e.Message.Name
-	forbidden, judged := e.Client.Get(key).(bool)
+	j, _ := e.Client.Get(judgmentsKey).(*subscriptionJudgments)
+	if j == nil || j.viewer != v {
+		j = &subscriptionJudgments{viewer: v, forbidden: map[string]bool{}}
+		e.Client.Set(judgmentsKey, j)
+	}
+	j.mu.Lock()
+	forbidden, judged := j.forbidden[e.Message.Name]
 	if !judged {
 		forbidden = forbiddenInSubscription(e.App, v, e.Message.Name) != ""
-		e.Client.Set(key, forbidden)
+		if len(j.forbidden) >= len(e.Client.Subscriptions()) {
+			for name := range j.forbidden {
+				if !e.Client.HasSubscription(name) {
+					delete(j.forbidden, name) // a topic the client has left
+				}
+			}
+		}
+		if e.Client.HasSubscription(e.Message.Name) {
+			j.forbidden[e.Message.Name] = forbidden
+		}
 	}
+	j.mu.Unlock()
 	if forbidden {
 		return nil // not written; dropOutgrownSubscriptions disconnects the client
 	}
 	return e.Next()
+}
+
+// judgmentsKey holds a realtime client's subscriptionJudgments.
+const judgmentsKey = "amanPrivacySubscriptionJudgments"
+
+// subscriptionJudgments are whether each of a client's subscriptions is
+// forbidden to viewer.
+type subscriptionJudgments struct {
+	viewer    Viewer
+	mu        sync.Mutex
+	forbidden map[string]bool
 }
 
 // SubscriptionFilter splits a realtime topic such as

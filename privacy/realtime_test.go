@@ -2,6 +2,7 @@ package privacy_test
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -185,4 +186,46 @@ func TestRealtime_MessageJudgedForTheRoleNow(t *testing.T) {
 			t.Errorf("%s, %s: written %v, want %v", s.role, s.topic, got, s.want)
 		}
 	}
+}
+
+// TestRealtime_MessageJudgmentsDoNotPileUp: the judgments of a client's
+// subscriptions are kept for the subscriptions it has, not for every topic
+// it ever had. A realtime connection lives up to 30 minutes and may set a
+// new list of up to 1000 topics of up to 2500 bytes at every subscribe
+// request; a volunteer who resubscribes with new topics after each edit of
+// their own report would otherwise grow the server's memory without bound.
+func TestRealtime_MessageJudgmentsDoNotPileUp(t *testing.T) {
+	app := fixtures.Factory(t)
+	user, err := app.FindRecordById("users", fixtures.Volunteer2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := subscriptions.NewDefaultClient()
+	client.Set(apis.RealtimeClientAuthKey, user)
+	padding := strings.Repeat(" ", 2000)
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for round := range 40 {
+		client.Unsubscribe()
+		for i := range 200 {
+			topic := fmt.Sprintf(`incident_reports?options={"query":{"filter":"status = 'r%d-%d'%s"}}`, round, i, padding)
+			client.Subscribe(topic)
+			event := &core.RealtimeMessageEvent{RequestEvent: &core.RequestEvent{App: app}, Client: client,
+				Message: &subscriptions.Message{Name: topic, Data: []byte(`{}`)}}
+			if err := app.OnRealtimeMessageSend().Trigger(event, func(*core.RealtimeMessageEvent) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	client.Unsubscribe()
+	// 40 rounds of 200 topics of 2 KB: 16 MB if every judgment is kept.
+	if grown := int64(heap()) - int64(before); grown > 4<<20 {
+		t.Fatalf("one client's judgments of topics it no longer has hold %d MB", grown>>20)
+	}
+	runtime.KeepAlive(client)
 }
