@@ -440,12 +440,7 @@ func TestAudit_IDSquat(t *testing.T) {
 	historyURL := "/api/collections/record_history/records?sort=seq&filter=" + url.QueryEscape("record_id='"+deleted+"'")
 
 	for _, id := range []string{rejected, deleted} {
-		code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
-			"id": id, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
-			"category": "other", "description": "Mine."})
-		if code != 200 {
-			t.Fatalf("the coordinator's own report under %s: %d", id, code)
-		}
+		coordinatorReportUnder(en, id)
 	}
 	rec := en.raw(coordinator, http.MethodGet, conflictURL, nil)
 	if rec.Code != 200 || strings.Contains(rec.Body.String(), volunteerA) || strings.Contains(rec.Body.String(), "phone-a") {
@@ -536,11 +531,7 @@ func TestAudit_ConflictsKeepTheirLife(t *testing.T) {
 	// the conflicts were written while the clock ran an hour ahead
 	ahead := time.Now().UTC().Add(time.Hour).Format("2006-01-02 15:04:05.000Z")
 	en.exec("UPDATE sync_conflicts SET created = '" + ahead + "'")
-	if code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
-		"id": squatted, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
-		"category": "other", "description": "Mine."}); code != 200 {
-		t.Fatalf("the coordinator's own report under %s: %d", squatted, code)
-	}
+	coordinatorReportUnder(en, squatted)
 	body := en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+rejected.Conflict, nil).Body.String()
 	if strings.Contains(body, volunteerA) || strings.Contains(body, "phone-a") || strings.Contains(body, `"life"`) {
 		t.Fatalf("after a clock set back, the rejected anonymous create names its pusher: %.400s", body)
@@ -575,11 +566,7 @@ func TestAudit_QueuedEditOfAnEarlierLife(t *testing.T) {
 	if code, _ := en.do(superuser, http.MethodDelete, "/api/collections/incident_reports/records/"+id, nil); code != 204 {
 		t.Fatalf("superuser delete: %d", code)
 	}
-	if code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
-		"id": id, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
-		"category": "other", "description": "Mine."}); code != 200 {
-		t.Fatalf("the coordinator's own report under %s: %d", id, code)
-	}
+	coordinatorReportUnder(en, id)
 	// the reporter's phone comes back online with an edit based on rev 1
 	edit := en.push(volunteerA, "phone-a", mut{"id": "edit-1", "collection": "incident_reports", "recordId": id, "baseRev": 1,
 		"data": map[string]any{"description": "What I saw, in more words."}})[0]
@@ -606,67 +593,59 @@ func TestAudit_QueuedEditOfAnEarlierLife(t *testing.T) {
 	}
 }
 
-// TestAudit_CreateUnderATakenIDIsAboutNoRecord: a create refused because
-// its id is held by a record the pusher may not see is about the record
-// the pusher meant to create, not the one holding the id. A coordinator
-// reads a rejected anonymous create's evidence (its id, not its pusher),
-// creates a report of their own under that id, and waits for the phone to
-// send the create again, corrected: its evidence must not be judged as
-// about the coordinator's own report, which would name its reporter.
-func TestAudit_CreateUnderATakenIDIsAboutNoRecord(t *testing.T) {
-	en := newEnv(t)
-	const id = "takenid00000001"
-	first := en.push(volunteerA, "phone-a", mut{"id": "create-1", "collection": "incident_reports", "recordId": id,
-		"data": report(volunteerA, map[string]any{"anonymous": true, "description": strings.Repeat("x", 5001)})})[0]
-	if first.Status != "rejected" || first.Conflict == "" {
-		t.Fatalf("setup: %+v", first)
-	}
-	body := en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+first.Conflict, nil).Body.String()
-	if !strings.Contains(body, `"record_id":"`+id+`"`) || strings.Contains(body, volunteerA) {
-		t.Fatalf("setup: the coordinator reads the id, not the pusher: %.400s", body)
-	}
-	if code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
-		"id": id, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
-		"category": "other", "description": "Mine."}); code != 200 {
-		t.Fatalf("the coordinator's own report under %s: %d", id, code)
-	}
-	again := en.push(volunteerA, "phone-a", mut{"id": "create-2", "collection": "incident_reports", "recordId": id,
-		"data": report(volunteerA, map[string]any{"anonymous": true})})[0]
-	if again.Status != "rejected" || again.Conflict == "" {
-		t.Fatalf("setup: %+v", again)
-	}
-	body = en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+again.Conflict, nil).Body.String()
-	if strings.Contains(body, volunteerA) || strings.Contains(body, "phone-a") {
-		t.Fatalf("the coordinator learns who filed the anonymous report: %.500s", body)
+// TestAudit_RevZeroUnderATakenIDIsAboutNoRecord: a mutation from rev 0
+// refused because its id is held by a record the pusher may not see is
+// about the record the pusher meant to create, not the one holding the
+// id. A coordinator reads a rejected anonymous create's evidence (its id,
+// not its pusher) and creates a report of their own under that id; the
+// phone then sends the create again, corrected, or discards it with a
+// delete from rev 0. Neither evidence may be judged as about the
+// coordinator's own report, which would name its pusher.
+func TestAudit_RevZeroUnderATakenIDIsAboutNoRecord(t *testing.T) {
+	for _, s := range []struct {
+		name string
+		next func(id string) mut
+	}{
+		{"the create sent again, corrected", func(id string) mut {
+			return mut{"id": "create-2", "collection": "incident_reports", "recordId": id,
+				"data": report(volunteerA, map[string]any{"anonymous": true})}
+		}},
+		{"the create discarded", func(id string) mut {
+			return mut{"id": "discard-1", "collection": "incident_reports", "recordId": id, "baseRev": nil, "delete": true}
+		}},
+	} {
+		t.Run(s.name, func(t *testing.T) {
+			en := newEnv(t)
+			const id = "takenid00000001"
+			first := en.push(volunteerA, "phone-a", mut{"id": "create-1", "collection": "incident_reports", "recordId": id,
+				"data": report(volunteerA, map[string]any{"anonymous": true, "description": strings.Repeat("x", 5001)})})[0]
+			if first.Status != "rejected" || first.Conflict == "" {
+				t.Fatalf("setup: %+v", first)
+			}
+			body := en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+first.Conflict, nil).Body.String()
+			if !strings.Contains(body, `"record_id":"`+id+`"`) || strings.Contains(body, volunteerA) {
+				t.Fatalf("setup: the coordinator reads the id, not the pusher: %.400s", body)
+			}
+			coordinatorReportUnder(en, id)
+			again := en.push(volunteerA, "phone-a", s.next(id))[0]
+			if again.Status != "rejected" || again.Conflict == "" {
+				t.Fatalf("setup: %+v", again)
+			}
+			body = en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+again.Conflict, nil).Body.String()
+			if strings.Contains(body, volunteerA) || strings.Contains(body, "phone-a") {
+				t.Fatalf("the coordinator learns who filed the anonymous report: %.500s", body)
+			}
+		})
 	}
 }
 
-// TestAudit_DeleteUnderATakenIDIsAboutNoRecord: a delete from rev 0 (a
-// phone discarding a create the server refused, whose id it never got
-// back) of an id now held by a record the pusher may not see is about the
-// record the phone made up, as a create from rev 0 is: the coordinator who
-// took the id after reading the refused create's evidence must not learn,
-// from the delete's, who pushed it.
-func TestAudit_DeleteUnderATakenIDIsAboutNoRecord(t *testing.T) {
-	en := newEnv(t)
-	const id = "takenid00000002"
-	first := en.push(volunteerA, "phone-a", mut{"id": "create-1", "collection": "incident_reports", "recordId": id,
-		"data": report(volunteerA, map[string]any{"anonymous": true, "description": strings.Repeat("x", 5001)})})[0]
-	if first.Status != "rejected" || first.Conflict == "" {
-		t.Fatalf("setup: %+v", first)
-	}
+// coordinatorReportUnder has the coordinator create a report of their own
+// under id, through REST: ids are the client's to choose.
+func coordinatorReportUnder(en *env, id string) {
+	en.t.Helper()
 	if code, _ := en.do(coordinator, http.MethodPost, "/api/collections/incident_reports/records", map[string]any{
 		"id": id, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
 		"category": "other", "description": "Mine."}); code != 200 {
-		t.Fatalf("the coordinator's own report under %s: %d", id, code)
-	}
-	del := en.push(volunteerA, "phone-a", mut{"id": "discard-1", "collection": "incident_reports", "recordId": id,
-		"baseRev": nil, "delete": true})[0]
-	if del.Status != "rejected" || del.Conflict == "" {
-		t.Fatalf("setup: %+v", del)
-	}
-	body := en.raw(coordinator, http.MethodGet, "/api/collections/sync_conflicts/records/"+del.Conflict, nil).Body.String()
-	if strings.Contains(body, volunteerA) || strings.Contains(body, "phone-a") {
-		t.Fatalf("the coordinator learns who pushed the refused anonymous create: %.500s", body)
+		en.t.Fatalf("the coordinator's own report under %s: %d", id, code)
 	}
 }
