@@ -107,7 +107,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "sync_invalid_client", Other: "The device id is missing or invalid."},
 	{ID: "sync_client_taken", Other: "This device id belongs to another user. Sign in as that user or reinstall the app."},
 	{ID: "sync_unknown_collection", Other: "This kind of data cannot be synced."},
-	{ID: "sync_invalid_limit", Other: "The page size must be a whole number from 1 to 1000."},
+	{ID: "sync_invalid_limit", Other: "The page size must be a whole number of 1 or more; a page holds at most 1000 records."},
 	{ID: "sync_history_changed", Other: "The server was restored to an earlier state. Send again the changes you sent recently, then these."},
 	{ID: "sync_invalid_position", Other: "The position sent is malformed. Send it as the server gave it."},
 	{ID: "sync_invalid_parameter", Other: "A parameter of the sync request has a value the server does not accept. Update the app."},
