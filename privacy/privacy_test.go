@@ -46,7 +46,10 @@ type scenario struct {
 	notWant []string
 }
 
-func get(t *testing.T, scenarios []scenario) {
+func get(t *testing.T, scenarios []scenario) { getAfter(t, nil, scenarios) }
+
+// getAfter runs scenarios on an app that before prepared (nil: the fixtures).
+func getAfter(t *testing.T, before func(testing.TB, *tests.TestApp, *core.ServeEvent), scenarios []scenario) {
 	t.Helper()
 	for i, s := range scenarios {
 		if s.status == 0 {
@@ -59,6 +62,7 @@ func get(t *testing.T, scenarios []scenario) {
 			ExpectedStatus:     s.status,
 			ExpectedContent:    s.want,
 			NotExpectedContent: s.notWant,
+			BeforeTestFunc:     before,
 		})
 		sc.Test(t)
 	}
@@ -267,6 +271,8 @@ func TestRealtimeSubscriptionGuard(t *testing.T) {
 		{fixtures.Editor, `incident_reports?options={"query":{"filter":"status='verified'"}}`, 204},
 		{fixtures.Editor, `incident_reports?options={"query":{"filter":"(status='verified')"}}`, 204},
 		{fixtures.Editor, `incident_reports`, 204},
+		{fixtures.Volunteer2, `districts/*?options=` + url.QueryEscape(`{"query":{"filter":"incident_reports_via_district.location.lat>40.12"}}`), 400},
+		{fixtures.Coordinator, `districts/*?options=` + url.QueryEscape(`{"query":{"filter":"incident_reports_via_district.location.lat>40.12"}}`), 204},
 	}
 	for i, s := range scenarios {
 		client := subscriptions.NewDefaultClient()
@@ -340,4 +346,98 @@ func TestUpdatesExpand(t *testing.T) {
 		})
 		sc.Test(t)
 	}
+}
+
+// inBatken puts the fixture's reports in one district, the other
+// volunteer's (ReportOther, ReportAnonymous2) at a point of their own.
+func inBatken(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+	for _, id := range []string{fixtures.ReportSubmitted, fixtures.ReportVerified, fixtures.ReportAnonymous, fixtures.ReportOther, fixtures.ReportAnonymous2} {
+		r, err := app.FindRecordById("incident_reports", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Set("district", batken)
+		if r.GetString("reporter") == fixtures.Volunteer2 {
+			r.Set("location", map[string]any{"lon": 70.5, "lat": 41.5})
+		}
+		if err := app.SaveNoValidate(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+const (
+	batken       = "kgbatkenbatken0"
+	districtsURL = "/api/collections/districts/records"
+	updatesURL   = "/api/collections/updates/records"
+	updateOrig   = "updoriginal0001"
+)
+
+// withTranslations adds a published update with a published translation
+// and a draft one, whose title only editors may read.
+func withTranslations(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+	inBatken(t, app, e)
+	col, err := app.FindCollectionByNameOrId("updates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct{ id, language, status, title, of string }{
+		{updateOrig, "en", "published", "Shelling in Batken", ""},
+		{"updtranslated01", "ru", "published", "Обстрел в Баткене", updateOrig},
+		{"upddrafttrans01", "ky", "draft", "DRAFT SECRET", updateOrig},
+	} {
+		r := core.NewRecord(col)
+		r.Id = u.id
+		r.Set("title", u.title)
+		r.Set("body", "Body.")
+		r.Set("language", u.language)
+		r.Set("status", u.status)
+		r.Set("translation_of", u.of)
+		r.Set("author", fixtures.Editor)
+		if u.status == "published" {
+			r.Set("published_at", "2026-11-25 10:00:00.000Z")
+		}
+		if err := app.SaveNoValidate(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestQueryGuard_FanOut: a filter or sort that fans out from a record to
+// many (a back-relation, a multiple relation) is refused where it reaches
+// records the caller may not all list. PocketBase applies the list rule to
+// the main query's join only: the "every one matches" subquery of = or >
+// read every related record, so the other volunteer, with a report of
+// their own in the district, learnt the exact latitude of volunteer A's
+// reports (> 40.12 matched, > 40.124 did not) and that A reported there,
+// anonymously too; the public read a draft translation's title letter by
+// letter; and the rule on the join dropped the districts whose reports
+// were all hidden, which told the public where reports were filed.
+func TestQueryGuard_FanOut(t *testing.T) {
+	forbidden := []string{`"filter":{"code":"privacy_forbidden_query_field"`}
+	inDistrict := func(expr string) string {
+		return filter(districtsURL, "id = '"+batken+"' && "+expr) + "&fields=id"
+	}
+	scenarios := []scenario{
+		{fixtures.Volunteer2, "another's latitude, from below", inDistrict("incident_reports_via_district.location.lat > 40.12"), 400, forbidden, []string{batken}},
+		{fixtures.Volunteer2, "another's latitude, from above", inDistrict("incident_reports_via_district.location.lat > 40.124"), 400, forbidden, []string{batken}},
+		{fixtures.Volunteer2, "who reported there", inDistrict("incident_reports_via_district.reporter != '" + fixtures.Volunteer + "'"), 400, forbidden, []string{batken}},
+		{fixtures.Volunteer2, "others' descriptions", inDistrict("incident_reports_via_district.description !~ 'school'"), 400, forbidden, []string{batken}},
+		{fixtures.Volunteer2, "the any-operators too", inDistrict("incident_reports_via_district.id ?!= ''"), 400, forbidden, []string{batken}},
+		{fixtures.Volunteer, "aid requests fan out too", inDistrict("aid_requests_via_district.beneficiary_name > 'A'"), 400, forbidden, []string{batken}},
+		{fixtures.Anonymous, "the public: districts with reports", inDistrict("incident_reports_via_district.id ?!= 'x'"), 400, forbidden, []string{batken}},
+		{fixtures.Anonymous, "the public: by sort", districtsURL + "?sort=incident_reports_via_district.id", 400,
+			[]string{`"sort":{"code":"privacy_forbidden_query_field"`}, []string{batken}},
+		{fixtures.Editor, "an editor into unverified reports", inDistrict("incident_reports_via_district.description ~ 'report'"), 400, forbidden, []string{batken}},
+		{fixtures.Anonymous, "the public reads a draft translation's title", filter(updatesURL, "id = '"+updateOrig+"' && updates_via_translation_of.title > 'DRAFT S'"), 400, forbidden, []string{updateOrig}},
+		{fixtures.Editor, "editors read every update", filter(updatesURL, "id = '"+updateOrig+"' && updates_via_translation_of.title > 'DRAFT S'"), 200, []string{updateOrig}, nil},
+		{fixtures.Volunteer2, "a multiple relation", filter("/api/collections/updates/records", "related_incidents.reporter != ''"), 400, forbidden, nil},
+		// what the caller lists in full stays usable
+		{fixtures.Coordinator, "a coordinator lists every report", inDistrict("incident_reports_via_district.status != 'x'"), 200, []string{batken}, nil},
+		{fixtures.Coordinator, "and every user", filter(usersURL, "verified = false && organization.users_via_organization.id != ''"), 200, []string{`"items":`}, nil},
+		{fixtures.Anonymous, "the public view is public", inDistrict("public_incidents_via_district.category ?= 'shelling'"), 200, []string{batken}, nil},
+		{fixtures.Volunteer2, "the own side of a relation is not a fan-out", filter("/api/collections/updates/records", "related_incidents ?= '"+fixtures.ReportVerified+"'"), 200, []string{`"items":`}, nil},
+		{fixtures.Superuser, "superusers query anything", inDistrict("incident_reports_via_district.location.lat > 40.12"), 200, []string{batken}, nil},
+	}
+	getAfter(t, withTranslations, scenarios)
 }

@@ -243,16 +243,22 @@ var backRelationName = regexp.MustCompile(`^(\w+)_via_(\w+)$`)
 
 // reachesHidden walks a field path (reporter.name, related_incident.location,
 // incident_reports_via_reporter.id, location:isset) from collection through
-// relations and reports whether any step is a field hidden from v.
+// relations and reports whether any step is a field hidden from v, or
+// whether the path fans out (a back-relation or a multiple relation) into
+// records v may not all list (see listsEvery).
 // Identifiers starting with @ or # are not record fields.
 func reachesHidden(app core.App, v Viewer, collection *core.Collection, path string) bool {
 	if strings.HasPrefix(path, "@") || strings.HasPrefix(path, "#") {
 		return false
 	}
 	current := collection
+	fannedOut := false
 	for _, segment := range strings.Split(path, ".") {
 		if current == nil {
 			return false
+		}
+		if fannedOut && !listsEvery(v, current) {
+			return true
 		}
 		name, _, _ := strings.Cut(segment, ":")
 		if m := backRelationName.FindStringSubmatch(name); m != nil {
@@ -261,12 +267,46 @@ func reachesHidden(app core.App, v Viewer, collection *core.Collection, path str
 			if current != nil && queryHidden(v, current.Name, m[2]) {
 				return true
 			}
+			fannedOut = true
 			continue
 		}
 		if queryHidden(v, current.Name, name) {
 			return true
 		}
+		if field, ok := current.Fields.GetByName(name).(*core.RelationField); ok && field.IsMultiple() {
+			fannedOut = true
+		}
 		current = relationTarget(app, current, name)
+	}
+	return false
+}
+
+// listsEvery reports whether the API rules let v list every record of c.
+//
+// A filter that fans out from a record to many (a back-relation such as
+// districts?filter=incident_reports_via_district.location.lat > 40.1, or a
+// multiple relation such as updates.related_incidents) must only reach
+// records v may list. PocketBase applies the target's list rule to the
+// join of the main query only: the "every one matches" subquery of =, !=,
+// <, >, ~ (all but the ?-operators) reads every related record, so a
+// volunteer with one report of their own in a district learnt others'
+// exact locations, reporters and descriptions there by bisection; and the
+// rule on the join drops a record whose related records are all hidden
+// from v, which tells the public in which districts reports or aid
+// requests were filed. So fanning out into records v may not all list is
+// refused, for every operator and in sorts too, by role and collection
+// alone (a refusal that depended on the records would itself tell).
+// The grants are those of docs/data-model.md, "Who may do what".
+func listsEvery(v Viewer, c *core.Collection) bool {
+	switch {
+	case v.Superuser:
+		return true
+	case c.ListRule != nil && *c.ListRule == "":
+		return true // public: districts, public_incidents
+	case v.is(RoleCoordinator):
+		return slices.Contains([]string{reports, aidRequests, "users", "organizations"}, c.Name)
+	case v.is(RoleEditor):
+		return slices.Contains([]string{"updates", "fact_checks"}, c.Name)
 	}
 	return false
 }
