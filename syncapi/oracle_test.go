@@ -2,7 +2,11 @@ package syncapi_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -406,4 +410,51 @@ func acknowledgedAid(en *env, id string) mut {
 		en.t.Fatalf("acknowledge: %+v", res[0])
 	}
 	return ack
+}
+
+// The mutation id of an anonymous report's refused create is not shown to
+// a coordinator. Clients choose mutation ids, and the reference adapter
+// (e2e/lib/rx-device.js, toMutation) takes the first 32 hex digits of the
+// SHA-256 of the mutation's JSON, whose data holds the reporter: with the
+// user and the reporter blanked, a coordinator still found the reporter by
+// hashing the evidence they read with each user they list in turn.
+func TestConflicts_AnonymousCreateKeepsItsMutationID(t *testing.T) {
+	en := newEnv(t)
+	const id = "anonrefused0001"
+	// the adapter's JSON.stringify of {collection, recordId, baseRev, data, delete},
+	// data in the app's field order
+	mutationJSON := func(reporter string) string {
+		return `{"collection":"incident_reports","recordId":"` + id + `","baseRev":null,"data":{"reporter":"` + reporter +
+			`","anonymous":true,"occurred_at":"2026-11-25 10:00:00.000Z","region":"sughd","category":"not_a_category",` +
+			`"description":"Shots heard at dawn near the canal."},"delete":false}`
+	}
+	hashID := func(reporter string) string {
+		sum := sha256.Sum256([]byte(mutationJSON(reporter)))
+		return hex.EncodeToString(sum[:])[:32]
+	}
+	var m mut
+	if err := json.Unmarshal([]byte(mutationJSON(volunteerA)), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["id"] = hashID(volunteerA)
+	r := en.push(volunteerA, "device-a", m)[0]
+	if r.Status != "rejected" || r.Conflict == "" {
+		t.Fatalf("result %+v, want a rejection on file", r)
+	}
+	code, row := en.do(coordinator, "GET", "/api/collections/sync_conflicts/records/"+r.Conflict, nil)
+	if code != 200 || row["user"] != "" || row["client"] != "" {
+		t.Fatalf("a coordinator's view: %d %v", code, row)
+	}
+	for _, candidate := range []string{volunteerA, volunteerB, coordinator, editor} {
+		if row["mutation_id"] == hashID(candidate) {
+			t.Fatalf("the mutation id names the reporter: %v is the hash of the evidence with %s", row["mutation_id"], candidate)
+		}
+	}
+	if code, _ := en.do(coordinator, "GET", "/api/collections/sync_conflicts/records?filter="+
+		url.QueryEscape("mutation_id = '"+hashID(volunteerA)+"'"), nil); code != 400 {
+		t.Fatalf("a coordinator's filter by mutation id: %d, want 400", code)
+	}
+	if _, row := en.do(superuser, "GET", "/api/collections/sync_conflicts/records/"+r.Conflict, nil); row["mutation_id"] != hashID(volunteerA) {
+		t.Fatalf("a superuser's view: %v", row["mutation_id"])
+	}
 }

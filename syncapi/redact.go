@@ -16,9 +16,10 @@ import (
 // an aid request's old link to an anonymous report), are removed from data
 // and server_state, and the pushing user and device are blanked when the
 // record's submitter is hidden (the pusher of an anonymous report is
-// usually its reporter). Filters, sorts, realtime filters and
-// back-relations (users?filter=sync_conflicts_via_user…) through those
-// columns are for superusers only (privacy.AuditColumns).
+// usually its reporter), with the mutation id the device chose. Filters,
+// sorts, realtime filters and back-relations
+// (users?filter=sync_conflicts_via_user…) through those columns are for
+// superusers only (privacy.AuditColumns).
 func bindConflictRedaction(app core.App) {
 	app.OnRecordEnrich(ConflictsCollection).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if err := e.Next(); err != nil {
@@ -31,8 +32,9 @@ func bindConflictRedaction(app core.App) {
 		redactConflict(e.App, privacy.ViewerOf(auth), e.Record)
 		return nil
 	})
-	// what a client sent, the record's state and who sent it
-	privacy.AuditColumns(ConflictsCollection, "data", "server_state", "user", "client")
+	// what a client sent, the record's state and who sent it (the mutation
+	// id is the client's, and may tell both)
+	privacy.AuditColumns(ConflictsCollection, "data", "server_state", "user", "client", "mutation_id")
 }
 
 func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
@@ -59,6 +61,10 @@ func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 	if slices.ContainsFunc(changelog.OwnerFields, func(f string) bool { return slices.Contains(hidden, f) }) {
 		r.Set("user", "")
 		r.Set("client", "")
+		// the client chooses its mutation ids: the reference adapter
+		// (e2e/lib/rx-device.js) hashes the mutation, the reporter of a
+		// create included, and others may number them per device
+		r.Set("mutation_id", "")
 		// and the pusher as ?expand=user built it
 		if expand := r.Expand(); expand["user"] != nil {
 			delete(expand, "user")
