@@ -80,6 +80,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "workflow_required_for_status", Other: "Required when the status is {{.status}}."},
 	{ID: "workflow_verifier_not_coordinator", Other: "The verifier must be a coordinator."},
 	{ID: "workflow_verifier_is_reporter", Other: "A report must be verified by someone other than its reporter."},
+	{ID: "workflow_original_retracted", Other: "The original of this text was retracted: publish it again before its translations."},
 	{ID: "workflow_related_not_verified", Other: "A published update can rest on verified reports only."},
 
 	{ID: "photos_unsupported_type", Other: "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted."},

@@ -21,6 +21,9 @@ func validateEditorial(e *core.RecordEvent) error {
 	if err := checkRelatedVerified(e.App, e.Record, status); err != nil {
 		errs[fieldRelatedIncidents] = err
 	}
+	if err := checkOriginalNotRetracted(e.App, e.Record, status); err != nil {
+		errs[fieldTranslationOf] = err
+	}
 	return result(e, errs)
 }
 

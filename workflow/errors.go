@@ -11,6 +11,7 @@ const (
 	CodeVerifierNotReviewer  = "workflow_verifier_not_coordinator"
 	CodeRelatedNotVerified   = "workflow_related_not_verified"
 	CodeVerifierIsReporter   = "workflow_verifier_is_reporter"
+	CodeOriginalRetracted    = "workflow_original_retracted"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -38,4 +39,9 @@ func errRelatedNotVerified() validation.Error {
 
 func errVerifierIsReporter() validation.Error {
 	return validation.NewError(CodeVerifierIsReporter, "A report must be verified by someone other than its reporter.")
+}
+
+func errOriginalRetracted() validation.Error {
+	return validation.NewError(CodeOriginalRetracted,
+		"The original of this text was retracted: publish it again before its translations.")
 }

@@ -38,6 +38,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowEditorial",
 		Func: validateEditorial,
 	})
+	app.OnRecordUpdateExecute(UpdatesCollection, FactChecksCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowRetractTranslations",
+		Func: retractTranslations,
+	})
 	return nil
 }
 

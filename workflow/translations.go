@@ -1,0 +1,73 @@
+package workflow
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// fieldTranslationOf names the original a translation of an update or a
+// fact-check translates (docs/data-model.md, Translations).
+const fieldTranslationOf = "translation_of"
+
+// checkOriginalNotRetracted refuses publishing a translation (on create,
+// from draft, or reinstated) whose original is retracted: a retraction
+// withdraws the text in every language, and a translation published after
+// it would put the withdrawn text back before the public.
+func checkOriginalNotRetracted(app core.App, record *core.Record, status string) error {
+	if status != EditorialPublished || !statusChanged(Editorial, record) ||
+		record.Collection().Fields.GetByName(fieldTranslationOf) == nil {
+		return nil
+	}
+	of := record.GetString(fieldTranslationOf)
+	if of == "" {
+		return nil
+	}
+	original, err := app.FindRecordById(record.Collection(), of)
+	if err != nil {
+		return nil // the relation field reports a missing record
+	}
+	if original.GetString(Editorial.Field) == EditorialRetracted {
+		return errOriginalRetracted()
+	}
+	return nil
+}
+
+// retractTranslations makes retracting an original retract its published
+// translations, in the same transaction, so the public (and the sync feed
+// of offline readers) loses the text in every language at once. Until
+// then, a fact-check retracted in Russian was still served in Tajik, and
+// to Russian readers too, as a "not available in your language" fallback.
+// Reinstating the original does not republish them: an editor publishes
+// each translation again once it is checked against the corrected text.
+func retractTranslations(e *core.RecordEvent) error {
+	record := e.Record
+	if record.Collection().Fields.GetByName(fieldTranslationOf) == nil ||
+		record.GetString(fieldTranslationOf) != "" ||
+		record.GetString(Editorial.Field) != EditorialRetracted ||
+		record.Original().GetString(Editorial.Field) != EditorialPublished {
+		return e.Next()
+	}
+	app := e.App
+	defer func() { e.App = app }()
+	return app.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		if err := e.Next(); err != nil {
+			return err
+		}
+		translations, err := tx.FindAllRecords(record.Collection(), dbx.HashExp{
+			fieldTranslationOf: record.Id, Editorial.Field: EditorialPublished,
+		})
+		if err != nil {
+			return fmt.Errorf("find translations of %s: %w", record.Id, err)
+		}
+		for _, translation := range translations {
+			translation.Set(Editorial.Field, EditorialRetracted)
+			if err := tx.Save(translation); err != nil {
+				return fmt.Errorf("retract translation %s: %w", translation.Id, err)
+			}
+		}
+		return nil
+	})
+}
