@@ -79,6 +79,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "workflow_invalid_initial_status", Other: "New records start as {{.initial}}, not {{.status}}."},
 	{ID: "workflow_required_for_status", Other: "Required when the status is {{.status}}."},
 	{ID: "workflow_verifier_not_coordinator", Other: "The verifier must be a coordinator."},
+	{ID: "workflow_verdict_of_original", Other: "A translation has the verdict of its original: change the verdict there."},
 	{ID: "workflow_verifier_is_reporter", Other: "A report must be verified by someone other than its reporter."},
 	{ID: "workflow_original_retracted", Other: "The original of this text was retracted: publish it again before its translations."},
 	{ID: "workflow_related_not_verified", Other: "A published update can rest on verified reports only."},

@@ -24,6 +24,9 @@ func validateEditorial(e *core.RecordEvent) error {
 	if err := checkOriginalNotRetracted(e.App, e.Record, status); err != nil {
 		errs[fieldTranslationOf] = err
 	}
+	if err := checkVerdictOfOriginal(e.App, e.Record); err != nil {
+		errs[fieldVerdict] = err
+	}
 	return result(e, errs)
 }
 

@@ -12,6 +12,7 @@ const (
 	CodeRelatedNotVerified   = "workflow_related_not_verified"
 	CodeVerifierIsReporter   = "workflow_verifier_is_reporter"
 	CodeOriginalRetracted    = "workflow_original_retracted"
+	CodeVerdictOfOriginal    = "workflow_verdict_of_original"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -44,4 +45,9 @@ func errVerifierIsReporter() validation.Error {
 func errOriginalRetracted() validation.Error {
 	return validation.NewError(CodeOriginalRetracted,
 		"The original of this text was retracted: publish it again before its translations.")
+}
+
+func errVerdictOfOriginal() validation.Error {
+	return validation.NewError(CodeVerdictOfOriginal,
+		"A translation has the verdict of its original: change the verdict there.")
 }

@@ -49,6 +49,15 @@ func retractTranslations(e *core.RecordEvent) error {
 		record.Original().GetString(Editorial.Field) != EditorialPublished {
 		return e.Next()
 	}
+	return withTranslations(e, dbx.HashExp{Editorial.Field: EditorialPublished}, func(translation *core.Record) {
+		translation.Set(Editorial.Field, EditorialRetracted)
+	})
+}
+
+// withTranslations saves the original of e and then, in the same
+// transaction, applies change to each of its translations that which
+// selects and saves it (through every model hook: the change log sees it).
+func withTranslations(e *core.RecordEvent, which dbx.Expression, change func(*core.Record)) error {
 	app := e.App
 	defer func() { e.App = app }()
 	return app.RunInTransaction(func(tx core.App) error {
@@ -56,16 +65,15 @@ func retractTranslations(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		translations, err := tx.FindAllRecords(record.Collection(), dbx.HashExp{
-			fieldTranslationOf: record.Id, Editorial.Field: EditorialPublished,
-		})
+		id := e.Record.Id
+		translations, err := tx.FindAllRecords(e.Record.Collection(), dbx.HashExp{fieldTranslationOf: id}, which)
 		if err != nil {
-			return fmt.Errorf("find translations of %s: %w", record.Id, err)
+			return fmt.Errorf("find translations of %s: %w", id, err)
 		}
 		for _, translation := range translations {
-			translation.Set(Editorial.Field, EditorialRetracted)
+			change(translation)
 			if err := tx.Save(translation); err != nil {
-				return fmt.Errorf("retract translation %s: %w", translation.Id, err)
+				return fmt.Errorf("save translation %s of %s: %w", translation.Id, id, err)
 			}
 		}
 		return nil

@@ -20,29 +20,36 @@ const (
 	factDraftKY = "factdraftky0001"
 )
 
+// factVersion is one version of a fact-check in a translation group.
+type factVersion struct{ id, lang, of, status, verdict string }
+
+// seedFacts saves versions as the fixtures' editor wrote them.
+func seedFacts(t testing.TB, app *tests.TestApp, versions ...factVersion) {
+	t.Helper()
+	collection, err := app.FindCollectionByNameOrId("fact_checks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range versions {
+		record := core.NewRecord(collection)
+		record.Id = v.id
+		record.Load(map[string]any{"claim": "claim " + v.lang, "verdict": v.verdict, "explanation": "Because.",
+			"language": v.lang, "translation_of": v.of, "status": v.status, "author": fixtures.Editor})
+		if v.status != "draft" {
+			record.Set("published_at", "2026-11-21 09:00:00.000Z")
+		}
+		if err := app.SaveNoValidate(record); err != nil {
+			t.Fatalf("seed %s: %v", v.id, err)
+		}
+	}
+}
+
 func seedFactGroup(status string) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
 	return func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
-		t.Helper()
-		collection, err := app.FindCollectionByNameOrId("fact_checks")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range []struct{ id, lang, of, status string }{
-			{factOrigRU, "ru", "", status},
-			{factTransTG, "tg", factOrigRU, "published"},
-			{factDraftKY, "ky", factOrigRU, "draft"},
-		} {
-			record := core.NewRecord(collection)
-			record.Id = r.id
-			record.Load(map[string]any{"claim": "claim " + r.lang, "verdict": "false", "explanation": "Because.",
-				"language": r.lang, "translation_of": r.of, "status": r.status, "author": fixtures.Editor})
-			if r.status != "draft" {
-				record.Set("published_at", "2026-11-21 09:00:00.000Z")
-			}
-			if err := app.SaveNoValidate(record); err != nil {
-				t.Fatalf("seed %s: %v", r.id, err)
-			}
-		}
+		seedFacts(t, app,
+			factVersion{factOrigRU, "ru", "", status, "false"},
+			factVersion{factTransTG, "tg", factOrigRU, "published", "false"},
+			factVersion{factDraftKY, "ky", factOrigRU, "draft", "false"})
 	}
 }
 

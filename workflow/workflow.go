@@ -42,6 +42,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowRetractTranslations",
 		Func: retractTranslations,
 	})
+	app.OnRecordUpdateExecute(FactChecksCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowCarryVerdict",
+		Func: carryVerdict,
+	})
 	return nil
 }
 
