@@ -1,8 +1,10 @@
 package workflow
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -76,4 +78,25 @@ func checkVerification(app core.App, record *core.Record, errs validation.Errors
 func isCoordinator(app core.App, userID string) bool {
 	user, err := app.FindRecordById("users", userID)
 	return err == nil && user.GetString("role") == verifierRole
+}
+
+// keepVerifiers refuses deleting a user whom a report names as its
+// verifier, as the required reporter relation refuses deleting a reporter.
+// PocketBase would empty verified_by instead: a verified report would stay
+// public verified by nobody, and every later save of it would be refused
+// for lacking the verifier it lost. The delete request answers 400, like
+// a reporter's, with PocketBase's "part of a required relation reference".
+func keepVerifiers(e *core.RecordEvent) error {
+	var n int
+	err := e.App.RecordQuery(ReportsCollection).
+		Select("count(*)").
+		AndWhere(dbx.HashExp{fieldVerifiedBy: e.Record.Id}).
+		Row(&n)
+	if err != nil {
+		return fmt.Errorf("count reports verified by %s: %w", e.Record.Id, err)
+	}
+	if n > 0 {
+		return fmt.Errorf("user %s verified %d incident reports: the account stays while they name it as verified_by", e.Record.Id, n)
+	}
+	return e.Next()
 }

@@ -22,6 +22,8 @@ const (
 	AidRequestsCollection = "aid_requests"
 	UpdatesCollection     = "updates"
 	FactChecksCollection  = "fact_checks"
+	// UsersCollection holds the verifiers named by verified_by.
+	UsersCollection = "users"
 )
 
 // Register binds the workflow hooks to app.
@@ -45,6 +47,10 @@ func Register(app core.App) error {
 	app.OnRecordUpdateExecute(FactChecksCollection).Bind(&hook.Handler[*core.RecordEvent]{
 		Id:   "amanWorkflowCarryVerdict",
 		Func: carryVerdict,
+	})
+	app.OnRecordDelete(UsersCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowKeepVerifiers",
+		Func: keepVerifiers,
 	})
 	return nil
 }
