@@ -3,6 +3,9 @@ package syncapi
 import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"aman/changelog"
 )
 
 // typeErrors reports the fields of data given a JSON value of a type the
@@ -27,6 +30,7 @@ func typeErrors(c *core.Collection, data map[string]any) validation.Errors {
 }
 
 var (
+	errDateInvalid = validation.NewError("validation_date_invalid", "Must be a valid date.")
 	errNotNumber   = validation.NewError("validation_not_a_number", "The submitted number is not properly formatted.")
 	errValueType   = validation.NewError("validation_unsupported_value_type", "Invalid or unsupported value type.")
 	errTooManyVals = validation.NewError("validation_too_many_values", "Select no more than {{.maxSelect}} value.")
@@ -44,10 +48,16 @@ func typeError(f core.Field, v any) error {
 		if _, ok := v.(bool); !ok {
 			return errValueType
 		}
-	case *core.TextField, *core.EmailField, *core.URLField, *core.EditorField, *core.DateField:
+	case *core.TextField, *core.EmailField, *core.URLField, *core.EditorField:
 		if _, ok := v.(string); !ok {
 			return errValueType
 		}
+	case *core.DateField:
+		text, ok := v.(string)
+		if !ok {
+			return errValueType
+		}
+		return dateError(text)
 	case *core.GeoPointField:
 		return pointError(v)
 	case *core.SelectField:
@@ -93,4 +103,56 @@ func listError(v any, maxSelect int) error {
 		return errTooManyVals.SetParams(map[string]any{"maxSelect": 1})
 	}
 	return nil
+}
+
+// dateError refuses a date PocketBase cannot read ("25.11.2026", month 13):
+// it would store no date, and a required date field would then answer
+// validation_required to a user who had filled it in. The empty string
+// clears the field.
+func dateError(text string) error {
+	if text == "" {
+		return nil
+	}
+	if d, err := types.ParseDateTime(text); err != nil || d.IsZero() {
+		return errDateInvalid
+	}
+	return nil
+}
+
+// bindDateChecks holds the records API (REST, /api/batch, the dashboard)
+// to the same reading of dates as push. Only dates: a multipart form sends
+// every value as a string, so the other type checks are push's alone.
+func bindDateChecks(app core.App) {
+	check := func(e *core.RecordRequestEvent, message string) error {
+		if _, pushed := e.Get(changelog.ClientKey).(string); pushed {
+			return e.Next() // typeErrors judged the mutation's data already
+		}
+		// the body as sent: RequestInfo's already holds the fields' values,
+		// an unreadable date among them as no date
+		body := map[string]any{}
+		if err := e.BindBody(&body); err != nil {
+			return e.Next() // the record handler reports it
+		}
+		errs := validation.Errors{}
+		for name, v := range body {
+			if _, isDate := e.Collection.Fields.GetByName(name).(*core.DateField); !isDate {
+				continue
+			}
+			if text, ok := v.(string); ok {
+				if err := dateError(text); err != nil {
+					errs[name] = err
+				}
+			}
+		}
+		if len(errs) > 0 {
+			return e.BadRequestError(message, errs)
+		}
+		return e.Next()
+	}
+	app.OnRecordCreateRequest().BindFunc(func(e *core.RecordRequestEvent) error {
+		return check(e, "Failed to create record.")
+	})
+	app.OnRecordUpdateRequest().BindFunc(func(e *core.RecordRequestEvent) error {
+		return check(e, "Failed to update record.")
+	})
 }

@@ -116,6 +116,7 @@ func Register(app core.App) error {
 	})
 	bindConflictRedaction(app)
 	bindConflictResolution(app)
+	bindDateChecks(app)
 	return bindPrune(app, s.cfg)
 }
 
