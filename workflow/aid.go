@@ -13,6 +13,9 @@ const fieldAcknowledgedAt = "acknowledged_at"
 
 func validateAidRequest(e *core.RecordEvent) error {
 	errs := validation.Errors{}
+	if err := checkDistrict(e.App, e.Record); err != nil {
+		errs[fieldDistrict] = err
+	}
 	status, err := Transition(AidRequests, e.Record)
 	if err != nil {
 		errs[AidRequests.Field] = err

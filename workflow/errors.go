@@ -13,6 +13,7 @@ const (
 	CodeVerifierIsReporter   = "workflow_verifier_is_reporter"
 	CodeOriginalRetracted    = "workflow_original_retracted"
 	CodeVerdictOfOriginal    = "workflow_verdict_of_original"
+	CodeDistrictOutside      = "workflow_district_outside_region"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -50,4 +51,8 @@ func errOriginalRetracted() validation.Error {
 func errVerdictOfOriginal() validation.Error {
 	return validation.NewError(CodeVerdictOfOriginal,
 		"A translation has the verdict of its original: change the verdict there.")
+}
+
+func errDistrictOutsideRegion() validation.Error {
+	return validation.NewError(CodeDistrictOutside, "This district or city is not in the chosen region.")
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // Report fields the workflow reads or writes.
@@ -22,6 +23,9 @@ const verifierRole = "coordinator"
 
 func validateReport(e *core.RecordEvent) error {
 	errs := validation.Errors{}
+	if err := checkDistrict(e.App, e.Record); err != nil {
+		errs[fieldDistrict] = err
+	}
 	status, err := Transition(Reports, e.Record)
 	if err != nil {
 		errs[Reports.Field] = err
@@ -51,7 +55,8 @@ func reopenVerified(record *core.Record, status string) {
 // checkVerification adds to errs what a verified report lacks: a
 // coordinator other than the reporter as verified_by (checked when the
 // status or the verifier changes: a verifier who later lost the role does
-// not unverify the report), verified_at and a non-blank note. A report is
+// not unverify the report), verified_at (stamped when the report becomes
+// verified without one) and a non-blank note. A report is
 // verified by a second pair of eyes: a coordinator who reported an
 // incident does not verify it.
 func checkVerification(app core.App, record *core.Record, errs validation.Errors) {
@@ -66,7 +71,13 @@ func checkVerification(app core.App, record *core.Record, errs validation.Errors
 		errs[fieldVerifiedBy] = errVerifierNotCoordinator()
 	}
 	if record.GetDateTime(fieldVerifiedAt).IsZero() {
-		errs[fieldVerifiedAt] = errRequiredForStatus(ReportVerified)
+		if statusChanged(Reports, record) {
+			// becoming verified stamps the time, as acknowledged_at and
+			// published_at are stamped, unless the write sets it
+			record.Set(fieldVerifiedAt, types.NowDateTime())
+		} else {
+			errs[fieldVerifiedAt] = errRequiredForStatus(ReportVerified)
+		}
 	}
 	if strings.TrimSpace(record.GetString(fieldVerificationNote)) == "" {
 		errs[fieldVerificationNote] = errRequiredForStatus(ReportVerified)
