@@ -247,12 +247,15 @@ func (mc *mutationContext) conflictOutcome(fields []string, wrote bool) outcome 
 // delete removes the record unless others changed it since the client's
 // base rev: then their edits would be lost, so it is a conflict and the
 // record stays. Writes of this device since its base are no news to it
-// (its own edit, then its delete), as for an edit (update).
+// (its own edit, then its delete), as for an edit (update). A delete from
+// rev 0 (the device never learned a rev of the record: its create's
+// answer was lost) is judged like a create of an existing id, from rev 0:
+// every write of another since the create is news to it.
 func (mc *mutationContext) delete() outcome {
 	if mc.existing == nil {
 		return outcome{res: result{Status: StatusApplied, RecordID: mc.m.RecordID, Rev: mc.head.Rev, Deleted: true}}
 	}
-	if mc.base > 0 && mc.head.Rev > mc.known {
+	if mc.head.Rev > mc.known {
 		changed, complete, err := changelog.ChangedSince(mc.tx, mc.c.Name, mc.m.RecordID, mc.client, mc.known, mc.head.Rev)
 		if err != nil {
 			return retryLater(mc.e, mc.m, err)
