@@ -296,12 +296,71 @@ func (mc *mutationContext) deleteConflict(changed map[string]bool, complete bool
 }
 
 // deletedOnServer is an edit of a record deleted since the client's base
-// rev: nothing to apply it to, so the edit is kept in sync_conflicts.
+// rev: nothing to apply it to, so the edit is kept in sync_conflicts. An
+// edit of a deleted record the caller can never have held is answered as
+// one of an id never used (see mayHaveHeld).
 func (mc *mutationContext) deletedOnServer() outcome {
+	held, err := mc.mayHaveHeld()
+	if err != nil {
+		return retryLater(mc.e, mc.m, err)
+	}
+	if !held {
+		return rejectedCode(mc.e, mc.m, CodeNotFound, nil)
+	}
 	return outcome{
 		res:  result{Status: StatusConflict, RecordID: mc.m.RecordID, Rev: mc.head.Rev, Deleted: true, Fields: sortedKeys(mc.data)},
 		keep: &kept{serverRev: mc.head.Rev, fields: sortedKeys(mc.data)},
 	}
+}
+
+// mayHaveHeld reports whether the caller's device may have held the
+// deleted record its edit names: the caller wrote it, or the record as it
+// was just before its delete passed the caller's read rules (as a pull
+// decides whether to send a tombstone, mayHold). Otherwise the id is all
+// the caller knows of it, and "deleted, at rev N" would tell that a record
+// it was never shown existed and how often it was written, where an id
+// never used answers sync_not_found (and REST 404 for both). When the
+// history cannot tell, it answers true.
+func (mc *mutationContext) mayHaveHeld() (bool, error) {
+	info, err := mc.readerInfo()
+	if err != nil {
+		return false, err
+	}
+	if info.HasSuperuserAuth() {
+		return true, nil
+	}
+	id := mc.m.RecordID
+	if a := mc.e.Auth; a != nil {
+		mine, err := changelog.WrittenBySince(mc.tx, mc.c.Name, []string{id}, 0, changelog.Actor{Collection: a.Collection().Name, ID: a.Id})
+		if err != nil || mine[id] {
+			return true, err
+		}
+	}
+	seq, _, err := changelog.LastDelete(mc.tx, mc.c.Name, id)
+	if err != nil || seq == 0 {
+		return true, err
+	}
+	state, existed, known, err := changelog.StateAt(mc.tx, mc.c.Name, id, seq-1, nil)
+	switch {
+	case err != nil:
+		return false, err
+	case !known:
+		return true, nil
+	case !existed, mc.c.ListRule == nil || mc.c.ViewRule == nil:
+		return false, nil
+	}
+	past := core.NewRecord(mc.c)
+	past.Load(state)
+	past.Id = id
+	for _, rule := range readRules(mc.c) {
+		if rule == "" {
+			continue
+		}
+		if ok, err := ruleMatches(mc.tx, info, past, mc.c, rule); err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // wrote is the outcome of a write that succeeded: rec is enriched for the
@@ -410,15 +469,21 @@ func (mc *mutationContext) reload() error {
 
 // canSee reports whether the caller may list and view the record.
 func (mc *mutationContext) canSee() (bool, error) {
-	ev, err := mc.event(http.MethodGet, map[string]any{})
-	if err != nil {
-		return false, err
-	}
-	info, err := ev.RequestInfo()
+	info, err := mc.readerInfo()
 	if err != nil {
 		return false, err
 	}
 	return canSee(mc.tx, info, mc.existing)
+}
+
+// readerInfo is the request info of the caller reading the record (a GET
+// without a body), for judging the read rules.
+func (mc *mutationContext) readerInfo() (*core.RequestInfo, error) {
+	ev, err := mc.event(http.MethodGet, map[string]any{})
+	if err != nil {
+		return nil, err
+	}
+	return ev.RequestInfo()
 }
 
 // allowed evaluates rule for the record with the mutation's data as the
