@@ -511,9 +511,18 @@ func (mc *mutationContext) sameContent() bool {
 
 // sameValue reports whether setting field to v would leave r's value as
 // it is, comparing the values as the field normalizes them.
+// The values of a multiple select are a set (an aid request's needs): the
+// same values in another order, as two devices' check boxes ticked in
+// another order give, are the same value, not a conflict.
 func sameValue(r *core.Record, field string, v any) bool {
 	probe := r.Fresh()
 	probe.Set(field, v)
+	if f, ok := r.Collection().Fields.GetByName(field).(*core.SelectField); ok && f.IsMultiple() {
+		a, b := probe.GetStringSlice(field), r.GetStringSlice(field)
+		slices.Sort(a)
+		slices.Sort(b)
+		return slices.Equal(a, b)
+	}
 	return jsonenc.Equal(probe.Get(field), r.Get(field))
 }
 

@@ -132,6 +132,13 @@ func fingerprint(auth *core.Record, collections []*core.Collection) string {
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	for _, c := range sorted {
 		fmt.Fprintf(h, "c|%s|%s|%s|%s\n", c.Name, ruleString(c.ListRule), ruleString(c.ViewRule), c.ViewQuery)
+		// fields an operator hid (the record API leaves them out): hiding
+		// one leaves its values on every device, showing it again leaves
+		// the copies without them. Written only when there are some, so
+		// that no checkpoint issued before this line resets.
+		if hidden := hiddenFields(c); len(hidden) > 0 {
+			fmt.Fprintf(h, "h|%s\n", strings.Join(hidden, ","))
+		}
 		for _, rule := range []*string{c.ListRule, c.ViewRule} {
 			for _, m := range authFieldRef.FindAllStringSubmatch(ruleString(rule), -1) {
 				refs[m[1]] = true
@@ -150,6 +157,17 @@ func fingerprint(auth *core.Record, collections []*core.Collection) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// hiddenFields are the names of c's fields marked hidden, in schema order.
+func hiddenFields(c *core.Collection) []string {
+	var names []string
+	for _, f := range c.Fields {
+		if f.GetHidden() {
+			names = append(names, f.GetName())
+		}
+	}
+	return names
 }
 
 func authValue(auth *core.Record, field string) any {

@@ -101,15 +101,16 @@ func TestPull_Visibility(t *testing.T) {
 	en := newEnv(t)
 	secret := "Secret details only A may read"
 	en.push(volunteerA, "device-a", createReport(reportA, volunteerA, map[string]any{"description": secret}))
-	_, cpB := en.pullAll(volunteerB, "incident_reports", "")
-	en.push(volunteerB, "device-b", createReport("reportbbbbbbbb1", volunteerB, nil))
 
-	// hide a field from everyone but superusers
+	// hide a field from everyone but superusers (a checkpoint issued
+	// before resets: TestPull_HidingAFieldResets)
 	c := mustCollection(t, en.app, "incident_reports")
 	c.Fields.GetByName("place").SetHidden(true)
 	if err := en.app.Save(c); err != nil {
 		t.Fatal(err)
 	}
+	_, cpB := en.pullAll(volunteerB, "incident_reports", "")
+	en.push(volunteerB, "device-b", createReport("reportbbbbbbbb1", volunteerB, nil))
 	r, _ := en.app.FindRecordById("incident_reports", reportA)
 	r.Set("place", "Exact house 12")
 	if err := en.app.Save(r); err != nil {

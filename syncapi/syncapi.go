@@ -144,11 +144,23 @@ func checkRequest(e *core.RequestEvent) *requestError {
 	// Go's URL.Query drops a pair it cannot decode (brief=%zz, lost=%zz):
 	// the parameter would count as absent, and a push would lose what it
 	// asked for (a brief answer, lost's merge protection)
-	if _, err := url.ParseQuery(e.Request.URL.RawQuery); err != nil {
+	q, err := url.ParseQuery(e.Request.URL.RawQuery)
+	if err != nil {
 		return errParameter
+	}
+	// a parameter given twice is read as its first value, so the second
+	// would be lost: "?seen=&seen=<position>" would skip the check of a
+	// restore, two "collections" would pull the first set alone
+	for _, name := range syncParameters {
+		if len(q[name]) > 1 {
+			return errParameter
+		}
 	}
 	return nil
 }
+
+// syncParameters are the query parameters pull and push read.
+var syncParameters = []string{"seen", "lost", "brief", "collections", "checkpoint", "limit"}
 
 // requestInfo is the caller's RequestInfo for rule checks: PocketBase's
 // own, without the sync query parameters (a rule must not see them).
