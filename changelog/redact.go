@@ -80,8 +80,9 @@ type Moment struct {
 // have the evidence of someone else's anonymous report judged as their
 // own.
 func Hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) (hidden []string, valueHidden func(field string, value any) bool) {
+	schema := schemaHidden(app, v, collection)
 	gone := func() ([]string, func(string, any) bool) {
-		return privacy.QueryHiddenFields(v, collection), func(string, any) bool { return false }
+		return append(privacy.QueryHiddenFields(v, collection), schema...), func(string, any) bool { return false }
 	}
 	r, err := app.FindRecordById(collection, id)
 	if err != nil {
@@ -90,9 +91,23 @@ func Hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) (hi
 	if w != (Moment{}) && !writtenInLife(app, r, w) {
 		return gone()
 	}
-	return privacy.RecordHiddenFields(app, v, r), func(field string, value any) bool {
+	return append(privacy.RecordHiddenFields(app, v, r), schema...), func(field string, value any) bool {
 		return privacy.HiddenValue(app, v, r, field, value)
 	}
+}
+
+// schemaHidden are the fields of collection an operator marked hidden in
+// its schema: the record API leaves them out for everyone but superusers,
+// so its history and sync conflicts must too.
+func schemaHidden(app core.App, v privacy.Viewer, collection string) []string {
+	if v.Superuser {
+		return nil
+	}
+	c, err := app.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return nil
+	}
+	return privacy.SchemaHidden(c)
 }
 
 // writtenInLife reports whether w falls in the life of r, the record that

@@ -126,3 +126,16 @@ func QueryHiddenFields(v Viewer, collection string) []string {
 		return auditColumnsOf(collection)
 	}
 }
+
+// SchemaHidden are the names of c's fields an operator marked hidden in
+// its schema, in schema order: the record API leaves them out for everyone
+// but superusers, so history, conflicts and checkpoints follow it.
+func SchemaHidden(c *core.Collection) []string {
+	var names []string
+	for _, f := range c.Fields {
+		if f.GetHidden() {
+			names = append(names, f.GetName())
+		}
+	}
+	return names
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cast"
 
 	"aman/changelog"
+	"aman/privacy"
 	"aman/syncapi/wire"
 )
 
@@ -136,7 +137,7 @@ func fingerprint(auth *core.Record, collections []*core.Collection) string {
 		// one leaves its values on every device, showing it again leaves
 		// the copies without them. Written only when there are some, so
 		// that no checkpoint issued before this line resets.
-		if hidden := hiddenFields(c); len(hidden) > 0 {
+		if hidden := privacy.SchemaHidden(c); len(hidden) > 0 {
 			fmt.Fprintf(h, "h|%s\n", strings.Join(hidden, ","))
 		}
 		for _, rule := range []*string{c.ListRule, c.ViewRule} {
@@ -157,17 +158,6 @@ func fingerprint(auth *core.Record, collections []*core.Collection) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-// hiddenFields are the names of c's fields marked hidden, in schema order.
-func hiddenFields(c *core.Collection) []string {
-	var names []string
-	for _, f := range c.Fields {
-		if f.GetHidden() {
-			names = append(names, f.GetName())
-		}
-	}
-	return names
 }
 
 func authValue(auth *core.Record, field string) any {

@@ -253,7 +253,7 @@ func (s *service) execute(e *core.RequestEvent, tx core.App, dev device, m mutat
 	if m.BaseRev != nil {
 		base = *m.BaseRev
 	}
-	data, ok := cleanData(c, m.Data)
+	data, ok := cleanData(c, m.Data, e.Auth != nil && e.Auth.IsSuperuser())
 	if m.Delete {
 		data, ok = map[string]any{}, true // a delete's data is ignored (docs/sync.md)
 	}
@@ -338,8 +338,12 @@ var systemKeys = map[string]bool{
 // file fields (a stale "photos": [] in a document sent whole would delete
 // the photos uploaded since).
 // Modifier keys ("field+", "+field", "field-") are refused: they are not
-// idempotent and have no place in a replayed queue.
-func cleanData(c *core.Collection, data map[string]any) (map[string]any, bool) {
+// idempotent and have no place in a replayed queue. Fields an operator
+// marked hidden are left out unless a superuser pushes: the record API
+// ignores them from anyone else (its form restores their value), and
+// merging would compare a value sent for one with the hidden value, an
+// answer (merged or conflict) that tells whether a guess is right.
+func cleanData(c *core.Collection, data map[string]any, superuser bool) (map[string]any, bool) {
 	out := make(map[string]any, len(data))
 	for k, v := range data {
 		if strings.HasPrefix(k, "+") || strings.HasSuffix(k, "+") || strings.HasSuffix(k, "-") {
@@ -349,7 +353,7 @@ func cleanData(c *core.Collection, data map[string]any) (map[string]any, bool) {
 			continue
 		}
 		f := c.Fields.GetByName(k)
-		if f == nil || f.Type() == core.FieldTypeAutodate || f.Type() == core.FieldTypeFile {
+		if f == nil || f.Type() == core.FieldTypeAutodate || f.Type() == core.FieldTypeFile || (f.GetHidden() && !superuser) {
 			continue // files are uploaded and removed over REST, never by a replayed queue
 		}
 		out[k] = v
