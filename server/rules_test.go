@@ -2,10 +2,12 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 )
 
@@ -662,6 +664,14 @@ func TestRules_Users(t *testing.T) {
 			body: patch("language", "en"), status: 200, after: stored(c, volunteerB, "language", "en")},
 		{name: "update_other_email", as: coordinator, method: http.MethodPatch, url: recordURL(c, volunteerB),
 			body: patch("email", "takeover@example.org"), status: 404},
+		// the address is hidden from the coordinator: its right guess is
+		// refused like a wrong one (it answered 200, telling whose it is)
+		{name: "update_other_email_right_guess", as: coordinator, method: http.MethodPatch, url: recordURL(c, volunteerB),
+			body: body(map[string]any{"name": "B", "email": "volunteer.b@example.org"}), status: 404,
+			after: stored(c, volunteerB, "name", "Volunteer B")},
+		{name: "update_self_email_unchanged", as: coordinator, method: http.MethodPatch, url: recordURL(c, coordinator),
+			body: body(map[string]any{"name": "C", "email": "coordinator@example.org"}), status: 200,
+			after: stored(c, coordinator, "name", "C")},
 		{name: "update_other_password", as: coordinator, method: http.MethodPatch, url: recordURL(c, volunteerB),
 			body: body(map[string]any{"password": "new-password-1", "passwordConfirm": "new-password-1"}), status: 404},
 		{name: "update_other_verified", as: coordinator, method: http.MethodPatch, url: recordURL(c, volunteerB),
@@ -678,6 +688,42 @@ func TestRules_Users(t *testing.T) {
 	cases = append(cases, accessCase{name: "delete_reporter", as: superuser, method: http.MethodDelete,
 		url: recordURL(c, volunteerB), status: 400})
 	runAccess(t, cases)
+}
+
+// TestRules_UsersVisibleEmail: a coordinator who reads a user's address
+// (its owner made it visible) may send it back unchanged with the rest of
+// the record, and still not change it.
+func TestRules_UsersVisibleEmail(t *testing.T) {
+	visible := func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+		u, err := app.FindRecordById("users", volunteerB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.SetEmailVisibility(true)
+		if err := app.SaveNoValidate(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, s := range []struct {
+		email  string
+		status int
+	}{
+		{"volunteer.b@example.org", 200},
+		{"takeover@example.org", 404},
+	} {
+		sc := tests.ApiScenario{
+			Name:            fmt.Sprintf("%d_%s", i, s.email),
+			Method:          http.MethodPatch,
+			URL:             recordURL("users", volunteerB),
+			Body:            strings.NewReader(body(map[string]any{"name": "B", "email": s.email})),
+			Headers:         map[string]string{"Authorization": tokenFor(t, coordinator)},
+			TestAppFactory:  newFixtureApp,
+			BeforeTestFunc:  visible,
+			ExpectedStatus:  s.status,
+			ExpectedContent: []string{map[int]string{200: `"email":"volunteer.b@example.org"`, 404: `"status":404`}[s.status]},
+		}
+		sc.Test(t)
+	}
 }
 
 func urlQuery(s string) string {
