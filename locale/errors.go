@@ -3,6 +3,8 @@ package locale
 import (
 	"errors"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -123,7 +125,8 @@ func localizeItem(lang string, item map[string]any) map[string]any {
 	}
 	code := item["code"].(string)
 	params, _ := item["params"].(map[string]any)
-	if msg, ok := localizeCode(lang, code, params); ok {
+	message, _ := item["message"].(string)
+	if msg, ok := localizeCode(lang, code, countFromMessage(code, params, message)); ok {
 		out["message"] = msg
 	}
 	if resp, ok := item["response"]; ok {
@@ -147,6 +150,36 @@ func localizeCode(lang, code string, params map[string]any) (string, bool) {
 		return "", false
 	}
 	return msg, true
+}
+
+// firstNumber is the first whole number of an English message.
+var firstNumber = regexp.MustCompile(`\d+`)
+
+// countFromMessage returns params with the count of code read back from
+// its English message when PocketBase sent the number in the text only.
+// The password field builds validation_min_text_constraint and
+// validation_max_text_constraint with fmt.Sprintf ("Must be at least 8
+// character(s)") and no params, so the translation, which says
+// {{.min}}/{{.max}}, would otherwise read "<no value>". params itself is
+// never changed: the response keeps what PocketBase sent.
+func countFromMessage(code string, params map[string]any, message string) map[string]any {
+	name, ok := countParams[code]
+	if !ok {
+		return params
+	}
+	if _, ok := params[name]; ok {
+		return params
+	}
+	n, err := strconv.Atoi(firstNumber.FindString(message))
+	if err != nil {
+		return params
+	}
+	out := make(map[string]any, len(params)+1)
+	for k, v := range params {
+		out[k] = v
+	}
+	out[name] = n
+	return out
 }
 
 // LocalizeCode renders the message of an error code (validation_*,
@@ -190,7 +223,7 @@ func LocalizeError(lang string, err error) map[string]any {
 	}
 	var item validation.Error
 	if errors.As(err, &item) && !isErrors(err) {
-		msg, ok := localizeCode(lang, item.Code(), item.Params())
+		msg, ok := localizeCode(lang, item.Code(), countFromMessage(item.Code(), item.Params(), item.Error()))
 		if !ok {
 			msg = inflector.Sentenize(item.Error())
 		}
