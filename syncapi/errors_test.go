@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
 
 	"aman/changelog"
+	"aman/locale"
 )
 
 // TestRequestErrors: the failures of a whole request, each with its
@@ -132,4 +133,59 @@ func TestMessages_Localized(t *testing.T) {
 	if f["code"] == nil || f["message"] == "" {
 		t.Fatalf("field error: %+v", res.Error)
 	}
+}
+
+// TestMessages_ReplayInTheReplayersLanguage: a rejection pushed again (its
+// answer was lost) is answered in the language of the push that replays it,
+// not of the one that stored it; codes and params stay, and a replay in the
+// stored language is the stored answer byte for byte.
+func TestMessages_ReplayInTheReplayersLanguage(t *testing.T) {
+	en := newEnv(t)
+	m := mut{"id": "bad", "collection": "incident_reports", "recordId": "reportreplay001", "baseRev": nil,
+		"data": report(volunteerA, map[string]any{"category": nil, "description": strings.Repeat("x", 5001)})}
+	body := map[string]any{"client": "device-a", "mutations": []mut{m}}
+	first := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push?lang=ru", body)
+	if first.Code != http.StatusOK || !strings.Contains(first.Body.String(), `"message":"Не более 5000 символов."`) {
+		t.Fatalf("first push: %d %s", first.Code, first.Body.String())
+	}
+	cases := []struct {
+		lang string
+		want []string
+	}{
+		{"tg", []string{
+			`"code":"sync_validation_failed","message":"` + mustLocalize(t, "tg", "sync_validation_failed") + `"`,
+			`"category":{"code":"validation_required","message":"Майдони ҳатмӣ."}`,
+			`"description":{"code":"validation_max_text_constraint","message":"На зиёда аз 5000 аломат.","params":{"max":5000}}`,
+		}},
+		{"en", []string{
+			`"code":"sync_validation_failed","message":"Some fields are invalid."`,
+			`"category":{"code":"validation_required","message":"Cannot be blank."}`,
+			`"message":"Must be no more than 5000 characters."`,
+		}},
+	}
+	for _, c := range cases {
+		rec := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push?lang="+c.lang, body)
+		got := rec.Body.String()
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("replay in %s: want %s in %s", c.lang, w, got)
+			}
+		}
+		if strings.ContainsAny(got, "ЖжЩщЫы") {
+			t.Errorf("replay in %s still has Russian: %s", c.lang, got)
+		}
+	}
+	again := en.raw(volunteerA, http.MethodPost, "/api/sync/v1/push?lang=ru", body)
+	if again.Body.String() != first.Body.String() {
+		t.Errorf("replay in the stored language changed:\n%s\n%s", first.Body.String(), again.Body.String())
+	}
+}
+
+func mustLocalize(t *testing.T, lang, code string) string {
+	t.Helper()
+	msg, ok := locale.LocalizeCode(lang, code, nil)
+	if !ok {
+		t.Fatalf("no message for %s", code)
+	}
+	return msg
 }

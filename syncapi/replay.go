@@ -25,18 +25,27 @@ func replay(e *core.RequestEvent, tx core.App, m mutation, stored json.RawMessag
 	if err := json.Unmarshal(stored, &r); err != nil {
 		return nil, fmt.Errorf("decode stored result: %w", err)
 	}
+	relocalized := relocalize(e, r.Error)
 	if r.Record == nil {
-		return stored, nil
+		if !relocalized {
+			return stored, nil
+		}
+		return encodeResult(r)
 	}
 	if brief && leavesOutRecord(r) {
 		r.Record = nil
 		return encodeResult(r)
 	}
 	record, cut, err := seenNow(e, tx, storedCollection(r.Record, m.Collection), r.RecordID, r.Record)
-	if err != nil || !cut {
+	if err != nil {
 		return stored, err
 	}
-	r.Record = record
+	if !cut && !relocalized {
+		return stored, nil
+	}
+	if cut {
+		r.Record = record
+	}
 	return encodeResult(r)
 }
 
