@@ -132,15 +132,21 @@ var apiMessages = []*i18n.Message{
 }
 
 // apiPrefixMessages are top-level messages PocketBase builds at runtime
-// as a fixed prefix and one word (apis/record_helpers.go:
-// "Only superusers can filter by "+field, field being "@collection." or
-// "@request."). The localizer matches the prefix and passes the rest, without
-// its final dot, as {{.field}}. Each prefix must stay PocketBase's (tested).
+// around one word: a fixed prefix, the word, a fixed suffix. The localizer
+// passes the word as {{.field}}. Each prefix and suffix must stay
+// PocketBase's (tested):
+//   - apis/record_helpers.go: "Only superusers can filter by "+field, field
+//     being "@collection." or "@request." (the suffix is its final dot);
+//   - apis/middlewares.go (RequireSameCollectionContextAuth, on auth-refresh
+//     and request-email-change): fmt.Sprintf("The request requires auth
+//     record from %s collection.", name), name being the collection of the
+//     caller's token.
 var apiPrefixMessages = []struct {
-	Prefix string
+	Prefix, Suffix string
 	*i18n.Message
 }{
-	{"Only superusers can filter by ", &i18n.Message{ID: "api_superusers_filter_only", Other: "Only superusers can filter by {{.field}}."}},
+	{"Only superusers can filter by ", ".", &i18n.Message{ID: "api_superusers_filter_only", Other: "Only superusers can filter by {{.field}}."}},
+	{"The request requires auth record from ", " collection.", &i18n.Message{ID: "api_auth_collection_required", Other: "The request requires auth record from {{.field}} collection."}},
 }
 
 // apiInternal is the message of every 5xx response whose message is unknown:

@@ -17,7 +17,8 @@ import (
 // Paging of the content list. A reader's page of updates is a screenful;
 // 100 keeps one response small enough for a slow mobile link.
 // maxPage only keeps the offset from overflowing: no collection has a
-// million pages of texts.
+// million pages of texts, so a page past it is empty, like any page past
+// the last (not refused: it is a whole number from 1).
 const (
 	defaultPerPage = 30
 	maxPerPage     = 100
@@ -80,7 +81,7 @@ func paging(q url.Values) (page, perPage int, err error) {
 	page, perPage = 1, defaultPerPage
 	errs := validation.Errors{}
 	if s := q.Get("page"); s != "" {
-		if page, err = strconv.Atoi(s); err != nil || page < 1 || page > maxPage {
+		if page, err = strconv.Atoi(s); err != nil || page < 1 {
 			errs["page"] = errInvalidPage
 		}
 	}
@@ -102,6 +103,11 @@ func contentPage(app core.App, col *core.Collection, info *core.RequestInfo, lan
 		return out, nil, err
 	}
 	out.TotalItems, out.TotalPages = total, (total+perPage-1)/perPage
+	if page > maxPage {
+		// Past any page there can be (and past what an offset may hold):
+		// empty, like every page after the last.
+		return out, nil, nil
+	}
 	groups, err := pageGroups(app, col, info, page, perPage)
 	if err != nil {
 		return out, nil, err

@@ -46,8 +46,12 @@ func localizeApiMessage(lang string, status int, message string) string {
 	id, ok := apiMessageIDs[inflector.Sentenize(message)]
 	if !ok {
 		for _, m := range apiPrefixMessages {
-			if rest, found := strings.CutPrefix(message, m.Prefix); found && rest != "" {
-				return T(lang, m.ID, map[string]any{"field": strings.TrimSuffix(rest, ".")})
+			rest, found := strings.CutPrefix(message, m.Prefix)
+			if !found {
+				continue
+			}
+			if field, found := strings.CutSuffix(rest, m.Suffix); found && field != "" {
+				return T(lang, m.ID, map[string]any{"field": field})
 			}
 		}
 	}
@@ -93,8 +97,32 @@ func localizeData(lang string, data map[string]any) map[string]any {
 	out := make(map[string]any, len(data))
 	for k, v := range data {
 		out[k] = localizeValue(lang, v)
+		if listFields[k] {
+			countItems(lang, out[k])
+		}
 	}
 	return out
+}
+
+// listFields are the fields whose validation_length_too_long counts list
+// items, not characters: PocketBase checks with the same rule the number of
+// a batch's requests (settings.batch.maxRequests) and of a realtime
+// client's subscriptions (1000). Its English says "the length must be no
+// more than 50"; the catalog's length messages say characters, which is
+// right for every string and wrong for these.
+var listFields = map[string]bool{"requests": true, "subscriptions": true}
+
+// countItems gives a localized validation_length_too_long item of a list
+// field the message of validation_list_too_long; its code stays.
+func countItems(lang string, v any) {
+	item, ok := v.(map[string]any)
+	if !ok || !isErrorItem(item) || item["code"] != "validation_length_too_long" {
+		return
+	}
+	params, _ := item["params"].(map[string]any)
+	if msg, ok := localizeCode(lang, "validation_list_too_long", params); ok {
+		item["message"] = msg
+	}
 }
 
 func localizeValue(lang string, v any) any {

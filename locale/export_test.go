@@ -4,11 +4,12 @@ package locale
 // external tests.
 var APIMessages = apiMessages
 
-// APIPrefixes lists the prefixes of PocketBase's runtime-built messages.
-func APIPrefixes() []string {
-	out := make([]string, len(apiPrefixMessages))
+// APIPrefixes lists the prefixes and suffixes of PocketBase's
+// runtime-built messages.
+func APIPrefixes() [][2]string {
+	out := make([][2]string, len(apiPrefixMessages))
 	for i, m := range apiPrefixMessages {
-		out[i] = m.Prefix
+		out[i] = [2]string{m.Prefix, m.Suffix}
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"html"
 	"html/template"
 	"regexp"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/mails/templates"
@@ -56,7 +57,13 @@ func localizeMail(e *core.MailerRecordEvent, kind mailKind) error {
 		return nil
 	}
 	m := mailContent{Lang: lang, Kind: kind, AppName: e.App.Settings().Meta.AppName}
-	m.ActionURL = firstButtonURL(e.Message.HTML)
+	token, _ := e.Meta["token"].(string)
+	m.ActionURL = actionURL(e.Message.HTML, token)
+	if m.ActionURL == "" && token != "" {
+		// The template has a link we cannot find (or none): PocketBase's
+		// e-mail, in English, beats a translated one the user cannot act on.
+		return nil
+	}
 	m.OTP, _ = e.Meta["password"].(string)
 	m.AlertInfo, _ = e.Meta["info"].(string)
 	body, err := m.render()
@@ -69,7 +76,29 @@ func localizeMail(e *core.MailerRecordEvent, kind mailKind) error {
 	return nil
 }
 
-var buttonHref = regexp.MustCompile(`<a[^>]*class="btn"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*class="btn"`)
+var (
+	buttonHref = regexp.MustCompile(`<a[^>]*class="btn"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*class="btn"`)
+	anyHref    = regexp.MustCompile(`<a\s[^>]*href="([^"]+)"`)
+)
+
+// actionURL is the link the user must follow: the first class="btn" link
+// (PocketBase's templates), else, in a customized template without that
+// class, the first link that carries the e-mail's token. It is "" when
+// there is neither.
+func actionURL(body, token string) string {
+	if u := firstButtonURL(body); u != "" {
+		return u
+	}
+	if token == "" {
+		return ""
+	}
+	for _, m := range anyHref.FindAllStringSubmatch(body, -1) {
+		if u := html.UnescapeString(m[1]); strings.Contains(u, token) {
+			return u
+		}
+	}
+	return ""
+}
 
 // firstButtonURL returns the href of the first class="btn" link, unescaped
 // once (html/template escapes it again).
