@@ -143,6 +143,19 @@ func expectNoReport(id string) func(testing.TB, *tests.TestApp, *http.Response) 
 	}
 }
 
+// expectPhotos checks that the report holds n photos.
+func expectPhotos(reportID string, n int) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		report, err := app.FindRecordById("incident_reports", reportID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(report.GetStringSlice("photos")); got != n {
+			t.Fatalf("report %s holds %d photos, want %d", reportID, got, n)
+		}
+	}
+}
+
 func TestUpload_API(t *testing.T) {
 	gpsJPEG := sample(t, "meta.jpg")
 	const newID = "photoreport0001"
@@ -170,6 +183,41 @@ func TestUpload_API(t *testing.T) {
 			files:  []upload{{"photos+", "later.jpg", "image/jpeg", gpsJPEG}},
 			status: 200, want: []string{`"photos":["photo_`},
 			after: expectCleanJPEGs(fixtures.ReportSubmitted, 1),
+		},
+		{
+			// a phone on 2G pushes the text first and uploads the photos
+			// after; a coordinator may have taken the report into review
+			name: "volunteer adds a photo to their report in review", as: fixtures.Volunteer,
+			method: http.MethodPatch, url: reportsURL + "/" + fixtures.ReportInReview,
+			files:  []upload{{"photos+", "later.jpg", "image/jpeg", gpsJPEG}},
+			status: 200, want: []string{`"photos":["photo_`, `"status":"in_review"`},
+			after: expectCleanJPEGs(fixtures.ReportInReview, 1),
+		},
+		{
+			name: "but changes nothing else of it in review", as: fixtures.Volunteer,
+			method: http.MethodPatch, url: reportsURL + "/" + fixtures.ReportInReview,
+			fields: map[string]string{"description": "Rewritten while a coordinator reviews it."},
+			files:  []upload{{"photos+", "later.jpg", "image/jpeg", gpsJPEG}},
+			status: 404, want: []string{`"status":404`}, after: expectPhotos(fixtures.ReportInReview, 0),
+		},
+		{
+			name: "nor through a modifier", as: fixtures.Volunteer,
+			method: http.MethodPatch, url: reportsURL + "/" + fixtures.ReportInReview,
+			fields: map[string]string{"killed+": "1"},
+			files:  []upload{{"photos+", "later.jpg", "image/jpeg", gpsJPEG}},
+			status: 404, want: []string{`"status":404`}, after: expectPhotos(fixtures.ReportInReview, 0),
+		},
+		{
+			name: "nor adds photos once it is verified", as: fixtures.Volunteer,
+			method: http.MethodPatch, url: reportsURL + "/" + fixtures.ReportVerified,
+			files:  []upload{{"photos+", "later.jpg", "image/jpeg", gpsJPEG}},
+			status: 404, want: []string{`"status":404`}, after: expectPhotos(fixtures.ReportVerified, 0),
+		},
+		{
+			name: "another volunteer adds none to it", as: fixtures.Volunteer2,
+			method: http.MethodPatch, url: reportsURL + "/" + fixtures.ReportInReview,
+			files:  []upload{{"photos+", "later.jpg", "image/jpeg", gpsJPEG}},
+			status: 404, want: []string{`"status":404`}, after: expectPhotos(fixtures.ReportInReview, 0),
 		},
 		{
 			// The name a phone gives a photo is the moment it was taken
