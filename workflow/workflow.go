@@ -40,6 +40,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowEditorial",
 		Func: validateEditorial,
 	})
+	app.OnRecordValidate(ReportsCollection, AidRequestsCollection, UpdatesCollection, FactChecksCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowNotBlank",
+		Func: requireNotBlank,
+	})
 	app.OnRecordUpdateExecute(UpdatesCollection, FactChecksCollection).Bind(&hook.Handler[*core.RecordEvent]{
 		Id:   "amanWorkflowRetractTranslations",
 		Func: retractTranslations,
