@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"aman/syncapi/wire"
 )
 
 // maxKeptPageBytes is the largest page buffer a pageWriter keeps for the
@@ -91,10 +93,11 @@ type page struct {
 	gzipped bool
 }
 
-// acceptsGzip reports whether the client accepts gzip, as PocketBase's
-// gzip middleware decides: the header names it.
+// acceptsGzip reports whether the client accepts gzip by its
+// Accept-Encoding headers, weights included ("gzip;q=0" refuses it,
+// where PocketBase's gzip middleware only looks for the word).
 func acceptsGzip(e *core.RequestEvent) bool {
-	return strings.Contains(e.Request.Header.Get("Accept-Encoding"), "gzip")
+	return wire.AcceptsGzip(strings.Join(e.Request.Header.Values("Accept-Encoding"), ","))
 }
 
 // pack makes body, which lives in the writer's buffer, a page of its own:

@@ -396,3 +396,30 @@ func TestPull_PagesInFlightByClass(t *testing.T) {
 		t.Fatalf("the public after its readers read: %d", rec.Code)
 	}
 }
+
+// TestPull_AcceptEncodingWeights: the answer is gzip-compressed when the
+// client's Accept-Encoding lets it, weights included: "gzip;q=0" refuses
+// gzip (PocketBase's own middleware only looks for the word).
+func TestPull_AcceptEncodingWeights(t *testing.T) {
+	en := newEnv(t)
+	for _, c := range []struct{ header, want string }{
+		{"gzip;q=0", ""},
+		{"gzip;q=0, *", ""},
+		{"br, gzip;q=0.2", "gzip"},
+		{"*", "gzip"},
+		{"identity", ""},
+	} {
+		rec := en.raw(anonymous, http.MethodGet, "/api/sync/v1/pull?collections=updates", nil, "Accept-Encoding", c.header)
+		if got := rec.Header().Get("Content-Encoding"); rec.Code != http.StatusOK || got != c.want {
+			t.Errorf("Accept-Encoding %q: %d, Content-Encoding %q, want %q", c.header, rec.Code, got, c.want)
+			continue
+		}
+		body := rec.Body.Bytes()
+		if c.want == "gzip" {
+			body = gunzip(t, body)
+		}
+		if !json.Valid(body) {
+			t.Errorf("Accept-Encoding %q: the body is not JSON: %.100q", c.header, body)
+		}
+	}
+}

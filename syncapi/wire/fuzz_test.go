@@ -351,3 +351,21 @@ func unpackSeeds() map[string]string {
 	}
 	return out
 }
+
+// FuzzAcceptsGzip: any Accept-Encoding header is read without panic, an
+// explicit "gzip;q=0" in front refuses gzip whatever follows, and a header
+// that does not name gzip accepts it once ", gzip" is added.
+func FuzzAcceptsGzip(f *testing.F) {
+	for _, seed := range []string{"", "gzip", "gzip;q=0, *", "*;q=0.5", "br, deflate;q=0.1", "gzip;q=abc"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		wire.AcceptsGzip(header)
+		if wire.AcceptsGzip("gzip;q=0," + header) {
+			t.Fatalf("gzip;q=0 in front of %q accepted gzip", header)
+		}
+		if !strings.Contains(strings.ToLower(header), "gzip") && !wire.AcceptsGzip(header+", gzip") {
+			t.Fatalf("%q, gzip did not accept gzip", header)
+		}
+	})
+}
