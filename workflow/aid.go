@@ -16,6 +16,9 @@ func validateAidRequest(e *core.RecordEvent) error {
 	if err := checkDistrict(e.App, e.Record); err != nil {
 		errs[fieldDistrict] = err
 	}
+	if err := checkActiveOrganization(e.App, e.Record, fieldAssignedOrg); err != nil {
+		errs[fieldAssignedOrg] = err
+	}
 	status, err := Transition(AidRequests, e.Record)
 	if err != nil {
 		errs[AidRequests.Field] = err

@@ -14,6 +14,7 @@ const (
 	CodeOriginalRetracted    = "workflow_original_retracted"
 	CodeVerdictOfOriginal    = "workflow_verdict_of_original"
 	CodeDistrictOutside      = "workflow_district_outside_region"
+	CodeOrganizationInactive = "workflow_organization_inactive"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -55,4 +56,8 @@ func errVerdictOfOriginal() validation.Error {
 
 func errDistrictOutsideRegion() validation.Error {
 	return validation.NewError(CodeDistrictOutside, "This district or city is not in the chosen region.")
+}
+
+func errOrganizationInactive() validation.Error {
+	return validation.NewError(CodeOrganizationInactive, "This organization is not active: choose an active one.")
 }

@@ -52,6 +52,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowCarryVerdict",
 		Func: carryVerdict,
 	})
+	app.OnRecordValidate(UsersCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowUserOrganization",
+		Func: validateUser,
+	})
 	app.OnRecordDelete(UsersCollection).Bind(&hook.Handler[*core.RecordEvent]{
 		Id:   "amanWorkflowKeepVerifiers",
 		Func: keepVerifiers,
