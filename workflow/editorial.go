@@ -45,10 +45,19 @@ const fieldPublishedAt = "published_at"
 // published_at it held when it published offline, in every edit queued
 // after, and those are merged as no news to it (its own device wrote the
 // stamp).
+//
+// A time later than now, written or kept from the draft, is lowered to now
+// when the text is published or its time changes: there is no scheduling,
+// and a time in 2099 pinned a text above every other in readers' lists.
 func stampPublished(record *core.Record, status string) {
-	if status == EditorialDraft ||
-		record.Collection().Fields.GetByName(fieldPublishedAt) == nil ||
-		!record.GetDateTime(fieldPublishedAt).IsZero() {
+	if status == EditorialDraft || record.Collection().Fields.GetByName(fieldPublishedAt) == nil {
+		return
+	}
+	if at := record.GetDateTime(fieldPublishedAt); !at.IsZero() {
+		now := types.NowDateTime()
+		if at.After(now) && (fieldChanged(record, fieldPublishedAt) || statusChanged(Editorial, record)) {
+			record.Set(fieldPublishedAt, now)
+		}
 		return
 	}
 	if had := record.Original().GetDateTime(fieldPublishedAt); !had.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
@@ -243,6 +244,26 @@ func TestEditorialTransitions_API(t *testing.T) {
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"published_at":"2026-11-28 09:00:00.000Z"`},
 		}},
+		// There is no scheduling: a time in 2099 pinned a text above
+		// every other in readers' lists, newest first.
+		{fixtures.Editor, tests.ApiScenario{
+			Name:   "a published_at in the future is lowered to now",
+			Method: http.MethodPatch, URL: updatesURL + "/" + updDraft,
+			Body:               strings.NewReader(`{"status":"published","published_at":"2099-01-01 00:00:00.000Z","related_incidents":[]}`),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"published_at":"20`},
+			NotExpectedContent: []string{`"published_at":"2099`},
+			AfterTestFunc:      expectPublishedNotAfterNow(updDraft),
+		}},
+		{fixtures.Editor, tests.ApiScenario{
+			Name:   "also on a published text",
+			Method: http.MethodPatch, URL: updatesURL + "/" + updPublished,
+			Body:               strings.NewReader(`{"published_at":"2099-01-01 00:00:00.000Z"}`),
+			ExpectedStatus:     200,
+			NotExpectedContent: []string{`"published_at":"2099`},
+			ExpectedContent:    []string{`"published_at":"20`},
+			AfterTestFunc:      expectPublishedNotAfterNow(updPublished),
+		}},
 		// A phone that sends its whole document sends the empty
 		// published_at it held when it published offline with every edit
 		// queued after; sync merges them as no news to it.
@@ -280,4 +301,18 @@ func jsonList(ids []string) string {
 		return "[]"
 	}
 	return `["` + strings.Join(ids, `","`) + `"]`
+}
+
+// expectPublishedNotAfterNow checks that the update's stored published_at
+// is set and not later than now.
+func expectPublishedNotAfterNow(id string) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		rec, err := app.FindRecordById("updates", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at := rec.GetDateTime("published_at"); at.IsZero() || at.Time().After(time.Now()) {
+			t.Fatalf("published_at %v, want a time not after now", at)
+		}
+	}
 }
