@@ -78,6 +78,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "workflow_invalid_transition", Other: "Cannot change status from {{.from}} to {{.to}}."},
 	{ID: "workflow_district_outside_region", Other: "This district or city is not in the chosen region."},
 	{ID: "workflow_organization_inactive", Other: "This organization is not active: choose an active one."},
+	{ID: "workflow_phone_invalid", Other: "Enter a phone number of 5 to 15 digits, such as +992 92 123 4567."},
 	{ID: "workflow_invalid_initial_status", Other: "New records start as {{.initial}}, not {{.status}}."},
 	{ID: "workflow_required_for_status", Other: "Required when the status is {{.status}}."},
 	{ID: "workflow_verifier_not_coordinator", Other: "The verifier must be a coordinator."},

@@ -19,6 +19,9 @@ func validateAidRequest(e *core.RecordEvent) error {
 	if err := checkActiveOrganization(e.App, e.Record, fieldAssignedOrg); err != nil {
 		errs[fieldAssignedOrg] = err
 	}
+	if err := checkPhone(e.Record.GetString(fieldContactPhone), fieldChanged(e.Record, fieldContactPhone)); err != nil {
+		errs[fieldContactPhone] = err
+	}
 	status, err := Transition(AidRequests, e.Record)
 	if err != nil {
 		errs[AidRequests.Field] = err

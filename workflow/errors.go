@@ -15,6 +15,7 @@ const (
 	CodeVerdictOfOriginal    = "workflow_verdict_of_original"
 	CodeDistrictOutside      = "workflow_district_outside_region"
 	CodeOrganizationInactive = "workflow_organization_inactive"
+	CodePhoneInvalid         = "workflow_phone_invalid"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -60,4 +61,8 @@ func errDistrictOutsideRegion() validation.Error {
 
 func errOrganizationInactive() validation.Error {
 	return validation.NewError(CodeOrganizationInactive, "This organization is not active: choose an active one.")
+}
+
+func errPhoneInvalid() validation.Error {
+	return validation.NewError(CodePhoneInvalid, "Enter a phone number of 5 to 15 digits, such as +992 92 123 4567.")
 }
