@@ -17,16 +17,7 @@ import (
 func TestRequiredText_NotBlank(t *testing.T) {
 	blankReport := `{"reporter":"` + fixtures.Volunteer + `","occurred_at":"2026-11-25 06:00:00.000Z","region":"sughd",` +
 		`"category":%s,"description":" \n\t "}`
-	scenarios := []struct {
-		as     string
-		name   string
-		method string
-		url    string
-		body   string
-		before func(testing.TB, *tests.TestApp, *core.ServeEvent)
-		status int
-		want   []string
-	}{
+	scenarios := []apiCase{
 		{fixtures.Volunteer, "a report described by spaces", http.MethodPost, reportsURL,
 			strings.Replace(blankReport, "%s", `"gunfire"`, 1), nil, 400,
 			[]string{`"description":{"code":"validation_required"`}},
@@ -49,14 +40,5 @@ func TestRequiredText_NotBlank(t *testing.T) {
 		{fixtures.Volunteer, "text around spaces is text", http.MethodPatch, reportsURL + "/" + fixtures.ReportSubmitted,
 			`{"description":"  Shots at dawn.  "}`, nil, 200, []string{`"description":"  Shots at dawn.  "`}},
 	}
-	for _, s := range scenarios {
-		scenario := fixtures.Scenario(s.as, tests.ApiScenario{
-			Name:   fixtures.Role(s.as) + "_" + strings.ReplaceAll(s.name, " ", "_"),
-			Method: s.method, URL: s.url, Body: strings.NewReader(s.body),
-			BeforeTestFunc:  s.before,
-			ExpectedStatus:  s.status,
-			ExpectedContent: s.want,
-		})
-		scenario.Test(t)
-	}
+	runCases(t, "", scenarios)
 }

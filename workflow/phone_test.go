@@ -3,7 +3,6 @@ package workflow_test
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -22,12 +21,7 @@ func TestContactPhone(t *testing.T) {
 			fixtures.Volunteer, phone)
 	}
 	refused := []string{`"contact_phone":{"code":"workflow_phone_invalid","message":"Укажите номер телефона из 5–15 цифр, например +992 92 123 4567."}`}
-	scenarios := []struct {
-		as, name, method, url, body string
-		before                      func(testing.TB, *tests.TestApp, *core.ServeEvent)
-		status                      int
-		want                        []string
-	}{
+	scenarios := []apiCase{
 		{fixtures.Volunteer, "a plus alone", http.MethodPost, aidURL, aid("+"), nil, 400, refused},
 		{fixtures.Volunteer, "dashes and spaces", http.MethodPost, aidURL, aid(" - - "), nil, 400, refused},
 		{fixtures.Volunteer, "a letter", http.MethodPost, aidURL, aid("+992 92 ABC 4567"), nil, 400, refused},
@@ -51,15 +45,5 @@ func TestContactPhone(t *testing.T) {
 				}
 			}, 200, []string{`"status":"acknowledged"`}},
 	}
-	for _, s := range scenarios {
-		scenario := fixtures.Scenario(s.as, tests.ApiScenario{
-			Name:   fixtures.Role(s.as) + "_" + strings.ReplaceAll(s.name, " ", "_"),
-			Method: s.method, URL: s.url, Body: strings.NewReader(s.body),
-			Headers:         map[string]string{"Accept-Language": "ru"},
-			BeforeTestFunc:  s.before,
-			ExpectedStatus:  s.status,
-			ExpectedContent: s.want,
-		})
-		scenario.Test(t)
-	}
+	runCases(t, "ru", scenarios)
 }

@@ -404,3 +404,32 @@ func errorCode(err error) string {
 	}
 	return ""
 }
+
+// apiCase is one request of a table test: who sends it, what, on which
+// prepared app (before: nil for the fixtures), and what comes back.
+type apiCase struct {
+	as, name, method, url, body string
+	before                      func(testing.TB, *tests.TestApp, *core.ServeEvent)
+	status                      int
+	want                        []string
+}
+
+// runCases runs cases as their senders, in lang ("" for none).
+func runCases(t *testing.T, lang string, cases []apiCase) {
+	t.Helper()
+	for _, c := range cases {
+		var headers map[string]string
+		if lang != "" {
+			headers = map[string]string{"Accept-Language": lang}
+		}
+		scenario := fixtures.Scenario(c.as, tests.ApiScenario{
+			Name:   fixtures.Role(c.as) + "_" + strings.ReplaceAll(c.name, " ", "_"),
+			Method: c.method, URL: c.url, Body: strings.NewReader(c.body),
+			Headers:         headers,
+			BeforeTestFunc:  c.before,
+			ExpectedStatus:  c.status,
+			ExpectedContent: c.want,
+		})
+		scenario.Test(t)
+	}
+}
