@@ -56,3 +56,26 @@ func TestAudit_HidesFieldsTheOperatorHid(t *testing.T) {
 		t.Fatalf("a superuser reads the whole history: %s", rec.Body.String())
 	}
 }
+
+// TestReplay_HidesFieldsTheOperatorHidSince: a push answered again (its
+// answer was lost) shows a field an operator marked hidden after the
+// answer was stored no more than the record API does now.
+func TestReplay_HidesFieldsTheOperatorHidSince(t *testing.T) {
+	en := newEnv(t)
+	create := createReport(reportA, volunteerA, map[string]any{"place": "Exact house 12"})
+	if r := en.push(volunteerA, "device-a", create)[0]; r.Status != "applied" || r.Record["place"] != "Exact house 12" {
+		t.Fatalf("first answer: %+v", r)
+	}
+	c := mustCollection(t, en.app, "incident_reports")
+	c.Fields.GetByName("place").SetHidden(true)
+	if err := en.app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	r := en.push(volunteerA, "device-a", create)[0]
+	if _, shown := r.Record["place"]; r.Status != "applied" || shown || r.Record["description"] == nil {
+		t.Fatalf("replayed answer after place was hidden: %+v", r)
+	}
+	if code, b := en.do(volunteerA, http.MethodGet, "/api/collections/incident_reports/records/"+reportA, nil); code != 200 || b["place"] != nil {
+		t.Fatalf("the record API: %d %v", code, b)
+	}
+}

@@ -91,6 +91,10 @@ func seenNow(e *core.RequestEvent, tx core.App, collection, id string, raw json.
 	}
 	viewer := privacy.ViewerOf(e.Auth)
 	hidden := privacy.RecordHiddenFields(tx, viewer, rec)
+	if !viewer.Superuser {
+		// fields an operator marked hidden since the result was stored
+		hidden = append(hidden, privacy.SchemaHidden(c)...)
+	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return nil, false, fmt.Errorf("decode stored record: %w", err)
