@@ -12,12 +12,14 @@ import (
 const fieldTranslationOf = "translation_of"
 
 // checkOriginalNotRetracted refuses publishing a translation (on create,
-// from draft, or reinstated) whose original is retracted: a retraction
+// from draft, or reinstated) whose original is retracted, and making a
+// published text a translation of a retracted original: a retraction
 // withdraws the text in every language, and a translation published after
 // it would put the withdrawn text back before the public.
 func checkOriginalNotRetracted(app core.App, record *core.Record, status string) error {
-	if status != EditorialPublished || !statusChanged(Editorial, record) ||
-		record.Collection().Fields.GetByName(fieldTranslationOf) == nil {
+	if status != EditorialPublished ||
+		record.Collection().Fields.GetByName(fieldTranslationOf) == nil ||
+		(!statusChanged(Editorial, record) && !fieldChanged(record, fieldTranslationOf)) {
 		return nil
 	}
 	of := record.GetString(fieldTranslationOf)

@@ -129,3 +129,47 @@ func TestRetraction_CarriesToTranslations(t *testing.T) {
 		scenario.Test(t)
 	}
 }
+
+// A published text made a translation of a retracted original put the
+// withdrawn text back before the public in the group's name, as publishing
+// a translation of it would.
+func TestRetraction_NoPublishedTextJoinsIt(t *testing.T) {
+	const standalone = "factstandalone1"
+	seed := func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+		seedFactGroup("retracted")(t, app, e)
+		seedFacts(t, app, factVersion{standalone, "en", "", "published", "false"})
+	}
+	scenarios := []tests.ApiScenario{
+		{
+			Name:   "a published text is not made a translation of a retracted original",
+			Method: http.MethodPatch, URL: factsURL + "/" + standalone,
+			Body:           strings.NewReader(fmt.Sprintf(`{"translation_of":%q}`, factOrigRU)),
+			ExpectedStatus: 400, ExpectedContent: []string{`"translation_of":{"code":"workflow_original_retracted"`},
+			AfterTestFunc: expectField("fact_checks", standalone, "translation_of", ""),
+		},
+		{
+			Name:   "nor with other edits in the same write",
+			Method: http.MethodPatch, URL: factsURL + "/" + standalone,
+			Body:           strings.NewReader(fmt.Sprintf(`{"translation_of":%q,"explanation":"Other."}`, factOrigRU)),
+			ExpectedStatus: 400, ExpectedContent: []string{`"translation_of":{"code":"workflow_original_retracted"`},
+		},
+		{
+			Name:   "a published translation of it, stored, is still edited",
+			Method: http.MethodPatch, URL: factsURL + "/" + factTransTG,
+			Body:           strings.NewReader(`{"explanation":"Other."}`),
+			ExpectedStatus: 200, ExpectedContent: []string{`"explanation":"Other."`},
+		},
+		{
+			Name:   "and a draft leaves it",
+			Method: http.MethodPatch, URL: factsURL + "/" + factDraftKY,
+			Body:           strings.NewReader(`{"translation_of":""}`),
+			ExpectedStatus: 200, ExpectedContent: []string{`"translation_of":""`},
+		},
+	}
+	for i, s := range scenarios {
+		s.Name = fmt.Sprintf("%d_%s", i, s.Name)
+		s.BeforeTestFunc = seed
+		scenario := fixtures.Scenario(fixtures.Editor, s)
+		scenario.Test(t)
+	}
+}
