@@ -441,3 +441,52 @@ func TestQueryGuard_FanOut(t *testing.T) {
 	}
 	getAfter(t, withTranslations, scenarios)
 }
+
+const fanOutOrg = "fanoutorg000001"
+
+// fanOutOrgMembers puts the volunteer (address hidden) and the coordinator
+// (address made visible, as anyone may for their own) in one organization.
+func fanOutOrgMembers(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+	col, err := app.FindCollectionByNameOrId("organizations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := core.NewRecord(col)
+	org.Id = fanOutOrg
+	org.Set("name", "Fan-out")
+	org.Set("active", true)
+	if err := app.SaveNoValidate(org); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{fixtures.Volunteer, fixtures.Coordinator} {
+		u, err := app.FindRecordById("users", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Set("organization", fanOutOrg)
+		u.Set("emailVisibility", id == fixtures.Coordinator)
+		if err := app.SaveNoValidate(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A coordinator lists every user, so a fan-out into users passes the
+// list-rule guard; but PocketBase hides an address whose owner did not make
+// it visible by a condition on the main query's join alone, and the "every
+// one matches" subquery compared the hidden ones: the organization was
+// listed for a wrong guess of a member's address and not for the right one.
+func TestQueryGuard_FanOutEmail(t *testing.T) {
+	orgs := "/api/collections/organizations/records"
+	inOrg := func(expr string) string { return filter(orgs, "id = '"+fanOutOrg+"' && "+expr) }
+	forbidden := []string{`"filter":{"code":"privacy_forbidden_query_field"`}
+	getAfter(t, fanOutOrgMembers, []scenario{
+		{fixtures.Coordinator, "the right guess", inOrg("users_via_organization.email != '" + fixtures.Volunteer + "@example.org'"), 400, forbidden, nil},
+		{fixtures.Coordinator, "a wrong guess alike", inOrg("users_via_organization.email != 'nobody@example.org'"), 400, forbidden, nil},
+		{fixtures.Coordinator, "with a modifier", inOrg("users_via_organization.email:lower != 'nobody@example.org'"), 400, forbidden, nil},
+		{fixtures.Coordinator, "from a user through their organization", filter(usersURL, "organization.users_via_organization.email != 'x'"), 400, forbidden, nil},
+		{fixtures.Coordinator, "the members' other fields still", inOrg("users_via_organization.role ?= 'volunteer'"), 200, []string{fanOutOrg}, nil},
+		{fixtures.Coordinator, "and visible addresses without a fan-out", filter(usersURL, "email = '"+fixtures.Coordinator+"@example.org'"), 200, []string{`"totalItems":1`}, nil},
+		{fixtures.Superuser, "superusers query anything", inOrg("users_via_organization.email != 'nobody@example.org'"), 200, []string{fanOutOrg}, nil},
+	})
+}

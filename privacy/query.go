@@ -231,11 +231,40 @@ func forbiddenInSort(app core.App, v Viewer, collection *core.Collection, sort s
 		return ""
 	}
 	for _, field := range search.ParseSortFromString(sort) {
-		if reachesHidden(app, v, collection, field.Name) {
+		if reachesHidden(app, v, collection, field.Name) || endsInEmail(app, collection, field.Name) {
 			return field.Name
 		}
 	}
 	return ""
+}
+
+// endsInEmail reports whether a sort path (email, reporter.email,
+// users_via_organization.email) ends in an account's e-mail. PocketBase
+// hides an address its owner did not make visible from filters only: a
+// sort orders the accounts by their hidden addresses, and a coordinator,
+// who creates accounts with addresses of their choosing, could bisect
+// another's address by where the new account sorts.
+func endsInEmail(app core.App, collection *core.Collection, path string) bool {
+	if strings.HasPrefix(path, "@") || strings.HasPrefix(path, "#") {
+		return false
+	}
+	segments := strings.Split(path, ".")
+	current := collection
+	for i, segment := range segments {
+		if current == nil {
+			return false
+		}
+		name, _, _ := strings.Cut(segment, ":")
+		if i == len(segments)-1 {
+			return current.IsAuth() && name == core.FieldNameEmail
+		}
+		if m := backRelationName.FindStringSubmatch(name); m != nil && current.Fields.GetByName(name) == nil {
+			current = findCollection(app, m[1])
+			continue
+		}
+		current = relationTarget(app, current, name)
+	}
+	return false
 }
 
 // backRelationName is PocketBase's "collection_via_field" path segment.
@@ -271,6 +300,15 @@ func reachesHidden(app core.App, v Viewer, collection *core.Collection, path str
 			continue
 		}
 		if queryHidden(v, current.Name, name) {
+			return true
+		}
+		// PocketBase lets a filter read an account's e-mail only where its
+		// owner made it visible, by a condition on the main query's join:
+		// the "every one matches" subquery of a fan-out compares hidden
+		// addresses too (organizations?filter=users_via_organization.email
+		// != '<guess>' drops the organization when a member has that
+		// address).
+		if fannedOut && current.IsAuth() && name == core.FieldNameEmail {
 			return true
 		}
 		if field, ok := current.Fields.GetByName(name).(*core.RelationField); ok && field.IsMultiple() {
