@@ -4,16 +4,25 @@
 package main
 
 import (
+	"embed"
 	"log"
 	"os"
+	"path/filepath"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/plugins/jsvm"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 	"github.com/pocketbase/pocketbase/tools/osutils"
+	"github.com/spf13/cobra"
 
 	"aman/server"
 )
+
+// shippedMigrations are the JS migrations this build was made with; the
+// directory jsvm reads at run time must hold them all.
+//
+//go:embed pb_migrations/*.js
+var shippedMigrations embed.FS
 
 func main() {
 	server.SetMemoryLimit()
@@ -40,6 +49,15 @@ func main() {
 		Dir:          migrationsDir,
 	})
 	server.MustRegister(app)
+
+	// every command that opens the data dir applies the migrations first
+	app.RootCmd.PersistentPreRunE = func(*cobra.Command, []string) error {
+		dir := migrationsDir
+		if dir == "" {
+			dir = filepath.Join(app.DataDir(), "../pb_migrations")
+		}
+		return server.CheckMigrationsDir(shippedMigrations, dir)
+	}
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
