@@ -95,6 +95,23 @@ func (c Config) IsSynced(name string) bool {
 	return false
 }
 
+// CheckEnv refuses a retention variable that is set but is not a whole
+// number of days, at least 1. envDays would take the default for it
+// silently: "30d" or "0" (meant as "keep for ever") kept a year of history
+// where the operator had decided otherwise.
+func CheckEnv() error {
+	for _, name := range []string{EnvRetentionDays, EnvHistoryRetentionDays} {
+		v := os.Getenv(name)
+		if v == "" {
+			continue
+		}
+		if n, err := strconv.Atoi(v); err != nil || n < 1 {
+			return fmt.Errorf("%s=%q: want a whole number of days, at least 1", name, v)
+		}
+	}
+	return nil
+}
+
 func envDays(name string, def int) time.Duration {
 	days := def
 	if v := os.Getenv(name); v != "" {
@@ -107,6 +124,9 @@ func envDays(name string, def int) time.Duration {
 
 // Register binds the log to app with DefaultConfig.
 func Register(app core.App) error {
+	if err := CheckEnv(); err != nil {
+		return fmt.Errorf("changelog: %w", err)
+	}
 	return RegisterWithConfig(app, DefaultConfig())
 }
 

@@ -483,3 +483,42 @@ func TestLifeStart(t *testing.T) {
 		t.Fatalf("second life: last delete %d/%d, want seq %d below rev %d", last, rev, gone.Seq, reborn.Rev)
 	}
 }
+
+// TestRegister_RetentionEnv: a retention variable that is set but is not a
+// whole number of days stops the server at start, naming it. It used to
+// fall back to the default silently: "30d" (an operator shortening what a
+// seized server gives away) kept a year of history, and so did "0" meant as
+// "for ever".
+func TestRegister_RetentionEnv(t *testing.T) {
+	app := testapp.New(t) // registered before the variables are set
+	for _, tc := range []struct {
+		name, value string
+		want        time.Duration // 0: refused
+	}{
+		{changelog.EnvHistoryRetentionDays, "30", 30 * 24 * time.Hour},
+		{changelog.EnvRetentionDays, "120", 120 * 24 * time.Hour},
+		{changelog.EnvHistoryRetentionDays, "30d", 0},
+		{changelog.EnvHistoryRetentionDays, "0", 0},
+		{changelog.EnvRetentionDays, "-7", 0},
+		{changelog.EnvRetentionDays, "ninety", 0},
+	} {
+		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
+			t.Setenv(tc.name, tc.value)
+			if tc.want == 0 {
+				err := changelog.Register(app)
+				if err == nil || !strings.Contains(err.Error(), tc.name) {
+					t.Fatalf("Register: %v, want an error naming %s", err, tc.name)
+				}
+				return
+			}
+			cfg := changelog.DefaultConfig()
+			got := cfg.Retention
+			if tc.name == changelog.EnvHistoryRetentionDays {
+				got = cfg.HistoryRetention
+			}
+			if got != tc.want {
+				t.Fatalf("retention %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
