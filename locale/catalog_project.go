@@ -89,6 +89,7 @@ var projectErrorMessages = []*i18n.Message{
 
 	{ID: "photos_unsupported_type", Other: "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted."},
 	{ID: "photos_invalid_image", Other: "{{.name}} is not a readable {{.type}} image."},
+	{ID: "photos_too_many_pixels", Other: "{{.name}} is {{.width}}×{{.height}} pixels; photos of up to 50 megapixels are accepted."},
 	{ID: "photos_too_large", One: "{{.name}} is larger than {{.maxSize}} byte.", Other: "{{.name}} is larger than {{.maxSize}} bytes."},
 
 	{ID: "content_translation_of_itself", Other: "A text cannot be a translation of itself."},

@@ -8,6 +8,7 @@ const (
 	CodeUnsupportedType = "photos_unsupported_type"
 	CodeInvalidImage    = "photos_invalid_image"
 	CodeTooLarge        = "photos_too_large"
+	CodeTooManyPixels   = "photos_too_many_pixels"
 )
 
 func errUnsupported(name, contentType string) validation.Error {
@@ -23,4 +24,9 @@ func errInvalid(name, contentType string) validation.Error {
 func errTooLarge(name string, maxSize int64) validation.Error {
 	return validation.NewError(CodeTooLarge, "{{.name}} is larger than {{.maxSize}} bytes.").
 		SetParams(map[string]any{"name": name, "maxSize": maxSize})
+}
+
+func errTooManyPixels(name string, width, height int) validation.Error {
+	return validation.NewError(CodeTooManyPixels, "{{.name}} is {{.width}}×{{.height}} pixels; photos of up to 50 megapixels are accepted.").
+		SetParams(map[string]any{"name": name, "width": width, "height": height})
 }

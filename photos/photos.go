@@ -83,7 +83,10 @@ func Sanitize(file *filesystem.File, maxSize int64) error {
 		return err
 	}
 	out, contentType, err := strip.Image(data)
+	var tooMany *strip.TooManyPixelsError
 	switch {
+	case errors.As(err, &tooMany):
+		return errTooManyPixels(file.OriginalName, tooMany.Width, tooMany.Height)
 	case errors.Is(err, strip.ErrUnsupported):
 		return errUnsupported(file.OriginalName, contentType)
 	case err != nil:

@@ -187,3 +187,50 @@ func TestImage_Refuses(t *testing.T) {
 		})
 	}
 }
+
+// TestImage_RefusesTooManyPixels: an image's size is read from its header
+// before anything decodes it whole, so a small file of billions of pixels
+// (one colour compresses to nearly nothing) is refused, whatever its
+// format, and a 50 MP camera's photo is not.
+func TestImage_RefusesTooManyPixels(t *testing.T) {
+	pngOf := func(w, h int) []byte {
+		ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(w)), uint32(h))
+		ihdr = append(ihdr, 8, 0, 0, 0, 0) // 8-bit grayscale
+		b := append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", ihdr)...)
+		b = append(b, pngChunk("IDAT", nil)...)
+		return append(b, pngChunk("IEND", nil)...)
+	}
+	// a lossless bitstream header: signature, 14-bit width-1 and height-1
+	vp8l := func(w, h int) []byte {
+		bits := uint32(w-1) | uint32(h-1)<<14
+		return riffChunk("VP8L", append([]byte{0x2f}, binary.LittleEndian.AppendUint32(nil, bits)...))
+	}
+	vp8x := func(w, h int) []byte {
+		payload := append([]byte{0, 0, 0, 0}, le24(w-1)...)
+		return riffChunk("VP8X", append(payload, le24(h-1)...))
+	}
+	scenarios := []struct {
+		name    string
+		data    []byte
+		w, h    int
+		refused bool
+	}{
+		{"png of 15000x15000", pngOf(15000, 15000), 15000, 15000, true},
+		{"png of 65535x1000", pngOf(65535, 1000), 65535, 1000, true},
+		{"lossless webp of 16383x16383", riff(vp8l(16383, 16383)), 16383, 16383, true},
+		{"extended webp of a 16384x16384 canvas", riff(vp8x(16384, 16384), vp8l(1, 1)), 16384, 16384, true},
+		{"png of a 50 MP camera", pngOf(8160, 6120), 8160, 6120, false},
+	}
+	for i, s := range scenarios {
+		t.Run(fmt.Sprintf("%d_%s", i, s.name), func(t *testing.T) {
+			_, _, err := strip.Image(s.data)
+			var tooMany *strip.TooManyPixelsError
+			if got := errors.As(err, &tooMany); got != s.refused {
+				t.Fatalf("err = %v, want refused %v", err, s.refused)
+			}
+			if s.refused && (tooMany.Width != s.w || tooMany.Height != s.h) {
+				t.Fatalf("refused as %dx%d, want %dx%d", tooMany.Width, tooMany.Height, s.w, s.h)
+			}
+		})
+	}
+}
