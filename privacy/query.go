@@ -1,7 +1,6 @@
 package privacy
 
 import (
-	"encoding/json"
 	"net/url"
 	"regexp"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/search"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
 )
 
 // CodeForbiddenQueryField is the error code (data.filter.code,
@@ -150,22 +150,21 @@ type subscriptionJudgments struct {
 
 // SubscriptionFilter splits a realtime topic such as
 // `incident_reports/ID?options={"query":{"filter":"..."}}` into the
-// collection it names and its filter, the way PocketBase's subscriptions
-// client does.
+// collection it names and its filter. The filter is read by PocketBase's
+// own subscriptions client, so that it is the one PocketBase applies to the
+// topic's events: its options are read with encoding/json/v2, which stops
+// at a repeated key with what it read so far, so of
+// {"query":{"filter":"reporter='x'","filter":""}} the first filter
+// applies, where encoding/json would read the last.
 func SubscriptionFilter(sub string) (collection, filter string) {
 	u, err := url.Parse(sub)
 	if err != nil {
 		return "", ""
 	}
 	collection, _, _ = strings.Cut(u.Path, "/")
-	var options struct {
-		Query map[string]any `json:"query"`
-	}
-	if raw := u.Query().Get("options"); raw != "" {
-		_ = json.Unmarshal([]byte(raw), &options) // invalid options carry no filter
-	}
-	filter, _ = options.Query[search.FilterQueryParam].(string)
-	return collection, filter
+	client := subscriptions.NewDefaultClient()
+	client.Subscribe(sub)
+	return collection, client.Subscriptions()[sub].Query[search.FilterQueryParam]
 }
 
 // forbiddenInFilter returns the first identifier of a filter expression
