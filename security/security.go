@@ -1,5 +1,7 @@
 // Package security binds the HTTP protections that PocketBase's settings do
-// not cover: the CORS policy and per-route request body limits. The rate
+// not cover: the CORS policy, per-route request body limits and a budget of
+// realtime subscriptions to records (per account; per address for anonymous
+// callers). The rate
 // limiter, batch limits and log retention are settings, set by the migration
 // pb_migrations/1795766500_security_settings.js; docs/operations.md explains
 // every number.
@@ -10,13 +12,17 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
-// Register binds the CORS policy and the body limits on every server start.
+// Register binds the CORS policy and the body limits on every server start,
+// the /64 of an IPv6 client as its address for the rate limiter, and the
+// budget of realtime subscriptions.
 func Register(app core.App) error {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanSecurity",
 		Func: func(e *core.ServeEvent) error {
 			e.Router.Bind(cors(e.App))
 			e.Router.Bind(bodyLimit())
+			mask, restore := rateLimitByPrefix()
+			e.Router.Bind(mask, restore)
 			return e.Next()
 		},
 	})
