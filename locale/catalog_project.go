@@ -101,6 +101,8 @@ var projectErrorMessages = []*i18n.Message{
 
 	{ID: "privacy_forbidden_query_field", Other: "You cannot filter or sort by {{.field}}."},
 
+	{ID: "realtime_too_many_subscriptions", Other: "At most {{.max}} realtime subscriptions to records are allowed at once."},
+
 	{ID: "body_too_large", One: "The request body is larger than {{.limit}} byte.", Other: "The request body is larger than {{.limit}} bytes."},
 
 	{ID: "sync_auth_required", Other: "Sign in to push changes."},

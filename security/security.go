@@ -16,6 +16,7 @@ import (
 // the /64 of an IPv6 client as its address for the rate limiter, and the
 // budget of realtime subscriptions.
 func Register(app core.App) error {
+	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget())
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanSecurity",
 		Func: func(e *core.ServeEvent) error {
