@@ -13,3 +13,6 @@ func APIPrefixes() [][2]string {
 	}
 	return out
 }
+
+// ETagMatches exposes the If-None-Match comparison to the external tests.
+var ETagMatches = etagMatches

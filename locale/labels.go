@@ -177,9 +177,11 @@ func ContentETag(body []byte) string {
 }
 
 // etagMatches implements If-None-Match's weak comparison: any listed tag,
-// W/ prefixed or not, or *.
+// W/ prefixed or not, or *. The header is read in place, tag by tag: a
+// 1 MiB header of commas split into strings was 16 MiB of allocations on
+// an anonymous route.
 func etagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
+	for t := range strings.SplitSeq(header, ",") {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == etag || t == "*" {
 			return true

@@ -3,6 +3,7 @@ package locale_test
 import (
 	"encoding/json"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -155,3 +156,32 @@ func etagOf(t *testing.T, labels *locale.Labels) string {
 }
 
 var _ core.App = (*tests.TestApp)(nil)
+
+// TestLabels_LongIfNoneMatch: the labels are public, so anyone may send an
+// If-None-Match of the 1 MiB Go's server accepts; it is read in place, not
+// split into a million strings, and a tag at its end still matches.
+func TestLabels_LongIfNoneMatch(t *testing.T) {
+	const etag = `"0123456789abcdef0123456789abcdef"`
+	scenarios := []struct {
+		name, header string
+		match        bool
+	}{
+		{"1 MiB of commas", strings.Repeat(",", 1<<20-64), false},
+		{"the tag after 100,000 others", strings.Repeat(`"x", `, 100_000) + `W/` + etag, true},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			match := locale.ETagMatches(s.header, etag)
+			runtime.ReadMemStats(&after)
+			if match != s.match {
+				t.Fatalf("match = %v, want %v", match, s.match)
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
+				t.Fatalf("a %d KiB header allocated %d KiB", len(s.header)>>10, n>>10)
+			}
+		})
+	}
+}
