@@ -24,17 +24,31 @@ type checkpoint struct {
 	seq         int64
 	epoch       string
 	fingerprint string
+	// horizon is how far the client cannot hold a record deleted unseen,
+	// when that is above seq (see deleteHorizon); 0 otherwise
+	horizon int64
 }
 
 func (c checkpoint) encode() string {
-	return wire.Checkpoint{Seq: c.seq, Epoch: c.epoch, Fingerprint: c.fingerprint}.Encode()
+	return wire.Checkpoint{Seq: c.seq, Epoch: c.epoch, Fingerprint: c.fingerprint, Horizon: c.horizon}.Encode()
 }
+
+// deleteHorizon is the position up to which a client holding c cannot
+// hold a record whose delete it was not sent: c's seq, or its horizon.
+// The pages of an initial sync come in the log's order of the heads as
+// they are, and the sync began at the log's end at its first page: a
+// record deleted before then was never on the device, so a tombstone
+// pruned below that position cannot be one the device missed, though it
+// lies above the page's seq. Without it, a device whose initial sync took
+// more than one page of records older than a pruned tombstone was reset
+// (expired) at its second page, for ever.
+func (c checkpoint) deleteHorizon() int64 { return max(c.seq, c.horizon) }
 
 // decodeCheckpoint parses s; ok is false for a string this server never
 // issued (the client then resets).
 func decodeCheckpoint(s string) (checkpoint, bool) {
 	w, ok := wire.DecodeCheckpoint(s)
-	return checkpoint{seq: w.Seq, epoch: w.Epoch, fingerprint: w.Fingerprint}, ok
+	return checkpoint{seq: w.Seq, epoch: w.Epoch, fingerprint: w.Fingerprint, horizon: w.Horizon}, ok
 }
 
 // Reasons a pull answers reset (docs/sync.md, Reset). judge checks "seen"
@@ -57,32 +71,34 @@ const (
 // is the client's checkpoint ("" for the start), seen the last position
 // the client was given ("" for none, see seenInHistory), fp the caller's
 // fingerprint now, pruned the highest pruned tombstone and last the log's
-// end as the pull read it.
-func judge(app core.App, s, seen, fp string, pruned, last int64) (from int64, reason string, err error) {
+// end as the pull read it. horizon is the checkpoint's delete horizon
+// (checkpoint.deleteHorizon; last for the start: nothing deleted before
+// now was ever on the device).
+func judge(app core.App, s, seen, fp string, pruned, last int64) (from, horizon int64, reason string, err error) {
 	// seen first: a history the device relies on may be gone even when its
 	// checkpoint is unreadable or its view changed, and only this reason
 	// makes it push its sent mutations again
 	in, err := seenInHistory(app, seen, last)
 	if err != nil || !in {
-		return 0, ResetHistory, err
+		return 0, 0, ResetHistory, err
 	}
 	if s == "" {
-		return 0, "", nil
+		return 0, last, "", nil
 	}
 	cp, ok := decodeCheckpoint(s)
 	if !ok {
-		return 0, ResetInvalid, nil
+		return 0, 0, ResetInvalid, nil
 	}
 	if in, err = inHistory(app, cp, last); err != nil || !in {
-		return 0, ResetHistory, err
+		return 0, 0, ResetHistory, err
 	}
 	switch {
-	case cp.seq < pruned:
-		return 0, ResetExpired, nil
+	case cp.deleteHorizon() < pruned:
+		return 0, 0, ResetExpired, nil
 	case cp.fingerprint != fp:
-		return 0, ResetView, nil
+		return 0, 0, ResetView, nil
 	}
-	return cp.seq, "", nil
+	return cp.seq, cp.deleteHorizon(), "", nil
 }
 
 // seenInHistory reports whether seen, the position of the last push answer

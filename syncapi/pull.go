@@ -126,12 +126,12 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 	if err != nil {
 		return nil, internal(e, err)
 	}
-	from, reason, err := judge(e.App, p.checkpoint, p.seen, fp, pruned, last)
+	from, horizon, reason, err := judge(e.App, p.checkpoint, p.seen, fp, pruned, last)
 	if err != nil {
 		return nil, internal(e, err)
 	}
 	if reason != "" {
-		return []byte(`{"reset":true,"reason":"` + reason + `","changes":[],"checkpoint":"","hasMore":false}`), nil
+		return resetPage(reason), nil
 	}
 	heads, err := changelog.Scan(e.App, p.names, from, last, p.limit+1)
 	if err != nil {
@@ -147,14 +147,33 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 	if err != nil {
 		return nil, internal(e, err)
 	}
+	// a prune that committed after the horizon was read may have removed
+	// a tombstone the scan would have sent, or history resolve read: the
+	// horizon read again, after both, tells
+	if p.checkpoint != "" {
+		if pruned, err = changelog.PrunedSeq(e.App); err != nil {
+			return nil, internal(e, err)
+		}
+		if horizon < pruned {
+			return resetPage(ResetExpired), nil
+		}
+	}
 	// the page's position is the furthest the client was told: a page of
 	// an initial sync lies behind the client's own last push
 	seen := next
 	if pos, ok := wire.DecodePosition(p.seen); ok {
 		seen = max(seen, pos.Seq) // in this history: judge checked it
 	}
-	return pw.encode(changes, checkpoint{seq: next, epoch: epoch, fingerprint: fp}.encode(),
+	cp := checkpoint{seq: next, epoch: epoch, fingerprint: fp}
+	if horizon > next {
+		cp.horizon = horizon // a page of an initial sync (see deleteHorizon)
+	}
+	return pw.encode(changes, cp.encode(),
 		wire.Position{Seq: seen, Epoch: epoch}.Encode(), hasMore), nil
+}
+
+func resetPage(reason string) []byte {
+	return []byte(`{"reset":true,"reason":"` + reason + `","changes":[],"checkpoint":"","hasMore":false}`)
 }
 
 // resolve turns heads into changes for the caller: the record as the API

@@ -315,12 +315,20 @@ export class Device {
 
   // resetPull refetches the collection from the start and tombstones the
   // local documents that the server no longer lists for this user.
+  // A reset answered to one of its own pages (a prune or a role change
+  // meanwhile) starts it over: the pages before it may no longer hold.
   async resetPull(collection, batchSize) {
     const docs = new Map();
     let cp = '';
-    for (;;) {
+    for (let restarts = 0; ; ) {
       await this.duringResetPull?.(); // tests: what a user does meanwhile
       const page = await this.protocol.pull({ collections: [collection], checkpoint: cp, limit: batchSize });
+      if (page.reset) {
+        if (cp === '' || ++restarts > 3) throw new Error(`pull of ${collection} reset (${page.reason}) during a full refetch`);
+        docs.clear();
+        cp = '';
+        continue;
+      }
       for (const change of page.changes) docs.set(change.id, toDocument(change, this.known[collection]));
       cp = page.checkpoint;
       if (!page.hasMore) break;

@@ -14,14 +14,22 @@ type Checkpoint struct {
 	Seq         int64
 	Epoch       string
 	Fingerprint string
+	// Horizon, when above Seq, is the position up to which the client
+	// cannot hold a record deleted unseen: a page of an initial sync lies
+	// behind the log's end when that sync began, and nothing deleted
+	// before it began was ever on the device (0: Seq).
+	Horizon int64
 }
 
 // Version 1 ("1.<seq>.<fingerprint>") has no epoch; version 2
-// ("2.<seq>.<epoch>.<fingerprint>") has one. Both stay readable: phones
-// keep checkpoints across server upgrades.
+// ("2.<seq>.<epoch>.<fingerprint>") has one; version 3
+// ("3.<seq>.<horizon>.<epoch>.<fingerprint>") is version 2 with a horizon
+// above its seq, and is issued only then. All stay readable: phones keep
+// checkpoints across server upgrades.
 const (
 	checkpointV1 = "1."
 	checkpointV2 = "2."
+	checkpointV3 = "3."
 	// MaxEpochLen bounds an epoch id (the server issues 16 characters).
 	MaxEpochLen = 64
 )
@@ -35,7 +43,11 @@ func (c Checkpoint) Encode() string {
 		return ""
 	}
 	raw := checkpointV1 + strconv.FormatInt(c.Seq, 10) + "." + c.Fingerprint
-	if c.Epoch != "" {
+	switch {
+	case c.Epoch != "" && c.Horizon > c.Seq:
+		raw = checkpointV3 + strconv.FormatInt(c.Seq, 10) + "." + strconv.FormatInt(c.Horizon, 10) + "." +
+			c.Epoch + "." + c.Fingerprint
+	case c.Epoch != "":
 		raw = checkpointV2 + strconv.FormatInt(c.Seq, 10) + "." + c.Epoch + "." + c.Fingerprint
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
@@ -43,7 +55,8 @@ func (c Checkpoint) Encode() string {
 
 // DecodeCheckpoint parses s; ok is false for a string this server never
 // issued (the client then resets). A decoded checkpoint has Seq >= 0, a
-// non-empty Fingerprint and an Epoch that ValidEpoch accepts.
+// non-empty Fingerprint, an Epoch that ValidEpoch accepts and a Horizon
+// of 0 or above Seq.
 func DecodeCheckpoint(s string) (Checkpoint, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
@@ -54,6 +67,18 @@ func DecodeCheckpoint(s string) (Checkpoint, bool) {
 	switch {
 	case strings.HasPrefix(rest, checkpointV1):
 		rest = strings.TrimPrefix(rest, checkpointV1)
+	case strings.HasPrefix(rest, checkpointV3):
+		rest = strings.TrimPrefix(rest, checkpointV3)
+		seqStr, after, found := strings.Cut(rest, ".")
+		horizonStr, after, found2 := strings.Cut(after, ".")
+		h, err := strconv.ParseInt(horizonStr, 10, 64)
+		if !found || !found2 || err != nil || h <= 0 || strconv.FormatInt(h, 10) != horizonStr {
+			return Checkpoint{}, false
+		}
+		if c.Epoch, rest, _ = strings.Cut(after, "."); c.Epoch == "" || !ValidEpoch(c.Epoch) {
+			return Checkpoint{}, false
+		}
+		c.Horizon, rest = h, seqStr+"."+rest
 	case strings.HasPrefix(rest, checkpointV2):
 		rest = strings.TrimPrefix(rest, checkpointV2)
 		seqStr, after, found := strings.Cut(rest, ".")
@@ -66,7 +91,7 @@ func DecodeCheckpoint(s string) (Checkpoint, bool) {
 	}
 	seqStr, fp, found := strings.Cut(rest, ".")
 	seq, err := strconv.ParseInt(seqStr, 10, 64)
-	if !found || err != nil || seq < 0 || fp == "" {
+	if !found || err != nil || seq < 0 || fp == "" || c.Horizon != 0 && c.Horizon <= seq {
 		return Checkpoint{}, false
 	}
 	c.Seq, c.Fingerprint = seq, fp

@@ -1,0 +1,73 @@
+package syncapi_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+
+	"aman/changelog"
+)
+
+// TestPull_InitialSyncAfterPrune: once a tombstone was pruned, the reset
+// horizon lies above the heads of every record not written since. An
+// initial sync pages through those heads in log order; the checkpoint of
+// its first page is below the horizon, and the next page must go on, not
+// reset (expired) to the start, or a device with more of them than a page
+// holds never finishes its first sync.
+func TestPull_InitialSyncAfterPrune(t *testing.T) {
+	en := newEnv(t)
+	ids := []string{"reportaaaaaaaa1", "reportaaaaaaaa2", "reportaaaaaaaa3", "reportaaaaaaaa4"}
+	for _, id := range ids {
+		en.push(volunteerA, "device-a", createReport(id, volunteerA, nil))
+	}
+	en.push(volunteerA, "device-a", createReport("reportaaaaaaaa5", volunteerA, nil))
+	if code, _ := en.do(superuser, http.MethodDelete, "/api/collections/incident_reports/records/reportaaaaaaaa5", nil); code != 204 {
+		t.Fatal("delete")
+	}
+	old := time.Now().Add(-100 * 24 * time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")
+	if _, err := en.app.DB().NewQuery("UPDATE _aman_heads SET at = {:at} WHERE deleted = 1").Bind(dbx.Params{"at": old}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := changelog.Prune(en.app, changelog.DefaultConfig(), time.Now()); err != nil || res.Tombstones != 1 {
+		t.Fatalf("prune: %+v %v", res, err)
+	}
+	got := map[string]bool{}
+	cp := ""
+	for i := 0; i < 10; i++ {
+		p := en.pull(volunteerA, "incident_reports", cp, 2)
+		if p.Reset {
+			t.Fatalf("page %d of the initial sync reset (%s)", i+1, p.Reason)
+		}
+		for _, c := range p.Changes {
+			got[c.ID] = true
+		}
+		cp = p.Checkpoint
+		if !p.HasMore {
+			break
+		}
+	}
+	if len(got) != len(ids) {
+		t.Fatalf("initial sync got %v", got)
+	}
+
+	// a device whose initial sync got a record that was deleted after its
+	// page, and whose tombstone was pruned before the next page, still resets
+	first := en.pull(volunteerA, "incident_reports", "", 2)
+	if first.Reset || !first.HasMore || len(first.Changes) != 2 {
+		t.Fatalf("first page: %+v", first)
+	}
+	if code, _ := en.do(superuser, http.MethodDelete, "/api/collections/incident_reports/records/"+first.Changes[0].ID, nil); code != 204 {
+		t.Fatal("delete")
+	}
+	if _, err := en.app.DB().NewQuery("UPDATE _aman_heads SET at = {:at} WHERE deleted = 1").Bind(dbx.Params{"at": old}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := changelog.Prune(en.app, changelog.DefaultConfig(), time.Now()); err != nil || res.Tombstones != 1 {
+		t.Fatalf("prune: %+v %v", res, err)
+	}
+	if p := en.pull(volunteerA, "incident_reports", first.Checkpoint, 2); !p.Reset || p.Reason != "expired" {
+		t.Fatalf("a delete the device missed must reset (expired): %+v", p)
+	}
+}
