@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"aman/internal/jsonenc"
@@ -26,6 +27,9 @@ type logger struct {
 type requestWrite struct {
 	actor Actor
 	head  *Head
+	// written is the record as this request last wrote it (nil before its
+	// first write): the state a second save of it must find (checkFresh)
+	written map[string]any
 }
 
 func (l *logger) bind(app core.App) {
@@ -90,12 +94,19 @@ func (l *logger) logWrite(deleted bool) func(e *core.RecordEvent) error {
 		defer func() { e.App = orig }()
 		return orig.RunInTransaction(func(tx core.App) error {
 			e.App = tx
-			diff, err := diffOf(tx, e.Record, deleted)
+			stored, err := storedOf(tx, e.Record)
 			if err != nil {
 				return err
 			}
+			if err := l.checkFresh(e.Record, stored); err != nil {
+				return err
+			}
+			diff := diffOf(e.Record, stored, deleted)
 			if err := e.Next(); err != nil {
 				return err
+			}
+			if w, ok := l.actors.Load(e.Record); ok {
+				w.(*requestWrite).written = e.Record.FieldsData()
 			}
 			return l.append(tx, e.Record, deleted, diff)
 		})
@@ -145,18 +156,65 @@ func appendDerived(tx core.App, view, id string) error {
 	return err
 }
 
-// diffOf is what a write changes, field by field. It runs before the write
-// and compares with the stored row, not with the record's Original(): a
-// record saved twice keeps the Original() it was loaded with. Autodate
-// fields (they change on every write) and passwords are left out.
-func diffOf(tx core.App, r *core.Record, deleted bool) (map[string]FieldChange, error) {
-	var stored *core.Record
-	if !r.IsNew() {
-		var err error
-		if stored, err = tx.FindRecordById(r.Collection(), r.Id); err != nil {
-			return nil, fmt.Errorf("read stored %s: %w", r.Collection().Name, err)
+// storedOf reads the row a write of r replaces (nil for a create), in the
+// write's transaction.
+func storedOf(tx core.App, r *core.Record) (*core.Record, error) {
+	if r.IsNew() {
+		return nil, nil
+	}
+	stored, err := tx.FindRecordById(r.Collection(), r.Id)
+	if err != nil {
+		return nil, fmt.Errorf("read stored %s: %w", r.Collection().Name, err)
+	}
+	return stored, nil
+}
+
+// CodeChangedMeanwhile refuses a request's update or delete of a record
+// that another write changed after the request read it.
+const CodeChangedMeanwhile = "changelog_changed_meanwhile"
+
+// checkFresh refuses a request's write of a record that changed since the
+// request read it. PocketBase's REST update and delete read the record,
+// check the API rules on it and validate the change (workflow's status
+// rules) before they take SQLite's single writer, and an update writes
+// every column: a write committed in between (a phone's push waiting for
+// the same writer) was silently undone by the stale copy of the fields the
+// request did not send, or the change was judged against a state the
+// record no longer had (a reporter's edit allowed while submitted, applied
+// to a report in review). Push and /api/batch read the record inside the
+// write's transaction and are never refused. Only request writes are
+// checked (Go code outside a request may save one record twice, and
+// Original() stays what it was loaded as); a request's second save of its
+// record is checked against what its first one wrote.
+func (l *logger) checkFresh(r, stored *core.Record) error {
+	if stored == nil {
+		return nil
+	}
+	w, ok := l.actors.Load(r)
+	if !ok {
+		return nil
+	}
+	base := w.(*requestWrite).written
+	if base == nil {
+		base = r.Original().FieldsData()
+	}
+	for _, f := range r.Collection().Fields {
+		if skipField(f) {
+			continue
+		}
+		if name := f.GetName(); !jsonenc.Equal(base[name], stored.Get(name)) {
+			return validation.Errors{core.FieldNameId: validation.NewError(CodeChangedMeanwhile,
+				"Someone else changed this record while you were editing it. Reload it and make your change again.")}
 		}
 	}
+	return nil
+}
+
+// diffOf is what a write changes, field by field, against stored (the
+// row it replaces, nil for a create), not the record's Original(): a
+// record saved twice keeps the Original() it was loaded with. Autodate
+// fields (they change on every write) and passwords are left out.
+func diffOf(r, stored *core.Record, deleted bool) map[string]FieldChange {
 	diff := map[string]FieldChange{}
 	for _, f := range r.Collection().Fields {
 		name := f.GetName()
@@ -177,7 +235,7 @@ func diffOf(tx core.App, r *core.Record, deleted bool) (map[string]FieldChange, 
 		}
 		diff[name] = c
 	}
-	return diff, nil
+	return diff
 }
 
 func skipField(f core.Field) bool {

@@ -99,6 +99,8 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "content_invalid_page", Other: "Must be a whole number from 1."},
 	{ID: "content_invalid_per_page", Other: "Must be a whole number from 1 to {{.max}}."},
 
+	{ID: "changelog_changed_meanwhile", Other: "Someone else changed this record while you were editing it. Reload it and make your change again."},
+
 	{ID: "privacy_forbidden_query_field", Other: "You cannot filter or sort by {{.field}}."},
 
 	{ID: "realtime_too_many_subscriptions", Other: "At most {{.max}} realtime subscriptions to records are allowed at once."},
