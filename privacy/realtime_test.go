@@ -154,18 +154,7 @@ func TestRealtime_MessageJudgedForTheRoleNow(t *testing.T) {
 	}
 	client := subscriptions.NewDefaultClient()
 	client.Set(apis.RealtimeClientAuthKey, user)
-	written := func(topic string) bool {
-		sent := false
-		event := &core.RealtimeMessageEvent{RequestEvent: &core.RequestEvent{App: app}, Client: client,
-			Message: &subscriptions.Message{Name: topic, Data: []byte(`{}`)}}
-		if err := app.OnRealtimeMessageSend().Trigger(event, func(*core.RealtimeMessageEvent) error {
-			sent = true
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return sent
-	}
+	written := func(topic string) bool { return messageSent(t, app, client, topic) }
 	for _, s := range []struct {
 		role  string
 		topic string
@@ -228,4 +217,20 @@ func TestRealtime_MessageJudgmentsDoNotPileUp(t *testing.T) {
 		t.Fatalf("one client's judgments of topics it no longer has hold %d MB", grown>>20)
 	}
 	runtime.KeepAlive(client)
+}
+
+// messageSent reports whether a realtime message of topic, written to
+// client, gets through the app's message hooks.
+func messageSent(t testing.TB, app core.App, client subscriptions.Client, topic string) bool {
+	t.Helper()
+	sent := false
+	event := &core.RealtimeMessageEvent{RequestEvent: &core.RequestEvent{App: app}, Client: client,
+		Message: &subscriptions.Message{Name: topic, Data: []byte(`{}`)}}
+	if err := app.OnRealtimeMessageSend().Trigger(event, func(*core.RealtimeMessageEvent) error {
+		sent = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return sent
 }
