@@ -95,18 +95,23 @@ func (c Config) IsSynced(name string) bool {
 	return false
 }
 
+// MaxRetentionDays is the longest retention a variable may set (100
+// years): days beyond 106,751 overflow a time.Duration into a negative
+// retention, which would prune every tombstone and history row.
+const MaxRetentionDays = 36500
+
 // CheckEnv refuses a retention variable that is set but is not a whole
-// number of days, at least 1. envDays would take the default for it
-// silently: "30d" or "0" (meant as "keep for ever") kept a year of history
-// where the operator had decided otherwise.
+// number of days from 1 to MaxRetentionDays. envDays would take the
+// default for it silently: "30d" or "0" (meant as "keep for ever") kept a
+// year of history where the operator had decided otherwise.
 func CheckEnv() error {
 	for _, name := range []string{EnvRetentionDays, EnvHistoryRetentionDays} {
 		v := os.Getenv(name)
 		if v == "" {
 			continue
 		}
-		if n, err := strconv.Atoi(v); err != nil || n < 1 {
-			return fmt.Errorf("%s=%q: want a whole number of days, at least 1", name, v)
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > MaxRetentionDays {
+			return fmt.Errorf("%s=%q: want a whole number of days, from 1 to %d", name, v, MaxRetentionDays)
 		}
 	}
 	return nil
@@ -115,7 +120,7 @@ func CheckEnv() error {
 func envDays(name string, def int) time.Duration {
 	days := def
 	if v := os.Getenv(name); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= MaxRetentionDays {
 			days = n
 		}
 	}

@@ -501,6 +501,12 @@ func TestRegister_RetentionEnv(t *testing.T) {
 		{changelog.EnvHistoryRetentionDays, "0", 0},
 		{changelog.EnvRetentionDays, "-7", 0},
 		{changelog.EnvRetentionDays, "ninety", 0},
+		// "keep for ever": days × 24 h overflowed time.Duration into a
+		// negative retention, and the nightly prune dropped every
+		// tombstone and history row
+		{changelog.EnvHistoryRetentionDays, "1000000", 0},
+		{changelog.EnvRetentionDays, "36501", 0},
+		{changelog.EnvRetentionDays, "36500", 36500 * 24 * time.Hour},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv(tc.name, tc.value)
@@ -508,6 +514,9 @@ func TestRegister_RetentionEnv(t *testing.T) {
 				err := changelog.Register(app)
 				if err == nil || !strings.Contains(err.Error(), tc.name) {
 					t.Fatalf("Register: %v, want an error naming %s", err, tc.name)
+				}
+				if cfg := changelog.DefaultConfig(); cfg.Retention <= 0 || cfg.HistoryRetention <= 0 {
+					t.Fatalf("retention %v, history %v: a prune would drop everything", cfg.Retention, cfg.HistoryRetention)
 				}
 				return
 			}
