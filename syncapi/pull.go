@@ -143,7 +143,7 @@ func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) (
 		heads = heads[:p.limit]
 		next = heads[len(heads)-1].Seq
 	}
-	changes, err := s.resolve(e, heads, from, last)
+	changes, err := s.resolve(e, heads, from, horizon, last)
 	if err != nil {
 		return nil, internal(e, err)
 	}
@@ -181,7 +181,11 @@ func resetPage(reason string) []byte {
 // if the device may hold the record (see mayHold): a device never hears of
 // a record it was never shown, not even its id. An initial pull (from the
 // start) sends no tombstones: there is nothing on the device to delete.
-func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, from, last int64) ([]change, error) {
+// Nor do the later pages of an initial sync for a record last written at
+// or below horizon (checkpoint.deleteHorizon), before the sync began: no
+// earlier page sent it, and the history mayHold would read may be pruned
+// there (it answers true when it cannot tell), unless the caller wrote it.
+func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, from, horizon, last int64) ([]change, error) {
 	initial := from == 0
 	e, err := readingEvent(e)
 	if err != nil {
@@ -215,6 +219,8 @@ func (s *service) resolve(e *core.RequestEvent, heads []changelog.Head, from, la
 		if raw, ok := visible[h.Collection][h.RecordID]; ok {
 			c.Deleted, c.Record = false, raw
 		} else if initial {
+			continue
+		} else if h.Seq <= horizon && !hints.mine[h.Collection][h.RecordID] {
 			continue
 		} else if hold, err := mayHold(e.App, info, h, from, hints); err != nil {
 			return nil, err

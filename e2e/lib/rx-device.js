@@ -325,6 +325,7 @@ export class Device {
       const page = await this.protocol.pull({ collections: [collection], checkpoint: cp, limit: batchSize });
       if (page.reset) {
         if (cp === '' || ++restarts > 3) throw new Error(`pull of ${collection} reset (${page.reason}) during a full refetch`);
+        await this.recover(); // a reset for history: the journal first
         docs.clear();
         cp = '';
         continue;
