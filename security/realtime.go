@@ -56,11 +56,7 @@ func realtimeBudget() *hook.Handler[*core.RealtimeSubscribeRequestEvent] {
 		Func: func(e *core.RealtimeSubscribeRequestEvent) error {
 			n := 0
 			if !trustedViewer(e.Auth) {
-				for _, sub := range e.Subscriptions {
-					if isRecordTopic(e.App, sub) {
-						n++
-					}
-				}
+				n = recordTopics(e.App, e.Subscriptions)
 			}
 			subscribing.Lock()
 			defer subscribing.Unlock()
@@ -102,6 +98,18 @@ func ErrTooManySubscriptions() *router.ApiError {
 func trustedViewer(auth *core.Record) bool {
 	v := privacy.ViewerOf(auth)
 	return v.Superuser || v.Role == privacy.RoleCoordinator || v.Role == privacy.RoleEditor
+}
+
+// recordTopics counts the distinct record topics among subs (the client
+// keeps a set: a topic sent twice is held once).
+func recordTopics(app core.App, subs []string) int {
+	seen := make(map[string]struct{}, len(subs))
+	for _, sub := range subs {
+		if _, dup := seen[sub]; !dup && isRecordTopic(app, sub) {
+			seen[sub] = struct{}{}
+		}
+	}
+	return len(seen)
 }
 
 // isRecordTopic reports whether a topic names a collection: PocketBase

@@ -103,6 +103,10 @@ func TestRealtime_RecordTopics(t *testing.T) {
 			func() string { return subscribeBody(second, 0, "aman/sync") }, 204, nil},
 		{"another address has its own", fixtures.Anonymous, fixtures.Anonymous, "198.51.100.7",
 			func() string { return subscribeBody(second, max) }, 204, nil},
+		{"a topic sent twice is held, and counted, once", fixtures.Anonymous, fixtures.Anonymous, "198.51.100.8",
+			func() string {
+				return subscribeBody(second, max, `incident_reports?options={"query":{"filter":"description ~ 'w0'"}}`)
+			}, 204, nil},
 		{"a coordinator is not counted", fixtures.Coordinator, fixtures.Anonymous, here,
 			func() string { return subscribeBody(second, 100) }, 204, nil},
 	}
