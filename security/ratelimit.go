@@ -1,40 +1,54 @@
 package security
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"net/netip"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
-// PocketBase's rate limiter counts requests per client IP. An IPv6
-// subscriber (a phone on a mobile network, a home, a rented server) is
-// given a whole /64 and may send each request from another of its 2^64
-// addresses, so per IPv6 address no limit holds: 40 password guesses in
-// 30 s from one /64 all reached the handler under the 10-per-30-s login
-// rule. So while the limiter runs, and only then, an IPv6 client's
-// address is its /64's first address: the limiter (the only middleware at
-// its priority) counts a /64 as one client, as the sync pull's page budget
-// does. Everything else (logs, IP allow lists, the realtime client's
-// address) sees the real address. An address in the limiter's excluded
-// list stays as it is, so that it stays excluded.
+// PocketBase's rate limiter counts requests per client IP. Two things make
+// an IP the wrong client:
+//   - An IPv6 subscriber (a phone on a mobile network, a home, a rented
+//     server) is given a whole /64 and may send each request from another
+//     of its 2^64 addresses, so per IPv6 address no limit holds: 40
+//     password guesses in 30 s from one /64 all reached the handler under
+//     the 10-per-30-s login rule. An IPv6 client counts by its /64.
+//   - The phones of a village share one carrier NAT address, so one
+//     signed-in user's flood of cheap requests (1,200 empty pushes a
+//     minute) refused every other volunteer's pushes there. A signed-in
+//     request to the sync routes (superusers are never limited) counts by
+//     its account: a stable address made up from the account's id, in the
+//     unique-local range fd00::/8, so that no real client shares it. Only
+//     there: logins and sign-ups stay counted by address, or accounts
+//     made for the purpose would multiply an address's password guesses.
+//
+// So while the limiter runs, and only then, the request's client address
+// is that address (the limiter is the only middleware at its priority).
+// Everything else (logs, IP allow lists, the realtime client's address,
+// the pull's page budget) sees the real address. A request from an
+// address in the limiter's excluded list stays as it is, so that it stays
+// excluded.
 const (
+	syncRoutes      = "/api/sync/"
 	maskPriority    = apis.DefaultRateLimitMiddlewarePriority - 1
 	restorePriority = apis.DefaultRateLimitMiddlewarePriority + 1
 	restoreKey      = "amanRateLimitRestore"
 )
 
-// rateLimitByPrefix is the pair of middlewares around PocketBase's rate
-// limiter: the first gives it the /64 as the client's address, the second
+// rateLimitByClient is the pair of middlewares around PocketBase's rate
+// limiter: the first gives it the address the client counts by, the second
 // gives the request its own back.
-func rateLimitByPrefix() (mask, restore *hook.Handler[*core.RequestEvent]) {
+func rateLimitByClient() (mask, restore *hook.Handler[*core.RequestEvent]) {
 	mask = &hook.Handler[*core.RequestEvent]{
 		Id:       "amanRateLimitMask",
 		Priority: maskPriority,
 		Func: func(e *core.RequestEvent) error {
-			back := maskIPv6(e)
+			back := maskAddress(e)
 			if back == nil {
 				return e.Next()
 			}
@@ -56,15 +70,15 @@ func rateLimitByPrefix() (mask, restore *hook.Handler[*core.RequestEvent]) {
 	return mask, restore
 }
 
-// maskIPv6 makes the request's client address (RealIP: the trusted proxy
-// header PocketBase would read, else the peer's address) its /64's first
-// address when it is an IPv6 one, and returns what gives the request its
-// own back (nil: nothing changed).
-func maskIPv6(e *core.RequestEvent) func() {
+// maskAddress makes the request's client address (RealIP: the trusted
+// proxy header PocketBase would read, else the peer's address) the one the
+// limiter counts it by, and returns what gives the request its own back
+// (nil: nothing changed).
+func maskAddress(e *core.RequestEvent) func() {
 	settings := e.App.Settings()
 	real := e.RealIP()
 	a, err := netip.ParseAddr(real)
-	if err != nil || a.Is4() || a.Is4In6() {
+	if err != nil {
 		return nil
 	}
 	for _, excluded := range settings.RateLimits.ExcludedIPs {
@@ -75,8 +89,16 @@ func maskIPv6(e *core.RequestEvent) func() {
 			return nil
 		}
 	}
-	p, _ := a.Prefix(64)
-	masked := p.Addr().String()
+	var masked string
+	switch {
+	case e.Auth != nil && !e.HasSuperuserAuth() && strings.HasPrefix(e.Request.URL.Path, syncRoutes):
+		masked = accountAddress(e.Auth).String()
+	case a.Is4() || a.Is4In6():
+		return nil
+	default:
+		p, _ := a.Prefix(64)
+		masked = p.Addr().String()
+	}
 	if masked == real {
 		return nil
 	}
@@ -101,4 +123,14 @@ func maskIPv6(e *core.RequestEvent) func() {
 			req.Header[h] = values
 		}
 	}
+}
+
+// accountAddress is the made-up address a signed-in account counts by: in
+// fd00::/8, the rest from a hash of its collection and id.
+func accountAddress(auth *core.Record) netip.Addr {
+	sum := sha256.Sum256([]byte(auth.Collection().Id + "/" + auth.Id))
+	var b [16]byte
+	b[0] = 0xfd
+	copy(b[1:], sum[:15])
+	return netip.AddrFrom16(b)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
+	"aman/internal/fixtures"
 	"aman/internal/testapp"
 )
 
@@ -110,6 +111,54 @@ func TestRateLimit_IPv6Prefix(t *testing.T) {
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"code":200`},
 		},
+	}
+	for _, s := range scenarios {
+		s.Test(t)
+	}
+}
+
+// TestRateLimit_SyncPerAccount: the phones of a village share one carrier
+// NAT address, so on the sync routes a signed-in request counts by its
+// account: one volunteer's 1,200 pushes in a minute from the NAT address
+// leave another volunteer's push there alone, and an account's pushes
+// count together from whichever address they come. Logins stay counted by
+// address (TestRateLimit_Login).
+func TestRateLimit_SyncPerAccount(t *testing.T) {
+	const url = "/api/sync/v1/push"
+	const body = `{"client":"device-of-the-flooder","mutations":[]}`
+	// flood sends n empty pushes signed in as `as` from addr.
+	flood := func(t testing.TB, app core.App, e *core.ServeEvent, as, addr string, n int) []int {
+		token, err := fixtures.Auth(app, as)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := make([]int, n)
+		for i := range codes {
+			codes[i] = send(t, e, http.MethodPost, url, body, addr, "Authorization", token).Code
+		}
+		return codes
+	}
+	scenarios := []tests.ApiScenario{
+		fixtures.Scenario(fixtures.Volunteer2, tests.ApiScenario{
+			Name:   "another volunteer behind the same NAT address still pushes",
+			Method: http.MethodPost, URL: url, Body: strings.NewReader(`{"client":"device-of-volunteer2","mutations":[]}`),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				codes := flood(t, app, e, fixtures.Volunteer, "192.0.2.1:4000", 1201)
+				expectAll(t, codes[:1200], http.StatusOK)
+				expectAll(t, codes[1200:], http.StatusTooManyRequests)
+			},
+			ExpectedStatus:  http.StatusOK,
+			ExpectedContent: []string{`"results":[]`},
+		}),
+		fixtures.Scenario(fixtures.Volunteer, tests.ApiScenario{
+			Name:   "an account's pushes count together from another address",
+			Method: http.MethodPost, URL: url, Body: strings.NewReader(body),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				expectAll(t, flood(t, app, e, fixtures.Volunteer, "198.51.100.7:4000", 1200), http.StatusOK)
+			},
+			ExpectedStatus:  http.StatusTooManyRequests,
+			ExpectedContent: []string{`"status":429`},
+		}),
 	}
 	for _, s := range scenarios {
 		s.Test(t)

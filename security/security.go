@@ -13,7 +13,8 @@ import (
 )
 
 // Register binds the CORS policy and the body limits on every server start,
-// the /64 of an IPv6 client as its address for the rate limiter, and the
+// the client the rate limiter counts (a signed-in account, an IPv6 /64,
+// else an address), and the
 // budget of realtime subscriptions.
 func Register(app core.App) error {
 	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget())
@@ -22,7 +23,7 @@ func Register(app core.App) error {
 		Func: func(e *core.ServeEvent) error {
 			e.Router.Bind(cors(e.App))
 			e.Router.Bind(bodyLimit())
-			mask, restore := rateLimitByPrefix()
+			mask, restore := rateLimitByClient()
 			e.Router.Bind(mask, restore)
 			return e.Next()
 		},
