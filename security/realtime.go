@@ -2,7 +2,6 @@ package security
 
 import (
 	"net/http"
-	"net/netip"
 	"strings"
 	"sync"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	"aman/internal/ipblock"
 	"aman/privacy"
 )
 
@@ -130,18 +130,10 @@ func budgetOf(auth *core.Record, c interface{ Get(string) any }) string {
 	return "address:" + realtimeAddress(c)
 }
 
-// realtimeAddress is the address a connection was opened from (PocketBase
-// keeps it, and refuses a subscription request from another), an IPv6
-// one by its /64.
+// realtimeAddress is the block (ipblock) of the address a connection was
+// opened from (PocketBase keeps it, and refuses a subscription request
+// from another).
 func realtimeAddress(c interface{ Get(string) any }) string {
 	ip, _ := c.Get(apis.RealtimeClientIPKey).(string)
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	if a = a.Unmap(); a.Is4() {
-		return a.String()
-	}
-	p, _ := a.Prefix(64)
-	return p.String()
+	return ipblock.Of(ip)
 }

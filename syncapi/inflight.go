@@ -2,7 +2,6 @@ package syncapi
 
 import (
 	"context"
-	"net/netip"
 	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -129,19 +128,4 @@ func classOf(auth *core.Record) callerClass {
 	default:
 		return member
 	}
-}
-
-// addressKey is the address a pull counts against: an IPv4 address as it
-// is, an IPv6 one by its /64, the block one subscriber (a phone, a home)
-// is given whole and can pick addresses from at will.
-func addressKey(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	if a = a.Unmap(); a.Is4() {
-		return a.String()
-	}
-	p, _ := a.Prefix(64)
-	return p.String()
 }

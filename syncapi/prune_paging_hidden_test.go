@@ -25,22 +25,11 @@ func TestPull_InitialSyncAfterHistoryPrune(t *testing.T) {
 		t.Fatalf("prune: %+v %v", res, err)
 	}
 	got := map[string]bool{}
-	cp := ""
-	for i := 0; i < 10; i++ {
-		p := en.pull(volunteerA, "incident_reports", cp, 2)
-		if p.Reset {
-			t.Fatalf("page %d of the initial sync reset (%s)", i+1, p.Reason)
+	for _, c := range en.initialSync(t, volunteerA, "incident_reports", 2) {
+		if c.ID == hidden {
+			t.Fatalf("the initial sync told volunteer A of volunteer B's report: %+v", c)
 		}
-		for _, c := range p.Changes {
-			if c.ID == hidden {
-				t.Fatalf("page %d told volunteer A of volunteer B's report: %+v", i+1, c)
-			}
-			got[c.ID] = true
-		}
-		cp = p.Checkpoint
-		if !p.HasMore {
-			break
-		}
+		got[c.ID] = true
 	}
 	if len(got) != 3 {
 		t.Fatalf("initial sync got %v", got)

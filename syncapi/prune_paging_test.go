@@ -34,19 +34,8 @@ func TestPull_InitialSyncAfterPrune(t *testing.T) {
 		t.Fatalf("prune: %+v %v", res, err)
 	}
 	got := map[string]bool{}
-	cp := ""
-	for i := 0; i < 10; i++ {
-		p := en.pull(volunteerA, "incident_reports", cp, 2)
-		if p.Reset {
-			t.Fatalf("page %d of the initial sync reset (%s)", i+1, p.Reason)
-		}
-		for _, c := range p.Changes {
-			got[c.ID] = true
-		}
-		cp = p.Checkpoint
-		if !p.HasMore {
-			break
-		}
+	for _, c := range en.initialSync(t, volunteerA, "incident_reports", 2) {
+		got[c.ID] = true
 	}
 	if len(got) != len(ids) {
 		t.Fatalf("initial sync got %v", got)
@@ -70,4 +59,25 @@ func TestPull_InitialSyncAfterPrune(t *testing.T) {
 	if p := en.pull(volunteerA, "incident_reports", first.Checkpoint, 2); !p.Reset || p.Reason != "expired" {
 		t.Fatalf("a delete the device missed must reset (expired): %+v", p)
 	}
+}
+
+// initialSync pulls collections as `as` from the start, limit records a
+// page, to the last page, and returns every page's changes; a page that
+// resets fails the test.
+func (en *env) initialSync(t testing.TB, as, collections string, limit int) []change {
+	t.Helper()
+	var changes []change
+	cp := ""
+	for i := 0; i < 100; i++ {
+		p := en.pull(as, collections, cp, limit)
+		if p.Reset {
+			t.Fatalf("page %d of the initial sync reset (%s)", i+1, p.Reason)
+		}
+		changes = append(changes, p.Changes...)
+		if cp = p.Checkpoint; !p.HasMore {
+			return changes
+		}
+	}
+	t.Fatal("the initial sync did not end in 100 pages")
+	return nil
 }

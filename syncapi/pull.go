@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"aman/changelog"
+	"aman/internal/ipblock"
 	"aman/syncapi/wire"
 )
 
@@ -38,7 +39,7 @@ func (s *service) pull(e *core.RequestEvent) error {
 		return writeError(e, rerr)
 	}
 	gz := acceptsGzip(e)
-	weight, ip, class := pageWeight(gz), addressKey(e.RealIP()), classOf(e.Auth)
+	weight, ip, class := pageWeight(gz), ipblock.Of(e.RealIP()), classOf(e.Auth)
 	if err := s.pages.acquire(e.Request.Context(), ip, class, weight); err != nil {
 		return writeError(e, errClientGone)
 	}
