@@ -37,8 +37,7 @@ func send(t testing.TB, e *core.ServeEvent, method, url, body, remoteAddr string
 // (2001:db8:1:<net>::1, ::2, ...), directly or through a proxy's header,
 // and returns the statuses.
 func guesses(t testing.TB, e *core.ServeEvent, n, net int, viaHeader string) []int {
-	const url = "/api/collections/users/auth-with-password"
-	const body = `{"identity":"nobody@example.org","password":"wrong-password"}`
+	const url, body = loginURL, wrongLogin
 	codes := make([]int, n)
 	for i := range codes {
 		addr := fmt.Sprintf("2001:db8:1:%x::%x", net, i+1)
@@ -60,8 +59,7 @@ func guesses(t testing.TB, e *core.ServeEvent, n, net int, viaHeader string) []i
 // excluded addresses keep their own counts, and everything after the
 // limiter sees the client's real address.
 func TestRateLimit_IPv6Prefix(t *testing.T) {
-	const url = "/api/collections/users/auth-with-password"
-	const body = `{"identity":"nobody@example.org","password":"wrong-password"}`
+	const url, body = loginURL, wrongLogin
 	scenarios := []tests.ApiScenario{
 		{
 			Name:   "the 11th guess from another address of the /64 is refused; an IPv4 client is not",

@@ -21,6 +21,13 @@ func TestMain(m *testing.M) { os.Exit(testapp.Run(m)) }
 // scenarioIP is the client address of every tests.ApiScenario request.
 const scenarioIP = "192.0.2.1:1234"
 
+// loginURL and wrongLogin are a volunteer login and a wrong password for
+// it, what a password guesser sends.
+const (
+	loginURL   = "/api/collections/users/auth-with-password"
+	wrongLogin = `{"identity":"nobody@example.org","password":"wrong-password"}`
+)
+
 // fire sends n requests through the app's router from remoteAddr, as
 // distinct clients would before the scenario's own request, and returns the
 // status codes.
@@ -103,8 +110,7 @@ func TestSettings_ShipOn(t *testing.T) {
 }
 
 func TestRateLimit_Login(t *testing.T) {
-	const url = "/api/collections/users/auth-with-password"
-	const body = `{"identity":"nobody@example.org","password":"wrong-password"}`
+	const url, body = loginURL, wrongLogin
 	scenarios := []tests.ApiScenario{
 		{
 			Name:   "11th attempt in 30 s from one IP is refused",
