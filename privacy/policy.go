@@ -24,13 +24,17 @@ const (
 	fieldRequester   = "requester"
 	fieldBeneficiary = "beneficiary_name"
 	fieldPhone       = "contact_phone"
+	fieldAssignedOrg = "assigned_org"
+	fieldStatus      = "status"
+	fieldOrg         = "organization"
 )
 
-// Viewer is who reads a record: a users record (with its role), a
-// superuser, or nobody (ID "").
+// Viewer is who reads a record: a users record (with its role and
+// organization), a superuser, or nobody (ID "").
 type Viewer struct {
 	ID        string
 	Role      string
+	Org       string // users.organization: its members handle the aid requests assigned to it
 	Superuser bool
 }
 
@@ -45,7 +49,7 @@ func ViewerOf(auth *core.Record) Viewer {
 		// Another auth collection has no role here: it owns nothing.
 		return Viewer{}
 	default:
-		return Viewer{ID: auth.Id, Role: auth.GetString("role")}
+		return Viewer{ID: auth.Id, Role: auth.GetString("role"), Org: auth.GetString(fieldOrg)}
 	}
 }
 
@@ -69,7 +73,7 @@ func HiddenFields(v Viewer, record *core.Record) []string {
 		return reportHidden(v, own, record.GetBool(fieldAnonymous))
 	case aidRequests:
 		own := v.ID != "" && record.GetString(fieldRequester) == v.ID
-		return aidHidden(v, own)
+		return aidHidden(v, own || handles(v, record))
 	default:
 		return nil
 	}
@@ -93,12 +97,28 @@ func reportHidden(v Viewer, own, anonymous bool) []string {
 }
 
 // aidHidden: who needs help, how to reach them and where they are is seen
-// by the requester and coordinators only.
-func aidHidden(v Viewer, own bool) []string {
-	if own || v.is(RoleCoordinator) {
+// by the requester, coordinators and (see handles) the organization
+// helping.
+func aidHidden(v Viewer, mayContact bool) []string {
+	if mayContact || v.is(RoleCoordinator) {
 		return nil
 	}
 	return []string{fieldBeneficiary, fieldPhone, fieldLocation}
+}
+
+// handles reports whether v is a member of the organization an aid request
+// is assigned to while the request is still being handled: its members
+// reach the person in need, so they see whom, how to call and where. The
+// API rules let members read the requests assigned to their organization
+// in any status (pb_migrations/1795767600_assigned_organization.js); once
+// a request is closed or cancelled they keep the record of what they did,
+// not the person's contact.
+func handles(v Viewer, record *core.Record) bool {
+	if v.ID == "" || v.Superuser || v.Org == "" || record.GetString(fieldAssignedOrg) != v.Org {
+		return false
+	}
+	status := record.GetString(fieldStatus)
+	return status != "closed" && status != "cancelled"
 }
 
 // QueryHiddenFields returns the fields of collection that v may not use in
@@ -116,8 +136,12 @@ func QueryHiddenFields(v Viewer, collection string) []string {
 	case reports:
 		return reportHidden(v, v.ownsOnly(), true)
 	case aidRequests:
-		hidden := aidHidden(v, v.ownsOnly())
-		if slices.Contains(QueryHiddenFields(v, reports), fieldReporter) {
+		// A member of an organization lists the requests assigned to it
+		// too: on some of them (closed, cancelled) the contact is hidden,
+		// and on every one the link to an incident (LinkHidden).
+		ownsOnly := v.ownsOnly() && v.Org == ""
+		hidden := aidHidden(v, ownsOnly)
+		if (!ownsOnly && !v.is(RoleCoordinator)) || slices.Contains(QueryHiddenFields(v, reports), fieldReporter) {
 			// See linkHidden: on some requests the link names a reporter.
 			hidden = append(hidden, fieldRelatedIncident)
 		}

@@ -234,3 +234,53 @@ func messageSent(t testing.TB, app core.App, client subscriptions.Client, topic 
 	}
 	return sent
 }
+
+// TestRealtime_JoiningAnOrganizationDropsOutgrownFilters: a volunteer of no
+// organization may filter aid requests by the beneficiary's phone (they
+// list only their own); made a member of an organization, they list its
+// requests too, on some of which the phone is hidden from them, so the
+// same filter would test guesses of it.
+func TestRealtime_JoiningAnOrganizationDropsOutgrownFilters(t *testing.T) {
+	app := fixtures.Factory(t)
+	if _, err := apis.NewRouter(app); err != nil {
+		t.Fatal(err)
+	}
+	orgs, err := app.FindCollectionByNameOrId("organizations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := core.NewRecord(orgs)
+	org.Set("name", "Field Clinic")
+	org.Set("active", true)
+	if err := app.Save(org); err != nil {
+		t.Fatal(err)
+	}
+	user, err := app.FindRecordById("users", fixtures.Volunteer2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPhone := `aid_requests?options={"query":{"filter":"contact_phone ~ '900'"}}`
+	byStatus := `aid_requests?options={"query":{"filter":"status = 'open'"}}`
+	clients := map[string]*subscriptions.DefaultClient{}
+	for _, topic := range []string{byPhone, byStatus} {
+		client := subscriptions.NewDefaultClient()
+		client.Set(apis.RealtimeClientAuthKey, user)
+		client.Subscribe(topic)
+		app.SubscriptionsBroker().Register(client)
+		clients[topic] = client
+	}
+	user.Set("organization", org.Id)
+	if err := app.Save(user); err != nil {
+		t.Fatal(err)
+	}
+	registered := func(c *subscriptions.DefaultClient) bool {
+		_, err := app.SubscriptionsBroker().ClientById(c.Id())
+		return err == nil
+	}
+	if registered(clients[byPhone]) {
+		t.Fatal("the phone filter outlived joining an organization")
+	}
+	if !registered(clients[byStatus]) {
+		t.Fatal("a status filter was dropped")
+	}
+}
