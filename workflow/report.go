@@ -16,6 +16,7 @@ const (
 	fieldVerifiedAt       = "verified_at"
 	fieldVerificationNote = "verification_note"
 	fieldReporter         = "reporter"
+	fieldOccurredAt       = "occurred_at"
 )
 
 // verifierRole is the users.role a report's verified_by must have.
@@ -26,6 +27,7 @@ func validateReport(e *core.RecordEvent) error {
 	if err := checkDistrict(e.App, e.Record); err != nil {
 		errs[fieldDistrict] = err
 	}
+	lowerOccurredAt(e.Record)
 	status, err := Transition(Reports, e.Record)
 	if err != nil {
 		errs[Reports.Field] = err
@@ -36,6 +38,26 @@ func validateReport(e *core.RecordEvent) error {
 		checkVerification(e.App, e.Record, errs)
 	}
 	return result(e, errs)
+}
+
+// lowerOccurredAt lowers an occurred_at later than now to now when a report
+// is created or its occurred_at is written, as an update's published_at is
+// lowered: nothing is reported before it happens, and a phone with a wrong
+// clock (or a typo) would otherwise file an incident in the future, where it
+// sorts above every other. It is not refused: a phone offline for days would
+// be left with a report it cannot send, and a volunteer far from the
+// network cannot fix it. No clock skew is allowed, as for published_at: a
+// phone whose clock runs a few minutes fast loses only those minutes, and
+// now is nearer the truth than its time. A stored time is not judged again
+// when other fields change.
+func lowerOccurredAt(record *core.Record) {
+	if !fieldChanged(record, fieldOccurredAt) {
+		return
+	}
+	now := types.NowDateTime()
+	if record.GetDateTime(fieldOccurredAt).After(now) {
+		record.Set(fieldOccurredAt, now)
+	}
 }
 
 // reopenVerified clears who and when verified a report that comes back to
