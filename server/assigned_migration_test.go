@@ -1,0 +1,73 @@
+package server_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"aman/internal/testapp"
+)
+
+// The assigned-organization migration's down takes the members' clauses
+// off the aid requests' list, view and update rules, leaving the rules it
+// found, and puts back the dashboard help; up again restores both.
+func TestMigrations_AssignedOrganizationDown(t *testing.T) {
+	const file = "1795767600_assigned_organization.js"
+	app := testapp.New(t)
+	var list core.MigrationsList
+	for _, m := range core.AppMigrations.Items() {
+		if filepath.Base(m.File) == file {
+			list.Add(m)
+		}
+	}
+	if len(list.Items()) != 1 {
+		t.Fatalf("migration %s not registered", file)
+	}
+	state := func() (rules [3]string, help string) {
+		t.Helper()
+		c, err := app.FindCollectionByNameOrId("aid_requests")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range []*string{c.ListRule, c.ViewRule, c.UpdateRule} {
+			if r == nil {
+				t.Fatalf("aid_requests rule %d is superusers-only", i)
+			}
+			rules[i] = *r
+		}
+		f, _ := c.Fields.GetByName("contact_phone").(*core.TextField)
+		if f == nil {
+			t.Fatal("contact_phone is not a text field")
+		}
+		return rules, f.Help
+	}
+	const clause = "assigned_org = @request.auth.organization"
+	with, helpWith := state()
+	for i, r := range with {
+		if !strings.Contains(r, clause) {
+			t.Fatalf("rule %d lacks the members' clause: %s", i, r)
+		}
+	}
+	runner := core.NewMigrationsRunner(app, list)
+	if reverted, err := runner.Down(1); err != nil || len(reverted) != 1 {
+		t.Fatalf("down: %v %v", reverted, err)
+	}
+	without, helpWithout := state()
+	for i, r := range without {
+		if strings.Contains(r, clause) || !strings.HasPrefix(with[i], "("+r+") || ") {
+			t.Fatalf("rule %d after down:\n%s\nbefore:\n%s", i, r, with[i])
+		}
+	}
+	if helpWithout != "How to reach them. Confidential: coordinators only." {
+		t.Fatalf("help after down: %q", helpWithout)
+	}
+	if _, err := runner.Up(); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	again, helpAgain := state()
+	if again != with || helpAgain != helpWith {
+		t.Fatalf("after up again:\n%v\n%q\nbefore:\n%v\n%q", again, helpAgain, with, helpWith)
+	}
+}
