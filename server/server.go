@@ -12,6 +12,7 @@ import (
 	"aman/locale"
 	"aman/photos"
 	"aman/privacy"
+	"aman/review"
 	"aman/security"
 	"aman/syncapi"
 	"aman/workflow"
@@ -30,6 +31,7 @@ var registrars = []struct {
 	{"syncapi", syncapi.Register},
 	{"photos", photos.Register},
 	{"privacy", privacy.Register},
+	{"review", review.Register},
 }
 
 // Register binds every Aman package to app.

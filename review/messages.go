@@ -1,0 +1,83 @@
+package review
+
+import (
+	"net/http"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/pocketbase/pocketbase/core"
+
+	"aman/locale"
+)
+
+// Messages are the English sources of the screen's own strings. Labels of
+// collections, fields and select values come from GET /api/aman/labels;
+// error messages come localized from the API itself. goi18n extract reads
+// this file too (docs/localization.md), and TestMessages_EveryLanguage
+// fails while one has no text in a supported language. No placeholders:
+// the screen shows the strings as they are.
+var Messages = []*i18n.Message{
+	{ID: "review_title", Other: "Aman review"},
+	{ID: "review_intro", Other: "For coordinators, editors and members of aid organizations. Sign in with the account you use in the app."},
+	{ID: "review_email", Other: "Email"},
+	{ID: "review_password", Other: "Password"},
+	{ID: "review_sign_in", Other: "Sign in"},
+	{ID: "review_sign_out", Other: "Sign out"},
+	{ID: "review_language", Other: "Language"},
+	{ID: "review_loading", Other: "Loading…"},
+	{ID: "review_network_error", Other: "The server could not be reached. Check the connection and try again."},
+	{ID: "review_volunteer_note", Other: "This screen is for coordinators, editors and members of aid organizations. Your own reports and aid requests are made in the phone app; here you can only read them."},
+	{ID: "review_queue", Other: "To review"},
+	{ID: "review_active", Other: "In progress"},
+	{ID: "review_all", Other: "All"},
+	{ID: "review_any_urgency", Other: "Any urgency"},
+	{ID: "review_empty", Other: "Nothing here."},
+	{ID: "review_more", Other: "Show more"},
+	{ID: "review_back", Other: "Back to the list"},
+	{ID: "review_refresh", Other: "Refresh"},
+	{ID: "review_yes", Other: "Yes"},
+	{ID: "review_no", Other: "No"},
+	{ID: "review_saved", Other: "Saved."},
+	{ID: "review_anonymous", Other: "Anonymous report: the reporter is hidden."},
+	{ID: "review_change_status", Other: "Change status"},
+	{ID: "review_take", Other: "Take into review"},
+	{ID: "review_send_back", Other: "Send back to the reporter"},
+	{ID: "review_verify", Other: "Verify"},
+	{ID: "review_dispute", Other: "Mark disputed"},
+	{ID: "review_mark_false", Other: "Mark false"},
+	{ID: "review_archive", Other: "Archive"},
+	{ID: "review_reopen", Other: "Reopen for review"},
+	{ID: "review_restore", Other: "Restore to review"},
+	{ID: "review_save", Other: "Save"},
+	{ID: "review_decision", Other: "Review"},
+	{ID: "review_verify_hint", Other: "Verifying needs a verification note. You are recorded as the verifier."},
+	{ID: "review_assign", Other: "Assign"},
+	{ID: "review_no_organization", Other: "No organization"},
+	{ID: "review_new", Other: "New"},
+	{ID: "review_edit", Other: "Edit"},
+	{ID: "review_cancel", Other: "Cancel"},
+	{ID: "review_publish", Other: "Publish"},
+	{ID: "review_retract", Other: "Retract"},
+	{ID: "review_reinstate", Other: "Reinstate"},
+	{ID: "review_none_verified", Other: "No verified reports yet."},
+	{ID: "review_assigned_to_you", Other: "Requests assigned to your organization"},
+}
+
+// messagesHandler serves GET /api/aman/review/messages[?lang=…]: the
+// screen's strings in the request's language (?lang=, the signed-in user's
+// language, Accept-Language, the region fallback; see locale.FromRequest).
+func messagesHandler(e *core.RequestEvent) error {
+	lang := locale.FromRequest(e)
+	out := make(map[string]string, len(Messages))
+	for _, m := range Messages {
+		out[m.ID] = locale.T(lang, m.ID, nil)
+	}
+	h := e.Response.Header()
+	h.Set("Content-Language", lang)
+	h.Set("Cache-Control", "no-cache")
+	h.Add("Vary", "Accept-Language, Authorization")
+	return e.JSON(http.StatusOK, map[string]any{
+		"language":  lang,
+		"languages": locale.Languages,
+		"messages":  out,
+	})
+}
