@@ -1,0 +1,202 @@
+// The review screen: sign-in, language, sections by role, hash routing.
+// Everything goes through the ordinary REST API with the official SDK, so
+// the API rules and the privacy hook decide what each person sees and may do.
+import PocketBase from './pocketbase.es.mjs';
+import { h, replace } from './dom.js';
+import { reportsView } from './reports.js';
+import { aidView } from './aid.js';
+import { editorialView } from './editorial.js';
+
+const langKey = 'aman.review.lang';
+const pb = new PocketBase(window.location.origin);
+pb.autoCancellation(false);
+
+// ctx is what every view gets: the client, the signed-in user, strings,
+// labels and the shared helpers below.
+const ctx = {
+  pb,
+  me: null,
+  lang: 'en',
+  strings: {},
+  labels: { collections: {} },
+  main: document.getElementById('main'),
+  t: (id) => ctx.strings[id] ?? id,
+  go: (hash) => { if (location.hash === hash) route(); else location.hash = hash; },
+  flash,
+  fail,
+};
+
+// flash shows a short message (or clears it with no argument).
+function flash(text, kind = 'ok') {
+  const box = document.getElementById('flash');
+  box.className = kind;
+  box.hidden = !text;
+  replace(box, text || '');
+  if (text) box.scrollIntoView({ block: 'nearest' });
+}
+
+// fail shows an API error as the API wrote it, already localized by the
+// server: the message and each field's message under its label.
+function fail(err, collection) {
+  if (err?.isAbort) return;
+  console.error(err);
+  const res = err?.response || {};
+  if (!err?.status) {
+    flash(ctx.t('review_network_error'), 'error');
+    return;
+  }
+  const fields = ctx.labels.collections[collection]?.fields || {};
+  const lines = Object.entries(res.data || {})
+    .filter(([, v]) => v && typeof v.message === 'string')
+    .map(([f, v]) => `${fields[f]?.label || f}: ${v.message}`);
+  const box = document.getElementById('flash');
+  box.className = 'error';
+  box.hidden = false;
+  replace(box, h('p', null, res.message || err.message), lines.length ? h('ul', null, lines.map((l) => h('li', null, l))) : null);
+  box.scrollIntoView({ block: 'nearest' });
+}
+
+// loadStrings fetches the screen's strings and the schema's labels in the
+// chosen language, else the one the server picks (the account's language,
+// else the browser's).
+async function loadStrings() {
+  const chosen = localStorage.getItem(langKey);
+  const query = chosen ? { lang: chosen } : {};
+  const msgs = await pb.send('/api/aman/review/messages', { query });
+  ctx.lang = msgs.language;
+  ctx.strings = msgs.messages;
+  ctx.languages = msgs.languages;
+  ctx.labels = await pb.send('/api/aman/labels', { query: { lang: ctx.lang } });
+  document.documentElement.lang = ctx.lang;
+  document.title = ctx.t('review_title');
+  renderChrome();
+}
+
+function renderChrome() {
+  document.getElementById('lang-label').textContent = ctx.t('review_language');
+  const select = document.getElementById('lang');
+  const names = ctx.labels.collections.users?.fields?.language?.values || {};
+  replace(select, (ctx.languages || []).map((l) => h('option', { value: l, selected: l === ctx.lang }, names[l] || l)));
+  const account = document.getElementById('account');
+  replace(account, ctx.me ? [h('span', { class: 'who' }, ctx.me.name || ctx.me.email),
+    h('button', { type: 'button', id: 'sign-out', onclick: signOut }, ctx.t('review_sign_out'))] : null);
+  const tabs = document.getElementById('tabs');
+  replace(tabs, sections().map((s) => h('a', { href: `#/${s.key}`, class: currentSection() === s.key ? 'on' : '' },
+    ctx.labels.collections[s.collection]?.label || s.collection)));
+}
+
+// sections are what the signed-in user works on, by role: coordinators
+// review reports and aid requests, editors updates and fact-checks, members
+// of an organization the aid requests assigned to it; a volunteer reads
+// their own records.
+function sections() {
+  const me = ctx.me;
+  if (!me) return [];
+  const out = [];
+  const reviewer = me.role === 'coordinator' || me.role === 'editor';
+  if (me.role === 'coordinator' || !reviewer) out.push({ key: 'reports', collection: 'incident_reports' });
+  if (me.role === 'coordinator' || me.organization || !reviewer) out.push({ key: 'aid', collection: 'aid_requests' });
+  if (me.role === 'editor') {
+    out.push({ key: 'updates', collection: 'updates' }, { key: 'fact_checks', collection: 'fact_checks' });
+  }
+  return out;
+}
+
+function currentSection() {
+  return location.hash.replace(/^#\/?/, '').split('/')[0];
+}
+
+function signInView() {
+  const email = h('input', { type: 'email', id: 'email', name: 'email', autocomplete: 'username', required: true });
+  const password = h('input', { type: 'password', id: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const form = h('form', { class: 'card narrow', id: 'sign-in' },
+    h('h1', null, ctx.t('review_title')),
+    h('p', { class: 'muted' }, ctx.t('review_intro')),
+    h('label', { htmlFor: 'email' }, ctx.t('review_email')), email,
+    h('label', { htmlFor: 'password' }, ctx.t('review_password')), password,
+    h('button', { type: 'submit', class: 'primary' }, ctx.t('review_sign_in')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    flash();
+    try {
+      await pb.collection('users').authWithPassword(email.value.trim(), password.value);
+      password.value = '';
+      await start();
+    } catch (err) {
+      fail(err, 'users');
+    }
+  });
+  replace(ctx.main, form);
+  email.focus();
+}
+
+function signOut() {
+  pb.authStore.clear();
+  ctx.me = null;
+  flash();
+  location.hash = '';
+  loadStrings().then(signInView, fail);
+}
+
+// route renders the view the hash names: #/<section>[/<id>[/edit]] or
+// #/<section>/new.
+async function route() {
+  if (!ctx.me) return signInView();
+  renderChrome();
+  const [section, id, action] = location.hash.replace(/^#\/?/, '').split('/');
+  const allowed = sections().map((s) => s.key);
+  if (!allowed.includes(section)) {
+    ctx.go(`#/${allowed[0]}`);
+    return;
+  }
+  const note = ctx.me.role === 'volunteer' && !ctx.me.organization
+    ? h('p', { class: 'note', id: 'volunteer-note' }, ctx.t('review_volunteer_note')) : null;
+  const view = h('div', { class: 'view' });
+  replace(ctx.main, note, view);
+  try {
+    if (section === 'reports') await reportsView(ctx, view, id);
+    else if (section === 'aid') await aidView(ctx, view, id);
+    else await editorialView(ctx, view, section, id, action);
+  } catch (err) {
+    fail(err, section === 'reports' ? 'incident_reports' : section === 'aid' ? 'aid_requests' : section);
+  }
+}
+
+// start begins a signed-in session: the user record fresh from the server
+// (role and organization may have changed since the token was issued).
+async function start() {
+  try {
+    const auth = await pb.collection('users').authRefresh();
+    ctx.me = auth.record;
+  } catch (err) {
+    pb.authStore.clear();
+    ctx.me = null;
+    if (err?.status) flash(); else fail(err);
+  }
+  await loadStrings();
+  await route();
+}
+
+document.getElementById('lang').addEventListener('change', async (ev) => {
+  localStorage.setItem(langKey, ev.target.value);
+  try {
+    await loadStrings();
+    await route();
+  } catch (err) {
+    fail(err);
+  }
+});
+window.addEventListener('hashchange', () => { flash(); route(); });
+
+(async () => {
+  try {
+    await loadStrings();
+    if (pb.authStore.isValid && pb.authStore.record?.collectionName === 'users') await start();
+    else {
+      pb.authStore.clear();
+      signInView();
+    }
+  } catch (err) {
+    fail(err);
+  }
+})();

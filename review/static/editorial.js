@@ -1,0 +1,118 @@
+// Updates and fact-checks, for editors: drafts and published texts, create
+// (as author), edit, publish, retract, reinstate. An update may rest on
+// verified reports only; the form offers those the API lets editors read.
+import { h, replace } from './dom.js';
+import {
+  act, backLink, chips, date, details, fieldLabel, pagedList, statusBadge, valueLabel,
+} from './show.js';
+
+const statuses = ['draft', 'published', 'retracted'];
+const filters = { updates: 'all', fact_checks: 'all' };
+
+// forms: the fields an editor writes, and how.
+const forms = {
+  updates: [['title', 'text'], ['body', 'area'], ['language', 'select'], ['region', 'select'], ['sources', 'area'],
+    ['related_incidents', 'reports']],
+  fact_checks: [['claim', 'area'], ['claim_source', 'text'], ['platform', 'select'], ['verdict', 'select'],
+    ['explanation', 'area'], ['evidence', 'area'], ['language', 'select']],
+};
+
+export async function editorialView(ctx, view, C, id, action) {
+  if (id === 'new') return editForm(ctx, view, C, null);
+  if (id && action === 'edit') return editForm(ctx, view, C, await ctx.pb.collection(C).getOne(id));
+  if (id) return textDetail(ctx, view, C, id);
+  const listBox = h('div');
+  const options = [{ key: 'all', label: ctx.t('review_all') },
+    ...statuses.map((s) => ({ key: s, label: valueLabel(ctx, C, 'status', s) }))];
+  replace(view,
+    h('div', { class: 'row' }, chips(options, filters[C], (key) => { filters[C] = key; editorialView(ctx, view, C); }),
+      h('a', { href: `#/${C}/new`, class: 'button primary', id: 'new' }, ctx.t('review_new'))),
+    listBox);
+  const opts = { sort: '-updated' };
+  if (filters[C] !== 'all') opts.filter = ctx.pb.filter('status = {:s}', { s: filters[C] });
+  await pagedList(ctx, listBox, C, C, opts, (r) => [
+    h('span', { class: 'line' }, statusBadge(ctx, C, r.status), ' ',
+      C === 'fact_checks' ? [h('strong', null, valueLabel(ctx, C, 'verdict', r.verdict)), ' · '] : null,
+      h('strong', null, r.title || r.claim)),
+    h('span', { class: 'muted small' }, [valueLabel(ctx, C, 'language', r.language), date(r.published_at || r.updated)].join(' · ')),
+  ]);
+}
+
+async function textDetail(ctx, view, C, id) {
+  const again = () => textDetail(ctx, view, C, id);
+  const r = await ctx.pb.collection(C).getOne(id, { expand: 'author,related_incidents' });
+  const move = (status) => act(ctx, C, id, { status }, again);
+  const button = (bid, label, onclick, cls = '') => h('button', { type: 'button', id: bid, class: cls, onclick }, label);
+  const buttons = h('div', { class: 'buttons' },
+    h('a', { href: `#/${C}/${id}/edit`, class: 'button', id: 'act-edit' }, ctx.t('review_edit')),
+    r.status === 'draft' ? button('act-publish', ctx.t('review_publish'), () => move('published'), 'primary') : null,
+    r.status === 'published' ? button('act-retract', ctx.t('review_retract'), () => move('retracted')) : null,
+    r.status === 'retracted' ? button('act-reinstate', ctx.t('review_reinstate'), () => move('published'), 'primary') : null);
+  replace(view,
+    backLink(ctx, C),
+    h('h1', null, statusBadge(ctx, C, r.status), ' ', r.title || r.claim),
+    h('section', { class: 'card actions', id: 'actions' }, buttons),
+    details(ctx, C, r));
+}
+
+async function editForm(ctx, view, C, record) {
+  const form = h('form', { class: 'card', id: 'edit-form' });
+  const inputs = {};
+  for (const [f, kind] of forms[C]) {
+    const id = `in-${f}`;
+    const current = record?.[f];
+    let input;
+    if (kind === 'select') {
+      const values = Object.entries(ctx.labels.collections[C]?.fields?.[f]?.values || {});
+      const initial = current ?? (f === 'language' ? ctx.lang : '');
+      input = h('select', { id, name: f },
+        f === 'language' ? null : h('option', { value: '' }, '—'),
+        values.map(([v, l]) => h('option', { value: v, selected: v === initial }, l)));
+    } else if (kind === 'reports') {
+      input = await verifiedReports(ctx, current || []);
+    } else if (kind === 'area') {
+      input = h('textarea', { id, name: f, rows: f === 'body' || f === 'explanation' ? 8 : 3, value: current || '' });
+    } else {
+      input = h('input', { id, name: f, type: 'text', value: current || '' });
+    }
+    inputs[f] = input;
+    form.append(h('div', { class: 'input' }, kind === 'reports' ? h('span', { class: 'label' }, fieldLabel(ctx, C, f))
+      : h('label', { htmlFor: id }, fieldLabel(ctx, C, f)), input));
+  }
+  const cancel = h('a', { href: record ? `#/${C}/${record.id}` : `#/${C}`, class: 'button' }, ctx.t('review_cancel'));
+  form.append(h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'save' }, ctx.t('review_save')), cancel));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    ctx.flash();
+    const body = {};
+    for (const [f, kind] of forms[C]) {
+      body[f] = kind === 'reports'
+        ? [...inputs[f].querySelectorAll('input:checked')].map((i) => i.value) : inputs[f].value;
+    }
+    try {
+      const saved = record
+        ? await ctx.pb.collection(C).update(record.id, body)
+        : await ctx.pb.collection(C).create({ ...body, status: 'draft', author: ctx.me.id });
+      location.hash = `#/${C}/${saved.id}`;
+    } catch (err) {
+      ctx.fail(err, C);
+    }
+  });
+  replace(view, backLink(ctx, C), h('h1', null, record ? ctx.t('review_edit') : ctx.t('review_new')), form);
+}
+
+// verifiedReports is a checkbox per verified report (editors read only
+// those), the related ones checked.
+async function verifiedReports(ctx, related) {
+  const R = 'incident_reports';
+  const reports = await ctx.pb.collection(R).getList(1, 100, { filter: "status = 'verified'", sort: '-verified_at', expand: 'district' });
+  const box = h('div', { class: 'checks', id: 'in-related_incidents' });
+  if (!reports.items.length) box.append(h('p', { class: 'muted' }, ctx.t('review_none_verified')));
+  for (const r of reports.items) {
+    box.append(h('label', { class: 'check' },
+      h('input', { type: 'checkbox', value: r.id, checked: related.includes(r.id) }), ' ',
+      [valueLabel(ctx, R, 'category', r.category), valueLabel(ctx, R, 'region', r.region), date(r.occurred_at)].join(' · '),
+      r.public_summary ? h('span', { class: 'muted small block' }, r.public_summary) : null));
+  }
+  return box;
+}

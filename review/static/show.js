@@ -1,0 +1,125 @@
+// How records are shown: labels for fields and select values (from
+// GET /api/aman/labels), relations by their expanded names, lists with
+// status filters and paging, a record's every field. Text only.
+import { h, replace } from './dom.js';
+
+const skip = new Set(['collectionId', 'collectionName', 'expand']);
+
+export function fieldLabel(ctx, collection, field) {
+  return ctx.labels.collections[collection]?.fields?.[field]?.label || field;
+}
+
+export function valueLabel(ctx, collection, field, value) {
+  return ctx.labels.collections[collection]?.fields?.[field]?.values?.[value] || value;
+}
+
+export function collectionLabel(ctx, collection) {
+  return ctx.labels.collections[collection]?.label || collection;
+}
+
+// date shows PocketBase's "2026-11-26 14:05:00.000Z" as "2026-11-26 14:05 UTC".
+export function date(value) {
+  return value ? `${value.slice(0, 16)} UTC` : '';
+}
+
+// name of an expanded relation's record.
+function relName(ctx, rec) {
+  if (!rec) return '';
+  if (rec.collectionName === 'districts') {
+    return (ctx.lang === 'ru' ? rec.name_ru : ctx.lang === 'en' ? rec.name_en : rec.name_local) || rec.name_en || rec.code;
+  }
+  if (rec.collectionName === 'incident_reports') {
+    return [valueLabel(ctx, 'incident_reports', 'category', rec.category), rec.place, date(rec.occurred_at)].filter(Boolean).join(' · ');
+  }
+  return rec.name || rec.title || rec.claim || rec.email || rec.id;
+}
+
+// value renders one field of record as text (or photos as thumbnails).
+export function value(ctx, collection, record, field) {
+  const v = record[field];
+  const values = ctx.labels.collections[collection]?.fields?.[field]?.values;
+  const expanded = record.expand?.[field];
+  if (expanded) {
+    return [expanded].flat().map((r) => relName(ctx, r)).join(', ');
+  }
+  if (field === 'photos' && Array.isArray(v) && v.length && ctx.fileToken) {
+    return h('span', { class: 'photos' }, v.map((name) => h('img', {
+      src: ctx.pb.files.getURL(record, name, { thumb: '100x100', token: ctx.fileToken }), alt: '', width: 100, height: 100,
+    })));
+  }
+  if (typeof v === 'boolean') return v ? ctx.t('review_yes') : ctx.t('review_no');
+  if (Array.isArray(v)) return v.map((x) => (values ? valueLabel(ctx, collection, field, x) : x)).join(', ') || '—';
+  if (v && typeof v === 'object' && 'lat' in v) return v.lat || v.lon ? `${v.lat}, ${v.lon}` : '—';
+  if (v && typeof v === 'object') return JSON.stringify(v);
+  if (values && v) return valueLabel(ctx, collection, field, v);
+  if (typeof v === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(v)) return date(v);
+  if (v === '' || v === undefined || v === null) return '—';
+  return String(v);
+}
+
+// details lists every field the API returned for record, in its order.
+export function details(ctx, collection, record, extra) {
+  const dl = h('dl', { class: 'fields', id: 'record-fields' });
+  for (const f of Object.keys(record)) {
+    if (skip.has(f)) continue;
+    dl.append(h('dt', null, fieldLabel(ctx, collection, f)), h('dd', { class: `f-${f}` }, value(ctx, collection, record, f)));
+  }
+  return [extra, dl];
+}
+
+// chips renders filter buttons; current is the key pressed.
+export function chips(options, current, onpick) {
+  return h('div', { class: 'chips', role: 'group' }, options.map((o) => h('button', {
+    type: 'button', class: o.key === current ? 'chip on' : 'chip', 'aria-pressed': String(o.key === current),
+    'data-key': o.key, onclick: () => onpick(o.key),
+  }, o.label)));
+}
+
+// pagedList fetches pages of collection and renders each record with
+// item(record) as a link to its detail.
+export async function pagedList(ctx, box, collection, section, opts, item) {
+  const ul = h('ul', { class: 'records', id: 'records' });
+  const more = h('button', { type: 'button', class: 'more', hidden: true }, ctx.t('review_more'));
+  replace(box, ul, more);
+  let page = 0;
+  const next = async () => {
+    page += 1;
+    const res = await ctx.pb.collection(collection).getList(page, 30, opts);
+    if (page === 1 && !res.items.length) ul.append(h('li', { class: 'muted empty' }, ctx.t('review_empty')));
+    for (const r of res.items) {
+      ul.append(h('li', { 'data-id': r.id }, h('a', { href: `#/${section}/${r.id}` }, item(r))));
+    }
+    more.hidden = page >= res.totalPages;
+  };
+  more.addEventListener('click', () => next().catch((err) => ctx.fail(err, collection)));
+  await next();
+}
+
+// statusBadge is a record's status as a labeled badge.
+export function statusBadge(ctx, collection, status) {
+  return h('span', { class: `badge s-${status}` }, valueLabel(ctx, collection, 'status', status));
+}
+
+// act runs an update and shows the API's answer: "saved" and the record
+// again, or the localized error.
+export async function act(ctx, collection, id, body, again) {
+  ctx.flash();
+  try {
+    await ctx.pb.collection(collection).update(id, body);
+    await again();
+    ctx.flash(ctx.t('review_saved'));
+  } catch (err) {
+    ctx.fail(err, collection);
+  }
+}
+
+// textArea is a labeled textarea for field of collection.
+export function textArea(ctx, collection, field, value, rows = 3) {
+  const id = `in-${field}`;
+  const input = h('textarea', { id, name: field, rows, value: value || '' });
+  return { input, el: h('div', { class: 'input' }, h('label', { htmlFor: id }, fieldLabel(ctx, collection, field)), input) };
+}
+
+export function backLink(ctx, section) {
+  return h('a', { href: `#/${section}`, class: 'back' }, `← ${ctx.t('review_back')}`);
+}
