@@ -3,7 +3,7 @@
 // client creates the users, then each signs in with their password.
 import PocketBase from 'pocketbase';
 
-const password = 'e2e-user-password-1';
+export const password = 'e2e-user-password-1';
 
 // client returns an SDK client for url. Auto-cancellation is off: the tests
 // issue the same request concurrently on purpose and want every answer.
