@@ -92,14 +92,14 @@ function renderChrome() {
 function sections() {
   const me = ctx.me;
   if (!me) return [];
-  const out = [];
-  const reviewer = me.role === 'coordinator' || me.role === 'editor';
-  if (me.role === 'coordinator' || !reviewer) out.push({ key: 'reports', collection: 'incident_reports' });
-  if (me.role === 'coordinator' || me.organization || !reviewer) out.push({ key: 'aid', collection: 'aid_requests' });
+  const reports = { key: 'reports', collection: 'incident_reports' };
+  const aid = { key: 'aid', collection: 'aid_requests' };
+  if (me.role === 'coordinator') return [reports, aid];
   if (me.role === 'editor') {
-    out.push({ key: 'updates', collection: 'updates' }, { key: 'fact_checks', collection: 'fact_checks' });
+    return [{ key: 'updates', collection: 'updates' }, { key: 'fact_checks', collection: 'fact_checks' },
+      ...(me.organization ? [aid] : [])];
   }
-  return out;
+  return me.organization ? [aid, reports] : [reports, aid];
 }
 
 function currentSection() {

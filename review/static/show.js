@@ -5,6 +5,27 @@ import { h, replace } from './dom.js';
 
 const skip = new Set(['collectionId', 'collectionName', 'expand']);
 
+// order: fields in the dashboard's order (docs/data-model.md: who, when,
+// where, what, then the review); the API's JSON has its keys sorted by
+// name. Fields not listed follow.
+const order = {
+  incident_reports: ['reporter', 'anonymous', 'occurred_at', 'region', 'district', 'place', 'location',
+    'location_precision', 'category', 'description', 'killed', 'injured', 'source_type', 'photos', 'language',
+    'status', 'verification_note', 'verified_by', 'verified_at', 'sources', 'public_summary'],
+  aid_requests: ['requester', 'beneficiary_name', 'contact_phone', 'region', 'district', 'place', 'location',
+    'needs', 'people_count', 'vulnerable', 'urgency', 'status', 'assigned_org', 'notes', 'related_incident',
+    'acknowledged_at'],
+  updates: ['title', 'body', 'language', 'translation_of', 'region', 'status', 'published_at', 'sources',
+    'related_incidents', 'author'],
+  fact_checks: ['claim', 'claim_source', 'platform', 'verdict', 'explanation', 'evidence', 'language',
+    'translation_of', 'status', 'published_at', 'author'],
+};
+
+function ordered(collection, record) {
+  const first = (order[collection] || []).filter((f) => f in record);
+  return [...first, ...Object.keys(record).filter((f) => !first.includes(f))];
+}
+
 export function fieldLabel(ctx, collection, field) {
   return ctx.labels.collections[collection]?.fields?.[field]?.label || field;
 }
@@ -60,7 +81,7 @@ export function value(ctx, collection, record, field) {
 // details lists every field the API returned for record, in its order.
 export function details(ctx, collection, record, extra) {
   const dl = h('dl', { class: 'fields', id: 'record-fields' });
-  for (const f of Object.keys(record)) {
+  for (const f of ordered(collection, record)) {
     if (skip.has(f)) continue;
     dl.append(h('dt', null, fieldLabel(ctx, collection, f)), h('dd', { class: `f-${f}` }, value(ctx, collection, record, f)));
   }
