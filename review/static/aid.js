@@ -7,6 +7,8 @@ import { h, replace } from './dom.js';
 import {
   act, backLink, chips, date, details, pagedList, statusBadge, textArea, valueLabel,
 } from './show.js';
+import { openConflicts } from './conflicts.js';
+import { historyBox } from './history.js';
 
 const C = 'aid_requests';
 const statuses = ['open', 'acknowledged', 'in_progress', 'fulfilled', 'closed', 'cancelled'];
@@ -62,11 +64,14 @@ async function aidDetail(ctx, view, id) {
   const member = !!ctx.me.organization && r.assigned_org === ctx.me.organization;
   let orgs = [];
   if (coordinator) orgs = await ctx.pb.collection('organizations').getFullList({ filter: 'active = true', sort: 'name' });
+  const conflicts = await openConflicts(ctx, C, id);
   replace(view,
     backLink(ctx, 'aid'),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', valueLabel(ctx, C, 'urgency', r.urgency)),
+    conflicts,
     coordinator || member ? actions(ctx, r, again, coordinator, orgs) : null,
-    details(ctx, C, r));
+    details(ctx, C, r),
+    historyBox(ctx, C, id));
 }
 
 function actions(ctx, r, again, coordinator, orgs) {

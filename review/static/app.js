@@ -6,6 +6,7 @@ import { h, replace } from './dom.js';
 import { reportsView } from './reports.js';
 import { aidView } from './aid.js';
 import { editorialView } from './editorial.js';
+import { conflictsView } from './conflicts.js';
 
 const langKey = 'aman.review.lang';
 const pb = new PocketBase(window.location.origin);
@@ -94,10 +95,12 @@ function sections() {
   if (!me) return [];
   const reports = { key: 'reports', collection: 'incident_reports' };
   const aid = { key: 'aid', collection: 'aid_requests' };
-  if (me.role === 'coordinator') return [reports, aid];
+  // conflicts: those of the collections the role reviews (docs/sync.md)
+  const conflicts = { key: 'conflicts', collection: 'sync_conflicts' };
+  if (me.role === 'coordinator') return [reports, aid, conflicts];
   if (me.role === 'editor') {
     return [{ key: 'updates', collection: 'updates' }, { key: 'fact_checks', collection: 'fact_checks' },
-      ...(me.organization ? [aid] : [])];
+      ...(me.organization ? [aid] : []), conflicts];
   }
   return me.organization ? [aid, reports] : [reports, aid];
 }
@@ -138,12 +141,12 @@ function signOut() {
   loadStrings().then(signInView, fail);
 }
 
-// route renders the view the hash names: #/<section>[/<id>[/edit]] or
-// #/<section>/new.
+// route renders the view the hash names: #/<section>[/<id>[/edit]],
+// #/<section>/new or #/conflicts/record/<collection>/<id>.
 async function route() {
   if (!ctx.me) return signInView();
   renderChrome();
-  const [section, id, action] = location.hash.replace(/^#\/?/, '').split('/');
+  const [section, id, action, arg] = location.hash.replace(/^#\/?/, '').split('/');
   const allowed = sections().map((s) => s.key);
   if (!allowed.includes(section)) {
     ctx.go(`#/${allowed[0]}`);
@@ -156,9 +159,10 @@ async function route() {
   try {
     if (section === 'reports') await reportsView(ctx, view, id);
     else if (section === 'aid') await aidView(ctx, view, id);
+    else if (section === 'conflicts') await conflictsView(ctx, view, id, action, arg);
     else await editorialView(ctx, view, section, id, action);
   } catch (err) {
-    fail(err, section === 'reports' ? 'incident_reports' : section === 'aid' ? 'aid_requests' : section);
+    fail(err, { reports: 'incident_reports', aid: 'aid_requests', conflicts: 'sync_conflicts' }[section] || section);
   }
 }
 

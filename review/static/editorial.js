@@ -5,6 +5,8 @@ import { h, replace } from './dom.js';
 import {
   act, backLink, chips, date, details, fieldLabel, pagedList, statusBadge, valueLabel,
 } from './show.js';
+import { openConflicts } from './conflicts.js';
+import { historyBox } from './history.js';
 
 const statuses = ['draft', 'published', 'retracted'];
 const filters = { updates: 'all', fact_checks: 'all' };
@@ -48,11 +50,14 @@ async function textDetail(ctx, view, C, id) {
     r.status === 'draft' ? button('act-publish', ctx.t('review_publish'), () => move('published'), 'primary') : null,
     r.status === 'published' ? button('act-retract', ctx.t('review_retract'), () => move('retracted')) : null,
     r.status === 'retracted' ? button('act-reinstate', ctx.t('review_reinstate'), () => move('published'), 'primary') : null);
+  const conflicts = await openConflicts(ctx, C, id);
   replace(view,
     backLink(ctx, C),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', r.title || r.claim),
+    conflicts,
     h('section', { class: 'card actions', id: 'actions' }, buttons),
-    details(ctx, C, r));
+    details(ctx, C, r),
+    historyBox(ctx, C, id));
 }
 
 async function editForm(ctx, view, C, record) {

@@ -6,6 +6,8 @@ import { h, replace } from './dom.js';
 import {
   act, backLink, chips, date, details, pagedList, statusBadge, textArea, valueLabel,
 } from './show.js';
+import { openConflicts } from './conflicts.js';
+import { historyBox } from './history.js';
 
 const C = 'incident_reports';
 const statuses = ['submitted', 'in_review', 'verified', 'disputed', 'false', 'archived'];
@@ -37,11 +39,14 @@ async function reportDetail(ctx, view, id) {
   if (r.photos?.length && !ctx.fileToken) ctx.fileToken = await ctx.pb.files.getToken();
   const anonymous = r.anonymous && !('reporter' in r)
     ? h('p', { class: 'note', id: 'anonymous-note' }, ctx.t('review_anonymous')) : null;
+  const conflicts = await openConflicts(ctx, C, id);
   replace(view,
     backLink(ctx, 'reports'),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', valueLabel(ctx, C, 'category', r.category)),
+    conflicts,
     ctx.me.role === 'coordinator' ? actions(ctx, r, again) : null,
-    details(ctx, C, r, anonymous));
+    details(ctx, C, r, anonymous),
+    historyBox(ctx, C, id));
 }
 
 // actions offers the transitions the workflow allows from r.status.
