@@ -50,14 +50,69 @@ async function textDetail(ctx, view, C, id) {
     r.status === 'draft' ? button('act-publish', ctx.t('review_publish'), () => move('published'), 'primary') : null,
     r.status === 'published' ? button('act-retract', ctx.t('review_retract'), () => move('retracted')) : null,
     r.status === 'retracted' ? button('act-reinstate', ctx.t('review_reinstate'), () => move('published'), 'primary') : null);
-  const conflicts = await openConflicts(ctx, C, id);
+  const [conflicts, versions] = await Promise.all([openConflicts(ctx, C, id), translations(ctx, C, r)]);
   replace(view,
     backLink(ctx, C),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', r.title || r.claim),
     conflicts,
     h('section', { class: 'card actions', id: 'actions' }, buttons),
+    versions,
     details(ctx, C, r),
     historyBox(ctx, C, id));
+}
+
+// copied: the fields a translation starts from, the original's text to
+// translate (docs/data-model.md, Translations of updates and fact-checks).
+// A fact-check's verdict is the group's; an update's related reports are
+// those the editor may still relate (the verified ones, which the API
+// expands for them).
+const copied = {
+  updates: ['title', 'body', 'region', 'sources'],
+  fact_checks: ['claim', 'claim_source', 'platform', 'verdict', 'explanation', 'evidence'],
+};
+
+// translations lists the versions of r's translation group (the original
+// and one translation per language) and creates a draft translation in a
+// language the group lacks, with translation_of = the original (never a
+// translation: the group is one level deep).
+async function translations(ctx, C, r) {
+  const originalId = r.translation_of || r.id;
+  const original = r.translation_of
+    ? await ctx.pb.collection(C).getOne(originalId, { expand: 'related_incidents' }) : r;
+  const others = await ctx.pb.collection(C).getFullList({
+    filter: ctx.pb.filter('translation_of = {:o}', { o: originalId }), sort: 'language',
+  });
+  const group = [original, ...others];
+  const box = h('section', { class: 'card', id: 'translations' }, h('h2', null, ctx.t('review_translations')),
+    h('ul', { class: 'versions' }, group.map((v) => h('li', { 'data-id': v.id, 'data-language': v.language },
+      h('span', { class: 'lang' }, valueLabel(ctx, C, 'language', v.language)), ' ',
+      statusBadge(ctx, C, v.status), ' ',
+      v.id === r.id ? h('strong', null, v.title || v.claim) : h('a', { href: `#/${C}/${v.id}` }, v.title || v.claim),
+      v.id === originalId ? h('span', { class: 'muted small' }, ` · ${ctx.t('review_original')}`) : null))));
+  const have = new Set(group.map((v) => v.language));
+  const missing = Object.entries(ctx.labels.collections[C]?.fields?.language?.values || {}).filter(([l]) => !have.has(l));
+  if (!missing.length) {
+    box.append(h('p', { class: 'muted small' }, ctx.t('review_all_translated')));
+    return box;
+  }
+  const select = h('select', { id: 'in-translate-language', name: 'language' },
+    missing.map(([l, label]) => h('option', { value: l }, label)));
+  const translate = async () => {
+    ctx.flash();
+    const body = { translation_of: originalId, language: select.value, status: 'draft', author: ctx.me.id };
+    for (const f of copied[C]) if (original[f] !== undefined) body[f] = original[f];
+    if (C === 'updates') body.related_incidents = (original.expand?.related_incidents || []).map((x) => x.id);
+    try {
+      const saved = await ctx.pb.collection(C).create(body);
+      location.hash = `#/${C}/${saved.id}/edit`;
+    } catch (err) {
+      ctx.fail(err, C);
+    }
+  };
+  box.append(h('div', { class: 'input' }, h('label', { htmlFor: 'in-translate-language' }, ctx.t('review_translate_into')),
+    h('div', { class: 'row' }, select, h('button', { type: 'button', id: 'act-translate', onclick: translate }, ctx.t('review_translate')))),
+  h('p', { class: 'muted small' }, ctx.t('review_translate_hint')));
+  return box;
 }
 
 async function editForm(ctx, view, C, record) {
