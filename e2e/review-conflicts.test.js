@@ -1,0 +1,322 @@
+// The review screen's sync conflicts, history and translations in real
+// headless Chromium, on a phone-sized viewport. Real conflicts: two phones
+// push edits of one report through /api/sync/v1/push from the same base;
+// the second loses the description and is kept in sync_conflicts. Checked
+// on data: what the API holds afterwards, what the page and every API
+// response contain. Logins are few (the *:auth limit is 10 per 30 s per
+// address): one browser session per person, the anonymous reporter's token
+// by a superuser's impersonation, which is no login. AMAN_SCREENSHOT=1 saves
+// docs/img/review-conflict.png (a coordinator's phone, a conflict).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { repoRoot, startServer } from './lib/server.js';
+import { createPeople, newId, newReport, password } from './lib/people.js';
+import { SyncProtocol } from './lib/sync-protocol.js';
+
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const R = 'incident_reports';
+
+let server;
+let people;
+let browser;
+let anon; // files only anonymously: their name, email, id and phones must appear nowhere
+let labelsRu; // the coordinator's account is in Russian
+const plain = { lost: 'Phone two: four explosions, one house burned.', won: 'Phone one: three explosions near the school.' };
+const hidden = { lost: 'Phone two of the anonymous one: soldiers at every door.', won: 'Phone one of the anonymous one: the checkpoint moved.' };
+
+// phone is a device of a user over protocol v1; its client id is its own.
+function phone(token, name) {
+  return new SyncProtocol({ url: server.url, token, client: `${name}-${newId()}` });
+}
+
+// conflictOn makes a real conflict on a report: phone one creates it and
+// edits its description from rev 1, phone two edits the description from
+// rev 1 too (offline meanwhile) and loses. Returns the report's id, the
+// conflict's id and phone two's client id.
+async function conflictOn(token, report, name, texts, extra = {}) {
+  const one = phone(token, `${name}-one`);
+  const two = phone(token, `${name}-two`);
+  const created = await one.push([{ id: 'c1', collection: R, recordId: report.id, baseRev: null, data: report }]);
+  assert.equal(created.results[0].status, 'applied', JSON.stringify(created.results[0]));
+  assert.equal(created.results[0].rev, 1);
+  const first = await one.push([{ id: 'e1', collection: R, recordId: report.id, baseRev: 1, data: { description: texts.won } }]);
+  assert.equal(first.results[0].status, 'applied', JSON.stringify(first.results[0]));
+  const second = await two.push([{
+    id: 'e1', collection: R, recordId: report.id, baseRev: 1, data: { description: texts.lost, ...extra },
+  }]);
+  const res = second.results[0];
+  assert.equal(res.status, 'conflict', JSON.stringify(res));
+  assert.deepEqual(res.fields, ['description']);
+  return { id: report.id, conflict: res.conflict, client: two.client };
+}
+
+// signIn opens /review/ in a fresh browser context and signs in; it
+// records every API response body and console errors.
+async function signIn(email) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  const page = await context.newPage();
+  const s = { context, page, bodies: [], pending: [], dialogs: [], errors: [] };
+  page.on('response', (res) => {
+    if (new URL(res.url()).pathname.startsWith('/api/')) {
+      s.pending.push(res.text().then((body) => s.bodies.push({ url: res.url(), status: res.status(), body }), () => {}));
+    }
+  });
+  page.on('dialog', (d) => { s.dialogs.push(d.message()); d.dismiss(); });
+  page.on('pageerror', (err) => s.errors.push(err.message));
+  page.on('console', (m) => { if (m.type() === 'error') s.errors.push(m.text()); });
+  const res = await page.goto(`${server.url}/review/`);
+  assert.match(res.headers()['content-security-policy'], /script-src 'self';/);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('#sign-in button[type=submit]');
+  await page.locator('#sign-out').waitFor();
+  return s;
+}
+
+async function apiBodies(s) {
+  await Promise.all(s.pending);
+  return s.bodies;
+}
+
+async function listed(page) {
+  await page.locator('#records li').first().waitFor();
+  return page.locator('#records li[data-id]').evaluateAll((lis) => lis.map((li) => li.dataset.id));
+}
+
+// go sets the hash and waits for selector.
+async function go(page, hash, selector) {
+  await page.evaluate((h) => { window.location.hash = h; }, hash);
+  if (selector) await page.locator(selector).first().waitFor();
+}
+
+function cspErrors(s) {
+  return s.errors.filter((e) => !/^Failed to load resource: the server responded with a status of (400|404)/.test(e)
+    && !/^ClientResponseError (400|404)/.test(e));
+}
+
+const made = {};
+
+before(async () => {
+  assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath}`);
+  server = await startServer();
+  people = await createPeople(server);
+  const { root } = people;
+  const rec = await root.collection('users').create({
+    name: 'Zarina Hiddenname', role: 'volunteer', region: 'batken', language: 'ky',
+    email: 'anon@aman.e2e', password, passwordConfirm: password, verified: true,
+  });
+  anon = { id: rec.id, email: 'anon@aman.e2e', name: 'Zarina Hiddenname' };
+  const anonToken = (await root.collection('users').impersonate(anon.id, 3600)).authStore.token;
+  made.plain = await conflictOn(people.volunteerA.token, newReport(people.volunteerA.id), 'volunteer-a', plain, { injured: 1 });
+  // phone two of the anonymous reporter sends its whole document, the
+  // reporter included: the evidence keeps it, the API hides it.
+  const anonReport = newReport(anon.id, { anonymous: true, category: 'detention', description: 'Men taken to the checkpoint.' });
+  made.anon = await conflictOn(anonToken, anonReport, 'anon', hidden, { reporter: anon.id, anonymous: true });
+  // a rejected edit: a negative number of injured, refused by validation
+  const b = phone(people.volunteerB.token, 'volunteer-b');
+  const report = newReport(people.volunteerB.id);
+  const pushed = await b.push([
+    { id: 'c1', collection: R, recordId: report.id, baseRev: null, data: report },
+    { id: 'e1', collection: R, recordId: report.id, baseRev: 1, data: { injured: -2 } },
+  ]);
+  const refused = pushed.results[1];
+  assert.equal(refused.status, 'rejected', JSON.stringify(refused));
+  made.rejected = { id: report.id, conflict: refused.conflict, error: refused.error };
+  labelsRu = await (await fetch(`${server.url}/api/aman/labels?lang=ru`)).json();
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('review screen: conflicts, history, translations', () => {
+  let coord;
+  let editor;
+
+  test('a coordinator sees a report\'s open conflict, with the phone\'s value, and resolves it', async () => {
+    coord = await signIn(people.coordinator.email);
+    const { page } = coord;
+    // the report's page says it has one open conflict and links to it
+    await go(page, `#/reports/${made.plain.id}`, '#open-conflicts');
+    assert.equal(await page.locator('#open-conflicts .count').textContent(), '1');
+    await page.click('#open-conflicts a');
+    assert.deepEqual(await listed(page), [made.plain.conflict], 'the list of the report\'s conflicts');
+
+    // the Conflicts section lists both, open ones
+    await page.click('#tabs a[href="#/conflicts"]');
+    await page.locator('.chips [data-key="open"].on').waitFor();
+    const ids = await listed(page);
+    for (const c of [made.plain.conflict, made.anon.conflict]) assert.ok(ids.includes(c), `lists ${c}`);
+
+    await page.click(`#records li[data-id="${made.plain.conflict}"] a`);
+    const row = page.locator('#compare tr[data-field="description"]');
+    await row.waitFor();
+    assert.equal(await row.getAttribute('class'), 'conflicting');
+    assert.equal(await row.locator('td.sent').textContent(), plain.lost, 'what the phone sent');
+    assert.equal(await row.locator('td.server').textContent(), plain.won, 'the server\'s value then');
+    const injured = page.locator('#compare tr[data-field="injured"]');
+    assert.equal(await injured.getAttribute('class'), '', 'a merged field is not highlighted');
+    assert.equal(await injured.locator('td.sent').textContent(), '1');
+    assert.equal(await page.locator('#conflict-facts .f-user').textContent(), 'Volunteer A');
+    assert.equal(await page.locator('#conflict-record').getAttribute('href'), `#/reports/${made.plain.id}`);
+
+    const resolution = 'Phone two is right: the house burned. Description updated with the reporter by phone.';
+    await page.fill('#in-resolution', resolution);
+    if (process.env.AMAN_SCREENSHOT) {
+      await page.screenshot({ path: join(repoRoot, 'docs', 'img', 'review-conflict.png'), fullPage: true });
+    }
+    await page.click('#act-resolve');
+    await page.locator('#act-reopen-conflict').waitFor();
+    const c = await people.coordinator.pb.collection('sync_conflicts').getOne(made.plain.conflict);
+    assert.equal(c.status, 'resolved');
+    assert.equal(c.resolution, resolution);
+    assert.equal(c.resolved_by, people.coordinator.id);
+    assert.equal(await page.locator('#conflict-status').textContent(), labelsRu.collections.sync_conflicts.fields.status.values.resolved);
+
+    // the report has no open conflict left
+    await page.click('#conflict-record');
+    await page.locator('#record-fields').waitFor();
+    assert.equal(await page.locator('#open-conflicts').count(), 0);
+    assert.deepEqual(cspErrors(coord), []);
+  });
+
+  test('a conflict about an anonymous report shows no reporter, in the page nor in any response', async () => {
+    const s = coord;
+    const { page } = s;
+    await go(page, `#/conflicts/${made.anon.conflict}`, '#compare tr[data-field="description"]');
+    assert.equal(await page.locator('#compare tr[data-field="description"] td.sent').textContent(), hidden.lost);
+    assert.equal(await page.locator('#compare tr[data-field="reporter"]').count(), 0, 'no reporter row');
+    assert.equal(await page.locator('#conflict-facts .f-user').count(), 0, 'no submitter');
+    assert.equal(await page.locator('#conflict-facts .f-client').count(), 0, 'no device');
+    // the list and the record's page too
+    await go(page, `#/reports/${made.anon.id}`, '#anonymous-note');
+    await page.locator('#open-conflicts').waitFor();
+    await page.click('#history summary');
+    await page.locator('#history-list li').first().waitFor();
+    const text = await page.locator('body').innerText();
+    const html = await page.content();
+    const bodies = await apiBodies(s);
+    assert.ok(bodies.some((b) => b.url.includes(`/sync_conflicts/records/${made.anon.conflict}`)), 'the conflict was fetched');
+    for (const secret of [anon.id, anon.email, anon.name, made.anon.client]) {
+      assert.ok(!text.includes(secret) && !html.includes(secret), `page shows ${secret}`);
+      const leak = bodies.find((b) => b.body.includes(secret));
+      assert.equal(leak, undefined, `${leak?.url} sent ${secret}`);
+    }
+  });
+
+  test('a rejected edit shows the API\'s error; the coordinator resolves and reopens it', async () => {
+    const { page } = coord;
+    await go(page, `#/conflicts/${made.rejected.conflict}`, '#conflict-error');
+    // the message as the API stored it for the phone (in its user's language)
+    const stored = await people.coordinator.pb.collection('sync_conflicts').getOne(made.rejected.conflict);
+    assert.equal(stored.kind, 'rejected');
+    assert.ok(stored.error.message && stored.error.fields.injured.message, JSON.stringify(stored.error));
+    const box = await page.locator('#conflict-error').innerText();
+    assert.ok(box.includes(stored.error.message), `"${box}" has "${stored.error.message}"`);
+    assert.ok(box.includes(stored.error.fields.injured.message), 'and the field\'s message');
+    assert.equal(await page.locator('#compare tr[data-field="injured"] td.sent').textContent(), '-2');
+    await page.fill('#in-resolution', 'A typo on the phone; asked the volunteer.');
+    await page.click('#act-resolve');
+    await page.locator('#act-reopen-conflict').waitFor();
+    await page.click('#act-reopen-conflict');
+    await page.locator('#act-resolve').waitFor();
+    const c = await people.coordinator.pb.collection('sync_conflicts').getOne(made.rejected.conflict);
+    assert.equal(c.status, 'open');
+    assert.equal(c.resolved_by, '', 'an open conflict names nobody');
+    assert.deepEqual(cspErrors(coord), []);
+  });
+
+  test('the history of a report shows the coordinator\'s status change', async () => {
+    const s = coord;
+    const { page } = s;
+    await go(page, `#/reports/${made.plain.id}`, '#act-take');
+    assert.equal(await page.locator('#history').getAttribute('open'), null, 'collapsed by default');
+    await page.click('#act-take');
+    await page.locator('#act-verify').waitFor();
+    await page.click('#history summary');
+    const newest = page.locator('#history-list > li').first();
+    await newest.locator('li[data-field="status"]').waitFor();
+    const statuses = labelsRu.collections.incident_reports.fields.status.values;
+    assert.equal(await newest.locator('li[data-field="status"] .old').textContent(), statuses.submitted);
+    assert.equal(await newest.locator('li[data-field="status"] .new').textContent(), statuses.in_review);
+    assert.equal(await newest.locator('.actor').textContent(), 'Coordinator');
+    // as the API holds it
+    const rows = await people.coordinator.pb.collection('record_history').getList(1, 50, {
+      filter: `collection = '${R}' && record_id = '${made.plain.id}'`, sort: '-seq',
+    });
+    assert.equal(rows.items[0].actor, people.coordinator.id);
+    assert.deepEqual(rows.items[0].diff.status, { old: 'submitted', new: 'in_review' });
+    assert.equal(await page.locator('#history-list > li').count(), rows.items.length, 'every row, newest first');
+    assert.equal(await page.locator('#history-list > li').nth(rows.items.length - 1).getAttribute('data-rev'), '1');
+    assert.deepEqual(cspErrors(s), []);
+    await s.context.close();
+  });
+
+  test('an editor does not see a report\'s conflict', async () => {
+    editor = await signIn(people.editor.email);
+    const { page } = editor;
+    await page.click('#tabs a[href="#/conflicts"]');
+    await page.locator('.chips [data-key="all"]').click();
+    await page.locator('.chips [data-key="all"].on').waitFor();
+    assert.deepEqual(await listed(page), [], 'no conflict listed');
+    await go(page, `#/conflicts/${made.plain.conflict}`, '#flash.error');
+    assert.equal(await page.locator('#compare').count(), 0);
+    const bodies = await apiBodies(editor);
+    for (const secret of [made.plain.conflict, made.anon.conflict, plain.lost, hidden.lost]) {
+      const leak = bodies.find((b) => b.body.includes(secret) && !b.url.includes(secret));
+      assert.equal(leak, undefined, `${leak?.url} sent ${secret}`);
+      assert.ok(!(await page.locator('main').innerText()).includes(secret));
+    }
+  });
+
+  test('an editor translates a published update into Russian', async () => {
+    const { page } = editor;
+    const original = await people.editor.pb.collection('updates').create({
+      title: 'Crossings at Kok-Tash closed', body: 'The border crossing is closed until further notice.',
+      language: 'en', region: 'batken', status: 'published', author: people.editor.id,
+    });
+    await go(page, `#/updates/${original.id}`, '#translations');
+    assert.equal(await page.locator('#translations li').count(), 1);
+    await page.selectOption('#in-translate-language', 'ru');
+    await page.click('#act-translate');
+    await page.locator('#edit-form').waitFor();
+    const draftId = new URL(page.url()).hash.split('/')[2];
+    assert.equal(await page.inputValue('#in-title'), original.title, 'prefilled with the original\'s text');
+    assert.equal(await page.inputValue('#in-body'), original.body);
+    assert.equal(await page.inputValue('#in-language'), 'ru');
+    await page.fill('#in-title', 'Переход в Кок-Таше закрыт');
+    await page.fill('#in-body', 'Пограничный переход закрыт до особого распоряжения.');
+    await page.click('#save');
+    await page.locator('#translations').waitFor();
+    let draft = await people.editor.pb.collection('updates').getOne(draftId);
+    assert.equal(draft.translation_of, original.id);
+    assert.equal(draft.language, 'ru');
+    assert.equal(draft.status, 'draft');
+    assert.equal(draft.author, people.editor.id);
+    assert.equal(draft.title, 'Переход в Кок-Таше закрыт');
+    // the group from the translation's page; a translation of it is the
+    // original's (one level)
+    assert.deepEqual(await page.locator('#translations li').evaluateAll((lis) => lis.map((li) => li.dataset.language).sort()), ['en', 'ru']);
+    const offered = await page.locator('#in-translate-language option').evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(!offered.includes('en') && !offered.includes('ru'), `offers ${offered}`);
+    await page.selectOption('#in-translate-language', 'tg');
+    await page.click('#act-translate');
+    await page.locator('#edit-form').waitFor();
+    const tgId = new URL(page.url()).hash.split('/')[2];
+    draft = await people.editor.pb.collection('updates').getOne(tgId);
+    assert.equal(draft.translation_of, original.id, 'translation_of names the original, not the translation');
+    assert.equal(draft.language, 'tg');
+    assert.deepEqual(cspErrors(editor), []);
+    await editor.context.close();
+  });
+});
