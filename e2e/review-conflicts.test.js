@@ -272,6 +272,7 @@ describe('review screen: conflicts, history, translations', () => {
     await go(page, `#/conflicts/${made.plain.conflict}`, '#flash.error');
     assert.equal(await page.locator('#compare').count(), 0);
     const bodies = await apiBodies(editor);
+    assert.equal(bodies.find((b) => b.url.includes(`/sync_conflicts/records/${made.plain.conflict}`))?.status, 404);
     for (const secret of [made.plain.conflict, made.anon.conflict, plain.lost, hidden.lost]) {
       const leak = bodies.find((b) => b.body.includes(secret) && !b.url.includes(secret));
       assert.equal(leak, undefined, `${leak?.url} sent ${secret}`);
