@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { repoRoot, startServer } from './lib/server.js';
+import { apiBodies, cspErrors, go, listed, signIn as signInAt } from './lib/review-page.js';
 import { createPeople, newId, newReport, password } from './lib/people.js';
 import { SyncProtocol } from './lib/sync-protocol.js';
 
@@ -23,6 +24,10 @@ const R = 'incident_reports';
 let server;
 let people;
 let browser;
+
+// signIn signs email in on the review screen (lib/review-page.js).
+const signIn = (email) => signInAt(browser, server.url, email, password);
+
 let anon; // files only anonymously: their name, email, id and phones must appear nowhere
 let labelsRu; // the coordinator's account is in Russian
 const plain = { lost: 'Phone two: four explosions, one house burned.', won: 'Phone one: three explosions near the school.' };
@@ -52,50 +57,6 @@ async function conflictOn(token, report, name, texts, extra = {}) {
   assert.equal(res.status, 'conflict', JSON.stringify(res));
   assert.deepEqual(res.fields, ['description']);
   return { id: report.id, conflict: res.conflict, client: two.client };
-}
-
-// signIn opens /review/ in a fresh browser context and signs in; it
-// records every API response body and console errors.
-async function signIn(email) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
-  const page = await context.newPage();
-  const s = { context, page, bodies: [], pending: [], dialogs: [], errors: [] };
-  page.on('response', (res) => {
-    if (new URL(res.url()).pathname.startsWith('/api/')) {
-      s.pending.push(res.text().then((body) => s.bodies.push({ url: res.url(), status: res.status(), body }), () => {}));
-    }
-  });
-  page.on('dialog', (d) => { s.dialogs.push(d.message()); d.dismiss(); });
-  page.on('pageerror', (err) => s.errors.push(err.message));
-  page.on('console', (m) => { if (m.type() === 'error') s.errors.push(m.text()); });
-  const res = await page.goto(`${server.url}/review/`);
-  assert.match(res.headers()['content-security-policy'], /script-src 'self';/);
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('#sign-in button[type=submit]');
-  await page.locator('#sign-out').waitFor();
-  return s;
-}
-
-async function apiBodies(s) {
-  await Promise.all(s.pending);
-  return s.bodies;
-}
-
-async function listed(page) {
-  await page.locator('#records li').first().waitFor();
-  return page.locator('#records li[data-id]').evaluateAll((lis) => lis.map((li) => li.dataset.id));
-}
-
-// go sets the hash and waits for selector.
-async function go(page, hash, selector) {
-  await page.evaluate((h) => { window.location.hash = h; }, hash);
-  if (selector) await page.locator(selector).first().waitFor();
-}
-
-function cspErrors(s) {
-  return s.errors.filter((e) => !/^Failed to load resource: the server responded with a status of (400|404)/.test(e)
-    && !/^ClientResponseError (400|404)/.test(e));
 }
 
 const made = {};

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { repoRoot, startServer } from './lib/server.js';
+import { apiBodies, cspErrors, listed, signIn as signInAt } from './lib/review-page.js';
 import { createPeople, newReport, password } from './lib/people.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -19,6 +20,9 @@ const xss = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2
 let server;
 let people;
 let browser;
+// signIn signs email in on the review screen (lib/review-page.js).
+const signIn = (email) => signInAt(browser, server.url, email, password);
+
 let org;
 let anon; // a volunteer who files only anonymously: their name must appear nowhere
 let member; // a volunteer of the organization the aid request is assigned to
@@ -32,40 +36,6 @@ async function createUser(root, key, fields) {
     ...fields, email, password, passwordConfirm: password, verified: true,
   });
   return { id: rec.id, email, name: fields.name };
-}
-
-// signIn opens /review/ in a fresh browser context (no stored token) and
-// signs in; it records every API response body, dialogs and console errors.
-async function signIn(email) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
-  const page = await context.newPage();
-  const s = { context, page, bodies: [], pending: [], dialogs: [], errors: [] };
-  page.on('response', (res) => {
-    if (new URL(res.url()).pathname.startsWith('/api/')) {
-      s.pending.push(res.text().then((body) => s.bodies.push({ url: res.url(), body }), () => {}));
-    }
-  });
-  page.on('dialog', (d) => { s.dialogs.push(d.message()); d.dismiss(); });
-  page.on('pageerror', (err) => s.errors.push(err.message));
-  page.on('console', (m) => { if (m.type() === 'error') s.errors.push(m.text()); });
-  const res = await page.goto(`${server.url}/review/`);
-  assert.match(res.headers()['content-security-policy'], /script-src 'self';.*frame-ancestors 'none'/);
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('#sign-in button[type=submit]');
-  await page.locator('#sign-out').waitFor();
-  return s;
-}
-
-async function apiBodies(s) {
-  await Promise.all(s.pending);
-  return s.bodies;
-}
-
-// ids of the records the current list shows.
-async function listed(page) {
-  await page.locator('#records li').first().waitFor();
-  return page.locator('#records li[data-id]').evaluateAll((lis) => lis.map((li) => li.dataset.id));
 }
 
 before(async () => {
@@ -103,13 +73,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-// cspErrors are the console's reports of what the CSP refused, and script
-// errors: the page must need nothing the policy forbids.
-function cspErrors(s) {
-  return s.errors.filter((e) => !/^Failed to load resource: the server responded with a status of (400|404)/.test(e)
-    && !/^ClientResponseError 400/.test(e));
-}
 
 describe('review screen', () => {
   let coord; // one coordinator session for the coordinator's tests

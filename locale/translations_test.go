@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -478,15 +477,7 @@ func TestTranslations_GroupRules(t *testing.T) {
 func TestTranslations_MigrationDownAndUp(t *testing.T) {
 	const file = "1795766600_translations_of_updates_and_fact_checks.js"
 	app := testapp.New(t)
-	var list core.MigrationsList
-	for _, m := range core.AppMigrations.Items() {
-		if filepath.Base(m.File) == file {
-			list.Add(m)
-		}
-	}
-	if len(list.Items()) != 1 {
-		t.Fatalf("migration %s not found", file)
-	}
+	runner := testapp.MigrationRunner(t, app, file)
 	names := []string{"updates", "fact_checks"}
 	schema := func() map[string]string {
 		out := map[string]string{}
@@ -508,7 +499,6 @@ func TestTranslations_MigrationDownAndUp(t *testing.T) {
 			t.Errorf("%s: no unique index on (translation_of, language): %s", name, applied[name])
 		}
 	}
-	runner := core.NewMigrationsRunner(app, list)
 	if reverted, err := runner.Down(1); err != nil || len(reverted) != 1 {
 		t.Fatalf("down: %v %v", reverted, err)
 	}

@@ -8,11 +8,9 @@ import (
 	"image/jpeg"
 	"mime/multipart"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	"aman/internal/fixtures"
@@ -137,15 +135,7 @@ func photoForm(t *testing.T, fieldsJSON string) (*bytes.Buffer, string) {
 func TestMigrations_AnonymousAtAnyStatusDown(t *testing.T) {
 	const file = "1795767420_anonymous_at_any_status.js"
 	app := testapp.New(t)
-	var list core.MigrationsList
-	for _, m := range core.AppMigrations.Items() {
-		if filepath.Base(m.File) == file {
-			list.Add(m)
-		}
-	}
-	if len(list.Items()) != 1 {
-		t.Fatalf("migration %s not registered", file)
-	}
+	runner := testapp.MigrationRunner(t, app, file)
 	rule := func() string {
 		t.Helper()
 		c, err := app.FindCollectionByNameOrId("incident_reports")
@@ -159,7 +149,6 @@ func TestMigrations_AnonymousAtAnyStatusDown(t *testing.T) {
 	if !strings.Contains(with, clause) {
 		t.Fatalf("update rule lacks the clause: %s", with)
 	}
-	runner := core.NewMigrationsRunner(app, list)
 	if reverted, err := runner.Down(1); err != nil || len(reverted) != 1 {
 		t.Fatalf("down: %v %v", reverted, err)
 	}

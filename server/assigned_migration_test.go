@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,15 +15,7 @@ import (
 func TestMigrations_AssignedOrganizationDown(t *testing.T) {
 	const file = "1795767600_assigned_organization.js"
 	app := testapp.New(t)
-	var list core.MigrationsList
-	for _, m := range core.AppMigrations.Items() {
-		if filepath.Base(m.File) == file {
-			list.Add(m)
-		}
-	}
-	if len(list.Items()) != 1 {
-		t.Fatalf("migration %s not registered", file)
-	}
+	runner := testapp.MigrationRunner(t, app, file)
 	state := func() (rules [3]string, help string) {
 		t.Helper()
 		c, err := app.FindCollectionByNameOrId("aid_requests")
@@ -50,7 +41,6 @@ func TestMigrations_AssignedOrganizationDown(t *testing.T) {
 			t.Fatalf("rule %d lacks the members' clause: %s", i, r)
 		}
 	}
-	runner := core.NewMigrationsRunner(app, list)
 	if reverted, err := runner.Down(1); err != nil || len(reverted) != 1 {
 		t.Fatalf("down: %v %v", reverted, err)
 	}

@@ -162,3 +162,20 @@ func register(app core.App, migrationsPattern string) error {
 	}
 	return server.Register(app)
 }
+
+// MigrationRunner returns a runner of the one registered migration whose
+// file is named file (e.g. "1795767600_assigned_organization.js"), for
+// tests of its down and up again; the test fails when none is.
+func MigrationRunner(t testing.TB, app core.App, file string) *core.MigrationsRunner {
+	t.Helper()
+	var list core.MigrationsList
+	for _, m := range core.AppMigrations.Items() {
+		if filepath.Base(m.File) == file {
+			list.Add(m)
+		}
+	}
+	if len(list.Items()) != 1 {
+		t.Fatalf("migration %s: %d registered", file, len(list.Items()))
+	}
+	return core.NewMigrationsRunner(app, list)
+}
