@@ -25,7 +25,7 @@ const signIn = (email) => signInAt(browser, server.url, email, password);
 
 let org;
 let anon; // a volunteer who files only anonymously: their name must appear nowhere
-let member; // a volunteer of the organization the aid request is assigned to
+let member; // an aid worker of the organization the aid request is assigned to
 const reports = {};
 let aid;
 
@@ -48,7 +48,7 @@ before(async () => {
   });
   [anon, member] = await Promise.all([
     createUser(root, 'anon', { name: 'Zarina Hiddenname' }),
-    createUser(root, 'member', { name: 'Relief Member', organization: org.id }),
+    createUser(root, 'member', { name: 'Relief Member', role: 'aid_worker', organization: org.id }),
   ]);
   reports.plain = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
   reports.xss = await people.volunteerB.pb.collection('incident_reports').create(newReport(people.volunteerB.id, { description: xss }));
@@ -209,7 +209,7 @@ describe('review screen', () => {
     await s.context.close();
   });
 
-  test('a member of the assigned organization starts work on the request', async () => {
+  test('an aid worker of the assigned organization starts work on the request', async () => {
     const s = await signIn(member.email);
     const { page } = s;
     assert.deepEqual(await listed(page), [aid.id]);

@@ -120,6 +120,7 @@ var labelMessages = []*i18n.Message{
 	{ID: "label.role.volunteer", Other: "Volunteer"},
 	{ID: "label.role.coordinator", Other: "Coordinator"},
 	{ID: "label.role.editor", Other: "Editor"},
+	{ID: "label.role.aid_worker", Other: "Aid worker"},
 
 	// language
 	{ID: "label.language.tg", Other: "Tajik"},

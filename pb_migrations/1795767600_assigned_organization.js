@@ -1,29 +1,36 @@
 /// <reference path="../pb_data/types.d.ts" />
 
-// The organization a coordinator assigns to an aid request can see it and
-// report its progress (docs/data-model.md, "Who may do what").
+// Aid workers: the people of the organization a coordinator assigns to an
+// aid request see it and report its progress (docs/data-model.md, "Who may
+// do what").
 //
 // Coordinators assigned a request to an organization (`assigned_org`), but
-// the organization's own people, users whose `organization` it is, could
-// not read it: the help was assigned to people who could not learn what
-// was needed, where, or whom to call. Now its members (any role):
-//   - read the requests assigned to their organization, in every status
+// nobody of the organization could read it: the help was assigned to
+// people who could not learn what was needed, where, or whom to call. A
+// new role, `aid_worker`, is for them. A user whose role is `aid_worker`
+// and whose `organization` is the request's `assigned_org`:
+//   - reads the requests assigned to their organization, in every status
 //     (the Go privacy hook shows them the beneficiary's name, phone and
 //     location only while the request is not closed or cancelled,
 //     privacy.HiddenFields);
-//   - move a request they handle between `acknowledged`, `in_progress` and
-//     `fulfilled` (the workflow decides which step may follow which) and
-//     write its `notes`, and change nothing else: opening, closing,
+//   - moves a request they handle between `acknowledged`, `in_progress`
+//     and `fulfilled` (the workflow decides which step may follow which)
+//     and writes its `notes`, and changes nothing else: opening, closing,
 //     cancelling and reassigning stay the coordinators'.
-// A user's `organization` is set by a coordinator or a superuser only.
-// Reassigning the request, or moving the user to another organization,
-// takes it out of their view (phones get a tombstone on their next pull,
-// or reset: the checkpoint's fingerprint holds the auth fields the rules
-// name).
+// It takes both: a volunteer keeps seeing no one else's aid request and no
+// beneficiary's contact but their own, whatever organization they belong
+// to. Only a coordinator or a superuser sets a user's role and
+// organization. Reassigning the request, or changing the user's role or
+// organization, takes it out of their view (phones get a tombstone on
+// their next pull, or reset: the checkpoint's fingerprint holds the auth
+// fields the rules name).
 //
 // The clauses are added beside whatever the rules are now, so a rule an
-// operator edited keeps its meaning; `down` takes them off again.
+// operator edited keeps its meaning; `down` takes them off again, and
+// makes the aid workers volunteers.
+const role = "aid_worker";
 const member = "(@request.auth.id != '' && @request.auth.collectionName = 'users'" +
+  ` && @request.auth.role = '${role}'` +
   " && @request.auth.organization != '' && assigned_org = @request.auth.organization)";
 
 const working = ["acknowledged", "in_progress", "fulfilled"];
@@ -44,9 +51,9 @@ const memberUpdate = `(${member}` +
 // the dashboard's help under the confidential fields says who sees them
 const help = {
   beneficiary_name: ["Who needs help. Confidential: coordinators only.",
-    "Who needs help. Confidential: the requester, coordinators and, until the request is closed, the assigned organization."],
+    "Who needs help. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization."],
   contact_phone: ["How to reach them. Confidential: coordinators only.",
-    "How to reach them. Confidential: the requester, coordinators and, until the request is closed, the assigned organization."],
+    "How to reach them. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization."],
 };
 
 const setHelp = (collection, to) => {
@@ -64,7 +71,22 @@ const widen = {
   updateRule: memberUpdate,
 };
 
+// setRole adds the role to users.role's values (on) or takes it off.
+const setRole = (app, on) => {
+  const users = app.findCollectionByNameOrId("users");
+  const field = users.fields.getByName("role");
+  const values = [...field.values].filter((v) => v !== role);
+  if (on) {
+    values.push(role);
+  } else {
+    app.db().newQuery("UPDATE users SET role = 'volunteer' WHERE role = {:role}").bind({ role }).execute();
+  }
+  field.values = values;
+  app.save(users);
+};
+
 migrate((app) => {
+  setRole(app, true);
   const requests = app.findCollectionByNameOrId("aid_requests");
   for (const [rule, clause] of Object.entries(widen)) {
     const current = requests[rule];
@@ -87,4 +109,5 @@ migrate((app) => {
   }
   setHelp(requests, 0);
   app.save(requests);
+  setRole(app, false);
 });

@@ -11,6 +11,9 @@ import (
 const (
 	RoleCoordinator = "coordinator"
 	RoleEditor      = "editor"
+	// RoleAidWorker is a person of an aid organization: with
+	// users.organization set, they handle the aid requests assigned to it.
+	RoleAidWorker = "aid_worker"
 )
 
 // Collections and fields the policy protects.
@@ -34,7 +37,7 @@ const (
 type Viewer struct {
 	ID        string
 	Role      string
-	Org       string // users.organization: its members handle the aid requests assigned to it
+	Org       string // users.organization: its aid workers handle the aid requests assigned to it
 	Superuser bool
 }
 
@@ -54,6 +57,10 @@ func ViewerOf(auth *core.Record) Viewer {
 }
 
 func (v Viewer) is(role string) bool { return !v.Superuser && v.Role == role }
+
+// aidWorker reports whether v handles the aid requests assigned to an
+// organization: an aid worker with one.
+func (v Viewer) aidWorker() bool { return v.ID != "" && v.is(RoleAidWorker) && v.Org != "" }
 
 // ownsOnly reports whether the API rules let v list only its own reports
 // and aid requests (volunteers, and users with an empty role).
@@ -106,15 +113,16 @@ func aidHidden(v Viewer, mayContact bool) []string {
 	return []string{fieldBeneficiary, fieldPhone, fieldLocation}
 }
 
-// handles reports whether v is a member of the organization an aid request
-// is assigned to while the request is still being handled: its members
+// handles reports whether v is an aid worker of the organization an aid
+// request is assigned to while the request is still being handled: they
 // reach the person in need, so they see whom, how to call and where. The
-// API rules let members read the requests assigned to their organization
-// in any status (pb_migrations/1795767600_assigned_organization.js); once
-// a request is closed or cancelled they keep the record of what they did,
-// not the person's contact.
+// API rules let them read the requests assigned to their organization in
+// any status (pb_migrations/1795767600_assigned_organization.js); once a
+// request is closed or cancelled they keep the record of what they did,
+// not the person's contact. A volunteer of the organization is no aid
+// worker: they see no one else's request.
 func handles(v Viewer, record *core.Record) bool {
-	if v.ID == "" || v.Superuser || v.Org == "" || record.GetString(fieldAssignedOrg) != v.Org {
+	if !v.aidWorker() || record.GetString(fieldAssignedOrg) != v.Org {
 		return false
 	}
 	status := record.GetString(fieldStatus)
@@ -136,10 +144,10 @@ func QueryHiddenFields(v Viewer, collection string) []string {
 	case reports:
 		return reportHidden(v, v.ownsOnly(), true)
 	case aidRequests:
-		// A member of an organization lists the requests assigned to it
+		// An aid worker lists the requests assigned to their organization
 		// too: on some of them (closed, cancelled) the contact is hidden,
 		// and on every one the link to an incident (LinkHidden).
-		ownsOnly := v.ownsOnly() && v.Org == ""
+		ownsOnly := v.ownsOnly() && !v.aidWorker()
 		hidden := aidHidden(v, ownsOnly)
 		if (!ownsOnly && !v.is(RoleCoordinator)) || slices.Contains(QueryHiddenFields(v, reports), fieldReporter) {
 			// See linkHidden: on some requests the link names a reporter.

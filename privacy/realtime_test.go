@@ -235,12 +235,12 @@ func messageSent(t testing.TB, app core.App, client subscriptions.Client, topic 
 	return sent
 }
 
-// TestRealtime_JoiningAnOrganizationDropsOutgrownFilters: a volunteer of no
-// organization may filter aid requests by the beneficiary's phone (they
-// list only their own); made a member of an organization, they list its
+// TestRealtime_BecomingAnAidWorkerDropsOutgrownFilters: a volunteer may
+// filter aid requests by the beneficiary's phone (they list only their
+// own), in an organization or not; made an aid worker of one, they list its
 // requests too, on some of which the phone is hidden from them, so the
 // same filter would test guesses of it.
-func TestRealtime_JoiningAnOrganizationDropsOutgrownFilters(t *testing.T) {
+func TestRealtime_BecomingAnAidWorkerDropsOutgrownFilters(t *testing.T) {
 	app := fixtures.Factory(t)
 	if _, err := apis.NewRouter(app); err != nil {
 		t.Fatal(err)
@@ -269,16 +269,23 @@ func TestRealtime_JoiningAnOrganizationDropsOutgrownFilters(t *testing.T) {
 		app.SubscriptionsBroker().Register(client)
 		clients[topic] = client
 	}
-	user.Set("organization", org.Id)
-	if err := app.Save(user); err != nil {
-		t.Fatal(err)
-	}
 	registered := func(c *subscriptions.DefaultClient) bool {
 		_, err := app.SubscriptionsBroker().ClientById(c.Id())
 		return err == nil
 	}
+	user.Set("organization", org.Id)
+	if err := app.Save(user); err != nil {
+		t.Fatal(err)
+	}
+	if !registered(clients[byPhone]) || !registered(clients[byStatus]) {
+		t.Fatal("a volunteer's filters were dropped on joining an organization: a volunteer still lists only their own")
+	}
+	user.Set("role", "aid_worker")
+	if err := app.Save(user); err != nil {
+		t.Fatal(err)
+	}
 	if registered(clients[byPhone]) {
-		t.Fatal("the phone filter outlived joining an organization")
+		t.Fatal("the phone filter outlived becoming an aid worker")
 	}
 	if !registered(clients[byStatus]) {
 		t.Fatal("a status filter was dropped")

@@ -14,7 +14,7 @@ import (
 // TestUpdate_HiddenFieldsAnswerAlike_Members holds the members' update
 // clause (pb_migrations/1795767600_assigned_organization.js) to the privacy
 // package as TestUpdate_HiddenFieldsAnswerAlike holds the others': every
-// field hidden from a member of an organization on an aid request (the
+// field hidden from an aid worker of an organization on an aid request (the
 // contact of a closed one, the link to a report they did not file) is
 // refused, 404, whatever the value, alone and beside a change the member
 // may make (notes), so that no answer tells a right guess from a wrong one.
@@ -28,7 +28,7 @@ func TestUpdate_HiddenFieldsAnswerAlike_Members(t *testing.T) {
 	var scenarios []tests.ApiScenario
 	covered := map[string]bool{}
 	for _, as := range []string{memberA, memberB} {
-		viewer := privacy.Viewer{ID: as, Role: "volunteer", Org: orgs[as]}
+		viewer := privacy.Viewer{ID: as, Role: privacy.RoleAidWorker, Org: orgs[as]}
 		for _, r := range records {
 			for _, field := range privacy.RecordHiddenFields(app, viewer, r) {
 				covered[memberName(as)+" "+r.Id+"."+field] = true

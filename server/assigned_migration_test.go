@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,9 +10,11 @@ import (
 	"aman/internal/testapp"
 )
 
-// The assigned-organization migration's down takes the members' clauses
+// The assigned-organization migration's down takes the aid workers' clauses
 // off the aid requests' list, view and update rules, leaving the rules it
-// found, and puts back the dashboard help; up again restores both.
+// found, puts back the dashboard help and makes the aid workers volunteers
+// (the role leaves users.role's values); up again restores rules, help
+// and role.
 func TestMigrations_AssignedOrganizationDown(t *testing.T) {
 	const file = "1795767600_assigned_organization.js"
 	app := testapp.New(t)
@@ -41,6 +44,24 @@ func TestMigrations_AssignedOrganizationDown(t *testing.T) {
 			t.Fatalf("rule %d lacks the members' clause: %s", i, r)
 		}
 	}
+	roles := func() []string {
+		t.Helper()
+		users, err := app.FindCollectionByNameOrId("users")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return users.Fields.GetByName("role").(*core.SelectField).Values
+	}
+	if got := roles(); !slices.Contains(got, "aid_worker") {
+		t.Fatalf("roles: %v", got)
+	}
+	worker := core.NewRecord(mustFind(t, app, "users"))
+	worker.SetEmail("worker@example.org")
+	worker.SetPassword("a-long-password-1")
+	worker.Set("role", "aid_worker")
+	if err := app.Save(worker); err != nil {
+		t.Fatal(err)
+	}
 	if reverted, err := runner.Down(1); err != nil || len(reverted) != 1 {
 		t.Fatalf("down: %v %v", reverted, err)
 	}
@@ -53,11 +74,29 @@ func TestMigrations_AssignedOrganizationDown(t *testing.T) {
 	if helpWithout != "How to reach them. Confidential: coordinators only." {
 		t.Fatalf("help after down: %q", helpWithout)
 	}
+	if got := roles(); slices.Contains(got, "aid_worker") {
+		t.Fatalf("roles after down: %v", got)
+	}
+	if got := fieldOf(t, app, "users", worker.Id, "role"); got != "volunteer" {
+		t.Fatalf("an aid worker after down is %q, want a volunteer", got)
+	}
 	if _, err := runner.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
+	}
+	if got := roles(); !slices.Contains(got, "aid_worker") {
+		t.Fatalf("roles after up again: %v", got)
 	}
 	again, helpAgain := state()
 	if again != with || helpAgain != helpWith {
 		t.Fatalf("after up again:\n%v\n%q\nbefore:\n%v\n%q", again, helpAgain, with, helpWith)
 	}
+}
+
+func mustFind(t testing.TB, app core.App, name string) *core.Collection {
+	t.Helper()
+	c, err := app.FindCollectionByNameOrId(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

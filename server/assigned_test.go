@@ -19,8 +19,9 @@ import (
 // request is assigned to (users.organization = assigned_org).
 const (
 	orgSecond  = "orgsecond000001"
-	memberA    = "orgmembera00001" // a volunteer of orgActive
-	memberB    = "orgmemberb00001" // a volunteer of orgSecond
+	memberA    = "orgmembera00001" // an aid worker of orgActive
+	memberB    = "orgmemberb00001" // an aid worker of orgSecond
+	orgVolunt  = "orgvolunteer001" // a volunteer of orgActive: no aid worker
 	aidClosed  = "aidaclosed00001" // volunteerA's, assigned to orgActive, closed
 	aidWorking = aidAAcknowledged  // volunteerA's, assigned to orgActive, acknowledged
 
@@ -32,8 +33,9 @@ const (
 )
 
 var memberUsers = []fixtureUser{
-	{memberA, "users", "member.a@example.org", "volunteer", "Member A"},
-	{memberB, "users", "member.b@example.org", "volunteer", "Member B"},
+	{memberA, "users", "member.a@example.org", "aid_worker", "Member A"},
+	{memberB, "users", "member.b@example.org", "aid_worker", "Member B"},
+	{orgVolunt, "users", "org.volunteer@example.org", "volunteer", "Volunteer of the organization"},
 }
 
 // newAssignedApp is the fixture plus two organizations' members, the
@@ -56,7 +58,7 @@ func seedAssigned(app core.App) error {
 			map[string]any{"name": "Second Group", "active": true}}); err != nil {
 			return err
 		}
-		orgs := map[string]string{memberA: orgActive, memberB: orgSecond}
+		orgs := map[string]string{memberA: orgActive, memberB: orgSecond, orgVolunt: orgActive}
 		for _, u := range memberUsers {
 			if err := saveUser(tx, u); err != nil {
 				return err
@@ -100,7 +102,7 @@ var (
 // member ("" for anonymous).
 func assignedToken(t testing.TB, id string) string {
 	t.Helper()
-	if id != memberA && id != memberB {
+	if id != memberA && id != memberB && id != orgVolunt {
 		return tokenFor(t, id)
 	}
 	memberTokensOnce.Do(func() {
@@ -151,6 +153,8 @@ func memberName(id string) string {
 		return "member"
 	case memberB:
 		return "other_org_member"
+	case orgVolunt:
+		return "org_volunteer"
 	}
 	return roleName(id)
 }
@@ -179,6 +183,13 @@ func TestRules_AssignedOrganization(t *testing.T) {
 		{name: "view_closed", as: memberA, method: http.MethodGet, url: closed, status: 200,
 			want: []string{`"status":"closed"`}, never: []string{secretBenefClosed, secretPhoneClosed, "70.33333", `"location"`}},
 		{name: "view_working", as: memberB, method: http.MethodGet, url: working, status: 404, never: contacts},
+		// a volunteer of the organization is no aid worker: nothing of
+		// anyone else's request, whatever organization they belong to
+		{name: "list_assigned", as: orgVolunt, method: http.MethodGet, url: list, status: 200,
+			want: []string{listTotal(0)}, never: contacts},
+		{name: "view_working", as: orgVolunt, method: http.MethodGet, url: working, status: 404, never: contacts},
+		{name: "start", as: orgVolunt, method: http.MethodPatch, url: working,
+			body: body(map[string]any{"status": "in_progress"}), status: 404, after: stored(c, aidWorking, "status", "acknowledged")},
 		{name: "view_unassigned", as: memberA, method: http.MethodGet, url: recordURL(c, aidAOpen), status: 404,
 			never: []string{secretBenefA, secretPhoneA}},
 		{name: "view_working", as: volunteerB, method: http.MethodGet, url: working, status: 404, never: contacts},
@@ -257,7 +268,7 @@ func TestRules_AssignedOrganization(t *testing.T) {
 			body: patch(map[string]any{"related_incident": reportBSubmitted, "notes": "x"}), status: 404},
 		// the dashboard says who sees the confidential fields
 		{name: "dashboard_help", as: superuser, method: http.MethodGet, url: "/api/collections/aid_requests", status: 200,
-			want: []string{"How to reach them. Confidential: the requester, coordinators and, until the request is closed, the assigned organization."}},
+			want: []string{"How to reach them. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization."}},
 		// a member's role stays theirs to nothing else: no reports
 		{name: "list_reports", as: memberA, method: http.MethodGet, url: recordsURL("incident_reports"), status: 200,
 			want: []string{listTotal(0)}, never: []string{reportAVerified}},

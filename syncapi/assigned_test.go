@@ -33,8 +33,8 @@ func assignedEnv(t *testing.T) *env {
 			t.Fatal(err)
 		}
 	}
-	en.tokens[memberA] = en.saveUser(memberA, "volunteer")
-	en.tokens[memberB] = en.saveUser(memberB, "volunteer")
+	en.tokens[memberA] = en.saveUser(memberA, "aid_worker")
+	en.tokens[memberB] = en.saveUser(memberB, "aid_worker")
 	en.setField("users", memberA, "organization", orgOne)
 	en.setField("users", memberB, "organization", orgTwo)
 	acknowledgedAid(en, assigned)

@@ -1,13 +1,14 @@
 // Aid requests. Coordinators list them by status and urgency, acknowledge,
 // assign an active organization, move them along and close or cancel them;
-// the members of the organization a request is assigned to (any role) move
-// it between acknowledged, in progress and fulfilled and write its notes.
+// the aid workers of the organization a request is assigned to move it
+// between acknowledged, in progress and fulfilled and write its notes.
 // The API rules decide which requests each lists and which fields each sees.
 import { h, replace } from './dom.js';
 import {
   act, backLink, chips, date, details, pagedList, statusBadge, textArea, valueLabel,
 } from './show.js';
 import { openConflicts } from './conflicts.js';
+import { aidWorker } from './people.js';
 import { historyBox } from './history.js';
 
 const C = 'aid_requests';
@@ -39,7 +40,7 @@ export async function aidView(ctx, view, id) {
     urgencies.map(([v, l]) => h('option', { value: v, selected: v === urgency }, l)));
   urgencySelect.addEventListener('change', () => { urgency = urgencySelect.value; aidView(ctx, view); });
   replace(view,
-    !coordinator && ctx.me.organization ? h('h1', null, ctx.t('review_assigned_to_you')) : null,
+    !coordinator && aidWorker(ctx.me) ? h('h1', null, ctx.t('review_assigned_to_you')) : null,
     chips(options, filter, (key) => { filter = key; aidView(ctx, view); }), urgencySelect, listBox);
   const parts = [];
   if (filter === 'active') parts.push("(status = 'open' || status = 'acknowledged' || status = 'in_progress')");
@@ -61,7 +62,7 @@ async function aidDetail(ctx, view, id) {
   const again = () => aidDetail(ctx, view, id);
   const r = await ctx.pb.collection(C).getOne(id, { expand: 'district,assigned_org,requester' });
   const coordinator = ctx.me.role === 'coordinator';
-  const member = !!ctx.me.organization && r.assigned_org === ctx.me.organization;
+  const member = aidWorker(ctx.me) && r.assigned_org === ctx.me.organization;
   let orgs = [];
   if (coordinator) orgs = await ctx.pb.collection('organizations').getFullList({ filter: 'active = true', sort: 'name' });
   const conflicts = await openConflicts(ctx, C, id);

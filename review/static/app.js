@@ -7,6 +7,7 @@ import { reportsView } from './reports.js';
 import { aidView } from './aid.js';
 import { editorialView } from './editorial.js';
 import { conflictsView } from './conflicts.js';
+import { aidWorker } from './people.js';
 
 const langKey = 'aman.review.lang';
 const pb = new PocketBase(window.location.origin);
@@ -87,9 +88,9 @@ function renderChrome() {
 }
 
 // sections are what the signed-in user works on, by role: coordinators
-// review reports and aid requests, editors updates and fact-checks, members
-// of an organization the aid requests assigned to it; a volunteer reads
-// their own records.
+// review reports and aid requests, editors updates and fact-checks, aid
+// workers of an organization the aid requests assigned to it; a volunteer
+// reads their own records.
 function sections() {
   const me = ctx.me;
   if (!me) return [];
@@ -99,10 +100,9 @@ function sections() {
   const conflicts = { key: 'conflicts', collection: 'sync_conflicts' };
   if (me.role === 'coordinator') return [reports, aid, conflicts];
   if (me.role === 'editor') {
-    return [{ key: 'updates', collection: 'updates' }, { key: 'fact_checks', collection: 'fact_checks' },
-      ...(me.organization ? [aid] : []), conflicts];
+    return [{ key: 'updates', collection: 'updates' }, { key: 'fact_checks', collection: 'fact_checks' }, conflicts];
   }
-  return me.organization ? [aid, reports] : [reports, aid];
+  return aidWorker(me) ? [aid, reports] : [reports, aid];
 }
 
 function currentSection() {
@@ -152,7 +152,7 @@ async function route() {
     ctx.go(`#/${allowed[0]}`);
     return;
   }
-  const note = ctx.me.role === 'volunteer' && !ctx.me.organization
+  const note = !['coordinator', 'editor'].includes(ctx.me.role) && !aidWorker(ctx.me)
     ? h('p', { class: 'note', id: 'volunteer-note' }, ctx.t('review_volunteer_note')) : null;
   const view = h('div', { class: 'view' });
   replace(ctx.main, note, view);
