@@ -26,7 +26,23 @@ const ctx = {
   go: (hash) => { if (location.hash === hash) route(); else location.hash = hash; },
   flash,
   fail,
+  busy,
 };
+
+// busy runs fn with every button of the page disabled: on a slow link a
+// second tap on Save, Verify or Translate would send the write again (two
+// drafts, two history rows, a 400 for a translation that now exists).
+async function busy(fn) {
+  const buttons = [...document.querySelectorAll('main button:not(:disabled)')];
+  for (const b of buttons) b.disabled = true;
+  ctx.main.setAttribute('aria-busy', 'true');
+  try {
+    return await fn();
+  } finally {
+    for (const b of buttons) b.disabled = false;
+    ctx.main.removeAttribute('aria-busy');
+  }
+}
 
 // flash shows a short message (or clears it with no argument).
 function flash(text, kind = 'ok') {
@@ -121,13 +137,15 @@ function signInView() {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     flash();
-    try {
-      await pb.collection('users').authWithPassword(email.value.trim(), password.value);
-      password.value = '';
-      await start();
-    } catch (err) {
-      fail(err, 'users');
-    }
+    await busy(async () => {
+      try {
+        await pb.collection('users').authWithPassword(email.value.trim(), password.value);
+        password.value = '';
+        await start();
+      } catch (err) {
+        fail(err, 'users');
+      }
+    });
   });
   replace(ctx.main, form);
   email.focus();

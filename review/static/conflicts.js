@@ -143,13 +143,15 @@ function resolution(ctx, c, again) {
   const box = h('section', { class: 'card actions', id: 'resolution' }, h('h2', null, fieldLabel(ctx, C, 'resolution')));
   const save = async (body) => {
     ctx.flash();
-    try {
-      await ctx.pb.collection(C).update(c.id, body);
-      await again();
-      ctx.flash(ctx.t('review_saved'));
-    } catch (err) {
-      ctx.fail(err, C);
-    }
+    await ctx.busy(async () => {
+      try {
+        await ctx.pb.collection(C).update(c.id, body);
+        await again();
+        ctx.flash(ctx.t('review_saved'));
+      } catch (err) {
+        ctx.fail(err, C);
+      }
+    });
   };
   const text = h('textarea', { id: 'in-resolution', name: 'resolution', rows: 3, value: c.resolution || '' });
   const input = h('div', { class: 'input' }, h('label', { htmlFor: 'in-resolution' }, fieldLabel(ctx, C, 'resolution')), text);

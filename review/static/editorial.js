@@ -102,12 +102,14 @@ async function translations(ctx, C, r) {
     const body = { translation_of: originalId, language: select.value, status: 'draft', author: ctx.me.id };
     for (const f of copied[C]) if (original[f] !== undefined) body[f] = original[f];
     if (C === 'updates') body.related_incidents = (original.expand?.related_incidents || []).map((x) => x.id);
-    try {
-      const saved = await ctx.pb.collection(C).create(body);
-      location.hash = `#/${C}/${saved.id}/edit`;
-    } catch (err) {
-      ctx.fail(err, C);
-    }
+    await ctx.busy(async () => {
+      try {
+        const saved = await ctx.pb.collection(C).create(body);
+        location.hash = `#/${C}/${saved.id}/edit`;
+      } catch (err) {
+        ctx.fail(err, C);
+      }
+    });
   };
   box.append(h('div', { class: 'input' }, h('label', { htmlFor: 'in-translate-language' }, ctx.t('review_translate_into')),
     h('div', { class: 'row' }, select, h('button', { type: 'button', id: 'act-translate', onclick: translate }, ctx.t('review_translate')))),
@@ -149,14 +151,17 @@ async function editForm(ctx, view, C, record) {
       body[f] = kind === 'reports'
         ? [...inputs[f].querySelectorAll('input:checked')].map((i) => i.value) : inputs[f].value;
     }
-    try {
-      const saved = record
-        ? await ctx.pb.collection(C).update(record.id, body)
-        : await ctx.pb.collection(C).create({ ...body, status: 'draft', author: ctx.me.id });
-      location.hash = `#/${C}/${saved.id}`;
-    } catch (err) {
-      ctx.fail(err, C);
-    }
+    // a second tap on a slow link would create a second draft
+    await ctx.busy(async () => {
+      try {
+        const saved = record
+          ? await ctx.pb.collection(C).update(record.id, body)
+          : await ctx.pb.collection(C).create({ ...body, status: 'draft', author: ctx.me.id });
+        location.hash = `#/${C}/${saved.id}`;
+      } catch (err) {
+        ctx.fail(err, C);
+      }
+    });
   });
   replace(view, backLink(ctx, C), h('h1', null, record ? ctx.t('review_edit') : ctx.t('review_new')), form);
 }

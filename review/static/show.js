@@ -112,7 +112,7 @@ export async function pagedList(ctx, box, collection, section, opts, item) {
     }
     more.hidden = page >= res.totalPages;
   };
-  more.addEventListener('click', () => next().catch((err) => ctx.fail(err, collection)));
+  more.addEventListener('click', () => ctx.busy(next).catch((err) => ctx.fail(err, collection)));
   await next();
 }
 
@@ -123,15 +123,19 @@ export function statusBadge(ctx, collection, status) {
 
 // act runs an update and shows the API's answer: "saved" and the record
 // again, or the localized error.
+// The page's buttons are disabled meanwhile (ctx.busy): a second tap on a
+// slow link sends nothing.
 export async function act(ctx, collection, id, body, again) {
   ctx.flash();
-  try {
-    await ctx.pb.collection(collection).update(id, body);
-    await again();
-    ctx.flash(ctx.t('review_saved'));
-  } catch (err) {
-    ctx.fail(err, collection);
-  }
+  await ctx.busy(async () => {
+    try {
+      await ctx.pb.collection(collection).update(id, body);
+      await again();
+      ctx.flash(ctx.t('review_saved'));
+    } catch (err) {
+      ctx.fail(err, collection);
+    }
+  });
 }
 
 // textArea is a labeled textarea for field of collection.

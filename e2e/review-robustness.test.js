@@ -1,0 +1,117 @@
+// The review screen (/review/) under the conditions of the field, in
+// headless Chromium (phone-sized; its own server, so its logins count
+// against no other file's): a slow connection (a second tap on a slow
+// button must not write twice), a shared computer (the next person gets
+// nothing of the previous one's session: token, file token, storage), a
+// session the server no longer honours (back to sign-in, not an empty
+// queue), and a member of an organization offered only what the rules let
+// them do. Logins: 10 per 30 s per address, so sessions are reused.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { repoRoot, startServer } from './lib/server.js';
+import { listed, signIn as signInAt } from './lib/review-page.js';
+import { createPeople, newReport, password } from './lib/people.js';
+
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+let server;
+let people;
+let browser;
+const signIn = (email) => signInAt(browser, server.url, email, password);
+
+let org;
+let openAid;
+let photoReport;
+
+// slow delays every write (POST, PATCH) of page by ms, as a 2G link does.
+async function slow(page, ms) {
+  await page.route('**/api/collections/**', async (route) => {
+    if (['POST', 'PATCH'].includes(route.request().method())) await new Promise((r) => setTimeout(r, ms));
+    await route.continue();
+  });
+}
+
+// writes lists the page's writes to collection as they are sent.
+function writes(page, collection) {
+  const seen = [];
+  page.on('request', (req) => {
+    if (['POST', 'PATCH'].includes(req.method()) && req.url().includes(`/api/collections/${collection}/records`)) {
+      seen.push(`${req.method()} ${new URL(req.url()).pathname}`);
+    }
+  });
+  return seen;
+}
+
+// tokenUser is the id of the user a token (auth or file) was issued to.
+function tokenUser(token) {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).id;
+}
+
+before(async () => {
+  assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath}`);
+  server = await startServer();
+  people = await createPeople(server);
+  const { root } = people;
+  org = await root.collection('organizations').create({
+    name: 'Sughd Aid', kind: 'humanitarian', region: 'sughd', country: 'tj', active: true,
+  });
+  await root.collection('users').create({
+    name: 'Aid Member', role: 'volunteer', region: 'sughd', language: 'en', organization: org.id,
+    email: 'aidmember@aman.e2e', password, passwordConfirm: password, verified: true,
+  });
+  openAid = await people.volunteerA.pb.collection('aid_requests').create({
+    requester: people.volunteerA.id, region: 'sughd', needs: ['shelter'], urgency: 'normal',
+    beneficiary_name: 'Widow with two children', contact_phone: '+992 92 123 4567', people_count: 3,
+  });
+  // assigned while still open: the organization reads it, but may not yet move it or write notes
+  await people.coordinator.pb.collection('aid_requests').update(openAid.id, { assigned_org: org.id });
+  const form = new FormData();
+  for (const [k, v] of Object.entries(newReport(people.volunteerB.id))) form.append(k, v);
+  form.append('photos', new Blob([readFileSync(join(repoRoot, 'photos', 'strip', 'testdata', 'meta.png'))], { type: 'image/png' }), 'p.png');
+  photoReport = await people.volunteerB.pb.collection('incident_reports').create(form);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('review screen, robustness', () => {
+  test('a second tap on a slow Save creates one draft, a slow Take one update', async () => {
+    const s = await signIn(people.editor.email);
+    const { page } = s;
+    await slow(page, 1500);
+    const posts = writes(page, 'updates');
+    await page.click('#tabs a[href="#/updates"]');
+    await page.click('#new');
+    await page.fill('#in-title', 'Tapped twice on 2G');
+    await page.fill('#in-body', 'The network was slow.');
+    await page.click('#save');
+    await page.click('#save', { force: true, timeout: 1000 }).catch(() => {});
+    await page.locator('#act-publish').waitFor();
+    const made = await people.editor.pb.collection('updates').getFullList({ filter: "title = 'Tapped twice on 2G'" });
+    assert.equal(made.length, 1, `${made.length} drafts, requests: ${posts.join(', ')}`);
+
+    await s.context.close();
+
+    const c = await signIn(people.coordinator.email);
+    await slow(c.page, 1500);
+    const patches = writes(c.page, 'incident_reports');
+    await listed(c.page);
+    await c.page.click(`#records li[data-id="${photoReport.id}"] a`);
+    await c.page.click('#act-take');
+    await c.page.click('#act-take', { force: true, timeout: 1000 }).catch(() => {});
+    await c.page.locator('#act-verify').waitFor();
+    assert.deepEqual(patches, [`PATCH /api/collections/incident_reports/records/${photoReport.id}`]);
+    await c.context.close();
+  });
+});
