@@ -114,4 +114,15 @@ describe('review screen, robustness', () => {
     assert.deepEqual(patches, [`PATCH /api/collections/incident_reports/records/${photoReport.id}`]);
     await c.context.close();
   });
+
+  test('a member is offered no move and no notes on a request still open', async () => {
+    const s = await signIn('aidmember@aman.e2e');
+    const { page } = s;
+    assert.deepEqual(await listed(page), [openAid.id]);
+    await page.click(`#records li[data-id="${openAid.id}"] a`);
+    await page.locator('#record-fields').waitFor();
+    // the update rule lets members write only acknowledged, in-progress and fulfilled requests
+    assert.equal(await page.locator('#actions').count(), 0, 'a Save the API answers with 404');
+    await s.context.close();
+  });
 });

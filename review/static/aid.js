@@ -70,7 +70,8 @@ async function aidDetail(ctx, view, id) {
     backLink(ctx, 'aid'),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', valueLabel(ctx, C, 'urgency', r.urgency)),
     conflicts,
-    coordinator || member ? actions(ctx, r, again, coordinator, orgs) : null,
+    // members write only the requests they handle (the update rule: acknowledged, in progress, fulfilled)
+    coordinator || (member && memberStatuses.includes(r.status)) ? actions(ctx, r, again, coordinator, orgs) : null,
     details(ctx, C, r),
     historyBox(ctx, C, id));
 }
