@@ -26,6 +26,7 @@ const signIn = (email) => signInAt(browser, server.url, email, password);
 let org;
 let openAid;
 let photoReport;
+let reporterSession;
 
 // slow delays every write (POST, PATCH) of page by ms, as a 2G link does.
 async function slow(page, ms) {
@@ -124,5 +125,41 @@ describe('review screen, robustness', () => {
     // the update rule lets members write only acknowledged, in-progress and fulfilled requests
     assert.equal(await page.locator('#actions').count(), 0, 'a Save the API answers with 404');
     await s.context.close();
+  });
+
+  test('signing out leaves the next person nothing: token, file token, storage', async () => {
+    const s = await signIn(people.coordinator.email);
+    const { page } = s;
+    await page.click('.chips [data-key="all"]');
+    await page.locator('.chips [data-key="all"].on').waitFor();
+    await listed(page);
+    await page.click(`#records li[data-id="${photoReport.id}"] a`);
+    await page.locator('.f-photos img').waitFor();
+    const first = await page.locator('.f-photos img').getAttribute('src');
+    assert.equal(tokenUser(new URL(first).searchParams.get('token')), people.coordinator.id);
+    await page.click('#sign-out');
+    await page.locator('#sign-in').waitFor();
+    const stored = await page.evaluate(() => ({ ...localStorage, ...sessionStorage }));
+    assert.deepEqual(Object.keys(stored).filter((k) => k !== 'aman.review.lang'), [], 'storage after sign-out');
+    assert.equal(await page.locator('#records, #record-fields, .f-photos').count(), 0, 'nothing of the session is left');
+    await page.goBack();
+    await page.locator('#sign-in').waitFor();
+    assert.equal(await page.locator('#records, #record-fields').count(), 0, 'nor after the back button');
+
+    // the reporter signs in on the same tab and opens their report
+    await page.fill('#email', people.volunteerB.email);
+    await page.fill('#password', password);
+    await page.click('#sign-in button[type=submit]');
+    await page.locator('#sign-out').waitFor();
+    await page.click('#tabs a[href="#/reports"]');
+    await page.click('.chips [data-key="all"]');
+    await page.locator('.chips [data-key="all"].on').waitFor();
+    await listed(page);
+    await page.click(`#records li[data-id="${photoReport.id}"] a`);
+    await page.locator('.f-photos img').waitFor();
+    const second = await page.locator('.f-photos img').getAttribute('src');
+    assert.equal(tokenUser(new URL(second).searchParams.get('token')), people.volunteerB.id,
+      'the photo is fetched with the previous person\'s file token');
+    reporterSession = s; // for the next test: one login fewer
   });
 });

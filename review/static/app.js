@@ -151,11 +151,23 @@ function signInView() {
   email.focus();
 }
 
-function signOut() {
+// endSession forgets everything of the signed-in person: the SDK's token
+// (localStorage), the user, the page, the hash (history.replaceState: no
+// hashchange, so nothing renders in between; the back button leads to a
+// route, which shows the sign-in). A shared computer's next person starts
+// from nothing.
+function endSession() {
   pb.authStore.clear();
   ctx.me = null;
+  history.replaceState(null, '', location.pathname + location.search);
+  replace(ctx.main);
+  renderChrome();
+  signInView();
+}
+
+function signOut() {
+  endSession();
   flash();
-  location.hash = '';
   loadStrings().then(signInView, fail);
 }
 

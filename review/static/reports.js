@@ -36,7 +36,9 @@ export async function reportsView(ctx, view, id) {
 async function reportDetail(ctx, view, id) {
   const again = () => reportDetail(ctx, view, id);
   const r = await ctx.pb.collection(C).getOne(id, { expand: 'reporter,district,verified_by' });
-  if (r.photos?.length && !ctx.fileToken) ctx.fileToken = await ctx.pb.files.getToken();
+  // a file token per view: one kept would expire after three minutes, and
+  // outlive a sign-out to show the next person's photos with it
+  const fileToken = r.photos?.length ? await ctx.pb.files.getToken() : '';
   const anonymous = r.anonymous && !('reporter' in r)
     ? h('p', { class: 'note', id: 'anonymous-note' }, ctx.t('review_anonymous')) : null;
   const conflicts = await openConflicts(ctx, C, id);
@@ -45,7 +47,7 @@ async function reportDetail(ctx, view, id) {
     h('h1', null, statusBadge(ctx, C, r.status), ' ', valueLabel(ctx, C, 'category', r.category)),
     conflicts,
     ctx.me.role === 'coordinator' ? actions(ctx, r, again) : null,
-    details(ctx, C, r, anonymous),
+    details(ctx, C, r, anonymous, fileToken),
     historyBox(ctx, C, id));
 }
 

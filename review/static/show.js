@@ -56,16 +56,16 @@ function relName(ctx, rec) {
 }
 
 // value renders one field of record as text (or photos as thumbnails).
-export function value(ctx, collection, record, field) {
+export function value(ctx, collection, record, field, fileToken) {
   const v = record[field];
   const values = ctx.labels.collections[collection]?.fields?.[field]?.values;
   const expanded = record.expand?.[field];
   if (expanded) {
     return [expanded].flat().map((r) => relName(ctx, r)).join(', ');
   }
-  if (field === 'photos' && Array.isArray(v) && v.length && ctx.fileToken) {
+  if (field === 'photos' && Array.isArray(v) && v.length && fileToken) {
     return h('span', { class: 'photos' }, v.map((name) => h('img', {
-      src: ctx.pb.files.getURL(record, name, { thumb: '100x100', token: ctx.fileToken }), alt: '', width: 100, height: 100,
+      src: ctx.pb.files.getURL(record, name, { thumb: '100x100', token: fileToken }), alt: '', width: 100, height: 100,
     })));
   }
   if (typeof v === 'boolean') return v ? ctx.t('review_yes') : ctx.t('review_no');
@@ -79,11 +79,13 @@ export function value(ctx, collection, record, field) {
 }
 
 // details lists every field the API returned for record, in its order.
-export function details(ctx, collection, record, extra) {
+// fileToken (pb.files.getToken(), fetched for this view: it lasts three
+// minutes and is the signed-in person's) shows protected photos.
+export function details(ctx, collection, record, extra, fileToken) {
   const dl = h('dl', { class: 'fields', id: 'record-fields' });
   for (const f of ordered(collection, record)) {
     if (skip.has(f)) continue;
-    dl.append(h('dt', null, fieldLabel(ctx, collection, f)), h('dd', { class: `f-${f}` }, value(ctx, collection, record, f)));
+    dl.append(h('dt', null, fieldLabel(ctx, collection, f)), h('dd', { class: `f-${f}` }, value(ctx, collection, record, f, fileToken)));
   }
   return [extra, dl];
 }
