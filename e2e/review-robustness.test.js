@@ -162,4 +162,34 @@ describe('review screen, robustness', () => {
       'the photo is fetched with the previous person\'s file token');
     reporterSession = s; // for the next test: one login fewer
   });
+
+  test('a session the server no longer honours goes back to sign-in', async () => {
+    const key = 'revoked@aman.e2e';
+    const user = await people.root.collection('users').create({
+      name: 'Revoked Coordinator', role: 'coordinator', region: 'sughd', language: 'en',
+      email: key, password, passwordConfirm: password, verified: true,
+    });
+    const s = await signIn(key);
+    const { page } = s;
+    await page.click('.chips [data-key="all"]');
+    await page.locator('.chips [data-key="all"].on').waitFor();
+    await listed(page);
+    // the laptop was lost: an administrator changes the password, which
+    // invalidates every token of the account
+    await people.root.collection('users').update(user.id, { password: 'another-pass-123', passwordConfirm: 'another-pass-123' });
+    await page.click(`#records li[data-id="${photoReport.id}"] a`);
+    await page.locator('#sign-in').waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('#records, #record-fields').count(), 0);
+    assert.equal(await page.evaluate(() => localStorage.getItem('pocketbase_auth')), null);
+    assert.ok(((await page.locator('#flash').textContent()) || '').length > 0, 'a message says why');
+    await s.context.close();
+
+    // a list, which a guest gets empty, does not pass for an empty one either
+    const r = reporterSession;
+    await people.root.collection('users').update(people.volunteerB.id, { password: 'another-pass-123', passwordConfirm: 'another-pass-123' });
+    await r.page.click('#tabs a[href="#/aid"]');
+    await r.page.locator('#sign-in').waitFor({ timeout: 10000 });
+    assert.equal(await r.page.locator('#records').count(), 0);
+    await r.context.close();
+  });
 });

@@ -24,6 +24,7 @@ var Messages = []*i18n.Message{
 	{ID: "review_sign_out", Other: "Sign out"},
 	{ID: "review_language", Other: "Language"},
 	{ID: "review_loading", Other: "Loading…"},
+	{ID: "review_session_ended", Other: "Your session has ended: sign in again."},
 	{ID: "review_network_error", Other: "The server could not be reached. Check the connection and try again."},
 	{ID: "review_volunteer_note", Other: "This screen is for coordinators, editors and members of aid organizations. Your own reports and aid requests are made in the phone app; here you can only read them."},
 	{ID: "review_queue", Other: "To review"},

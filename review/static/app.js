@@ -27,7 +27,12 @@ const ctx = {
   flash,
   fail,
   busy,
+  check,
 };
+
+// checkedAt is when the server last honoured the session (authRefresh).
+let checkedAt = 0;
+const recheckMs = 60 * 1000;
 
 // busy runs fn with every button of the page disabled: on a slow link a
 // second tap on Save, Verify or Translate would send the write again (two
@@ -42,6 +47,28 @@ async function busy(fn) {
     for (const b of buttons) b.disabled = false;
     ctx.main.removeAttribute('aria-busy');
   }
+}
+
+// check asks the server whether it still honours the session. PocketBase
+// treats a token it no longer accepts (expired, or revoked by a password
+// change) as no token at all: lists come back empty and records 404, which
+// would read as an empty queue. A refused session ends here, back to the
+// sign-in with a message; a network error tells nothing and ends nothing.
+async function check() {
+  if (!ctx.me) return false;
+  if (pb.authStore.isValid) {
+    try {
+      const auth = await pb.collection('users').authRefresh();
+      ctx.me = auth.record;
+      checkedAt = Date.now();
+      return true;
+    } catch (err) {
+      if (!err?.status) return true;
+    }
+  }
+  endSession();
+  flash(ctx.t('review_session_ended'), 'error');
+  return false;
 }
 
 // flash shows a short message (or clears it with no argument).
@@ -63,6 +90,8 @@ function fail(err, collection) {
     flash(ctx.t('review_network_error'), 'error');
     return;
   }
+  // the record may be gone, or the session with it: check the session
+  if ([401, 403, 404].includes(err.status) && ctx.me) check();
   const fields = ctx.labels.collections[collection]?.fields || {};
   const lines = Object.entries(res.data || {})
     .filter(([, v]) => v && typeof v.message === 'string')
@@ -159,6 +188,7 @@ function signInView() {
 function endSession() {
   pb.authStore.clear();
   ctx.me = null;
+  checkedAt = 0;
   history.replaceState(null, '', location.pathname + location.search);
   replace(ctx.main);
   renderChrome();
@@ -175,6 +205,9 @@ function signOut() {
 // #/<section>/new or #/conflicts/record/<collection>/<id>.
 async function route() {
   if (!ctx.me) return signInView();
+  if (!pb.authStore.isValid || Date.now() - checkedAt > recheckMs) {
+    if (!(await check())) return;
+  }
   renderChrome();
   const [section, id, action, arg] = location.hash.replace(/^#\/?/, '').split('/');
   const allowed = sections().map((s) => s.key);
@@ -192,6 +225,8 @@ async function route() {
     else if (section === 'conflicts') await conflictsView(ctx, view, id, action, arg);
     else await editorialView(ctx, view, section, id, action);
   } catch (err) {
+    // a record deleted meanwhile (404): the API's message, and a way back
+    if (id) replace(view, h('a', { href: `#/${section}`, class: 'back' }, `← ${ctx.t('review_back')}`));
     fail(err, { reports: 'incident_reports', aid: 'aid_requests', conflicts: 'sync_conflicts' }[section] || section);
   }
 }
@@ -202,6 +237,7 @@ async function start() {
   try {
     const auth = await pb.collection('users').authRefresh();
     ctx.me = auth.record;
+    checkedAt = Date.now();
   } catch (err) {
     pb.authStore.clear();
     ctx.me = null;

@@ -108,7 +108,11 @@ export async function pagedList(ctx, box, collection, section, opts, item) {
   const next = async () => {
     page += 1;
     const res = await ctx.pb.collection(collection).getList(page, 30, opts);
-    if (page === 1 && !res.items.length) ul.append(h('li', { class: 'muted empty' }, ctx.t('review_empty')));
+    if (page === 1 && !res.items.length) {
+      ul.append(h('li', { class: 'muted empty' }, ctx.t('review_empty')));
+      // a session the server dropped lists nothing: not an empty queue
+      ctx.check();
+    }
     for (const r of res.items) {
       ul.append(h('li', { 'data-id': r.id }, h('a', { href: `#/${section}/${r.id}` }, item(r))));
     }
