@@ -173,11 +173,29 @@ async function verifiedReports(ctx, related) {
   const reports = await ctx.pb.collection(R).getList(1, 100, { filter: "status = 'verified'", sort: '-verified_at', expand: 'district' });
   const box = h('div', { class: 'checks', id: 'in-related_incidents' });
   if (!reports.items.length) box.append(h('p', { class: 'muted' }, ctx.t('review_none_verified')));
-  for (const r of reports.items) {
-    box.append(h('label', { class: 'check' },
-      h('input', { type: 'checkbox', value: r.id, checked: related.includes(r.id) }), ' ',
-      [valueLabel(ctx, R, 'category', r.category), valueLabel(ctx, R, 'region', r.region), date(r.occurred_at)].join(' · '),
-      r.public_summary ? h('span', { class: 'muted small block' }, r.public_summary) : null));
+  const option = (r) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', value: r.id, checked: related.includes(r.id) }), ' ',
+    [valueLabel(ctx, R, 'category', r.category), valueLabel(ctx, R, 'region', r.region), date(r.occurred_at)].join(' · '),
+    r.public_summary ? h('span', { class: 'muted small block' }, r.public_summary) : null);
+  for (const r of reports.items) box.append(option(r));
+  // Related reports the list lacks stay as the API has them: the form
+  // sends the relation whole, and a missing checkbox dropped them without a
+  // word. Those older than the hundred listed, still verified, are fetched
+  // and stay checked. Those the editor no longer reads (reopened since) the
+  // update rule refuses to keep (an update rests on verified reports
+  // only): they are shown, unchecked, with a note that saving removes them.
+  const listed = new Set(reports.items.map((r) => r.id));
+  const missing = related.filter((x) => !listed.has(x));
+  if (missing.length) {
+    const older = await ctx.pb.collection(R).getList(1, missing.length, {
+      filter: missing.map((x, i) => ctx.pb.filter(`id = {:r${i}}`, { [`r${i}`]: x })).join(' || '),
+    });
+    for (const r of older.items) box.append(option(r));
+    const readable = new Set(older.items.map((r) => r.id));
+    for (const id of missing.filter((x) => !readable.has(x))) {
+      box.append(h('label', { class: 'check muted' }, h('input', { type: 'checkbox', value: id, disabled: true }), ' ', id,
+        h('span', { class: 'small block' }, ctx.t('review_related_not_listed'))));
+    }
   }
   return box;
 }
