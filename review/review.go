@@ -42,9 +42,11 @@ func Register(app core.App) error {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanReview",
 		Func: func(se *core.ServeEvent) error {
+			// the redirect carries the screen's headers too, as the
+			// documentation promises for every response under its name
 			se.Router.GET("/review", func(e *core.RequestEvent) error {
 				return e.Redirect(http.StatusMovedPermanently, Path)
-			})
+			}).Bind(headers())
 			se.Router.GET(Path+"{path...}", apis.Static(Static, false)).Bind(headers())
 			se.Router.GET("/api/aman/review/messages", messagesHandler)
 			return se.Next()

@@ -100,6 +100,8 @@ func TestRoute(t *testing.T) {
 			URL:            "/review",
 			ExpectedStatus: 301,
 			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
+				// every response under the screen's name: the redirect too
+				securityHeaders(t, res)
 				if got := res.Header.Get("Location"); got != "/review/" {
 					t.Errorf("Location = %q", got)
 				}
