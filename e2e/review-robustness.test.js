@@ -14,7 +14,8 @@ import { chromium } from 'playwright-core';
 
 import { repoRoot, startServer } from './lib/server.js';
 import { listed, signIn as signInAt } from './lib/review-page.js';
-import { createPeople, newReport, password } from './lib/people.js';
+import { createPeople, newId, newReport, password } from './lib/people.js';
+import { SyncProtocol } from './lib/sync-protocol.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -30,6 +31,7 @@ let reporterSession;
 let reopened;
 let older;
 let draft;
+let oddKeys; // a refused edit whose data names __proto__ and constructor
 
 // slow delays every write (POST, PATCH) of page by ms, as a 2G link does.
 async function slow(page, ms) {
@@ -98,6 +100,15 @@ before(async () => {
     const newer = await Promise.all(Array.from({ length: 20 }, () => people.volunteerB.pb.collection('incident_reports').create(newReport(people.volunteerB.id))));
     await Promise.all(newer.map((r) => verify(r.id)));
   }
+  // a phone's refused edit that sends keys every JavaScript object has
+  const phone = new SyncProtocol({ url: server.url, token: people.volunteerA.token, client: `odd-${newId()}` });
+  const odd = newReport(people.volunteerA.id);
+  const pushed = await phone.push([
+    { id: 'c1', collection: 'incident_reports', recordId: odd.id, baseRev: null, data: odd },
+    { id: 'e1', collection: 'incident_reports', recordId: odd.id, baseRev: 1, data: JSON.parse('{"injured": -2, "category": "constructor", "__proto__": "p", "constructor": "c"}') },
+  ]);
+  assert.equal(pushed.results[1].status, 'rejected', JSON.stringify(pushed.results[1]));
+  oddKeys = pushed.results[1].conflict;
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -167,6 +178,18 @@ describe('review screen, robustness', () => {
   test('signing out leaves the next person nothing: token, file token, storage', async () => {
     const s = await signIn(people.coordinator.email);
     const { page } = s;
+    // a conflict's keys are its own: the server had no "__proto__" nor
+    // "constructor", and the page must not show Object.prototype's as its
+    await page.evaluate((h) => { window.location.hash = h; }, `#/conflicts/${oddKeys}`);
+    await page.locator('#compare').waitFor();
+    const row = (f, side) => page.locator(`#compare tr[data-field="${f}"] td.${side}`).textContent();
+    assert.equal(await row('__proto__', 'sent'), 'p');
+    assert.equal(await row('__proto__', 'server'), '', 'the server column shows Object.prototype');
+    assert.equal(await row('constructor', 'sent'), 'c');
+    assert.equal(await row('constructor', 'server'), '');
+    assert.equal(await row('category', 'sent'), 'constructor', 'a value named like Object\'s own keys is a value');
+    assert.equal(await page.evaluate(() => ({}).p ?? Object.prototype.p), undefined);
+    await page.click('#tabs a[href="#/reports"]');
     await page.click('.chips [data-key="all"]');
     await page.locator('.chips [data-key="all"].on').waitFor();
     await listed(page);

@@ -3,6 +3,7 @@
 // the API rules and the privacy hook decide what each person sees and may do.
 import PocketBase from './pocketbase.es.mjs';
 import { h, replace } from './dom.js';
+import { fieldLabel } from './show.js';
 import { reportsView } from './reports.js';
 import { aidView } from './aid.js';
 import { editorialView } from './editorial.js';
@@ -92,10 +93,9 @@ function fail(err, collection) {
   }
   // the record may be gone, or the session with it: check the session
   if ([401, 403, 404].includes(err.status) && ctx.me) check();
-  const fields = ctx.labels.collections[collection]?.fields || {};
   const lines = Object.entries(res.data || {})
     .filter(([, v]) => v && typeof v.message === 'string')
-    .map(([f, v]) => `${fields[f]?.label || f}: ${v.message}`);
+    .map(([f, v]) => `${fieldLabel(ctx, collection, f)}: ${v.message}`);
   const box = document.getElementById('flash');
   box.className = 'error';
   box.hidden = false;

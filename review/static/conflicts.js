@@ -7,7 +7,7 @@
 // anonymous report, hidden values): the screen shows what it returns.
 import { h, replace } from './dom.js';
 import {
-  backLink, chips, collectionLabel, date, fieldLabel, pagedList, valueLabel,
+  backLink, chips, collectionLabel, date, fieldLabel, own, pagedList, valueLabel, valuesOf,
 } from './show.js';
 
 const C = 'sync_conflicts';
@@ -35,7 +35,7 @@ export async function conflictsView(ctx, view, id, arg, recordArg) {
   const options = ['open', 'resolved'].map((s) => ({ key: s, label: valueLabel(ctx, C, 'status', s) }))
     .concat({ key: 'all', label: ctx.t('review_all') });
   replace(view,
-    recordId ? [sectionOf[collection] ? h('a', { href: `#/${sectionOf[collection]}/${recordId}`, class: 'back' }, `← ${collectionLabel(ctx, collection)}`) : null,
+    recordId ? [own(sectionOf, collection) ? h('a', { href: `#/${own(sectionOf, collection)}/${recordId}`, class: 'back' }, `← ${collectionLabel(ctx, collection)}`) : null,
       h('h1', null, ctx.t('review_record_conflicts'))] : null,
     chips(options, filter, (key) => { filter = key; conflictsView(ctx, view, id, arg, recordArg); }),
     listBox);
@@ -67,7 +67,7 @@ function shown(ctx, collection, field, v) {
   if (v === undefined) return '';
   if (v === null || v === '') return '—';
   if (v && typeof v === 'object' && v.hidden === true && Object.keys(v).length === 1) return ctx.t('review_hidden');
-  const values = ctx.labels.collections[collection]?.fields?.[field]?.values;
+  const values = valuesOf(ctx, collection, field);
   if (values && typeof v === 'string') return valueLabel(ctx, collection, field, v);
   if (values && Array.isArray(v)) return v.map((x) => valueLabel(ctx, collection, field, x)).join(', ');
   if (typeof v === 'boolean') return v ? ctx.t('review_yes') : ctx.t('review_no');
@@ -86,10 +86,10 @@ async function conflictDetail(ctx, view, id) {
   // the record it is about, linked when the user may read it (it may be
   // gone, or a draft, or the user may never have been shown it).
   let about = h('span', null, collectionLabel(ctx, R), ' · ', c.record_id || '—');
-  if (sectionOf[R] && c.record_id) {
+  if (own(sectionOf, R) && c.record_id) {
     try {
       await ctx.pb.collection(R).getOne(c.record_id, { fields: 'id' });
-      about = h('a', { href: `#/${sectionOf[R]}/${c.record_id}`, id: 'conflict-record' }, about);
+      about = h('a', { href: `#/${own(sectionOf, R)}/${c.record_id}`, id: 'conflict-record' }, about);
     } catch (err) {
       if (err?.status !== 404 && err?.status !== 403) throw err;
       about = [about, ' ', h('span', { class: 'muted small', id: 'record-unreadable' }, ctx.t('review_record_unreadable'))];
@@ -104,13 +104,13 @@ async function conflictDetail(ctx, view, id) {
       h('th', null, fieldLabel(ctx, C, 'server_state')))),
     h('tbody', null, names.map((f) => h('tr', { class: conflicting.has(f) ? 'conflicting' : '', 'data-field': f },
       h('th', { scope: 'row' }, fieldLabel(ctx, R, f), conflicting.has(f) ? h('span', { class: 'flag' }, ` ${ctx.t('review_conflicting')}`) : null),
-      h('td', { class: 'sent' }, shown(ctx, R, f, data[f])),
-      h('td', { class: 'server' }, shown(ctx, R, f, server[f]))))));
+      h('td', { class: 'sent' }, shown(ctx, R, f, own(data, f))),
+      h('td', { class: 'server' }, shown(ctx, R, f, own(server, f)))))));
   const err = c.error && typeof c.error === 'object' && c.error.message ? c.error : null;
   const errorBox = err ? h('section', { class: 'card error-box', id: 'conflict-error' },
     h('h2', null, fieldLabel(ctx, C, 'error')), h('p', null, err.message),
     err.fields && typeof err.fields === 'object' ? h('ul', null, Object.entries(err.fields)
-      .map(([f, v]) => h('li', null, `${fieldLabel(ctx, R, f)}: ${v?.message || v?.code || ''}`))) : null) : null;
+      .map(([f, v]) => h('li', null, `${fieldLabel(ctx, R, f)}: ${own(v, 'message') || own(v, 'code') || ''}`))) : null) : null;
   const who = c.expand?.user ? userName(c.expand.user) : c.user;
   const facts = h('dl', { class: 'fields', id: 'conflict-facts' },
     h('dt', null, fieldLabel(ctx, C, 'collection')), h('dd', { class: 'f-about' }, about),
@@ -124,7 +124,7 @@ async function conflictDetail(ctx, view, id) {
   const rest = Object.keys(server).filter((f) => !names.includes(f) && !['collectionId', 'collectionName', 'expand'].includes(f));
   const whole = rest.length ? h('details', { class: 'card', id: 'server-rest' },
     h('summary', null, ctx.t('review_other_server_fields')),
-    h('dl', { class: 'fields' }, rest.map((f) => [h('dt', null, fieldLabel(ctx, R, f)), h('dd', null, shown(ctx, R, f, server[f]))]))) : null;
+    h('dl', { class: 'fields' }, rest.map((f) => [h('dt', null, fieldLabel(ctx, R, f)), h('dd', null, shown(ctx, R, f, own(server, f)))]))) : null;
   replace(view,
     backLink(ctx, 'conflicts'),
     h('h1', null, h('span', { class: `badge s-${c.status}`, id: 'conflict-status' }, valueLabel(ctx, C, 'status', c.status)), ' ',

@@ -5,7 +5,9 @@
 // values the viewer may not see ({"hidden": true}) and blanks the actor
 // when the submitter is hidden.
 import { h, replace } from './dom.js';
-import { date, fieldLabel, valueLabel } from './show.js';
+import {
+  date, fieldLabel, own, valueLabel, valuesOf,
+} from './show.js';
 import { reviews } from './conflicts.js';
 
 const H = 'record_history';
@@ -70,7 +72,7 @@ function who(ctx, row, names) {
 function shown(ctx, collection, field, v) {
   if (v === undefined || v === null || v === '') return '—';
   if (typeof v === 'object' && !Array.isArray(v) && v.hidden === true) return ctx.t('review_hidden');
-  const values = ctx.labels.collections[collection]?.fields?.[field]?.values;
+  const values = valuesOf(ctx, collection, field);
   if (values && typeof v === 'string') return valueLabel(ctx, collection, field, v);
   if (values && Array.isArray(v)) return v.map((x) => valueLabel(ctx, collection, field, x)).join(', ') || '—';
   if (typeof v === 'boolean') return v ? ctx.t('review_yes') : ctx.t('review_no');
@@ -87,7 +89,7 @@ function historyRow(ctx, collection, row, names) {
       ` · ${fieldLabel(ctx, H, 'rev')} ${row.rev}`,
       row.deleted ? h('span', { class: 'badge s-false' }, fieldLabel(ctx, H, 'deleted')) : null),
     fields.length ? h('ul', { class: 'changes' }, fields.map((f) => {
-      const d = diff[f];
+      const d = own(diff, f);
       return h('li', { 'data-field': f }, h('span', { class: 'field' }, fieldLabel(ctx, collection, f)), ': ',
         d === undefined ? null : hidden(d) ? ctx.t('review_hidden')
           : [h('span', { class: 'old' }, shown(ctx, collection, f, d?.old)), ' → ', h('span', { class: 'new' }, shown(ctx, collection, f, d?.new))]);

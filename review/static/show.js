@@ -26,16 +26,33 @@ function ordered(collection, record) {
   return [...first, ...Object.keys(record).filter((f) => !first.includes(f))];
 }
 
+// own is obj[key] when obj has key itself, else undefined: names and
+// values come from records (a phone's conflict data may name "__proto__"
+// or "constructor", a value may read "toString"), and obj[key] would
+// answer those with Object.prototype's members.
+export function own(obj, key) {
+  return obj && typeof obj === 'object' && Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+function fieldInfo(ctx, collection, field) {
+  return own(own(own(ctx.labels.collections, collection), 'fields'), field);
+}
+
 export function fieldLabel(ctx, collection, field) {
-  return ctx.labels.collections[collection]?.fields?.[field]?.label || field;
+  return own(fieldInfo(ctx, collection, field), 'label') || field;
 }
 
 export function valueLabel(ctx, collection, field, value) {
-  return ctx.labels.collections[collection]?.fields?.[field]?.values?.[value] || value;
+  return own(own(fieldInfo(ctx, collection, field), 'values'), value) || value;
+}
+
+// valuesOf is the labels of a select field's values, if it is one.
+export function valuesOf(ctx, collection, field) {
+  return own(fieldInfo(ctx, collection, field), 'values');
 }
 
 export function collectionLabel(ctx, collection) {
-  return ctx.labels.collections[collection]?.label || collection;
+  return own(own(ctx.labels.collections, collection), 'label') || collection;
 }
 
 // date shows PocketBase's "2026-11-26 14:05:00.000Z" as "2026-11-26 14:05 UTC".
@@ -58,7 +75,7 @@ function relName(ctx, rec) {
 // value renders one field of record as text (or photos as thumbnails).
 export function value(ctx, collection, record, field, fileToken) {
   const v = record[field];
-  const values = ctx.labels.collections[collection]?.fields?.[field]?.values;
+  const values = valuesOf(ctx, collection, field);
   const expanded = record.expand?.[field];
   if (expanded) {
     return [expanded].flat().map((r) => relName(ctx, r)).join(', ');
