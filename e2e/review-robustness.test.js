@@ -4,7 +4,7 @@
 // button must not write twice), a shared computer (the next person gets
 // nothing of the previous one's session: token, file token, storage), a
 // session the server no longer honours (back to sign-in, not an empty
-// queue), and a member of an organization offered only what the rules let
+// queue), and an aid worker of an organization offered only what the rules let
 // them do. Logins: 10 per 30 s per address, so sessions are reused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,7 +66,7 @@ before(async () => {
     name: 'Sughd Aid', kind: 'humanitarian', region: 'sughd', country: 'tj', active: true,
   });
   await root.collection('users').create({
-    name: 'Aid Member', role: 'volunteer', region: 'sughd', language: 'en', organization: org.id,
+    name: 'Aid Member', role: 'aid_worker', region: 'sughd', language: 'en', organization: org.id,
     email: 'aidmember@aman.e2e', password, passwordConfirm: password, verified: true,
   });
   openAid = await people.volunteerA.pb.collection('aid_requests').create({
