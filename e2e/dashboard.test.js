@@ -4,14 +4,13 @@
 // AMAN_SCREENSHOT=1 saves docs/img/dashboard.png for the README.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
+import { launchChromium } from './lib/chromium.js';
 import { repoRoot, startServer } from './lib/server.js';
 import { createPeople } from './lib/people.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 // The collections the data model requires, in no particular order.
 const amanCollections = ['users', 'appeals', 'incident_reports', 'aid_requests', 'updates', 'fact_checks',
@@ -46,9 +45,6 @@ let sidebar = [];
 let reportFields = [];
 
 before(async () => {
-  assert.ok(existsSync(chromiumPath),
-    `Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium, as .ci/run does) ` +
-    'or point CHROMIUM_PATH at it');
   server = await startServer();
   people = await createPeople(server);
   await people.volunteerA.pb.collection('incident_reports').create({
@@ -56,11 +52,7 @@ before(async () => {
     place: 'Kok-Tash, near the school', category: 'shelling', source_type: 'eyewitness', language: 'ky',
     description: 'Two explosions near the school around 14:00.', injured: 1,
   });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (err) => pageErrors.push(err.message));
 });

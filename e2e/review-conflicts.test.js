@@ -9,16 +9,14 @@
 // docs/img/review-conflict.png (a coordinator's phone, a conflict).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
+import { launchChromium } from './lib/chromium.js';
 import { repoRoot, startServer } from './lib/server.js';
 import { apiBodies, cspErrors, go, listed, signIn as signInAt } from './lib/review-page.js';
 import { createPeople, newId, newReport, password } from './lib/people.js';
 import { SyncProtocol } from './lib/sync-protocol.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const R = 'incident_reports';
 
 let server;
@@ -62,7 +60,6 @@ async function conflictOn(token, report, name, texts, extra = {}) {
 const made = {};
 
 before(async () => {
-  assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath}`);
   server = await startServer();
   people = await createPeople(server);
   const { root } = people;
@@ -88,11 +85,7 @@ before(async () => {
   assert.equal(refused.status, 'rejected', JSON.stringify(refused));
   made.rejected = { id: report.id, conflict: refused.conflict, error: refused.error };
   labelsRu = await (await fetch(`${server.url}/api/aman/labels?lang=ru`)).json();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -8,16 +8,15 @@
 // them do. Logins: 10 per 30 s per address, so sessions are reused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
+import { launchChromium } from './lib/chromium.js';
 import { repoRoot, startServer } from './lib/server.js';
 import { listed, signIn as signInAt } from './lib/review-page.js';
 import { createPeople, newId, newReport, password } from './lib/people.js';
 import { SyncProtocol } from './lib/sync-protocol.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 let server;
 let people;
@@ -53,12 +52,23 @@ function writes(page, collection) {
 }
 
 // tokenUser is the id of the user a token (auth or file) was issued to.
+// photoSrc opens report id from every report's list and returns its first
+// photo's address (with the file token it was fetched with).
+async function photoSrc(page, id) {
+  await page.click('#tabs a[href="#/reports"]');
+  await page.click('.chips [data-key="all"]');
+  await page.locator('.chips [data-key="all"].on').waitFor();
+  await listed(page);
+  await page.click(`#records li[data-id="${id}"] a`);
+  await page.locator('.f-photos img').waitFor();
+  return page.locator('.f-photos img').getAttribute('src');
+}
+
 function tokenUser(token) {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).id;
 }
 
 before(async () => {
-  assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath}`);
   server = await startServer();
   people = await createPeople(server);
   const { root } = people;
@@ -109,11 +119,7 @@ before(async () => {
   ]);
   assert.equal(pushed.results[1].status, 'rejected', JSON.stringify(pushed.results[1]));
   oddKeys = pushed.results[1].conflict;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -189,13 +195,7 @@ describe('review screen, robustness', () => {
     assert.equal(await row('constructor', 'server'), '');
     assert.equal(await row('category', 'sent'), 'constructor', 'a value named like Object\'s own keys is a value');
     assert.equal(await page.evaluate(() => ({}).p ?? Object.prototype.p), undefined);
-    await page.click('#tabs a[href="#/reports"]');
-    await page.click('.chips [data-key="all"]');
-    await page.locator('.chips [data-key="all"].on').waitFor();
-    await listed(page);
-    await page.click(`#records li[data-id="${photoReport.id}"] a`);
-    await page.locator('.f-photos img').waitFor();
-    const first = await page.locator('.f-photos img').getAttribute('src');
+    const first = await photoSrc(page, photoReport.id);
     assert.equal(tokenUser(new URL(first).searchParams.get('token')), people.coordinator.id);
     await page.click('#sign-out');
     await page.locator('#sign-in').waitFor();
@@ -211,13 +211,7 @@ describe('review screen, robustness', () => {
     await page.fill('#password', password);
     await page.click('#sign-in button[type=submit]');
     await page.locator('#sign-out').waitFor();
-    await page.click('#tabs a[href="#/reports"]');
-    await page.click('.chips [data-key="all"]');
-    await page.locator('.chips [data-key="all"].on').waitFor();
-    await listed(page);
-    await page.click(`#records li[data-id="${photoReport.id}"] a`);
-    await page.locator('.f-photos img').waitFor();
-    const second = await page.locator('.f-photos img').getAttribute('src');
+    const second = await photoSrc(page, photoReport.id);
     assert.equal(tokenUser(new URL(second).searchParams.get('token')), people.volunteerB.id,
       'the photo is fetched with the previous person\'s file token');
     reporterSession = s; // for the next test: one login fewer

@@ -6,15 +6,13 @@
 // docs/img/review.png (a coordinator's phone, a report in review).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
+import { launchChromium } from './lib/chromium.js';
 import { repoRoot, startServer } from './lib/server.js';
 import { apiBodies, cspErrors, listed, signIn as signInAt } from './lib/review-page.js';
 import { createPeople, newReport, password } from './lib/people.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const xss = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script>Shots at the bridge.';
 
 let server;
@@ -39,7 +37,6 @@ async function createUser(root, key, fields) {
 }
 
 before(async () => {
-  assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath} (apt-get install -y chromium, as .ci/run does)`);
   server = await startServer();
   people = await createPeople(server);
   const { root } = people;
@@ -62,11 +59,7 @@ before(async () => {
     beneficiary_name: 'Family of five', contact_phone: '+996 555 123 456', people_count: 5,
   });
   await people.coordinator.pb.collection('aid_requests').update(aid.id, { status: 'acknowledged', assigned_org: org.id });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
