@@ -48,12 +48,15 @@ const memberUpdate = `(${member}` +
   ` && (@request.body.related_incident:isset = false || (@request.body.related_incident:changed = false` +
   ` && (related_incident = '' || related_incident.reporter = @request.auth.id))))`;
 
-// the dashboard's help under the confidential fields says who sees them
+// the dashboard's help under the confidential fields says who sees them,
+// and under the notes who writes them
 const help = {
   beneficiary_name: ["Who needs help. Confidential: coordinators only.",
     "Who needs help. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization."],
   contact_phone: ["How to reach them. Confidential: coordinators only.",
     "How to reach them. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization."],
+  notes: ["Coordinators' handling notes.",
+    "Handling notes of coordinators and, while they work on the request, of the aid workers of the assigned organization."],
 };
 
 const setHelp = (collection, to) => {

@@ -15,8 +15,9 @@ import (
 	"aman/internal/testapp"
 )
 
-// The organization's side of aid requests: members of the organization a
-// request is assigned to (users.organization = assigned_org).
+// The organization's side of aid requests: its aid workers, users whose
+// role is aid_worker and whose organization is the request's assigned_org
+// ("members" below; a volunteer of the organization is none).
 const (
 	orgSecond  = "orgsecond000001"
 	memberA    = "orgmembera00001" // an aid worker of orgActive
@@ -38,9 +39,10 @@ var memberUsers = []fixtureUser{
 	{orgVolunt, "users", "org.volunteer@example.org", "volunteer", "Volunteer of the organization"},
 }
 
-// newAssignedApp is the fixture plus two organizations' members, the
-// acknowledged request assigned to orgActive (linked to volunteerA's
-// anonymous verified report) and a closed one assigned to it too.
+// newAssignedApp is the fixture plus two organizations' aid workers and a
+// volunteer of the first, the acknowledged request assigned to orgActive
+// (linked to volunteerA's anonymous verified report) and a closed one
+// assigned to it too.
 func newAssignedApp(t testing.TB) *tests.TestApp {
 	app := testapp.New(t)
 	if err := seedAssigned(app); err != nil {
@@ -266,10 +268,11 @@ func TestRules_AssignedOrganization(t *testing.T) {
 			body: patch(map[string]any{"related_incident": reportAVerified, "notes": "x"}), status: 404},
 		{name: "link_wrong_guess", as: memberA, method: http.MethodPatch, url: working,
 			body: patch(map[string]any{"related_incident": reportBSubmitted, "notes": "x"}), status: 404},
-		// the dashboard says who sees the confidential fields
+		// the dashboard says who sees the confidential fields, and who writes the notes
 		{name: "dashboard_help", as: superuser, method: http.MethodGet, url: "/api/collections/aid_requests", status: 200,
-			want: []string{"How to reach them. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization."}},
-		// a member's role stays theirs to nothing else: no reports
+			want: []string{"How to reach them. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization.",
+				"Handling notes of coordinators and, while they work on the request, of the aid workers of the assigned organization."}},
+		// an aid worker reads no one else's report: on reports they are volunteers
 		{name: "list_reports", as: memberA, method: http.MethodGet, url: recordsURL("incident_reports"), status: 200,
 			want: []string{listTotal(0)}, never: []string{reportAVerified}},
 	}
