@@ -176,7 +176,7 @@ describe('review screen, robustness', () => {
     assert.deepEqual(await listed(page), [openAid.id]);
     await page.click(`#records li[data-id="${openAid.id}"] a`);
     await page.locator('#record-fields').waitFor();
-    // the update rule lets members write only acknowledged, in-progress and fulfilled requests
+    // the update rule lets aid workers write only acknowledged, in-progress and fulfilled requests
     assert.equal(await page.locator('#actions').count(), 0, 'a Save the API answers with 404');
     await s.context.close();
   });

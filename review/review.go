@@ -1,6 +1,6 @@
 // Package review serves the review screen at /review/: a small web app in
-// which coordinators, editors and the members of aid organizations sign in
-// as `users` and work through the ordinary REST API with the official
+// which coordinators, editors and aid workers (role aid_worker: the people
+// of the organization an aid request is assigned to) sign in as `users` and work through the ordinary REST API with the official
 // PocketBase JS SDK. The screen has no endpoint of its own that reads or
 // writes records, so the API rules and the privacy hook apply to its users
 // exactly as to any other client. The one route besides the static files,
