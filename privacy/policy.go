@@ -63,7 +63,9 @@ func (v Viewer) is(role string) bool { return !v.Superuser && v.Role == role }
 func (v Viewer) aidWorker() bool { return v.ID != "" && v.is(RoleAidWorker) && v.Org != "" }
 
 // ownsOnly reports whether the API rules let v list only its own reports
-// and aid requests (volunteers, and users with an empty role).
+// and aid requests (volunteers, users with an empty role, and aid workers,
+// who list the aid requests assigned to their organization too: see
+// QueryHiddenFields).
 func (v Viewer) ownsOnly() bool {
 	return v.ID != "" && !v.Superuser && !v.is(RoleCoordinator) && !v.is(RoleEditor)
 }

@@ -7,10 +7,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// The organization an aid request is assigned to, over sync: its members'
-// phones pull the request with the contact while it is handled, push its
-// progress, and lose it when it is reassigned or they leave the
-// organization.
+// The organization an aid request is assigned to, over sync: its aid
+// workers' phones (role aid_worker; "members" below) pull the request with
+// the contact while it is handled, push its progress, and lose it when it
+// is reassigned or they move to another organization.
 const (
 	orgOne   = "orgone000000001"
 	orgTwo   = "orgtwo000000001"
@@ -19,7 +19,7 @@ const (
 	assigned = "aidassigned0001"
 )
 
-// assignedEnv: one member in each of two organizations, and volunteerA's
+// assignedEnv: one aid worker in each of two organizations, and volunteerA's
 // acknowledged aid request, linked to volunteerA's anonymous report, assigned
 // to orgOne.
 func assignedEnv(t *testing.T) *env {
