@@ -170,7 +170,7 @@ describe('review screen, robustness', () => {
     await c.context.close();
   });
 
-  test('a member is offered no move and no notes on a request still open', async () => {
+  test('an aid worker is offered no move and no notes on a request still open', async () => {
     const s = await signIn('aidmember@aman.e2e');
     const { page } = s;
     assert.deepEqual(await listed(page), [openAid.id]);

@@ -17,7 +17,7 @@ import (
 // the screen shows the strings as they are.
 var Messages = []*i18n.Message{
 	{ID: "review_title", Other: "Aman review"},
-	{ID: "review_intro", Other: "For coordinators, editors and members of aid organizations. Sign in with the account you use in the app."},
+	{ID: "review_intro", Other: "For coordinators, editors and the aid workers of aid organizations. Sign in with the account you use in the app."},
 	{ID: "review_email", Other: "Email"},
 	{ID: "review_password", Other: "Password"},
 	{ID: "review_sign_in", Other: "Sign in"},
@@ -26,7 +26,7 @@ var Messages = []*i18n.Message{
 	{ID: "review_loading", Other: "Loading…"},
 	{ID: "review_session_ended", Other: "Your session has ended: sign in again."},
 	{ID: "review_network_error", Other: "The server could not be reached. Check the connection and try again."},
-	{ID: "review_volunteer_note", Other: "This screen is for coordinators, editors and members of aid organizations. Your own reports and aid requests are made in the phone app; here you can only read them."},
+	{ID: "review_volunteer_note", Other: "This screen is for coordinators, editors and the aid workers of aid organizations. Your own reports and aid requests are made in the phone app; here you can only read them."},
 	{ID: "review_queue", Other: "To review"},
 	{ID: "review_active", Other: "In progress"},
 	{ID: "review_all", Other: "All"},
