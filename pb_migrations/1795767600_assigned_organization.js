@@ -52,9 +52,9 @@ const memberUpdate = `(${member}` +
 // and under the notes who writes them
 const help = {
   beneficiary_name: ["Who needs help. Confidential: coordinators only.",
-    "Who needs help. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization."],
+    "Who needs help. Confidential: the requester, coordinators and, until the request is closed or cancelled, the aid workers of the assigned organization."],
   contact_phone: ["How to reach them. Confidential: coordinators only.",
-    "How to reach them. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization."],
+    "How to reach them. Confidential: the requester, coordinators and, until the request is closed or cancelled, the aid workers of the assigned organization."],
   notes: ["Coordinators' handling notes.",
     "Handling notes of coordinators and, while they work on the request, of the aid workers of the assigned organization."],
 };

@@ -270,7 +270,7 @@ func TestRules_AssignedOrganization(t *testing.T) {
 			body: patch(map[string]any{"related_incident": reportBSubmitted, "notes": "x"}), status: 404},
 		// the dashboard says who sees the confidential fields, and who writes the notes
 		{name: "dashboard_help", as: superuser, method: http.MethodGet, url: "/api/collections/aid_requests", status: 200,
-			want: []string{"How to reach them. Confidential: the requester, coordinators and, until the request is closed, the aid workers of the assigned organization.",
+			want: []string{"How to reach them. Confidential: the requester, coordinators and, until the request is closed or cancelled, the aid workers of the assigned organization.",
 				"Handling notes of coordinators and, while they work on the request, of the aid workers of the assigned organization."}},
 		// an aid worker reads no one else's report: on reports they are volunteers
 		{name: "list_reports", as: memberA, method: http.MethodGet, url: recordsURL("incident_reports"), status: 200,

@@ -43,6 +43,9 @@ export async function aidView(ctx, view, id) {
     !coordinator && aidWorker(ctx.me) ? h('h1', null, ctx.t('review_assigned_to_you')) : null,
     chips(options, filter, (key) => { filter = key; aidView(ctx, view); }), urgencySelect, listBox);
   const parts = [];
+  // an aid worker's list is what the heading says: their organization's
+  // requests (their own, as a requester, live in the phone app)
+  if (!coordinator && aidWorker(ctx.me)) parts.push(ctx.pb.filter('assigned_org = {:o}', { o: ctx.me.organization }));
   if (filter === 'active') parts.push("(status = 'open' || status = 'acknowledged' || status = 'in_progress')");
   else if (filter !== 'all') parts.push(ctx.pb.filter('status = {:s}', { s: filter }));
   if (urgency) parts.push(ctx.pb.filter('urgency = {:u}', { u: urgency }));
