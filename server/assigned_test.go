@@ -107,29 +107,7 @@ func assignedToken(t testing.TB, id string) string {
 	if id != memberA && id != memberB && id != orgVolunt {
 		return tokenFor(t, id)
 	}
-	memberTokensOnce.Do(func() {
-		app, err := testapp.NewApp()
-		if err != nil {
-			memberTokensErr = err
-			return
-		}
-		defer app.Cleanup()
-		if memberTokensErr = seedAssigned(app); memberTokensErr != nil {
-			return
-		}
-		memberTokens = map[string]string{}
-		for _, u := range memberUsers {
-			record, err := app.FindRecordById("users", u.id)
-			if err != nil {
-				memberTokensErr = err
-				return
-			}
-			if memberTokens[u.id], err = record.NewAuthToken(); err != nil {
-				memberTokensErr = err
-				return
-			}
-		}
-	})
+	memberTokensOnce.Do(func() { memberTokens, memberTokensErr = mintTokensOf(seedAssigned, memberUsers) })
 	if memberTokensErr != nil {
 		t.Fatalf("member tokens: %v", memberTokensErr)
 	}

@@ -225,17 +225,22 @@ func tokenFor(t testing.TB, id string) string {
 	return tokens[id]
 }
 
-func mintTokens() (map[string]string, error) {
+func mintTokens() (map[string]string, error) { return mintTokensOf(seedFixture, fixtureUsers) }
+
+// mintTokensOf seeds a throwaway app with seed and returns the auth tokens
+// of users, by id: they stay valid on every app seeded the same way (fixed
+// token keys, one collection secret).
+func mintTokensOf(seed func(core.App) error, users []fixtureUser) (map[string]string, error) {
 	app, err := testapp.NewApp()
 	if err != nil {
 		return nil, err
 	}
 	defer app.Cleanup()
-	if err := seedFixture(app); err != nil {
+	if err := seed(app); err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
-	for _, u := range fixtureUsers {
+	for _, u := range users {
 		record, err := app.FindAuthRecordByEmail(u.collection, u.email)
 		if err != nil {
 			return nil, fmt.Errorf("find %s: %w", u.id, err)
