@@ -24,6 +24,7 @@ func init() {
 	core.AppMigrations.Register(resolverOnly, nil, "1795766990_aman_conflicts_resolver_only.go")
 	core.AppMigrations.Register(openConflictsNobodys, nil, "1795767210_aman_open_conflicts_nobodys.go")
 	core.AppMigrations.Register(addConflictLife, nil, "1795767220_aman_conflicts_life.go")
+	core.AppMigrations.Register(addClientsLastSeen, nil, "1795767850_aman_clients_last_seen.go")
 }
 
 var pushDDL = []string{
@@ -41,6 +42,32 @@ var pushDDL = []string{
 		auth_id         TEXT NOT NULL,
 		created         TEXT NOT NULL
 	) WITHOUT ROWID`,
+}
+
+// addClientsLastSeen gives device bindings the time their account last
+// pushed through them, so that bindings no device uses any more can be
+// pruned (PruneClients). Bindings made before it count as seen at the
+// upgrade: they are kept a whole retention from then.
+func addClientsLastSeen(tx core.App) error {
+	var n int
+	err := tx.DB().NewQuery("SELECT COUNT(*) FROM pragma_table_info('" + clientsTable + "') WHERE name = 'last_seen'").Row(&n)
+	if err != nil {
+		return fmt.Errorf("clients last seen: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	for _, q := range []string{
+		"ALTER TABLE " + clientsTable + " ADD COLUMN last_seen TEXT NOT NULL DEFAULT ''",
+		"UPDATE " + clientsTable + " SET last_seen = {:now}",
+		"CREATE INDEX IF NOT EXISTS idx_aman_clients_last_seen ON " + clientsTable + " (last_seen)",
+	} {
+		_, err := tx.DB().NewQuery(q).Bind(dbx.Params{"now": types.NowDateTime().String()}).Execute()
+		if err != nil {
+			return fmt.Errorf("clients last seen: %w", err)
+		}
+	}
+	return nil
 }
 
 func createPushTables(tx core.App) error {
@@ -341,14 +368,48 @@ func conflictsCollection() *core.Collection {
 	return c
 }
 
-// bindPrune prunes stored push results with the tombstone retention: a
-// device offline longer than that resets anyway.
+// bindPrune prunes stored push results with the tombstone retention (a
+// device offline longer than that resets anyway), then the device
+// bindings no longer used (ClientsCutoff).
 func bindPrune(app core.App, cfg changelog.Config) error {
 	return app.Cron().Add("aman_sync_prune_mutations", cfg.PruneSchedule, func() {
-		if _, err := PruneMutations(app, time.Now().Add(-cfg.Retention)); err != nil {
+		now := time.Now()
+		if _, err := PruneMutations(app, now.Add(-cfg.Retention)); err != nil {
 			app.Logger().Error("sync prune mutations", "error", err)
 		}
+		n, err := PruneClients(app, ClientsCutoff(cfg, now))
+		if err != nil {
+			app.Logger().Error("sync prune clients", "error", err)
+			return
+		}
+		app.Logger().Info("sync prune clients", "clients", n)
 	})
+}
+
+// ClientsCutoff is the last-seen time before which a device binding is
+// pruned: the longer of the two retentions, and the step by which
+// last_seen lags a push (lastSeenStep), before now. A binding is what
+// tells one device's pushes from another's: the history names the device
+// that wrote each change (changelog.ChangedSince leaves a device's own
+// edits out of its conflicts), and a stored result answers its replays.
+// Once both are pruned the id is free: another account that took it
+// earlier could have had another device's edits taken for its own.
+func ClientsCutoff(cfg changelog.Config, now time.Time) time.Time {
+	return now.Add(-max(cfg.Retention, cfg.HistoryRetention) - lastSeenStep)
+}
+
+// PruneClients removes the device bindings last seen before cutoff that
+// have no stored push result left, and returns how many.
+func PruneClients(app core.App, cutoff time.Time) (int64, error) {
+	dt, _ := types.ParseDateTime(cutoff.UTC())
+	res, err := app.DB().NewQuery("DELETE FROM " + clientsTable + " WHERE last_seen < {:at}" +
+		" AND NOT EXISTS (SELECT 1 FROM " + mutationsTable + " m WHERE m.client = " + clientsTable + ".client)").
+		Bind(dbx.Params{"at": dt.String()}).Execute()
+	if err != nil {
+		return 0, fmt.Errorf("prune clients: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }
 
 // PruneMutations removes stored push results older than cutoff.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -20,19 +21,27 @@ const (
 // errClientOwned reports a client id bound to another user.
 var errClientOwned = errors.New("syncapi: client belongs to another user")
 
+// lastSeenStep is how stale a binding's last_seen may get before a push
+// renews it: one write an hour per device, not one per push.
+const lastSeenStep = time.Hour
+
 // bindClient binds client to auth on its first push and checks the binding
-// on every later one.
+// on every later one. The owner's pushes keep its last_seen within
+// lastSeenStep of now (see PruneClients); another account's do not.
 func bindClient(app core.App, client string, auth *core.Record) error {
 	var owner struct {
 		Collection string `db:"auth_collection"`
 		ID         string `db:"auth_id"`
 	}
 	err := app.RunInTransaction(func(tx core.App) error {
-		_, err := tx.DB().NewQuery(`INSERT INTO ` + clientsTable + ` (client, auth_collection, auth_id, created)
-			VALUES ({:client}, {:coll}, {:id}, {:now}) ON CONFLICT (client) DO NOTHING`).
+		now := time.Now().UTC()
+		_, err := tx.DB().NewQuery(`INSERT INTO ` + clientsTable + ` (client, auth_collection, auth_id, created, last_seen)
+			VALUES ({:client}, {:coll}, {:id}, {:now}, {:now}) ON CONFLICT (client) DO UPDATE
+			SET last_seen = excluded.last_seen
+			WHERE last_seen < {:stale} AND auth_collection = excluded.auth_collection AND auth_id = excluded.auth_id`).
 			Bind(dbx.Params{
 				"client": client, "coll": auth.Collection().Name, "id": auth.Id,
-				"now": types.NowDateTime().String(),
+				"now": dateTime(now), "stale": dateTime(now.Add(-lastSeenStep)),
 			}).Execute()
 		if err != nil {
 			return fmt.Errorf("bind client: %w", err)
@@ -99,4 +108,11 @@ func storeResults(tx core.App, client string, rows []storedRow) error {
 		return fmt.Errorf("store results: %w", err)
 	}
 	return nil
+}
+
+// dateTime formats t as PocketBase stores dates, so that they compare as
+// strings.
+func dateTime(t time.Time) string {
+	dt, _ := types.ParseDateTime(t)
+	return dt.String()
 }
