@@ -271,6 +271,22 @@ describe('review screen: conflicts, history, translations', () => {
     draft = await people.editor.pb.collection('updates').getOne(tgId);
     assert.equal(draft.translation_of, original.id, 'translation_of names the original, not the translation');
     assert.equal(draft.language, 'tg');
+
+    // the original is corrected: both translations fall behind, and say so
+    await people.editor.pb.collection('updates').update(original.id, { body: 'The crossing reopens on Monday at 08:00.' });
+    await go(page, `#/updates/${draftId}`, '#outdated');
+    const marked = await page.locator('#translations li:has(.s-outdated)').evaluateAll((lis) => lis.map((li) => li.dataset.language).sort());
+    assert.deepEqual(marked, ['ru', 'tg'], 'the group shows which versions are out of date');
+    await page.click('#act-current');
+    await page.locator('#outdated').waitFor({ state: 'detached' });
+    assert.equal((await people.editor.pb.collection('updates').getOne(draftId)).outdated, false, 'marked up to date');
+    // editing a translation's text brings it in line
+    await go(page, `#/updates/${tgId}/edit`, '#edit-form');
+    await page.fill('#in-body', 'Гузаргоҳ рӯзи душанбе соати 08:00 кушода мешавад.');
+    await page.click('#save');
+    await page.locator('#translations').waitFor();
+    assert.equal(await page.locator('#outdated').count(), 0);
+    assert.equal((await people.editor.pb.collection('updates').getOne(tgId)).outdated, false, 'edited, so up to date');
     assert.deepEqual(cspErrors(editor), []);
     await editor.context.close();
   });

@@ -65,6 +65,11 @@ var contentMessages = []*i18n.Message{
 		Description: "Shown above a text served in another language than the reader asked for. Requested and Language are language names (label.language.*).",
 		Other:       "This text is not available in {{.Requested}}. It is shown in {{.Language}}.",
 	},
+	{
+		ID:          "content_outdated_notice",
+		Description: "Shown above a translation whose original was changed after it was translated (the record's outdated field).",
+		Other:       "This translation may be out of date: the original was changed after it was translated.",
+	},
 }
 
 // projectErrorMessages are the English sources of the error codes this

@@ -20,6 +20,9 @@ import (
 const (
 	slugField     = "slug"
 	languageField = "language"
+	// outdatedField marks a translation its original left behind
+	// (pb_migrations/1795767950_outdated_translations.js).
+	outdatedField = "outdated"
 )
 
 // fallbacks lists, for each requested language, the languages to offer
@@ -47,8 +50,13 @@ type ContentVersion struct {
 	// translation_of: the stable key of this text in any language.
 	Group string `json:"group,omitempty"`
 	// Notice, in the requested language, says that a fallback is shown.
-	Notice string       `json:"notice,omitempty"`
-	Record *core.Record `json:"record"`
+	Notice string `json:"notice,omitempty"`
+	// Outdated says the version served is a translation whose original
+	// changed after it was written (its outdated field), and
+	// OutdatedNotice says so in the requested language.
+	Outdated       bool         `json:"outdated,omitempty"`
+	OutdatedNotice string       `json:"outdatedNotice,omitempty"`
+	Record         *core.Record `json:"record"`
 }
 
 // FallbackNotice tells a reader of lang that the text is shown in got.
@@ -125,6 +133,10 @@ func chooseVersion(lang string, versions []*core.Record) (ContentVersion, bool) 
 	}
 	if v.Fallback {
 		v.Notice = FallbackNotice(lang, got)
+	}
+	if best.GetBool(outdatedField) {
+		v.Outdated = true
+		v.OutdatedNotice = T(lang, "content_outdated_notice", nil)
 	}
 	return v, true
 }

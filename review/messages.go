@@ -83,6 +83,9 @@ var Messages = []*i18n.Message{
 	{ID: "review_translate", Other: "Translate"},
 	{ID: "review_translate_hint", Other: "Creates a draft in that language with the original's text, for you to translate and publish."},
 	{ID: "review_all_translated", Other: "There is a version in every language."},
+	{ID: "review_outdated", Other: "Out of date"},
+	{ID: "review_outdated_note", Other: "The original was changed after this translation was written. Edit the translation to bring it in line; if the change does not touch it, mark it up to date."},
+	{ID: "review_mark_current", Other: "Mark up to date"},
 }
 
 // messagesHandler serves GET /api/aman/review/messages[?lang=…]: the

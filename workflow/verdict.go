@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -32,19 +31,14 @@ func checkVerdictOfOriginal(app core.App, record *core.Record) error {
 	return nil
 }
 
-// carryVerdict gives an original's new verdict to its translations, in the
-// same transaction, whatever their status: readers in every language are
-// told the same about a claim, and a draft translation is published with
-// it. An editor then brings their explanations in line.
-func carryVerdict(e *core.RecordEvent) error {
-	record := e.Record
-	fields := record.Collection().Fields
-	if fields.GetByName(fieldVerdict) == nil || fields.GetByName(fieldTranslationOf) == nil ||
-		record.GetString(fieldTranslationOf) != "" || !fieldChanged(record, fieldVerdict) {
-		return e.Next()
+// carryVerdict returns the new verdict of an original fact-check that
+// changed it, which followOriginal gives its translations, whatever their
+// status: readers in every language are told the same about a claim, and a
+// draft translation is published with it. The translations are marked
+// outdated with it: an editor then brings their explanations in line.
+func carryVerdict(original *core.Record) (string, bool) {
+	if !hasField(original, fieldVerdict) || !fieldChanged(original, fieldVerdict) {
+		return "", false
 	}
-	verdict := record.GetString(fieldVerdict)
-	return withTranslations(e, dbx.Not(dbx.HashExp{fieldVerdict: verdict}), func(translation *core.Record) {
-		translation.Set(fieldVerdict, verdict)
-	})
+	return original.GetString(fieldVerdict), true
 }

@@ -48,9 +48,9 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowRetractTranslations",
 		Func: retractTranslations,
 	})
-	app.OnRecordUpdateExecute(FactChecksCollection).Bind(&hook.Handler[*core.RecordEvent]{
-		Id:   "amanWorkflowCarryVerdict",
-		Func: carryVerdict,
+	app.OnRecordUpdateExecute(UpdatesCollection, FactChecksCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowFollowOriginal",
+		Func: followOriginal,
 	})
 	app.OnRecordValidate(UsersCollection).Bind(&hook.Handler[*core.RecordEvent]{
 		Id:   "amanWorkflowUserOrganization",

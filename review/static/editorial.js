@@ -33,7 +33,7 @@ export async function editorialView(ctx, view, C, id, action) {
   const opts = { sort: '-updated' };
   if (filters[C] !== 'all') opts.filter = ctx.pb.filter('status = {:s}', { s: filters[C] });
   await pagedList(ctx, listBox, C, C, opts, (r) => [
-    h('span', { class: 'line' }, statusBadge(ctx, C, r.status), ' ',
+    h('span', { class: 'line' }, statusBadge(ctx, C, r.status), outdatedBadge(ctx, r), ' ',
       C === 'fact_checks' ? [h('strong', null, valueLabel(ctx, C, 'verdict', r.verdict)), ' · '] : null,
       h('strong', null, r.title || r.claim)),
     h('span', { class: 'muted small' }, [valueLabel(ctx, C, 'language', r.language), date(r.published_at || r.updated)].join(' · ')),
@@ -55,10 +55,27 @@ async function textDetail(ctx, view, C, id) {
     backLink(ctx, C),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', r.title || r.claim),
     conflicts,
+    r.outdated ? outdatedNote(ctx, C, id, again) : null,
     h('section', { class: 'card actions', id: 'actions' }, buttons),
     versions,
     details(ctx, C, r),
     historyBox(ctx, C, id));
+}
+
+// outdatedNote tells the editor of a translation that its original changed
+// after it was written (docs/data-model.md, Translations): editing its text
+// clears the mark, and so does this button, for a change that does not
+// touch the translation.
+function outdatedNote(ctx, C, id, again) {
+  return h('section', { class: 'note', id: 'outdated' },
+    h('p', null, ctx.t('review_outdated_note')),
+    h('button', { type: 'button', id: 'act-current', onclick: () => act(ctx, C, id, { outdated: false }, again) },
+      ctx.t('review_mark_current')));
+}
+
+// outdatedBadge marks a version its original left behind.
+function outdatedBadge(ctx, v) {
+  return v.outdated ? [' ', h('span', { class: 'badge s-outdated' }, ctx.t('review_outdated'))] : null;
 }
 
 // copied: the fields a translation starts from, the original's text to
@@ -86,7 +103,7 @@ async function translations(ctx, C, r) {
   const box = h('section', { class: 'card', id: 'translations' }, h('h2', null, ctx.t('review_translations')),
     h('ul', { class: 'versions' }, group.map((v) => h('li', { 'data-id': v.id, 'data-language': v.language },
       h('span', { class: 'lang' }, valueLabel(ctx, C, 'language', v.language)), ' ',
-      statusBadge(ctx, C, v.status), ' ',
+      statusBadge(ctx, C, v.status), outdatedBadge(ctx, v), ' ',
       v.id === r.id ? h('strong', null, v.title || v.claim) : h('a', { href: `#/${C}/${v.id}` }, v.title || v.claim),
       v.id === originalId ? h('span', { class: 'muted small' }, ` · ${ctx.t('review_original')}`) : null))));
   const have = new Set(group.map((v) => v.language));

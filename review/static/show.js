@@ -15,10 +15,10 @@ const order = {
   aid_requests: ['requester', 'beneficiary_name', 'contact_phone', 'region', 'district', 'place', 'location',
     'needs', 'people_count', 'vulnerable', 'urgency', 'status', 'assigned_org', 'notes', 'related_incident',
     'acknowledged_at'],
-  updates: ['title', 'body', 'language', 'translation_of', 'region', 'status', 'published_at', 'sources',
+  updates: ['title', 'body', 'language', 'translation_of', 'outdated', 'region', 'status', 'published_at', 'sources',
     'related_incidents', 'author'],
   fact_checks: ['claim', 'claim_source', 'platform', 'verdict', 'explanation', 'evidence', 'language',
-    'translation_of', 'status', 'published_at', 'author'],
+    'translation_of', 'outdated', 'status', 'published_at', 'author'],
 };
 
 function ordered(collection, record) {
