@@ -202,8 +202,23 @@ func TestRules_IncidentReports(t *testing.T) {
 		{name: "update_verified_by_another", as: coordinator, method: http.MethodPatch, url: recordURL(c, reportAVerified),
 			body: patch("verified_by", volunteerB), status: 404, after: stored(c, reportAVerified, "verified_by", coordinator)},
 		{name: "update_verified_by_resent", as: coordinator, method: http.MethodPatch, url: recordURL(c, reportAVerified),
-			body:   body(map[string]any{"verified_by": coordinator, "public_summary": "Resent whole."}),
+			body:   body(map[string]any{"verified_by": coordinator, "status": "in_review", "public_summary": "Resent whole."}),
 			status: 200, after: stored(c, reportAVerified, "public_summary", "Resent whole.")},
+		// what was verified stays as verified until the report is reopened
+		// (workflow_verified_fixed), whoever asks; the others may not
+		// update the report at all
+		{name: "update_verified_summary", as: coordinator, method: http.MethodPatch, url: recordURL(c, reportAVerified),
+			body: patch("public_summary", "Rewritten."), status: 400,
+			after: stored(c, reportAVerified, "public_summary", "Shelling near a village; two injured.")},
+		{name: "update_verified_summary", as: superuser, method: http.MethodPatch, url: recordURL(c, reportAVerified),
+			body: patch("public_summary", "Rewritten."), status: 400,
+			after: stored(c, reportAVerified, "public_summary", "Shelling near a village; two injured.")},
+		{name: "update_verified_summary", as: volunteerA, method: http.MethodPatch, url: recordURL(c, reportAVerified),
+			body: patch("public_summary", "Rewritten."), status: 404},
+		{name: "update_verified_summary", as: volunteerB, method: http.MethodPatch, url: recordURL(c, reportAVerified),
+			body: patch("public_summary", "Rewritten."), status: 404},
+		{name: "update_verified_summary", as: "", method: http.MethodPatch, url: recordURL(c, reportAVerified),
+			body: patch("public_summary", "Rewritten."), status: 404},
 		{name: "update_verify_naming_coordinator", as: superuser, method: http.MethodPatch, url: recordURL(c, reportAInReview),
 			body: body(map[string]any{
 				"status": "verified", "verified_by": coordinator, "verified_at": "2026-11-25 10:00:00.000Z",

@@ -16,6 +16,7 @@ const (
 	CodeDistrictOutside      = "workflow_district_outside_region"
 	CodeOrganizationInactive = "workflow_organization_inactive"
 	CodePhoneInvalid         = "workflow_phone_invalid"
+	CodeVerifiedFixed        = "workflow_verified_fixed"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -65,4 +66,8 @@ func errOrganizationInactive() validation.Error {
 
 func errPhoneInvalid() validation.Error {
 	return validation.NewError(CodePhoneInvalid, "Enter a phone number of 5 to 15 digits, such as +992 92 123 4567.")
+}
+
+func errVerifiedFixed() validation.Error {
+	return validation.NewError(CodeVerifiedFixed, "A verified report cannot be changed: reopen it for review first.")
 }

@@ -37,6 +37,9 @@ func validateReport(e *core.RecordEvent) error {
 	if status == ReportVerified {
 		checkVerification(e.App, e.Record, errs)
 	}
+	// after the requirements: a verified report's note cleared is refused
+	// as a change of what was verified, since no other note would pass
+	checkVerifiedFixed(e.Record, status, errs)
 	return result(e, errs)
 }
 

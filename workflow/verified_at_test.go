@@ -32,10 +32,12 @@ func TestVerifiedAt_Stamped(t *testing.T) {
 			ExpectedContent: []string{`"verified_at":"2026-11-26 10:00:00.000Z"`},
 		},
 		{
+			// refused as a change of what was verified (TestVerifiedFixed):
+			// no other time would pass either
 			Name:   "a verified report still cannot lose it",
 			Method: http.MethodPatch, URL: reportsURL + "/" + fixtures.ReportVerified, Body: strings.NewReader(`{"verified_at":""}`),
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"verified_at":{"code":"workflow_required_for_status"`},
+			ExpectedContent: []string{`"verified_at":{"code":"workflow_verified_fixed"`},
 			AfterTestFunc:   expectField("incident_reports", fixtures.ReportVerified, "verified_at", "2026-11-21 10:00:00.000Z"),
 		},
 	}

@@ -170,10 +170,11 @@ func TestReportTransitions_API(t *testing.T) {
 			ExpectedContent: []string{`"status":"verified"`, `"verified_by":"coordinator0001"`},
 		}},
 		{fixtures.Coordinator, tests.ApiScenario{
+			// refused as a change of what was verified (TestVerifiedFixed)
 			Name:   "a verified report cannot lose its note",
 			Method: http.MethodPatch, URL: reportsURL + "/" + fixtures.ReportVerified, Body: strings.NewReader(`{"verification_note":""}`),
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"verification_note":{"code":"workflow_required_for_status"`},
+			ExpectedContent: []string{`"verification_note":{"code":"workflow_verified_fixed"`},
 		}},
 		{fixtures.Coordinator, tests.ApiScenario{
 			Name:   "verified cannot go straight to disputed",
