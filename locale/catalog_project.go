@@ -92,6 +92,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "workflow_original_retracted", Other: "The original of this text was retracted: publish it again before its translations."},
 	{ID: "workflow_related_not_verified", Other: "A published update can rest on verified reports only."},
 	{ID: "workflow_verified_fixed", Other: "A verified report cannot be changed: reopen it for review first."},
+	{ID: "workflow_photos_kept_in_review", Other: "Photos of a report in review can be added, not removed or replaced."},
 
 	{ID: "photos_unsupported_type", Other: "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted."},
 	{ID: "photos_invalid_image", Other: "{{.name}} is not a readable {{.type}} image."},

@@ -33,10 +33,21 @@ type upload struct {
 // multipartBody writes fields and files as multipart/form-data.
 func multipartBody(t testing.TB, fields map[string]string, files ...upload) (*bytes.Buffer, string) {
 	t.Helper()
+	var values [][2]string
+	for k, v := range fields {
+		values = append(values, [2]string{k, v})
+	}
+	return multipartValues(t, values, files...)
+}
+
+// multipartValues writes values (name, value; a name may repeat) and files
+// as multipart/form-data.
+func multipartValues(t testing.TB, values [][2]string, files ...upload) (*bytes.Buffer, string) {
+	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		if err := w.WriteField(k, v); err != nil {
+	for _, v := range values {
+		if err := w.WriteField(v[0], v[1]); err != nil {
 			t.Fatal(err)
 		}
 	}

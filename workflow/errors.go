@@ -17,6 +17,7 @@ const (
 	CodeOrganizationInactive = "workflow_organization_inactive"
 	CodePhoneInvalid         = "workflow_phone_invalid"
 	CodeVerifiedFixed        = "workflow_verified_fixed"
+	CodePhotosKeptInReview   = "workflow_photos_kept_in_review"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -70,4 +71,9 @@ func errPhoneInvalid() validation.Error {
 
 func errVerifiedFixed() validation.Error {
 	return validation.NewError(CodeVerifiedFixed, "A verified report cannot be changed: reopen it for review first.")
+}
+
+func errPhotosKeptInReview() validation.Error {
+	return validation.NewError(CodePhotosKeptInReview,
+		"Photos of a report in review can be added, not removed or replaced.")
 }

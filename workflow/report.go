@@ -40,6 +40,7 @@ func validateReport(e *core.RecordEvent) error {
 	// after the requirements: a verified report's note cleared is refused
 	// as a change of what was verified, since no other note would pass
 	checkVerifiedFixed(e.Record, status, errs)
+	checkPhotosKept(e.Record, status, errs)
 	return result(e, errs)
 }
 
