@@ -8,7 +8,8 @@ import (
 )
 
 // The dashboard's help under fields whose rules changed says what they do
-// now, and the migration's down puts back the texts it found.
+// now, and the migration's down puts back the texts it found. (users.role's
+// help changed again in 1795768000: TestMigrations_StaffRolesDown.)
 func TestMigrations_HelpTexts(t *testing.T) {
 	app := testapp.New(t)
 	runner := testapp.MigrationRunner(t, app, "1795767700_help_texts.js")
@@ -37,9 +38,6 @@ func TestMigrations_HelpTexts(t *testing.T) {
 		{"incident_reports", "occurred_at",
 			"When it happened (UTC), as precisely as known. A time later than now is lowered to now.",
 			"When it happened (UTC), as precisely as known."},
-		{"users", "role",
-			"Only a coordinator or a superuser changes it. New accounts without one become volunteers. An aid worker handles the aid requests assigned to their organization.",
-			"Only a coordinator or a superuser changes it. New accounts without one become volunteers."},
 		{"users", "organization",
 			"The aid organization the person works for; as an aid worker they handle the aid requests assigned to it. Only a coordinator or a superuser changes it.",
 			""},
