@@ -135,16 +135,25 @@ func inHistory(app core.App, cp checkpoint, last int64) (bool, error) {
 	return cp.seq <= end, nil
 }
 
-var authFieldRef = regexp.MustCompile(`@request\.auth\.([A-Za-z0-9_]+)`)
+var authFieldRef = regexp.MustCompile(`@request\.auth\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)`)
 
 // fingerprint hashes everything that decides which records, and which of
 // their fields, this caller sees in these collections: who the caller is,
 // the values of the auth fields the rules refer to (so a role change
 // resets), and the collections' read rules and view queries (so a rule
 // edit resets). It changes only when a client's copy may be wrong.
-func fingerprint(auth *core.Record, collections []*core.Collection) string {
+//
+// A rule may name a field of a record the caller's relation points at
+// (`@request.auth.organization.active`): its value is resolved too, so
+// that retiring an organization resets its aid workers' view though no
+// record they pulled changed (no tombstone would tell them). The first
+// field of the path is hashed as before; the dotted path is hashed only
+// when the relation is set, with one lookup per related collection, so
+// the checkpoints of callers without it stay valid.
+func fingerprint(app core.App, auth *core.Record, collections []*core.Collection) (string, error) {
 	h := sha256.New()
 	refs := map[string]bool{"role": true}
+	paths := map[string]bool{}
 	sorted := append([]*core.Collection(nil), collections...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	for _, c := range sorted {
@@ -158,7 +167,11 @@ func fingerprint(auth *core.Record, collections []*core.Collection) string {
 		}
 		for _, rule := range []*string{c.ListRule, c.ViewRule} {
 			for _, m := range authFieldRef.FindAllStringSubmatch(ruleString(rule), -1) {
-				refs[m[1]] = true
+				first, _, dotted := strings.Cut(m[1], ".")
+				refs[first] = true
+				if dotted {
+					paths[m[1]] = true
+				}
 			}
 		}
 	}
@@ -172,8 +185,80 @@ func fingerprint(auth *core.Record, collections []*core.Collection) string {
 		for _, n := range names {
 			fmt.Fprintf(h, "f|%s|%s\n", n, cast.ToString(authValue(auth, n)))
 		}
+		dotted := make([]string, 0, len(paths))
+		for p := range paths {
+			dotted = append(dotted, p)
+		}
+		sort.Strings(dotted)
+		related := map[string][]*core.Record{}
+		for _, p := range dotted {
+			v, ok, err := relatedValue(app, auth, p, related)
+			if err != nil {
+				return "", err
+			}
+			if ok {
+				fmt.Fprintf(h, "r|%s|%s\n", p, v)
+			}
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// relatedValue is the value of path (a dotted path of auth fields through
+// relations, `organization.active`) for auth: the values of the records
+// reached, joined by ",". ok is false when the first field is not a
+// relation of auth's collection (a back-relation, a typo: the first field
+// alone is hashed, as before) or is empty. cache holds the records read
+// for a relation path during this fingerprint, so several fields of one
+// organization cost one lookup.
+func relatedValue(app core.App, auth *core.Record, path string, cache map[string][]*core.Record) (string, bool, error) {
+	names := strings.Split(path, ".")
+	records := []*core.Record{auth}
+	for i, name := range names[:len(names)-1] {
+		var next []*core.Record
+		key := strings.Join(names[:i+1], ".")
+		cached, seen := cache[key]
+		if seen {
+			next = cached
+		} else {
+			// the relation field of each record reached (all of one collection)
+			rel, _ := records[0].Collection().Fields.GetByName(name).(*core.RelationField)
+			if rel == nil {
+				if i == 0 {
+					return "", false, nil
+				}
+				next = nil
+			} else {
+				var ids []string
+				for _, r := range records {
+					ids = append(ids, r.GetStringSlice(name)...)
+				}
+				if i == 0 && len(ids) == 0 {
+					return "", false, nil
+				}
+				if len(ids) > 0 {
+					found, err := app.FindRecordsByIds(rel.CollectionId, ids)
+					if err != nil {
+						return "", false, err
+					}
+					sort.Slice(found, func(a, b int) bool { return found[a].Id < found[b].Id })
+					next = found
+				}
+			}
+			cache[key] = next
+		}
+		if len(next) == 0 {
+			// a related record that is gone, or an empty relation further on
+			return "", true, nil
+		}
+		records = next
+	}
+	last := names[len(names)-1]
+	values := make([]string, 0, len(records))
+	for _, r := range records {
+		values = append(values, cast.ToString(authValue(r, last)))
+	}
+	return strings.Join(values, ","), true, nil
 }
 
 func authValue(auth *core.Record, field string) any {

@@ -114,7 +114,10 @@ func (s *service) parsePull(e *core.RequestEvent) (pullParams, *requestError) {
 // by a position every earlier commit is below: a commit that lands while
 // the page is built has a higher seq and comes in a later page.
 func (s *service) pullPage(e *core.RequestEvent, p pullParams, pw *pageWriter) ([]byte, *requestError) {
-	fp := fingerprint(e.Auth, p.collections)
+	fp, err := fingerprint(e.App, e.Auth, p.collections)
+	if err != nil {
+		return nil, internal(e, err)
+	}
 	last, err := changelog.LastSeq(e.App)
 	if err != nil {
 		return nil, internal(e, err)
