@@ -115,10 +115,16 @@ func assignedToken(t testing.TB, id string) string {
 }
 
 func runAssigned(t *testing.T, cases []accessCase) {
+	runAssignedOn(t, newAssignedApp, cases)
+}
+
+// runAssignedOn runs cases on the apps factory makes (newAssignedApp and
+// more: the members' tokens hold as long as it seeds seedAssigned's users).
+func runAssignedOn(t *testing.T, factory func(testing.TB) *tests.TestApp, cases []accessCase) {
 	for i, c := range cases {
 		s := c.scenario(t, i)
 		s.Name = strings.Replace(s.Name, "_as_"+c.as, "_as_"+memberName(c.as), 1)
-		s.TestAppFactory = newAssignedApp
+		s.TestAppFactory = factory
 		s.Headers = nil
 		if token := assignedToken(t, c.as); token != "" {
 			s.Headers = map[string]string{"Authorization": token}

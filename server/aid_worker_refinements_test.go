@@ -1,0 +1,221 @@
+package server_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+)
+
+// The aid workers' refinements (pb_migrations/1795767800_aid_worker_refinements.js
+// and privacy.HiddenFields): a retired organization's aid workers read and
+// write nothing of its requests; a request assigned while open is
+// acknowledged, and its notes written, by them.
+const (
+	aidOpenAssigned      = "aidaopenassign1" // volunteerA's, assigned to orgActive, open
+	aidCancelledAssigned = "aidacancelled01" // volunteerA's, assigned to orgActive, cancelled
+
+	secretPlaceOpen      = "SECRET-PLACE-OPEN"
+	secretPlaceWorking   = "SECRET-PLACE-WORKING"
+	secretNoteWorking    = "SECRET-NOTE-WORKING"
+	secretPlaceClosed    = "SECRET-PLACE-CLOSED"
+	secretNoteClosed     = "SECRET-NOTE-CLOSED call +992 900 000 099"
+	secretPlaceCancelled = "SECRET-PLACE-CANCELLED"
+	secretNoteCancelled  = "SECRET-NOTE-CANCELLED"
+)
+
+// newRefinedApp is newAssignedApp plus an open and a cancelled request
+// assigned to orgActive, and places and notes on its requests.
+func newRefinedApp(t testing.TB) *tests.TestApp {
+	app := newAssignedApp(t)
+	if err := seedRefined(app); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	return app
+}
+
+func seedRefined(app core.App) error {
+	return app.RunInTransaction(func(tx core.App) error {
+		for _, r := range []fixtureRecord{
+			{"aid_requests", aidOpenAssigned, map[string]any{
+				"requester": volunteerA, "beneficiary_name": "Open beneficiary", "contact_phone": "+992900000055",
+				"region": "sughd", "place": secretPlaceOpen, "needs": []string{"food"}, "urgency": "critical",
+				"status": "open", "assigned_org": orgActive,
+			}},
+			{"aid_requests", aidCancelledAssigned, map[string]any{
+				"requester": volunteerA, "region": "sughd", "place": secretPlaceCancelled, "notes": secretNoteCancelled,
+				"needs": []string{"shelter"}, "urgency": "normal", "status": "cancelled",
+				"acknowledged_at": "2026-11-20 08:30:00.000Z", "assigned_org": orgActive,
+			}},
+		} {
+			if err := saveRecord(tx, r); err != nil {
+				return err
+			}
+		}
+		for id, fields := range map[string]map[string]any{
+			aidWorking: {"place": secretPlaceWorking, "notes": secretNoteWorking},
+			aidClosed:  {"place": secretPlaceClosed, "notes": secretNoteClosed, "people_count": 7},
+		} {
+			r, err := tx.FindRecordById("aid_requests", id)
+			if err != nil {
+				return err
+			}
+			r.Load(fields)
+			if err := tx.SaveNoValidate(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// setOrgActive retires (false) or re-activates orgActive as a coordinator
+// or an operator would, through the workflow's checks.
+func setOrgActive(t testing.TB, app core.App, active bool) {
+	t.Helper()
+	org, err := app.FindRecordById("organizations", orgActive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org.Set("active", active)
+	if err := app.Save(org); err != nil {
+		t.Fatalf("organization active=%v: %v", active, err)
+	}
+}
+
+func newRetiredApp(t testing.TB) *tests.TestApp {
+	app := newRefinedApp(t)
+	setOrgActive(t, app, false)
+	return app
+}
+
+func newReactivatedApp(t testing.TB) *tests.TestApp {
+	app := newRetiredApp(t)
+	setOrgActive(t, app, true)
+	return app
+}
+
+var refinedSecrets = []string{
+	secretBenefWorking, secretPhoneWorking, secretPlaceWorking, secretNoteWorking, secretPlaceOpen,
+	secretBenefClosed, secretPhoneClosed, secretPlaceClosed, secretNoteClosed, secretPlaceCancelled, secretNoteCancelled,
+}
+
+// TestRules_RetiredOrganization: once its organization is retired
+// (organizations.active = false), an aid worker reads and writes nothing of
+// the requests assigned to it, as a volunteer; the requester and the
+// coordinators keep theirs; re-activating gives the access back.
+func TestRules_RetiredOrganization(t *testing.T) {
+	const c = "aid_requests"
+	list, working := recordsURL(c), recordURL(c, aidWorking)
+	runAssignedOn(t, newRetiredApp, []accessCase{
+		{name: "list", as: memberA, method: http.MethodGet, url: list, status: 200,
+			want: []string{listTotal(0)}, never: refinedSecrets},
+		{name: "view_working", as: memberA, method: http.MethodGet, url: working, status: 404, never: refinedSecrets},
+		{name: "view_open", as: memberA, method: http.MethodGet, url: recordURL(c, aidOpenAssigned), status: 404},
+		{name: "view_closed", as: memberA, method: http.MethodGet, url: recordURL(c, aidClosed), status: 404},
+		{name: "start", as: memberA, method: http.MethodPatch, url: working,
+			body: body(map[string]any{"status": "in_progress"}), status: 404, after: stored(c, aidWorking, "status", "acknowledged")},
+		{name: "notes", as: memberA, method: http.MethodPatch, url: working,
+			body: body(map[string]any{"notes": "still here"}), status: 404, after: stored(c, aidWorking, "notes", secretNoteWorking)},
+		{name: "acknowledge_open", as: memberA, method: http.MethodPatch, url: recordURL(c, aidOpenAssigned),
+			body: body(map[string]any{"status": "acknowledged"}), status: 404, after: stored(c, aidOpenAssigned, "status", "open")},
+		// the rest of the organization's world is unchanged
+		{name: "list", as: memberB, method: http.MethodGet, url: list, status: 200, want: []string{listTotal(0)}},
+		{name: "view_working_own", as: volunteerA, method: http.MethodGet, url: working, status: 200,
+			want: []string{secretPhoneWorking, secretNoteWorking}},
+		{name: "view_working", as: coordinator, method: http.MethodGet, url: working, status: 200,
+			want: []string{secretPhoneWorking, secretNoteWorking}},
+		{name: "start", as: coordinator, method: http.MethodPatch, url: working,
+			body: body(map[string]any{"status": "in_progress"}), status: 200, after: stored(c, aidWorking, "status", "in_progress")},
+	})
+	runAssignedOn(t, newReactivatedApp, []accessCase{
+		{name: "list_reactivated", as: memberA, method: http.MethodGet, url: list, status: 200,
+			want: []string{listTotal(4), aidWorking, aidOpenAssigned, aidClosed, aidCancelledAssigned, secretPhoneWorking}},
+		{name: "start_reactivated", as: memberA, method: http.MethodPatch, url: working,
+			body: body(map[string]any{"status": "in_progress"}), status: 200, after: stored(c, aidWorking, "status", "in_progress")},
+	})
+}
+
+// TestRules_AidWorkerOnOpenRequest: a request assigned while still open is
+// acknowledged by the organization's aid workers (the workflow stamps
+// acknowledged_at), who write its notes then too; never more.
+func TestRules_AidWorkerOnOpenRequest(t *testing.T) {
+	const c = "aid_requests"
+	open := recordURL(c, aidOpenAssigned)
+	patch := func(fields map[string]any) string { return body(fields) }
+	acknowledged := func(t testing.TB, app *tests.TestApp) {
+		t.Helper()
+		stored(c, aidOpenAssigned, "status", "acknowledged")(t, app)
+		if fieldOf(t, app, c, aidOpenAssigned, "acknowledged_at") == "" {
+			t.Fatal("acknowledged_at was not stamped")
+		}
+	}
+	stillOpen := stored(c, aidOpenAssigned, "status", "open")
+	runAssignedOn(t, newRefinedApp, []accessCase{
+		{name: "view_open", as: memberA, method: http.MethodGet, url: open, status: 200,
+			want: []string{`"status":"open"`, "+992900000055", secretPlaceOpen}},
+		{name: "acknowledge", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged"}), status: 200,
+			want: []string{`"status":"acknowledged"`}, after: acknowledged},
+		{name: "acknowledge_with_notes", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged", "notes": memberNote}), status: 200,
+			after: func(t testing.TB, app *tests.TestApp) {
+				acknowledged(t, app)
+				stored(c, aidOpenAssigned, "notes", memberNote)(t, app)
+			}},
+		// a phone resends the empty acknowledged_at it read: the workflow stamps it
+		{name: "acknowledge_resending_empty_time", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged", "acknowledged_at": "", "place": secretPlaceOpen}), status: 200,
+			after: acknowledged},
+		{name: "notes_while_open", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"notes": memberNote}), status: 200,
+			after: func(t testing.TB, app *tests.TestApp) {
+				stillOpen(t, app)
+				stored(c, aidOpenAssigned, "notes", memberNote)(t, app)
+			}},
+		// the workflow: nothing is in progress or fulfilled before it was acknowledged
+		{name: "start_from_open", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "in_progress"}), status: 400,
+			want: []string{`"workflow_invalid_transition"`}, after: stillOpen},
+		{name: "fulfil_from_open", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "fulfilled"}), status: 400, after: stillOpen},
+		// what stays the coordinators'
+		{name: "cancel", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "cancelled"}), status: 404, after: stillOpen},
+		{name: "close", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "closed"}), status: 404, after: stillOpen},
+		{name: "reassign", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"assigned_org": orgSecond}), status: 404, after: stored(c, aidOpenAssigned, "assigned_org", orgActive)},
+		{name: "unassign", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"assigned_org": "", "status": "acknowledged"}), status: 404, after: stillOpen},
+		{name: "acknowledged_at", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged", "acknowledged_at": "2026-11-01 08:00:00.000Z"}), status: 404, after: stillOpen},
+		{name: "content", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"place": "elsewhere"}), status: 404, after: stored(c, aidOpenAssigned, "place", secretPlaceOpen)},
+		// an open request not assigned to their organization
+		{name: "acknowledge_unassigned", as: memberA, method: http.MethodPatch, url: recordURL(c, aidAOpen),
+			body: patch(map[string]any{"status": "acknowledged"}), status: 404, after: stored(c, aidAOpen, "status", "open")},
+		// nobody else gains anything
+		{name: "acknowledge", as: memberB, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged"}), status: 404, after: stillOpen},
+		{name: "notes", as: memberB, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"notes": "x"}), status: 404},
+		{name: "acknowledge", as: orgVolunt, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged"}), status: 404, after: stillOpen},
+		{name: "acknowledge_own", as: volunteerA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged"}), status: 404, after: stillOpen},
+		{name: "notes_own", as: volunteerA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"notes": "x"}), status: 404},
+		{name: "acknowledge", as: volunteerB, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged"}), status: 404},
+		{name: "acknowledge", as: editor, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged"}), status: 404},
+		{name: "acknowledge", as: "", method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged"}), status: 404},
+		{name: "acknowledge", as: coordinator, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged"}), status: 200, after: acknowledged},
+		{name: "cancel", as: coordinator, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "cancelled"}), status: 200, after: stored(c, aidOpenAssigned, "status", "cancelled")},
+	})
+}
