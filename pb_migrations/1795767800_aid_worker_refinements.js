@@ -14,6 +14,10 @@
 //     `acknowledged_at`) and write its notes then: a request assigned while
 //     open was shown to them with nothing they could do. Opening, closing,
 //     cancelling and reassigning stay the coordinators'.
+// The third change of this release (aid workers no longer see the `notes`
+// and `place` of a closed or cancelled request) is the Go privacy hook's;
+// the dashboard's help under `notes` says so.
+//
 // Each clause 1795767600 added is replaced where it is found as it wrote
 // it, so a rule an operator edited elsewhere keeps its meaning (a clause
 // the operator rewrote is left alone); `down` puts the old clauses back.
@@ -45,7 +49,12 @@ const clauses = {
   updateRule: [memberUpdateOf(false, working), memberUpdateOf(true, ["open", ...working])],
 };
 
-// apply swaps each rule's clause from [1 - to] to [to].
+const notesHelp = [
+  "Handling notes of coordinators and, while they work on the request, of the aid workers of the assigned organization.",
+  "Handling notes of coordinators and of the aid workers of the assigned organization, who write them while the request is open or being handled and no longer see them once it is closed or cancelled.",
+];
+
+// apply swaps each rule's clause and the notes' help from [1 - to] to [to].
 const apply = (app, to) => {
   const requests = app.findCollectionByNameOrId("aid_requests");
   for (const [rule, pair] of Object.entries(clauses)) {
@@ -54,6 +63,10 @@ const apply = (app, to) => {
       continue;
     }
     requests[rule] = current.split(pair[1 - to]).join(pair[to]);
+  }
+  const notes = requests.fields.getByName("notes");
+  if (notes && notes.help === notesHelp[1 - to]) {
+    notes.help = notesHelp[to];
   }
   app.save(requests);
 };

@@ -28,6 +28,8 @@ const (
 	fieldBeneficiary = "beneficiary_name"
 	fieldPhone       = "contact_phone"
 	fieldAssignedOrg = "assigned_org"
+	fieldNotes       = "notes"
+	fieldPlace       = "place"
 	fieldStatus      = "status"
 	fieldOrg         = "organization"
 )
@@ -42,6 +44,16 @@ type Viewer struct {
 }
 
 // ViewerOf returns the viewer for a request's auth record (nil: anonymous).
+//
+// It does not read whether the viewer's organization is active. The API
+// rules give the aid workers of a retired organization
+// (organizations.active = false) nothing of the requests assigned to it,
+// and HiddenFields is reached only for records the rules let through: what
+// they still read (their own requests) they see as the requester. The
+// per-collection QueryHiddenFields treats them as aid workers still, which
+// is stricter than they need (they may not filter their own requests by
+// the contact), never laxer; and an organization looked up for every
+// record serialized would cost a query each.
 func ViewerOf(auth *core.Record) Viewer {
 	switch {
 	case auth == nil:
@@ -82,6 +94,9 @@ func HiddenFields(v Viewer, record *core.Record) []string {
 		return reportHidden(v, own, record.GetBool(fieldAnonymous))
 	case aidRequests:
 		own := v.ID != "" && record.GetString(fieldRequester) == v.ID
+		if !own && assignedTo(v, record) && !handles(v, record) {
+			return aidHiddenDone(v)
+		}
 		return aidHidden(v, own || handles(v, record))
 	default:
 		return nil
@@ -115,16 +130,33 @@ func aidHidden(v Viewer, mayContact bool) []string {
 	return []string{fieldBeneficiary, fieldPhone, fieldLocation}
 }
 
+// aidHiddenDone: what the aid workers of the assigned organization no
+// longer see once a request is closed or cancelled (see handles): the
+// contact, and the notes (someone may have typed a phone or an address in
+// them) and the place (where the person lives). They keep what was
+// needed, for how many, how urgently, the status, region, district and
+// dates: the record of what they did.
+func aidHiddenDone(v Viewer) []string {
+	return append(aidHidden(v, false), fieldNotes, fieldPlace)
+}
+
+// assignedTo reports whether v is an aid worker of the organization an aid
+// request is assigned to (whatever its status). A volunteer of the
+// organization is no aid worker: they see no one else's request.
+func assignedTo(v Viewer, record *core.Record) bool {
+	return v.aidWorker() && record.GetString(fieldAssignedOrg) == v.Org
+}
+
 // handles reports whether v is an aid worker of the organization an aid
 // request is assigned to while the request is still being handled: they
 // reach the person in need, so they see whom, how to call and where. The
 // API rules let them read the requests assigned to their organization in
-// any status (pb_migrations/1795767600_assigned_organization.js); once a
+// any status (pb_migrations/1795767600_assigned_organization.js, while the
+// organization is active: 1795767800_aid_worker_refinements.js); once a
 // request is closed or cancelled they keep the record of what they did,
-// not the person's contact. A volunteer of the organization is no aid
-// worker: they see no one else's request.
+// not the person's contact, notes or place (aidHiddenDone).
 func handles(v Viewer, record *core.Record) bool {
-	if !v.aidWorker() || record.GetString(fieldAssignedOrg) != v.Org {
+	if !assignedTo(v, record) {
 		return false
 	}
 	status := record.GetString(fieldStatus)
@@ -147,10 +179,14 @@ func QueryHiddenFields(v Viewer, collection string) []string {
 		return reportHidden(v, v.ownsOnly(), true)
 	case aidRequests:
 		// An aid worker lists the requests assigned to their organization
-		// too: on some of them (closed, cancelled) the contact is hidden,
-		// and on every one the link to an incident (LinkHidden).
+		// too: on some of them (closed, cancelled) the contact, notes and
+		// place are hidden, and on every one the link to an incident
+		// (LinkHidden).
 		ownsOnly := v.ownsOnly() && !v.aidWorker()
 		hidden := aidHidden(v, ownsOnly)
+		if v.aidWorker() {
+			hidden = aidHiddenDone(v)
+		}
 		if (!ownsOnly && !v.is(RoleCoordinator)) || slices.Contains(QueryHiddenFields(v, reports), fieldReporter) {
 			// See linkHidden: on some requests the link names a reporter.
 			hidden = append(hidden, fieldRelatedIncident)

@@ -63,6 +63,57 @@ func TestHiddenFields(t *testing.T) {
 	}
 }
 
+// TestHiddenFields_AidWorker: the aid workers of the organization a request
+// is assigned to see the contact, notes and place while it is handled, and
+// only what was needed and done once it is closed or cancelled; an aid
+// worker of another organization, or a volunteer of this one, is no one
+// special.
+func TestHiddenFields_AidWorker(t *testing.T) {
+	app := testapp.New(t)
+	if err := fixtures.Seed(app); err != nil {
+		t.Fatal(err)
+	}
+	const org = "orgassigned0001"
+	var (
+		member   = privacy.Viewer{ID: "member000000001", Role: privacy.RoleAidWorker, Org: org}
+		other    = privacy.Viewer{ID: "member000000002", Role: privacy.RoleAidWorker, Org: "orgother0000001"}
+		orgVol   = privacy.Viewer{ID: "member000000003", Role: "volunteer", Org: org}
+		noOrg    = privacy.Viewer{ID: "member000000004", Role: privacy.RoleAidWorker}
+		contact  = "beneficiary_name,contact_phone,location"
+		finished = contact + ",notes,place"
+	)
+	scenarios := []struct {
+		viewer privacy.Viewer
+		id     string
+		want   string
+	}{
+		{member, fixtures.AidOpen, ""},
+		{member, fixtures.AidAcknowledged, ""},
+		{member, fixtures.AidInProgress, ""},
+		{member, fixtures.AidFulfilled, ""},
+		{member, fixtures.AidClosed, finished},
+		{member, fixtures.AidCancelled, finished},
+		{other, fixtures.AidOpen, contact},
+		{other, fixtures.AidClosed, contact},
+		{orgVol, fixtures.AidClosed, contact},
+		{noOrg, fixtures.AidClosed, contact},
+		// their own request they see as its requester, closed or not
+		{privacy.Viewer{ID: fixtures.Volunteer, Role: privacy.RoleAidWorker, Org: org}, fixtures.AidClosed, ""},
+	}
+	for i, s := range scenarios {
+		t.Run(fmt.Sprintf("%d_%s_%s", i, s.viewer.ID, s.id), func(t *testing.T) {
+			record, err := app.FindRecordById("aid_requests", s.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			record.Set("assigned_org", org)
+			if got := strings.Join(privacy.HiddenFields(s.viewer, record), ","); got != s.want {
+				t.Fatalf("hidden %q, want %q", got, s.want)
+			}
+		})
+	}
+}
+
 func TestQueryHiddenFields(t *testing.T) {
 	scenarios := []struct {
 		viewer     privacy.Viewer
@@ -75,6 +126,10 @@ func TestQueryHiddenFields(t *testing.T) {
 		{privacy.Viewer{ID: "c", Role: "coordinator"}, "aid_requests", []string{"related_incident"}},
 		{privacy.Viewer{ID: "e", Role: "editor"}, "incident_reports", []string{"reporter", "location"}},
 		{privacy.Viewer{ID: "e", Role: "editor"}, "aid_requests", []string{"beneficiary_name", "contact_phone", "location", "related_incident"}},
+		{privacy.Viewer{ID: "a", Role: privacy.RoleAidWorker, Org: "o"}, "aid_requests",
+			[]string{"beneficiary_name", "contact_phone", "location", "notes", "place", "related_incident"}},
+		{privacy.Viewer{ID: "a", Role: privacy.RoleAidWorker}, "aid_requests", nil}, // no organization: a volunteer
+		{privacy.Viewer{ID: "a", Role: privacy.RoleAidWorker, Org: "o"}, "incident_reports", []string{"verified_by"}},
 		{privacy.Viewer{}, "incident_reports", []string{"reporter", "location", "verified_by"}},
 		{privacy.Viewer{ID: "s", Superuser: true}, "incident_reports", nil},
 	}

@@ -245,16 +245,7 @@ func TestRealtime_BecomingAnAidWorkerDropsOutgrownFilters(t *testing.T) {
 	if _, err := apis.NewRouter(app); err != nil {
 		t.Fatal(err)
 	}
-	orgs, err := app.FindCollectionByNameOrId("organizations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	org := core.NewRecord(orgs)
-	org.Set("name", "Field Clinic")
-	org.Set("active", true)
-	if err := app.Save(org); err != nil {
-		t.Fatal(err)
-	}
+	org := saveOrganization(t, app, "Field Clinic")
 	user, err := app.FindRecordById("users", fixtures.Volunteer2)
 	if err != nil {
 		t.Fatal(err)
@@ -290,4 +281,91 @@ func TestRealtime_BecomingAnAidWorkerDropsOutgrownFilters(t *testing.T) {
 	if !registered(clients[byStatus]) {
 		t.Fatal("a status filter was dropped")
 	}
+}
+
+// TestRealtime_AidWorkerEvents: an aid worker subscribed to aid requests
+// gets the one assigned to their organization with its notes and place
+// while it is handled, without them (nor the contact) once it is closed,
+// and nothing of it once the organization is retired.
+func TestRealtime_AidWorkerEvents(t *testing.T) {
+	app := fixtures.Factory(t)
+	if _, err := apis.NewRouter(app); err != nil {
+		t.Fatal(err)
+	}
+	org := saveOrganization(t, app, "Field Clinic")
+	worker, err := app.FindRecordById("users", fixtures.Volunteer2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker.Set("role", "aid_worker")
+	worker.Set("organization", org.Id)
+	if err := app.Save(worker); err != nil {
+		t.Fatal(err)
+	}
+	request, err := app.FindRecordById("aid_requests", fixtures.AidFulfilled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	request.Set("assigned_org", org.Id)
+	if err := app.Save(request); err != nil {
+		t.Fatal(err)
+	}
+	client := subscriptions.NewDefaultClient()
+	client.Set(apis.RealtimeClientAuthKey, worker)
+	client.Subscribe("aid_requests")
+	app.SubscriptionsBroker().Register(client)
+	const place, note = "Isfara, block 4", "Delivered water on Monday."
+	event := func(set map[string]any) (string, bool) {
+		t.Helper()
+		request, err := app.FindRecordById("aid_requests", fixtures.AidFulfilled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		request.Load(set)
+		if err := app.Save(request); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case msg := <-client.Channel():
+			return string(msg.Data), true
+		case <-time.After(2 * time.Second):
+			return "", false
+		}
+	}
+	data, ok := event(map[string]any{"notes": note})
+	if !ok || !strings.Contains(data, note) || !strings.Contains(data, place) || !strings.Contains(data, fixtures.BeneficiaryName) {
+		t.Fatalf("event while fulfilled lacks notes, place or contact (%v): %s", ok, data)
+	}
+	data, ok = event(map[string]any{"status": "closed"})
+	if !ok || !strings.Contains(data, `"status":"closed"`) {
+		t.Fatalf("no event of the closing (%v): %s", ok, data)
+	}
+	for _, secret := range []string{note, place, fixtures.BeneficiaryName, `"notes"`, `"place"`} {
+		if strings.Contains(data, secret) {
+			t.Errorf("event of the closed request discloses %s: %s", secret, data)
+		}
+	}
+	org.Set("active", false)
+	if err := app.Save(org); err != nil {
+		t.Fatal(err)
+	}
+	if data, ok = event(map[string]any{"people_count": 6}); ok {
+		t.Fatalf("an aid worker of a retired organization got an event: %s", data)
+	}
+}
+
+// saveOrganization saves an active organization named name.
+func saveOrganization(t testing.TB, app core.App, name string) *core.Record {
+	t.Helper()
+	orgs, err := app.FindCollectionByNameOrId("organizations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := core.NewRecord(orgs)
+	org.Set("name", name)
+	org.Set("active", true)
+	if err := app.Save(org); err != nil {
+		t.Fatal(err)
+	}
+	return org
 }

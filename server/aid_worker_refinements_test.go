@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -11,7 +12,8 @@ import (
 // The aid workers' refinements (pb_migrations/1795767800_aid_worker_refinements.js
 // and privacy.HiddenFields): a retired organization's aid workers read and
 // write nothing of its requests; a request assigned while open is
-// acknowledged, and its notes written, by them.
+// acknowledged, and its notes written, by them; a closed or cancelled one
+// no longer shows them its notes and place.
 const (
 	aidOpenAssigned      = "aidaopenassign1" // volunteerA's, assigned to orgActive, open
 	aidCancelledAssigned = "aidacancelled01" // volunteerA's, assigned to orgActive, cancelled
@@ -217,5 +219,51 @@ func TestRules_AidWorkerOnOpenRequest(t *testing.T) {
 			body: patch(map[string]any{"status": "acknowledged"}), status: 200, after: acknowledged},
 		{name: "cancel", as: coordinator, method: http.MethodPatch, url: open,
 			body: patch(map[string]any{"status": "cancelled"}), status: 200, after: stored(c, aidOpenAssigned, "status", "cancelled")},
+	})
+}
+
+// TestRules_AidWorkerAfterClosing: once a request is closed or cancelled,
+// its organization's aid workers keep what was needed and done, not the
+// notes (they may hold a phone someone typed) nor the place (where the
+// person lives); nor may they filter or sort by them.
+func TestRules_AidWorkerAfterClosing(t *testing.T) {
+	const c = "aid_requests"
+	list, closed, cancelled := recordsURL(c), recordURL(c, aidClosed), recordURL(c, aidCancelledAssigned)
+	query := func(q string) string { return list + "?" + q }
+	filtered := func(filter string) string { return query("filter=" + url.QueryEscape(filter)) }
+	done := []string{secretPlaceClosed, secretNoteClosed, secretPlaceCancelled, secretNoteCancelled,
+		secretBenefClosed, secretPhoneClosed}
+	forbidden := []string{`"privacy_forbidden_query_field"`}
+	runAssignedOn(t, newRefinedApp, []accessCase{
+		{name: "view_closed", as: memberA, method: http.MethodGet, url: closed, status: 200,
+			want:  []string{`"status":"closed"`, `"needs":["water"]`, `"people_count":7`, `"urgency":"high"`, `"region":"sughd"`, `"acknowledged_at":"2026-11-20`},
+			never: append([]string{`"notes"`, `"place"`, `"location"`}, done...)},
+		{name: "view_cancelled", as: memberA, method: http.MethodGet, url: cancelled, status: 200,
+			want: []string{`"status":"cancelled"`, `"needs":["shelter"]`}, never: append([]string{`"notes"`, `"place"`}, done...)},
+		{name: "list", as: memberA, method: http.MethodGet, url: list, status: 200,
+			want:  []string{listTotal(4), secretPlaceWorking, secretNoteWorking, secretPlaceOpen},
+			never: done},
+		{name: "view_working", as: memberA, method: http.MethodGet, url: recordURL(c, aidWorking), status: 200,
+			want: []string{secretPlaceWorking, secretNoteWorking}},
+		{name: "filter_notes", as: memberA, method: http.MethodGet, url: filtered("notes ~ 'SECRET'"), status: 400, want: forbidden},
+		{name: "filter_place", as: memberA, method: http.MethodGet, url: filtered("place = '" + secretPlaceClosed + "'"), status: 400, want: forbidden},
+		{name: "filter_place_in_group", as: memberA, method: http.MethodGet, url: filtered("(status = 'closed' && place ~ 'CLOSED')"), status: 400, want: forbidden},
+		{name: "sort_notes", as: memberA, method: http.MethodGet, url: query("sort=notes"), status: 400, want: forbidden},
+		{name: "sort_place", as: memberA, method: http.MethodGet, url: query("sort=-place"), status: 400, want: forbidden},
+		{name: "filter_needs", as: memberA, method: http.MethodGet, url: filtered("needs ~ 'water'"), status: 200,
+			want: []string{aidClosed}, never: done},
+		// everyone else sees what they saw
+		{name: "view_closed_own", as: volunteerA, method: http.MethodGet, url: closed, status: 200,
+			want: []string{secretPlaceClosed, secretNoteClosed, secretPhoneClosed}},
+		{name: "filter_place_own", as: volunteerA, method: http.MethodGet, url: filtered("place = '" + secretPlaceClosed + "'"), status: 200,
+			want: []string{listTotal(1), aidClosed}},
+		{name: "view_closed", as: coordinator, method: http.MethodGet, url: closed, status: 200,
+			want: []string{secretPlaceClosed, secretNoteClosed}},
+		{name: "filter_notes", as: coordinator, method: http.MethodGet, url: filtered("notes ~ 'SECRET-NOTE-CLOSED'"), status: 200,
+			want: []string{listTotal(1), aidClosed}},
+		{name: "view_cancelled", as: superuser, method: http.MethodGet, url: cancelled, status: 200,
+			want: []string{secretPlaceCancelled, secretNoteCancelled}},
+		{name: "view_closed", as: memberB, method: http.MethodGet, url: closed, status: 404, never: done},
+		{name: "view_closed", as: orgVolunt, method: http.MethodGet, url: closed, status: 404, never: done},
 	})
 }

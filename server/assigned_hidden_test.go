@@ -15,7 +15,8 @@ import (
 // clause (pb_migrations/1795767600_assigned_organization.js) to the privacy
 // package as TestUpdate_HiddenFieldsAnswerAlike holds the others': every
 // field hidden from an aid worker of an organization on an aid request (the
-// contact of a closed one, the link to a report they did not file) is
+// contact, notes and place of a closed one, the link to a report they did
+// not file) is
 // refused, 404, whatever the value, alone and beside a change the member
 // may make (notes), so that no answer tells a right guess from a wrong one.
 func TestUpdate_HiddenFieldsAnswerAlike_Members(t *testing.T) {
@@ -58,6 +59,7 @@ func TestUpdate_HiddenFieldsAnswerAlike_Members(t *testing.T) {
 	for _, want := range []string{
 		"member " + aidWorking + ".related_incident",
 		"member " + aidClosed + ".contact_phone", "member " + aidClosed + ".location",
+		"member " + aidClosed + ".notes", "member " + aidClosed + ".place",
 	} {
 		if !covered[want] {
 			t.Fatalf("no case for %s; covered: %v", want, covered)

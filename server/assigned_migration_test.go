@@ -86,7 +86,7 @@ func TestMigrations_AssignedOrganizationDown(t *testing.T) {
 
 // The refinements' down puts back the aid workers' clauses of
 // 1795767600_assigned_organization.js (no test of the organization's
-// `active`, no write while `open`), leaving the rest
+// `active`, no write while `open`) and the notes' help, leaving the rest
 // of each rule as it found it; up again restores the refined rules.
 func TestMigrations_AidWorkerRefinementsDown(t *testing.T) {
 	app := testapp.New(t)

@@ -255,7 +255,7 @@ func TestRules_AssignedOrganization(t *testing.T) {
 		// the dashboard says who sees the confidential fields, and who writes the notes
 		{name: "dashboard_help", as: superuser, method: http.MethodGet, url: "/api/collections/aid_requests", status: 200,
 			want: []string{"How to reach them. Confidential: the requester, coordinators and, until the request is closed or cancelled, the aid workers of the assigned organization.",
-				"Handling notes of coordinators and, while they work on the request, of the aid workers of the assigned organization."}},
+				"Handling notes of coordinators and of the aid workers of the assigned organization, who write them while the request is open or being handled and no longer see them once it is closed or cancelled."}},
 		// an aid worker reads no one else's report: on reports they are volunteers
 		{name: "list_reports", as: memberA, method: http.MethodGet, url: recordsURL("incident_reports"), status: 200,
 			want: []string{listTotal(0)}, never: []string{reportAVerified}},

@@ -8,7 +8,8 @@ import (
 // The aid workers' refinements over sync
 // (pb_migrations/1795767800_aid_worker_refinements.js, privacy.HiddenFields):
 // a retired organization's aid workers' phones reset and lose its requests,
-// and an open request is acknowledged from the field.
+// an open request is acknowledged from the field, and a closed one is
+// pulled without its notes and place.
 
 // TestSync_RetiredOrganization: retiring an organization changes no aid
 // request, so no tombstone would tell its aid workers' phones: the
@@ -118,5 +119,45 @@ func TestSync_AidWorkerAcknowledgesOpen(t *testing.T) {
 		"baseRev": findChange(got, "aid_requests", second).Rev, "data": map[string]any{"status": "acknowledged"}})
 	if res[0].Status != "applied" || res[0].Record["status"] != "acknowledged" {
 		t.Fatalf("coordinator's acknowledging: %+v", res[0])
+	}
+}
+
+// TestSync_ClosedRequestWithoutNotesAndPlace: the member's phone pulls a
+// handled request with its notes and place, and the closed one without
+// them (nor the contact), in the next pull and in a fresh one; the
+// coordinator's with them.
+func TestSync_ClosedRequestWithoutNotesAndPlace(t *testing.T) {
+	en := assignedEnv(t)
+	const place, note = "Vorukh, house by the mosque", "Her son's number: +992 900 123 000"
+	en.setField("aid_requests", assigned, "place", place)
+	if code, body := en.do(coordinator, http.MethodPatch, "/api/collections/aid_requests/records/"+assigned,
+		map[string]any{"notes": note}); code != 200 {
+		t.Fatalf("notes: %d %v", code, body)
+	}
+	got, cp := en.pullAll(memberA, "aid_requests", "")
+	if len(got) != 1 || got[0].Record["place"] != place || got[0].Record["notes"] != note {
+		t.Fatalf("member's pull while handled: %+v", got)
+	}
+	for _, status := range []string{"fulfilled", "closed"} {
+		if code, body := en.do(coordinator, http.MethodPatch, "/api/collections/aid_requests/records/"+assigned,
+			map[string]any{"status": status}); code != 200 {
+			t.Fatalf("%s: %d %v", status, code, body)
+		}
+	}
+	next, _ := en.pullAll(memberA, "aid_requests", cp)
+	fresh, _ := en.pullAll(memberA, "aid_requests", "")
+	for name, pulled := range map[string][]change{"next": next, "fresh": fresh} {
+		if len(pulled) != 1 || pulled[0].Record["status"] != "closed" || pulled[0].Record["needs"] == nil {
+			t.Fatalf("member's %s pull after closing: %+v", name, pulled)
+		}
+		for _, field := range []string{"notes", "place", "contact_phone", "beneficiary_name", "location"} {
+			if v, ok := pulled[0].Record[field]; ok {
+				t.Fatalf("member's %s pull of the closed request carries %s = %v", name, field, v)
+			}
+		}
+	}
+	got, _ = en.pullAll(coordinator, "aid_requests", "")
+	if c := findChange(got, "aid_requests", assigned); c == nil || c.Record["place"] != place || c.Record["notes"] != note {
+		t.Fatalf("coordinator's pull after closing: %+v", c)
 	}
 }
