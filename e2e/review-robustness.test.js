@@ -25,6 +25,7 @@ const signIn = (email) => signInAt(browser, server.url, email, password);
 
 let org;
 let openAid;
+let closedAid;
 let photoReport;
 let reporterSession;
 let reopened;
@@ -83,8 +84,18 @@ before(async () => {
     requester: people.volunteerA.id, region: 'sughd', needs: ['shelter'], urgency: 'normal',
     beneficiary_name: 'Widow with two children', contact_phone: '+992 92 123 4567', people_count: 3,
   });
-  // assigned while still open: the organization reads it, but may not yet move it or write notes
+  // assigned while still open: the organization acknowledges it, and nothing else
   await people.coordinator.pb.collection('aid_requests').update(openAid.id, { assigned_org: org.id });
+  // closed: the organization keeps what was needed and done, not the
+  // contact, the notes or the place
+  closedAid = await people.volunteerA.pb.collection('aid_requests').create({
+    requester: people.volunteerA.id, region: 'sughd', needs: ['water'], urgency: 'high', place: 'Vorukh, by the mosque',
+    beneficiary_name: 'Old man alone', contact_phone: '+992 92 765 4321', people_count: 1,
+  });
+  for (const step of [{ status: 'acknowledged', assigned_org: org.id, notes: 'His son: +992 93 000 1111' },
+    { status: 'fulfilled' }, { status: 'closed' }]) {
+    await people.coordinator.pb.collection('aid_requests').update(closedAid.id, step);
+  }
   const form = new FormData();
   for (const [k, v] of Object.entries(newReport(people.volunteerB.id))) form.append(k, v);
   form.append('photos', new Blob([readFileSync(join(repoRoot, 'photos', 'strip', 'testdata', 'meta.png'))], { type: 'image/png' }), 'p.png');
@@ -170,14 +181,34 @@ describe('review screen, robustness', () => {
     await c.context.close();
   });
 
-  test('an aid worker is offered no move and no notes on a request still open', async () => {
+  test('an aid worker is offered only acknowledging and notes on a request still open, nothing on a closed one', async () => {
     const s = await signIn('aidmember@aman.e2e');
     const { page } = s;
     assert.deepEqual(await listed(page), [openAid.id]);
     await page.click(`#records li[data-id="${openAid.id}"] a`);
     await page.locator('#record-fields').waitFor();
-    // the update rule lets aid workers write only acknowledged, in-progress and fulfilled requests
+    // the update rule lets aid workers write open, acknowledged, in-progress
+    // and fulfilled requests, and move them to the last three only (the
+    // workflow: from open, to acknowledged)
+    const moves = await page.locator('#actions .buttons button').evaluateAll((bs) => bs.map((b) => b.id));
+    assert.deepEqual(moves, ['act-acknowledged'], 'cancelling stays the coordinators\'');
+    assert.equal(await page.locator('#act-save').count(), 1, 'notes while open');
+    // the closed request: shown without its contact, notes and place, and no action
+    await page.click('a.back');
+    await page.click('.chips [data-key="all"]');
+    await page.locator('.chips [data-key="all"].on').waitFor();
+    assert.deepEqual((await listed(page)).sort(), [openAid.id, closedAid.id].sort());
+    await page.click(`#records li[data-id="${closedAid.id}"] a`);
+    await page.locator('#record-fields .f-needs').waitFor();
     assert.equal(await page.locator('#actions').count(), 0, 'a Save the API answers with 404');
+    for (const f of ['notes', 'place', 'beneficiary_name', 'contact_phone', 'location']) {
+      assert.equal(await page.locator(`#record-fields .f-${f}`).count(), 0, `the closed request shows its ${f}`);
+    }
+    const text = await page.locator('body').textContent();
+    for (const secret of ['Vorukh', '+992 93 000 1111', 'Old man alone']) {
+      assert.ok(!text.includes(secret), `the page shows ${secret}`);
+    }
+    assert.deepEqual(s.errors.filter((e) => !e.startsWith('Failed to load resource')), [], 'the page ran without errors');
     await s.context.close();
   });
 

@@ -58,7 +58,8 @@ before(async () => {
     requester: people.volunteerA.id, region: 'batken', needs: ['food', 'water'], urgency: 'high',
     beneficiary_name: 'Family of five', contact_phone: '+996 555 123 456', people_count: 5,
   });
-  await people.coordinator.pb.collection('aid_requests').update(aid.id, { status: 'acknowledged', assigned_org: org.id });
+  // assigned while still open: the organization's aid worker acknowledges it
+  await people.coordinator.pb.collection('aid_requests').update(aid.id, { assigned_org: org.id });
   browser = await launchChromium();
 });
 
@@ -202,11 +203,20 @@ describe('review screen', () => {
     await s.context.close();
   });
 
-  test('an aid worker of the assigned organization starts work on the request', async () => {
+  test('an aid worker of the assigned organization acknowledges the request and starts work on it', async () => {
     const s = await signIn(member.email);
     const { page } = s;
     assert.deepEqual(await listed(page), [aid.id]);
     await page.click(`#records li[data-id="${aid.id}"] a`);
+    // open: the member acknowledges it, and nothing else
+    await page.locator('#act-acknowledged').waitFor();
+    assert.equal(await page.locator('#act-cancelled').count(), 0, 'cancelling stays the coordinators\'');
+    assert.equal(await page.locator('#act-in_progress').count(), 0, 'nothing is in progress before it is acknowledged');
+    await page.click('#act-acknowledged');
+    await page.locator('#act-in_progress').waitFor();
+    const acknowledged = await people.coordinator.pb.collection('aid_requests').getOne(aid.id);
+    assert.equal(acknowledged.status, 'acknowledged');
+    assert.match(acknowledged.acknowledged_at, /^\d{4}-/, 'the workflow stamps acknowledged_at');
     assert.equal(await page.locator('#act-open').count(), 0, 'reopening stays the coordinators\'');
     assert.equal(await page.locator('#act-cancelled').count(), 0, 'cancelling too');
     await page.fill('#in-notes', 'Food and water delivered tomorrow morning.');

@@ -1,7 +1,8 @@
 // Aid requests. Coordinators list them by status and urgency, acknowledge,
 // assign an active organization, move them along and close or cancel them;
-// the aid workers of the organization a request is assigned to move it
-// between acknowledged, in progress and fulfilled and write its notes.
+// the aid workers of the organization a request is assigned to acknowledge
+// it, move it between acknowledged, in progress and fulfilled and write its
+// notes.
 // The API rules decide which requests each lists and which fields each sees.
 import { h, replace } from './dom.js';
 import {
@@ -16,7 +17,8 @@ const statuses = ['open', 'acknowledged', 'in_progress', 'fulfilled', 'closed', 
 let filter = 'active';
 let urgency = '';
 
-// next statuses from each (docs/workflow.md); members only among these three.
+// next statuses from each (docs/workflow.md); members only to these three,
+// from these and open (the update rule of 1795767800_aid_worker_refinements.js).
 const coordinatorMoves = {
   open: ['acknowledged', 'cancelled'],
   acknowledged: ['in_progress', 'fulfilled', 'cancelled', 'open'],
@@ -26,6 +28,7 @@ const coordinatorMoves = {
   cancelled: ['open'],
 };
 const memberStatuses = ['acknowledged', 'in_progress', 'fulfilled'];
+const memberWrites = ['open', ...memberStatuses];
 
 export async function aidView(ctx, view, id) {
   if (id) return aidDetail(ctx, view, id);
@@ -73,8 +76,8 @@ async function aidDetail(ctx, view, id) {
     backLink(ctx, 'aid'),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', valueLabel(ctx, C, 'urgency', r.urgency)),
     conflicts,
-    // members write only the requests they handle (the update rule: acknowledged, in progress, fulfilled)
-    coordinator || (member && memberStatuses.includes(r.status)) ? actions(ctx, r, again, coordinator, orgs) : null,
+    // members write only the requests they handle (the update rule: open, acknowledged, in progress, fulfilled)
+    coordinator || (member && memberWrites.includes(r.status)) ? actions(ctx, r, again, coordinator, orgs) : null,
     details(ctx, C, r),
     historyBox(ctx, C, id));
 }
@@ -83,7 +86,7 @@ function actions(ctx, r, again, coordinator, orgs) {
   const notes = textArea(ctx, C, 'notes', r.notes, 4);
   const withNotes = (body) => (notes.input.value !== (r.notes || '') ? { ...body, notes: notes.input.value } : body);
   let moves = coordinatorMoves[r.status] || [];
-  if (!coordinator) moves = memberStatuses.includes(r.status) ? moves.filter((s) => memberStatuses.includes(s)) : [];
+  if (!coordinator) moves = memberWrites.includes(r.status) ? moves.filter((s) => memberStatuses.includes(s)) : [];
   const box = h('section', { class: 'card actions', id: 'actions' }, h('h2', null, ctx.t('review_change_status')),
     h('div', { class: 'buttons' }, moves.map((s) => h('button', {
       type: 'button', id: `act-${s}`, class: s === 'acknowledged' && r.status === 'open' ? 'primary' : '',
