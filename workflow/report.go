@@ -80,20 +80,23 @@ func reopenVerified(record *core.Record, status string) {
 
 // checkVerification adds to errs what a verified report lacks: a
 // coordinator other than the reporter as verified_by (checked when the
-// status or the verifier changes: a verifier who later lost the role does
-// not unverify the report), verified_at (stamped when the report becomes
+// status or the verifier changes, and the reporter too when the reporter
+// changes: a verifier who later lost the role does not unverify the
+// report), verified_at (stamped when the report becomes
 // verified without one) and a non-blank note. A report is
 // verified by a second pair of eyes: a coordinator who reported an
 // incident does not verify it.
 func checkVerification(app core.App, record *core.Record, errs validation.Errors) {
 	verifier := record.GetString(fieldVerifiedBy)
+	judged := statusChanged(Reports, record) || fieldChanged(record, fieldVerifiedBy)
 	switch {
 	case verifier == "":
 		errs[fieldVerifiedBy] = errRequiredForStatus(ReportVerified)
-	case !statusChanged(Reports, record) && !fieldChanged(record, fieldVerifiedBy):
-	case verifier == record.GetString(fieldReporter):
+	case verifier == record.GetString(fieldReporter) && (judged || fieldChanged(record, fieldReporter)):
+		// a superuser who names the verifier as the reporter of a verified
+		// report makes it one its reporter verified
 		errs[fieldVerifiedBy] = errVerifierIsReporter()
-	case !isCoordinator(app, verifier):
+	case judged && !isCoordinator(app, verifier):
 		errs[fieldVerifiedBy] = errVerifierNotCoordinator()
 	}
 	if record.GetDateTime(fieldVerifiedAt).IsZero() {

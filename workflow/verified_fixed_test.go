@@ -58,6 +58,22 @@ func TestVerifiedFixed(t *testing.T) {
 		refused(fixtures.Superuser, "superuser changes the injured", `{"injured":2}`, "injured", "0"),
 		refused(fixtures.Superuser, "superuser changes the sources", `{"sources":"x"}`, "sources", ""),
 		refused(fixtures.Superuser, "superuser clears the note", `{"verification_note":""}`, "verification_note", fixtures.VerificationNote),
+		{fixtures.Superuser, tests.ApiScenario{
+			// reporter is not a verified field (the public never reads it),
+			// but naming the verifier as reporter would make the report one
+			// its reporter verified
+			Name:   "superuser names the verifier as the reporter",
+			Method: http.MethodPatch, URL: verified, Body: strings.NewReader(`{"reporter":"` + fixtures.Coordinator + `"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"verified_by":{"code":"workflow_verifier_is_reporter"`},
+			AfterTestFunc:   expectField("incident_reports", fixtures.ReportVerified, "reporter", fixtures.Volunteer),
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "superuser corrects the reporter to another person",
+			Method: http.MethodPatch, URL: verified, Body: strings.NewReader(`{"reporter":"` + fixtures.Editor + `"}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"reporter":"` + fixtures.Editor + `"`},
+		}},
 		{fixtures.Coordinator, tests.ApiScenario{
 			Name:   "the refusal is localized",
 			Method: http.MethodPatch, URL: verified, Body: strings.NewReader(`{"public_summary":"Rewritten."}`),
