@@ -13,7 +13,11 @@
 //     organization while it is still `open` (the workflow stamps
 //     `acknowledged_at`) and write its notes then: a request assigned while
 //     open was shown to them with nothing they could do. Opening, closing,
-//     cancelling and reassigning stay the coordinators'.
+//     cancelling and reassigning stay the coordinators'. The write that
+//     acknowledges may carry `acknowledged_at`, the time the aid worker
+//     acknowledged on a phone that was offline then (the workflow keeps it
+//     between the request's creation and now); no other write of theirs
+//     changes it.
 // The third change of this release (aid workers no longer see the `notes`
 // and `place` of a closed or cancelled request) is the Go privacy hook's;
 // the dashboard's help under `notes` says so.
@@ -33,13 +37,19 @@ const fixed = [
   "requester", "beneficiary_name", "contact_phone", "region", "district", "place", "location",
   "needs", "people_count", "vulnerable", "urgency", "assigned_org", "acknowledged_at",
 ];
+// fixedClause keeps field n as stored; in the refined clause
+// acknowledged_at may be sent with the acknowledgement.
+const fixedClause = (n, refined) => refined && n === "acknowledged_at"
+  ? `(@request.body.${n}:changed = false || ${acknowledging})`
+  : `@request.body.${n}:changed = false`;
 // from: the statuses in which a member writes the request; the targets
 // stay the three working steps (the workflow decides which may follow which:
 // from open, only acknowledged)
+const acknowledging = "(status = 'open' && @request.body.status = 'acknowledged')";
 const memberUpdateOf = (active, from) => `(${memberOf(active)}` +
   ` && (${from.map((s) => `status = '${s}'`).join(" || ")})` +
   ` && (@request.body.status:changed = false || ${working.map((s) => `@request.body.status = '${s}'`).join(" || ")})` +
-  ` && ${fixed.map((n) => `@request.body.${n}:changed = false`).join(" && ")}` +
+  ` && ${fixed.map((n) => fixedClause(n, active)).join(" && ")}` +
   ` && (@request.body.related_incident:isset = false || (@request.body.related_incident:changed = false` +
   ` && (related_incident = '' || related_incident.reporter = @request.auth.id))))`;
 

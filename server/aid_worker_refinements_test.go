@@ -191,8 +191,17 @@ func TestRules_AidWorkerOnOpenRequest(t *testing.T) {
 			body: patch(map[string]any{"assigned_org": orgSecond}), status: 404, after: stored(c, aidOpenAssigned, "assigned_org", orgActive)},
 		{name: "unassign", as: memberA, method: http.MethodPatch, url: open,
 			body: patch(map[string]any{"assigned_org": "", "status": "acknowledged"}), status: 404, after: stillOpen},
-		{name: "acknowledged_at", as: memberA, method: http.MethodPatch, url: open,
-			body: patch(map[string]any{"status": "acknowledged", "acknowledged_at": "2026-11-01 08:00:00.000Z"}), status: 404, after: stillOpen},
+		// the acknowledgement carries the time it was made on a phone offline then
+		{name: "acknowledge_offline_time", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"status": "acknowledged", "acknowledged_at": "2026-11-01 08:00:00.000Z"}), status: 200,
+			after: func(t testing.TB, app *tests.TestApp) {
+				stored(c, aidOpenAssigned, "status", "acknowledged")(t, app)
+				stored(c, aidOpenAssigned, "acknowledged_at", "2026-11-01 08:00:00.000Z")(t, app)
+			}},
+		// but no other write of theirs sets it
+		{name: "acknowledged_at_without_acknowledging", as: memberA, method: http.MethodPatch, url: open,
+			body: patch(map[string]any{"notes": memberNote, "acknowledged_at": "2026-11-01 08:00:00.000Z"}), status: 404,
+			after: stored(c, aidOpenAssigned, "acknowledged_at", "")},
 		{name: "content", as: memberA, method: http.MethodPatch, url: open,
 			body: patch(map[string]any{"place": "elsewhere"}), status: 404, after: stored(c, aidOpenAssigned, "place", secretPlaceOpen)},
 		// an open request not assigned to their organization

@@ -86,7 +86,8 @@ func TestMigrations_AssignedOrganizationDown(t *testing.T) {
 
 // The refinements' down puts back the aid workers' clauses of
 // 1795767600_assigned_organization.js (no test of the organization's
-// `active`, no write while `open`) and the notes' help, leaving the rest
+// `active`, no write while `open`, no acknowledged_at with the
+// acknowledgement) and the notes' help, leaving the rest
 // of each rule as it found it; up again restores the refined rules.
 func TestMigrations_AidWorkerRefinementsDown(t *testing.T) {
 	app := testapp.New(t)
@@ -94,6 +95,7 @@ func TestMigrations_AidWorkerRefinementsDown(t *testing.T) {
 	state := func() (rules [3]string, help string) { return aidRequestRules(t, app, "notes") }
 	const active = "@request.auth.organization.active = true"
 	const whileOpen = "(status = 'open' || status = 'acknowledged'"
+	const acknowledging = "(@request.body.acknowledged_at:changed = false || (status = 'open' && @request.body.status = 'acknowledged'))"
 	with, helpWith := state()
 	for i, r := range with {
 		if strings.Count(r, active) != 1 {
@@ -109,7 +111,7 @@ func TestMigrations_AidWorkerRefinementsDown(t *testing.T) {
 	without, helpWithout := state()
 	for i, r := range without {
 		if strings.Contains(r, active) || strings.Contains(r, whileOpen) ||
-			strings.ReplaceAll(strings.ReplaceAll(with[i], " && "+active, ""), "status = 'open' || ", "") != r {
+			strings.NewReplacer(" && "+active, "", "status = 'open' || ", "", acknowledging, "@request.body.acknowledged_at:changed = false").Replace(with[i]) != r {
 			t.Fatalf("rule %d after down:\n%s\nbefore:\n%s", i, r, with[i])
 		}
 	}

@@ -35,8 +35,10 @@ func validateAidRequest(e *core.RecordEvent) error {
 
 // checkAcknowledged keeps the invariant that every status from acknowledged
 // on has acknowledged_at: it stamps the time when a request becomes
-// acknowledged without one, and refuses clearing it afterwards.
+// acknowledged without one, and refuses clearing it afterwards. A written
+// time is never later than now (boundAcknowledged).
 func checkAcknowledged(record *core.Record, status string) error {
+	boundAcknowledged(record)
 	if !slices.Contains(acknowledgedStatuses, status) ||
 		!record.GetDateTime(fieldAcknowledgedAt).IsZero() {
 		return nil
@@ -46,4 +48,22 @@ func checkAcknowledged(record *core.Record, status string) error {
 		return nil
 	}
 	return errRequiredForStatus(status)
+}
+
+// boundAcknowledged lowers a written acknowledged_at later than now to
+// now: an acknowledgement made on a phone that was offline carries the time
+// it was made, and a phone whose clock runs fast would put it in the
+// future, where it sorts first. It is lowered, not refused, as occurred_at
+// is, so the phone's queue is not stuck on it. An earlier time is kept,
+// even one before the request's creation on the server: a coordinator's
+// phone may create a request and acknowledge it offline, days before both
+// reach the server. A stored time is not judged again.
+func boundAcknowledged(record *core.Record) {
+	at := record.GetDateTime(fieldAcknowledgedAt)
+	if at.IsZero() || !fieldChanged(record, fieldAcknowledgedAt) {
+		return
+	}
+	if now := types.NowDateTime(); at.After(now) {
+		record.Set(fieldAcknowledgedAt, now)
+	}
 }
