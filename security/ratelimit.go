@@ -24,8 +24,13 @@ import (
 //     request to the sync routes (superusers are never limited) counts by
 //     its account: a stable address made up from the account's id, in the
 //     unique-local range fd00::/8, so that no real client shares it. Only
-//     there: logins and sign-ups stay counted by address, or accounts
-//     made for the purpose would multiply an address's password guesses.
+//     there: sign-ups stay counted by address, or accounts made for the
+//     purpose would multiply an address's password guesses.
+//   - For the same reason one person's 10 mistyped passwords, or one app
+//     retrying a login in a loop, refused every login there. A login or an
+//     e-mail request (password reset, OTP) counts by its address and the
+//     account its body names, and an address has a coarser bound of its
+//     own across accounts (login_limit.go).
 //
 // So while the limiter runs, and only then, the request's client address
 // is that address (the limiter is the only middleware at its priority).
@@ -48,7 +53,10 @@ func rateLimitByClient() (mask, restore *hook.Handler[*core.RequestEvent]) {
 		Id:       "amanRateLimitMask",
 		Priority: maskPriority,
 		Func: func(e *core.RequestEvent) error {
-			back := maskAddress(e)
+			back, bound := maskAddress(e)
+			if bound != nil {
+				e.Set(boundCheckKey, *bound)
+			}
 			if back == nil {
 				return e.Next()
 			}
@@ -64,6 +72,14 @@ func rateLimitByClient() (mask, restore *hook.Handler[*core.RequestEvent]) {
 			if back, ok := e.Get(restoreKey).(func()); ok {
 				back()
 			}
+			// Only what the limiter let through counts against the
+			// address's bound: an app retrying in a loop on its own
+			// (address, identity) spends none of its neighbours' bound.
+			if bound, ok := e.Get(boundCheckKey).(boundCheck); ok {
+				if err := bound.check(e); err != nil {
+					return err
+				}
+			}
 			return e.Next()
 		},
 	}
@@ -73,34 +89,50 @@ func rateLimitByClient() (mask, restore *hook.Handler[*core.RequestEvent]) {
 // maskAddress makes the request's client address (RealIP: the trusted
 // proxy header PocketBase would read, else the peer's address) the one the
 // limiter counts it by, and returns what gives the request its own back
-// (nil: nothing changed).
-func maskAddress(e *core.RequestEvent) func() {
+// (nil: nothing changed) and, for a login or an e-mail request, the bound
+// of its address (login_limit.go).
+func maskAddress(e *core.RequestEvent) (func(), *boundCheck) {
 	settings := e.App.Settings()
 	real := e.RealIP()
 	a, err := netip.ParseAddr(real)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	for _, excluded := range settings.RateLimits.ExcludedIPs {
 		if p, err := netip.ParsePrefix(excluded); err == nil && p.Contains(a) {
-			return nil
+			return nil, nil
 		}
 		if x, err := netip.ParseAddr(excluded); err == nil && x == a {
-			return nil
+			return nil, nil
 		}
 	}
+	if !settings.RateLimits.Enabled || e.HasSuperuserAuth() {
+		return nil, nil
+	}
 	var masked string
+	var bound *boundCheck
+	if identity, email, ok := identityRoute(e); ok {
+		bounds := boundsOf(e.App)
+		bound = &boundCheck{bound: bounds.login, bucket: bucketOf(a)}
+		if email {
+			bound.bound = bounds.email
+		}
+		if identity != "" {
+			masked = identityAddress(bound.bucket, identity).String()
+		}
+	}
 	switch {
-	case e.Auth != nil && !e.HasSuperuserAuth() && strings.HasPrefix(e.Request.URL.Path, syncRoutes):
+	case masked != "":
+	case e.Auth != nil && strings.HasPrefix(e.Request.URL.Path, syncRoutes):
 		masked = accountAddress(e.Auth).String()
 	case a.Is4() || a.Is4In6():
-		return nil
+		return nil, bound
 	default:
 		p, _ := a.Prefix(64)
 		masked = p.Addr().String()
 	}
 	if masked == real {
-		return nil
+		return nil, bound
 	}
 	req := e.Request
 	remote := req.RemoteAddr
@@ -122,7 +154,7 @@ func maskAddress(e *core.RequestEvent) func() {
 		for h, values := range headers {
 			req.Header[h] = values
 		}
-	}
+	}, bound
 }
 
 // accountAddress is the made-up address a signed-in account counts by: in

@@ -18,19 +18,7 @@ import (
 // given header pairs, and returns the answer.
 func send(t testing.TB, e *core.ServeEvent, method, url, body, remoteAddr string, headers ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	mux, err := e.Router.BuildMux()
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := httptest.NewRequest(method, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	req.RemoteAddr = remoteAddr
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, req)
-	return rec
+	return newClient(t, e)(method, url, body, remoteAddr, headers...)
 }
 
 // guesses sends n wrong logins, each from the next address of one /64
