@@ -67,16 +67,6 @@ type boundCheck struct {
 	bucket string
 }
 
-// bucketOf is the client an address counts as: an IPv4 address, an IPv6
-// one by its /64.
-func bucketOf(a netip.Addr) string {
-	if a.Is4() || a.Is4In6() {
-		return a.Unmap().String()
-	}
-	p, _ := a.Prefix(64)
-	return p.Addr().String()
-}
-
 // identityRoute tells whether the request is a login or an e-mail request
 // that counts by identity, and gives the identity its body names ("" when
 // none, or when the body cannot be read as the handler would read it).

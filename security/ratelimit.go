@@ -9,6 +9,8 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"aman/internal/ipblock"
 )
 
 // PocketBase's rate limiter counts requests per client IP. Two things make
@@ -113,7 +115,7 @@ func maskAddress(e *core.RequestEvent) (func(), *boundCheck) {
 	var bound *boundCheck
 	if identity, email, ok := identityRoute(e); ok {
 		bounds := boundsOf(e.App)
-		bound = &boundCheck{bound: bounds.login, bucket: bucketOf(a)}
+		bound = &boundCheck{bound: bounds.login, bucket: ipblock.Of(real)}
 		if email {
 			bound.bound = bounds.email
 		}
