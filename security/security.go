@@ -1,8 +1,9 @@
 // Package security binds the HTTP protections that PocketBase's settings do
 // not cover: the CORS policy, per-route request body limits and a budget of
 // realtime subscriptions to records (per account; per address for anonymous
-// callers). The rate
-// limiter, batch limits and log retention are settings, set by the migration
+// callers), the client PocketBase's rate limiter counts (ratelimit.go) and a
+// bound per address on logins across accounts (login_limit.go). The rate
+// limiter's rules, batch limits and log retention are settings, set by the migration
 // pb_migrations/1795766500_security_settings.js; docs/operations.md explains
 // every number.
 package security
@@ -13,9 +14,9 @@ import (
 )
 
 // Register binds the CORS policy and the body limits on every server start,
-// the client the rate limiter counts (a signed-in account, an IPv6 /64,
-// else an address), and the
-// budget of realtime subscriptions.
+// the client the rate limiter counts (a signed-in account, an address and
+// the account a login names, an IPv6 /64, else an address) with the bound
+// on logins per address, and the budget of realtime subscriptions.
 func Register(app core.App) error {
 	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget())
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
