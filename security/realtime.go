@@ -28,7 +28,8 @@ import (
 // PocketBase allows (one 64 KiB request of short filters) made a
 // volunteer's push of 50 reports take 6.7 s instead of 76 ms, and a second
 // connection 17 s; no account is needed. Phones use the aman/sync nudge (a
-// custom topic, not counted) and readers pull, so 20 is room to spare.
+// custom topic, not counted), readers pull and the review screen holds one
+// per open screen (review/static/live.js), so 20 is room to spare.
 // Signed-in callers count by account, so that the phones of a village
 // behind one carrier NAT don't share one budget; an anonymous caller's
 // IPv6 address counts by its /64, which one subscriber picks from at will.

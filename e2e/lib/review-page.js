@@ -1,8 +1,8 @@
 // The review screen (/review/) as a person meets it in headless Chromium:
 // a fresh browser context per person, signed in through the page's own
-// form, recording every API response body, dialog and console error so
-// that tests can assert on what reached the browser, not only on what the
-// page shows.
+// form, recording every API response body, realtime message, dialog and
+// console error so that tests can assert on what reached the browser, not
+// only on what the page shows.
 import assert from 'node:assert/strict';
 
 // signIn opens /review/ of url in a fresh context of browser (no stored
@@ -11,9 +11,17 @@ import assert from 'node:assert/strict';
 export async function signIn(browser, url, email, password) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
   const page = await context.newPage();
-  const s = { context, page, bodies: [], pending: [], dialogs: [], errors: [] };
+  const s = { context, page, bodies: [], pending: [], dialogs: [], errors: [], realtime: [] };
+  // Realtime messages (Server-Sent Events on /api/realtime) are a response
+  // that does not end, so page.on('response') never has their body:
+  // Chromium's DevTools protocol reports each message as it arrives.
+  const cdp = await context.newCDPSession(page);
+  cdp.on('Network.eventSourceMessageReceived', (m) => s.realtime.push({ event: m.eventName, data: m.data }));
+  await cdp.send('Network.enable');
   page.on('response', (res) => {
-    if (new URL(res.url()).pathname.startsWith('/api/')) {
+    const path = new URL(res.url()).pathname;
+    // the realtime stream's body never ends (its messages: s.realtime)
+    if (path.startsWith('/api/') && !(path === '/api/realtime' && res.request().method() === 'GET')) {
       s.pending.push(res.text().then((body) => s.bodies.push({ url: res.url(), status: res.status(), body }), () => {}));
     }
   });
@@ -29,7 +37,8 @@ export async function signIn(browser, url, email, password) {
   return s;
 }
 
-// apiBodies are the API responses the session's page received so far.
+// apiBodies are the API responses the session's page received so far
+// (realtime messages are in s.realtime: {event, data}).
 export async function apiBodies(s) {
   await Promise.all(s.pending);
   return s.bodies;

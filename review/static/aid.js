@@ -11,6 +11,7 @@ import {
 import { openConflicts } from './conflicts.js';
 import { aidWorker } from './people.js';
 import { historyBox } from './history.js';
+import * as live from './live.js';
 
 const C = 'aid_requests';
 const statuses = ['open', 'acknowledged', 'in_progress', 'fulfilled', 'closed', 'cancelled'];
@@ -80,6 +81,7 @@ async function aidDetail(ctx, view, id) {
     coordinator || (member && memberWrites.includes(r.status)) ? actions(ctx, r, again, coordinator, orgs) : null,
     details(ctx, C, r),
     historyBox(ctx, C, id));
+  live.record(ctx, view, C, r, again);
 }
 
 function actions(ctx, r, again, coordinator, orgs) {

@@ -9,6 +9,7 @@ import { aidView } from './aid.js';
 import { editorialView } from './editorial.js';
 import { conflictsView } from './conflicts.js';
 import { aidWorker } from './people.js';
+import * as live from './live.js';
 
 const langKey = 'aman.review.lang';
 const pb = new PocketBase(window.location.origin);
@@ -186,6 +187,7 @@ function signInView() {
 // route, which shows the sign-in). A shared computer's next person starts
 // from nothing.
 function endSession() {
+  live.end(ctx);
   pb.authStore.clear();
   ctx.me = null;
   checkedAt = 0;
@@ -209,6 +211,7 @@ async function route() {
     if (!(await check())) return;
   }
   renderChrome();
+  live.leave();
   const [section, id, action, arg] = location.hash.replace(/^#\/?/, '').split('/');
   const allowed = sections().map((s) => s.key);
   if (!allowed.includes(section)) {
@@ -229,6 +232,8 @@ async function route() {
     if (id) replace(view, h('a', { href: `#/${section}`, class: 'back' }, `← ${ctx.t('review_back')}`));
     fail(err, { reports: 'incident_reports', aid: 'aid_requests', conflicts: 'sync_conflicts' }[section] || section);
   }
+  // a view that follows no collection (a form, a conflict) holds no subscription
+  live.stopIdle(ctx);
 }
 
 // start begins a signed-in session: the user record fresh from the server

@@ -7,6 +7,7 @@ import {
 } from './show.js';
 import { openConflicts } from './conflicts.js';
 import { historyBox } from './history.js';
+import * as live from './live.js';
 
 const statuses = ['draft', 'published', 'retracted'];
 const filters = { updates: 'all', fact_checks: 'all' };
@@ -60,6 +61,7 @@ async function textDetail(ctx, view, C, id) {
     versions,
     details(ctx, C, r),
     historyBox(ctx, C, id));
+  live.record(ctx, view, C, r, again);
 }
 
 // outdatedNote tells the editor of a translation that its original changed
@@ -181,6 +183,8 @@ async function editForm(ctx, view, C, record) {
     });
   });
   replace(view, backLink(ctx, C), h('h1', null, record ? ctx.t('review_edit') : ctx.t('review_new')), form);
+  // a change by someone else while the form is open: said, not put over the typed text
+  if (record) live.record(ctx, view, C, record, async () => editForm(ctx, view, C, await ctx.pb.collection(C).getOne(record.id)));
 }
 
 // verifiedReports is a checkbox per verified report (editors read only

@@ -8,6 +8,7 @@ import {
 } from './show.js';
 import { openConflicts } from './conflicts.js';
 import { historyBox } from './history.js';
+import * as live from './live.js';
 
 const C = 'incident_reports';
 const statuses = ['submitted', 'in_review', 'verified', 'disputed', 'false', 'archived'];
@@ -49,6 +50,7 @@ async function reportDetail(ctx, view, id) {
     ctx.me.role === 'coordinator' ? actions(ctx, r, again) : null,
     details(ctx, C, r, anonymous, fileToken),
     historyBox(ctx, C, id));
+  live.record(ctx, view, C, r, again);
 }
 
 // actions offers the transitions the workflow allows from r.status.

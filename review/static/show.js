@@ -2,6 +2,7 @@
 // GET /api/aman/labels), relations by their expanded names, lists with
 // status filters and paging, a record's every field. Text only.
 import { h, replace } from './dom.js';
+import * as live from './live.js';
 
 const skip = new Set(['collectionId', 'collectionName', 'expand']);
 
@@ -116,27 +117,47 @@ export function chips(options, current, onpick) {
 }
 
 // pagedList fetches pages of collection and renders each record with
-// item(record) as a link to its detail.
+// item(record) as a link to its detail. It follows the collection's
+// changes (live.js): the pages shown are fetched again, in one request, and
+// replace the list in place (same filter, as many pages, the scroll kept);
+// a page the person asked for meanwhile ("Show more") wins.
 export async function pagedList(ctx, box, collection, section, opts, item) {
   const ul = h('ul', { class: 'records', id: 'records' });
   const more = h('button', { type: 'button', class: 'more', hidden: true }, ctx.t('review_more'));
   replace(box, ul, more);
+  const perPage = 30;
   let page = 0;
+  let loads = 0;
+  const rows = (items) => items.map((r) => h('li', { 'data-id': r.id }, h('a', { href: `#/${section}/${r.id}` }, item(r))));
+  const empty = () => {
+    ul.append(h('li', { class: 'muted empty' }, ctx.t('review_empty')));
+    // a session the server dropped lists nothing: not an empty queue
+    ctx.check();
+  };
   const next = async () => {
     page += 1;
-    const res = await ctx.pb.collection(collection).getList(page, 30, opts);
-    if (page === 1 && !res.items.length) {
-      ul.append(h('li', { class: 'muted empty' }, ctx.t('review_empty')));
-      // a session the server dropped lists nothing: not an empty queue
-      ctx.check();
-    }
-    for (const r of res.items) {
-      ul.append(h('li', { 'data-id': r.id }, h('a', { href: `#/${section}/${r.id}` }, item(r))));
-    }
+    loads += 1;
+    const res = await ctx.pb.collection(collection).getList(page, perPage, opts);
+    if (page === 1 && !res.items.length) empty();
+    ul.append(...rows(res.items));
     more.hidden = page >= res.totalPages;
+  };
+  const refresh = async () => {
+    if (!page || !box.isConnected) return;
+    const started = loads;
+    const shown = page;
+    // PocketBase lists at most 1000 a page
+    const res = await ctx.pb.collection(collection).getList(1, Math.min(shown * perPage, 1000), opts);
+    if (started !== loads || !box.isConnected) return;
+    const y = window.scrollY;
+    ul.replaceChildren(...rows(res.items));
+    if (!res.items.length) empty();
+    more.hidden = res.totalItems <= shown * perPage;
+    window.scrollTo(window.scrollX, y);
   };
   more.addEventListener('click', () => ctx.busy(next).catch((err) => ctx.fail(err, collection)));
   await next();
+  live.list(ctx, collection, () => refresh().catch((err) => ctx.fail(err, collection)));
 }
 
 // statusBadge is a record's status as a labeled badge.

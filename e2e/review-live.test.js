@@ -1,0 +1,182 @@
+// The review screen (/review/) refreshing live, in headless Chromium
+// (phone-sized; its own server, so its logins count against no other
+// file's): records written through the API meanwhile appear in the lists a
+// coordinator, an aid worker and an editor watch, without a reload; a
+// record's page changed by someone else keeps what its reader typed and
+// says so; what arrives over realtime (Server-Sent Events, recorded by
+// lib/review-page.js) carries no anonymous reporter and nothing of another
+// organization's requests; a signed-out page receives nothing. Logins: 10
+// per 30 s per address, so sessions are reused.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launchChromium } from './lib/chromium.js';
+import { startServer } from './lib/server.js';
+import { apiBodies, cspErrors, go, signIn as signInAt } from './lib/review-page.js';
+import { createPeople, newReport, password } from './lib/people.js';
+
+let server;
+let people;
+let browser;
+const signIn = (email) => signInAt(browser, server.url, email, password);
+
+let org; // the aid worker's organization
+let otherOrg;
+let anon; // files anonymously: their name must reach no page
+let member; // an aid worker of org
+let inReview; // a report a coordinator reviews while someone else changes it
+let coord; // the coordinator's session, reused (signed out last)
+
+// appears waits until the page's list shows id, without a navigation
+// (window.__kept, set before, survives only without a reload).
+async function appears(page, id) {
+  await page.locator(`#records li[data-id="${id}"]`).waitFor({ timeout: 10000 });
+  assert.equal(await page.evaluate(() => window.__kept), 1, 'the page was not reloaded');
+}
+
+const request = (pb, extra = {}) => pb.collection('aid_requests').create({
+  requester: people.volunteerA.id, region: 'batken', needs: ['water'], urgency: 'high',
+  beneficiary_name: 'Family by the canal', contact_phone: '+996 555 000 111', people_count: 4, ...extra,
+});
+
+before(async () => {
+  server = await startServer();
+  people = await createPeople(server);
+  const { root } = people;
+  const orgOf = (name) => root.collection('organizations').create({
+    name, kind: 'humanitarian', region: 'batken', country: 'kg', active: true,
+  });
+  [org, otherOrg] = await Promise.all([orgOf('Osh Relief'), orgOf('Other Aid')]);
+  const user = (key, fields) => root.collection('users').create({
+    role: 'volunteer', region: 'batken', language: 'en', ...fields,
+    email: `${key}@aman.e2e`, password, passwordConfirm: password, verified: true,
+  }).then((r) => ({ id: r.id, email: `${key}@aman.e2e`, name: fields.name }));
+  [anon, member] = await Promise.all([
+    user('anon', { name: 'Dilnoza Unseenname' }),
+    user('member', { name: 'Osh Member', role: 'aid_worker', organization: org.id }),
+  ]);
+  const reports = people.coordinator.pb.collection('incident_reports');
+  inReview = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
+  await reports.update(inReview.id, { status: 'in_review' });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('review screen, live', () => {
+  test('a coordinator on the queue sees a volunteer\'s new report appear without reloading', async () => {
+    coord = await signIn(people.coordinator.email);
+    const { page } = coord;
+    await go(page, '#/reports', '.chips [data-key="queue"].on');
+    await page.locator('#records li[data-id]').first().waitFor();
+    await page.evaluate(() => { window.__kept = 1; });
+    const filed = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id, {
+      description: 'Filed while the coordinator watched.',
+    }));
+    await appears(page, filed.id);
+    assert.equal(await page.locator('.chips [data-key="queue"].on').count(), 1, 'the filter is kept');
+    assert.ok(coord.realtime.some((m) => m.event === 'incident_reports/*' && m.data.includes(filed.id)), 'it came over realtime');
+    assert.deepEqual(cspErrors(coord), []);
+  });
+
+  test('an anonymous report arriving live carries no reporter, in the page nor in any realtime message', async () => {
+    const { page } = coord;
+    const filed = await people.root.collection('incident_reports').create(newReport(anon.id, {
+      anonymous: true, category: 'detention', description: 'Taken at the checkpoint at dawn.',
+    }));
+    await appears(page, filed.id);
+    await page.click(`#records li[data-id="${filed.id}"] a`);
+    await page.locator('#anonymous-note').waitFor();
+    const messages = coord.realtime.filter((m) => m.data.includes(filed.id));
+    assert.ok(messages.length > 0, 'the report came over realtime');
+    const text = await page.content();
+    const bodies = (await apiBodies(coord)).map((b) => b.body);
+    for (const secret of [anon.id, anon.email, anon.name]) {
+      assert.ok(!text.includes(secret), `page shows ${secret}`);
+      assert.ok(!bodies.some((b) => b.includes(secret)), `an API response carries ${secret}`);
+      assert.ok(!coord.realtime.some((m) => m.data.includes(secret)), `a realtime message carries ${secret}`);
+    }
+  });
+
+  test('a report changed by someone else while its page is open keeps what was typed, and says so', async () => {
+    const { page } = coord;
+    await go(page, `#/reports/${inReview.id}`, '#in-verification_note');
+    // the coordinator's own save is no one else's change
+    await page.fill('#in-verification_note', 'Called the school.');
+    await page.click('#act-save');
+    await page.locator('#flash.ok').waitFor();
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator('#changed').count(), 0, 'own save read as someone else\'s');
+    const typed = 'Called the school: two explosions confirmed by the director.';
+    await page.fill('#in-verification_note', typed);
+    await people.root.collection('incident_reports').update(inReview.id, { sources: 'Radio Ozodi' });
+    await page.locator('#changed').waitFor({ timeout: 10000 });
+    assert.equal(await page.inputValue('#in-verification_note'), typed, 'the typed text is kept');
+    assert.doesNotMatch(await page.locator('.f-sources').textContent(), /Ozodi/, 'the form was not replaced');
+    await page.click('#act-reload');
+    await page.locator('.f-sources', { hasText: 'Radio Ozodi' }).waitFor();
+    assert.equal(await page.locator('#changed').count(), 0);
+    // nothing edited: the page shows the change itself
+    await people.root.collection('incident_reports').update(inReview.id, { sources: 'Radio Azattyk' });
+    await page.locator('.f-sources', { hasText: 'Radio Azattyk' }).waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('#changed').count(), 0);
+  });
+
+  test('an aid worker sees a request assigned to their organization arrive, and nothing of another\'s', async () => {
+    const s = await signIn(member.email);
+    const { page } = s;
+    await go(page, '#/aid', '.chips [data-key="active"].on');
+    await page.locator('#records li').first().waitFor();
+    await page.evaluate(() => { window.__kept = 1; });
+    const coordAid = people.coordinator.pb.collection('aid_requests');
+    const theirs = await request(people.volunteerA.pb);
+    await coordAid.update(theirs.id, { assigned_org: otherOrg.id });
+    const ours = await request(people.volunteerA.pb);
+    await coordAid.update(ours.id, { assigned_org: org.id });
+    await appears(page, ours.id);
+    assert.ok(s.realtime.some((m) => m.data.includes(ours.id)), 'it came over realtime');
+    assert.ok(!s.realtime.some((m) => m.data.includes(theirs.id)), 'another organization\'s request reached the page');
+    assert.equal(await page.locator(`#records li[data-id="${theirs.id}"]`).count(), 0);
+    assert.deepEqual(cspErrors(s), []);
+    await s.context.close();
+  });
+
+  test('an editor watching the drafts sees a new draft appear', async () => {
+    const s = await signIn(people.editor.email);
+    const { page } = s;
+    await go(page, '#/updates', '.chips [data-key="all"].on');
+    await page.locator('#records li').first().waitFor();
+    await page.evaluate(() => { window.__kept = 1; });
+    const draft = await people.editor.pb.collection('updates').create({
+      title: 'Water deliveries resume in Vorukh', body: 'From Monday.', language: 'en', status: 'draft', author: people.editor.id,
+    });
+    await appears(page, draft.id);
+    assert.deepEqual(cspErrors(s), []);
+    await s.context.close();
+  });
+
+  test('after signing out the page receives no realtime message', async () => {
+    const { page } = coord;
+    await go(page, '#/reports', '.chips [data-key="queue"].on');
+    await page.locator('#records li[data-id]').first().waitFor();
+    // subscribed: a change arrives
+    const before = coord.realtime.length;
+    await people.root.collection('incident_reports').update(inReview.id, { sources: 'Radio Ozodi, again' });
+    const deadline = Date.now() + 10000;
+    while (coord.realtime.length === before && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.ok(coord.realtime.length > before, 'no message before signing out');
+    await page.click('#sign-out');
+    await page.locator('#sign-in').waitFor();
+    await page.waitForTimeout(500);
+    const seen = coord.realtime.length;
+    await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
+    await people.root.collection('incident_reports').update(inReview.id, { sources: 'After sign-out' });
+    await page.waitForTimeout(2000);
+    assert.deepEqual(coord.realtime.slice(seen), [], 'realtime messages after sign-out');
+    assert.deepEqual(cspErrors(coord), []);
+    await coord.context.close();
+  });
+});
