@@ -5,8 +5,9 @@
 // record's page changed by someone else keeps what its reader typed and
 // says so; what arrives over realtime (Server-Sent Events, recorded by
 // lib/review-page.js) carries no anonymous reporter and nothing of another
-// organization's requests; a signed-out page receives nothing. Logins: 10
-// per 30 s per address, so sessions are reused.
+// organization's requests; a signed-out page receives nothing. A
+// coordinator's aid request assigned to a retired organization carries a
+// badge. Logins: 10 per 30 s per address, so sessions are reused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -22,9 +23,11 @@ const signIn = (email) => signInAt(browser, server.url, email, password);
 
 let org; // the aid worker's organization
 let otherOrg;
+let retiredOrg;
 let anon; // files anonymously: their name must reach no page
 let member; // an aid worker of org
 let inReview; // a report a coordinator reviews while someone else changes it
+let retiredAid; // assigned to retiredOrg, retired since
 let coord; // the coordinator's session, reused (signed out last)
 
 // appears waits until the page's list shows id, without a navigation
@@ -46,7 +49,7 @@ before(async () => {
   const orgOf = (name) => root.collection('organizations').create({
     name, kind: 'humanitarian', region: 'batken', country: 'kg', active: true,
   });
-  [org, otherOrg] = await Promise.all([orgOf('Osh Relief'), orgOf('Other Aid')]);
+  [org, otherOrg, retiredOrg] = await Promise.all([orgOf('Osh Relief'), orgOf('Other Aid'), orgOf('Closed Aid')]);
   const user = (key, fields) => root.collection('users').create({
     role: 'volunteer', region: 'batken', language: 'en', ...fields,
     email: `${key}@aman.e2e`, password, passwordConfirm: password, verified: true,
@@ -58,6 +61,9 @@ before(async () => {
   const reports = people.coordinator.pb.collection('incident_reports');
   inReview = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
   await reports.update(inReview.id, { status: 'in_review' });
+  retiredAid = await request(people.volunteerA.pb);
+  await people.coordinator.pb.collection('aid_requests').update(retiredAid.id, { status: 'acknowledged', assigned_org: retiredOrg.id });
+  await root.collection('organizations').update(retiredOrg.id, { active: false });
   browser = await launchChromium();
 });
 
@@ -123,6 +129,23 @@ describe('review screen, live', () => {
     await people.root.collection('incident_reports').update(inReview.id, { sources: 'Radio Azattyk' });
     await page.locator('.f-sources', { hasText: 'Radio Azattyk' }).waitFor({ timeout: 10000 });
     assert.equal(await page.locator('#changed').count(), 0);
+  });
+
+  test('a request assigned to a retired organization carries a badge for the coordinator', async () => {
+    const { page } = coord;
+    const current = await request(people.volunteerA.pb);
+    await people.coordinator.pb.collection('aid_requests').update(current.id, { status: 'acknowledged', assigned_org: org.id });
+    await go(page, '#/aid', '.chips [data-key="active"].on');
+    await page.locator(`#records li[data-id="${current.id}"]`).waitFor();
+    assert.equal(await page.locator(`#records li[data-id="${retiredAid.id}"] .s-retired`).count(), 1, 'badge in the list');
+    assert.equal(await page.locator(`#records li[data-id="${current.id}"] .s-retired`).count(), 0, 'an active organization has none');
+    await page.click(`#records li[data-id="${retiredAid.id}"] a`);
+    await page.locator('h1 .s-retired').waitFor();
+    // the coordinator's account is in Russian
+    assert.equal(await page.locator('h1 .s-retired').textContent(), 'организация больше не работает');
+    // the select names the organization, not "No organization"
+    const picked = await page.locator('#in-assigned_org').evaluate((s) => s.selectedOptions[0].textContent);
+    assert.match(picked, /Closed Aid/);
   });
 
   test('an aid worker sees a request assigned to their organization arrive, and nothing of another\'s', async () => {

@@ -87,6 +87,7 @@ var Messages = []*i18n.Message{
 	{ID: "review_outdated_note", Other: "The original was changed after this translation was written. Edit the translation to bring it in line; if the change does not touch it, mark it up to date."},
 	{ID: "review_mark_current", Other: "Mark up to date"},
 	{ID: "review_changed_elsewhere", Other: "This record was changed by someone else. What you typed is kept; Refresh shows the record as it is now."},
+	{ID: "review_org_retired", Other: "organization retired"},
 }
 
 // messagesHandler serves GET /api/aman/review/messages[?lang=…]: the

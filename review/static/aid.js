@@ -61,7 +61,7 @@ export async function aidView(ctx, view, id) {
       h('strong', { class: `u-${r.urgency}` }, valueLabel(ctx, C, 'urgency', r.urgency)), ' · ',
       (r.needs || []).map((n) => valueLabel(ctx, C, 'needs', n)).join(', ')),
     h('span', { class: 'muted small' }, [valueLabel(ctx, C, 'region', r.region), r.place, date(r.created)].filter(Boolean).join(' · ')),
-    r.expand?.assigned_org ? h('span', { class: 'small' }, `→ ${r.expand.assigned_org.name}`) : null,
+    r.expand?.assigned_org ? h('span', { class: 'small' }, `→ ${r.expand.assigned_org.name}`, retired(ctx, r)) : null,
   ]);
 }
 
@@ -75,13 +75,23 @@ async function aidDetail(ctx, view, id) {
   const conflicts = await openConflicts(ctx, C, id);
   replace(view,
     backLink(ctx, 'aid'),
-    h('h1', null, statusBadge(ctx, C, r.status), ' ', valueLabel(ctx, C, 'urgency', r.urgency)),
+    h('h1', null, statusBadge(ctx, C, r.status), ' ', valueLabel(ctx, C, 'urgency', r.urgency), retired(ctx, r)),
     conflicts,
     // members write only the requests they handle (the update rule: open, acknowledged, in progress, fulfilled)
     coordinator || (member && memberWrites.includes(r.status)) ? actions(ctx, r, again, coordinator, orgs) : null,
     details(ctx, C, r),
     historyBox(ctx, C, id));
   live.record(ctx, view, C, r, again);
+}
+
+// retired is a badge on a request assigned to an organization no longer
+// active (organizations.active = false), for the coordinators, who read
+// such organizations and reassign the request: its aid workers reach it no
+// more (docs/data-model.md). null otherwise.
+function retired(ctx, r) {
+  const org = r.expand?.assigned_org;
+  if (ctx.me.role !== 'coordinator' || !org || org.active !== false) return null;
+  return [' ', h('span', { class: 'badge s-retired', 'data-retired': org.id }, ctx.t('review_org_retired'))];
 }
 
 function actions(ctx, r, again, coordinator, orgs) {
@@ -97,7 +107,10 @@ function actions(ctx, r, again, coordinator, orgs) {
   if (coordinator) {
     const select = h('select', { id: 'in-assigned_org', name: 'assigned_org' },
       h('option', { value: '' }, ctx.t('review_no_organization')),
-      orgs.map((o) => h('option', { value: o.id, selected: o.id === r.assigned_org }, o.name)));
+      orgs.map((o) => h('option', { value: o.id, selected: o.id === r.assigned_org }, o.name)),
+      // a retired organization is listed no more: the select shows it, not "No organization"
+      retired(ctx, r) ? h('option', { value: r.assigned_org, selected: true, disabled: true },
+        `${r.expand.assigned_org.name} (${ctx.t('review_org_retired')})`) : null);
     box.append(h('div', { class: 'input' }, h('label', { htmlFor: 'in-assigned_org' }, ctx.labels.collections[C]?.fields?.assigned_org?.label || 'assigned_org'),
       h('div', { class: 'row' }, select, h('button', {
         type: 'button', id: 'act-assign', onclick: () => act(ctx, C, r.id, withNotes({ assigned_org: select.value }), again),
