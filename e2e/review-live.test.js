@@ -131,6 +131,21 @@ describe('review screen, live', () => {
     assert.equal(await page.locator('#changed').count(), 0);
   });
 
+  test('moving to another section drops the subscription of the one before', async () => {
+    const { page } = coord;
+    const subs = (r) => (r.url().endsWith('/api/realtime') && r.request().method() === 'POST'
+      ? r.request().postDataJSON().subscriptions : null);
+    const sent = page.waitForResponse((r) => subs(r)?.includes('aid_requests/*'));
+    await go(page, '#/aid', '.chips [data-key="active"].on');
+    assert.deepEqual(subs(await sent), ['aid_requests/*'], 'subscriptions held on the aid requests');
+    const reportsSeen = () => coord.realtime.filter((m) => m.event === 'incident_reports/*').length;
+    const before = reportsSeen();
+    await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
+    const filed = await request(people.volunteerA.pb);
+    await appears(page, filed.id);
+    assert.equal(reportsSeen(), before, 'a report\'s event after leaving the reports');
+  });
+
   test('a request assigned to a retired organization carries a badge for the coordinator', async () => {
     const { page } = coord;
     const current = await request(people.volunteerA.pb);

@@ -181,8 +181,9 @@ function signInView() {
   email.focus();
 }
 
-// endSession forgets everything of the signed-in person: the SDK's token
-// (localStorage), the user, the page, the hash (history.replaceState: no
+// endSession forgets everything of the signed-in person: their realtime
+// subscriptions and connection (live.js), the SDK's token (localStorage),
+// the user, the page, the hash (history.replaceState: no
 // hashchange, so nothing renders in between; the back button leads to a
 // route, which shows the sign-in). A shared computer's next person starts
 // from nothing.
@@ -233,7 +234,7 @@ async function route() {
     fail(err, { reports: 'incident_reports', aid: 'aid_requests', conflicts: 'sync_conflicts' }[section] || section);
   }
   // a view that follows no collection (a form, a conflict) holds no subscription
-  live.stopIdle(ctx);
+  live.stopIdle();
 }
 
 // start begins a signed-in session: the user record fresh from the server

@@ -27,8 +27,8 @@ export function leave() {
   timer = null;
 }
 
-export function stopIdle(ctx) {
-  if (!handler && sub) drop(ctx);
+export function stopIdle() {
+  if (!handler && sub) drop();
 }
 
 // end drops every subscription and closes the connection (sign-out, a
@@ -41,7 +41,7 @@ export function end(ctx) {
   ctx.pb.realtime.unsubscribe().catch(() => {});
 }
 
-function drop(ctx) {
+function drop() {
   const old = sub;
   sub = null;
   old.unsubscribe.then((fn) => fn?.()).catch(() => {});
@@ -53,7 +53,7 @@ function watch(ctx, collection, fn) {
   handler = { collection, fn };
   if (events.length) schedule(ctx); // arrived while the view was fetched
   if (sub?.collection === collection) return;
-  if (sub) drop(ctx);
+  if (sub) drop();
   const me = ctx.me.id;
   const s = { collection };
   s.unsubscribe = ctx.pb.collection(collection).subscribe('*', (e) => {
