@@ -63,14 +63,7 @@ func seedEditorial(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 // new evidence, after updPublished and updRetracted were published on it.
 func reopen(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 	seedEditorial(t, app, e)
-	report, err := app.FindRecordById("incident_reports", fixtures.ReportVerified)
-	if err != nil {
-		t.Fatal(err)
-	}
-	report.Set("status", "in_review")
-	if err := app.Save(report); err != nil {
-		t.Fatal(err)
-	}
+	reopenTheVerified(t, app, e)
 }
 
 func expectExists(collection, id string) func(testing.TB, *tests.TestApp, *http.Response) {
