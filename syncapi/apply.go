@@ -1,6 +1,7 @@
 package syncapi
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
@@ -23,12 +24,13 @@ type mutationContext struct {
 	client   string // the pushing device
 	m        mutation
 	c        *core.Collection
-	data     map[string]any // the fields the client set
-	base     int64          // the rev the client's edit started from
-	known    int64          // the rev it is merged from (knownBase): base, or less
-	existing *core.Record   // the record now, nil if absent
-	head     changelog.Head // the record's head now (Rev 0 if none)
-	rules    *ruleMemo      // the chunk's create-rule answers
+	data     map[string]any  // the fields the client set
+	base     int64           // the rev the client's edit started from
+	known    int64           // the rev it is merged from (knownBase): base, or less
+	existing *core.Record    // the record now, nil if absent
+	head     changelog.Head  // the record's head now (Rev 0 if none)
+	rules    *ruleMemo       // the chunk's create-rule answers
+	unseen   context.Context // an edit's save context: what changed since its base (changelog.WithUnseen)
 }
 
 func (mc *mutationContext) event(method string, data map[string]any) (*core.RequestEvent, error) {
@@ -127,6 +129,7 @@ func (mc *mutationContext) update() outcome {
 		// only this device wrote since its base: nothing to merge
 		return mc.patch(mc.data, StatusApplied)
 	}
+	mc.unseen = changelog.WithUnseen(context.Background(), changed, complete)
 	apply := map[string]any{}
 	var conflicting []string
 	for k, v := range mc.data {
@@ -203,7 +206,7 @@ func (mc *mutationContext) patch(data map[string]any, status string) outcome {
 	if err != nil {
 		return retryLater(mc.e, mc.m, err)
 	}
-	rec, err := updateRecord(ev, mc.c, mc.m.RecordID)
+	rec, err := updateRecord(ev, mc.c, mc.m.RecordID, mc.unseen)
 	if err != nil {
 		return mc.refused(err, true)
 	}

@@ -2,6 +2,7 @@ package syncapi
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -202,8 +203,9 @@ func ruleFilter(app core.App, info *core.RequestInfo, c *core.Collection, rule *
 	}
 }
 
-// updateRecord is recordUpdate without the response.
-func updateRecord(ev *core.RequestEvent, c *core.Collection, id string) (*core.Record, error) {
+// updateRecord is recordUpdate without the response. ctx, if not nil, is
+// the save's context (changelog.WithUnseen).
+func updateRecord(ev *core.RequestEvent, c *core.Collection, id string, ctx context.Context) (*core.Record, error) {
 	info, err := ev.RequestInfo()
 	if err != nil {
 		return nil, apiErr(err, ev.BadRequestError("", err))
@@ -225,6 +227,9 @@ func updateRecord(ev *core.RequestEvent, c *core.Collection, id string) (*core.R
 	form := forms.NewRecordUpsert(ev.App, record)
 	if super {
 		form.GrantSuperuserAccess()
+	}
+	if ctx != nil {
+		form.SetContext(ctx)
 	}
 	form.Load(data)
 

@@ -18,7 +18,7 @@ func validateEditorial(e *core.RecordEvent) error {
 		return result(e, errs)
 	}
 	stampPublished(e.Record, status)
-	settleOutdated(e.Record)
+	settleOutdated(e.Context, e.Record)
 	if err := checkRelatedVerified(e.App, e.Record, status); err != nil {
 		errs[fieldRelatedIncidents] = err
 	}

@@ -1,8 +1,12 @@
 package workflow
 
 import (
+	"context"
+
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"aman/changelog"
 )
 
 // fieldOutdated marks a translation written from an earlier text of its
@@ -54,9 +58,12 @@ func followOriginal(e *core.RecordEvent) error {
 // settleOutdated keeps outdated true only on a translation that has not
 // been brought in line: an original is never outdated, and a write that
 // edits a translation's translated text clears it, unless the write sets it
-// itself (followOriginal does, an editor may). An editor who finds the
-// original's change does not touch the translation clears it by hand.
-func settleOutdated(record *core.Record) {
+// itself (followOriginal does, an editor may) or was written before the
+// mark (a phone's edit pushed from a base older than the mark,
+// changelog.Unseen: its translator did not know the original had moved).
+// An editor who finds the original's change does not touch the
+// translation clears it by hand.
+func settleOutdated(ctx context.Context, record *core.Record) {
 	if !hasField(record, fieldOutdated) || !record.GetBool(fieldOutdated) {
 		return
 	}
@@ -65,6 +72,8 @@ func settleOutdated(record *core.Record) {
 		record.Set(fieldOutdated, false)
 	case record.IsNew() || record.Original().GetBool(fieldOutdated) != record.GetBool(fieldOutdated):
 		// set by this write
+	case changelog.Unseen(ctx, fieldOutdated):
+		// an edit of the text as it was before the mark
 	case anyChanged(record, translated[record.Collection().Name]):
 		record.Set(fieldOutdated, false)
 	}
