@@ -18,6 +18,7 @@ const (
 	CodePhoneInvalid         = "workflow_phone_invalid"
 	CodeVerifiedFixed        = "workflow_verified_fixed"
 	CodePhotosKeptInReview   = "workflow_photos_kept_in_review"
+	CodePublicSummaryPrivate = "workflow_public_summary_private"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -76,4 +77,10 @@ func errVerifiedFixed() validation.Error {
 func errPhotosKeptInReview() validation.Error {
 	return validation.NewError(CodePhotosKeptInReview,
 		"Photos of a report in review can be added, not removed or replaced.")
+}
+
+func errPublicSummaryPrivate(found string) validation.Error {
+	return validation.NewError(CodePublicSummaryPrivate,
+		"Everyone can read the public summary: take out phone numbers, e-mail addresses and exact coordinates.").
+		SetParams(map[string]any{"found": found})
 }

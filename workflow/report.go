@@ -41,6 +41,9 @@ func validateReport(e *core.RecordEvent) error {
 	// as a change of what was verified, since no other note would pass
 	checkVerifiedFixed(e.Record, status, errs)
 	checkPhotosKept(e.Record, status, errs)
+	if errs[fieldPublicSummary] == nil {
+		checkPublicSummary(e.Record, status, errs)
+	}
 	return result(e, errs)
 }
 
