@@ -50,6 +50,10 @@ type Config struct {
 	// the base record's id: a write of the base record is also a change of
 	// the view record (for example incident_reports → public_incidents).
 	Derived map[string][]string
+	// Dependents maps a base collection to the records of other synced
+	// collections whose visible fields depend on a field of its records
+	// (see Dependent).
+	Dependents map[string][]Dependent
 	// Retention is how long tombstones (and stored push results) are kept.
 	// A checkpoint from before a pruned tombstone gets a reset.
 	Retention time.Duration
@@ -69,6 +73,9 @@ func DefaultConfig() Config {
 			"appeals", "districts", "organizations",
 		},
 		Derived:          map[string][]string{"incident_reports": {"public_incidents"}},
+		Dependents: map[string][]Dependent{"incident_reports": {{
+			Fields: []string{"anonymous"}, Collection: "aid_requests", Link: "related_incident",
+		}}},
 		Retention:        envDays(EnvRetentionDays, 90),
 		HistoryRetention: envDays(EnvHistoryRetentionDays, 365),
 		PruneSchedule:    "17 3 * * *",

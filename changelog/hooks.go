@@ -108,12 +108,12 @@ func (l *logger) logWrite(deleted bool) func(e *core.RecordEvent) error {
 			if w, ok := l.actors.Load(e.Record); ok {
 				w.(*requestWrite).written = e.Record.FieldsData()
 			}
-			return l.append(tx, e.Record, deleted, diff)
+			return l.append(tx, e.Record, stored == nil, deleted, diff)
 		})
 	}
 }
 
-func (l *logger) append(tx core.App, r *core.Record, deleted bool, diff map[string]FieldChange) error {
+func (l *logger) append(tx core.App, r *core.Record, created, deleted bool, diff map[string]FieldChange) error {
 	name := r.Collection().Name
 	w := l.writeOf(r)
 	h, err := appendChange(tx, entry{
@@ -129,7 +129,12 @@ func (l *logger) append(tx core.App, r *core.Record, deleted bool, diff map[stri
 			return err
 		}
 	}
-	return nil
+	if created || deleted {
+		// nothing links a new record yet; a deleted one's links are
+		// cleared by writes of their own
+		return nil
+	}
+	return appendDependents(tx, l.cfg.Dependents[name], r.Id, diff)
 }
 
 // appendDerived logs a change of a view record whose id is the base

@@ -2,6 +2,7 @@ package syncapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -75,5 +76,69 @@ func TestPush_AnonymousAfterReview(t *testing.T) {
 	mine, _ := en.pullAll(volunteerA, "incident_reports", "")
 	if ch := findChange(mine, "incident_reports", reportA); ch == nil || ch.Record["reporter"] != volunteerA {
 		t.Fatalf("reporter's own pull: %+v", ch)
+	}
+}
+
+// An aid request's link to a report is hidden from coordinators while the
+// report is anonymous (privacy.LinkHidden): requester plus link name the
+// reporter. A report made anonymous after the coordinators' phones pulled
+// its aid requests left them holding the link, since nothing wrote the
+// requests again. Making the report anonymous now logs every request that
+// links it again, with no fields and no actor (the reporter's name beside
+// them would say who filed the report), so the coordinators' next pull
+// carries them without the link.
+func TestPush_AnonymousLaterResendsLinkedAid(t *testing.T) {
+	const aid, other = "aidlinkednamed1", "aidunlinked0001"
+	en := newEnv(t)
+	aidOf := func(id, linked string) mut {
+		return mut{"id": "create-" + id, "collection": "aid_requests", "recordId": id, "baseRev": nil,
+			"data": map[string]any{"requester": volunteerA, "region": "sughd", "needs": []string{"food"},
+				"urgency": "high", "beneficiary_name": "Gulnora", "contact_phone": "+992 900 111 222",
+				"related_incident": linked}}
+	}
+	for _, r := range en.push(volunteerA, "device-a", createReport(namedReport, volunteerA, nil),
+		aidOf(aid, namedReport), aidOf(other, "")) {
+		if r.Status != "applied" {
+			t.Fatalf("setup: %+v", r)
+		}
+	}
+	before, cp := en.pullAll(coordinator, "aid_requests", "")
+	if ch := findChange(before, "aid_requests", aid); ch == nil || ch.Record["related_incident"] != namedReport {
+		t.Fatalf("coordinator's pull before: %+v", ch)
+	}
+	_, mineCP := en.pullAll(volunteerA, "aid_requests", "")
+
+	res := en.push(volunteerA, "device-a", mut{"id": "anon", "collection": "incident_reports",
+		"recordId": namedReport, "baseRev": 1, "data": map[string]any{"anonymous": true}})
+	if res[0].Status != "applied" {
+		t.Fatalf("anonymous: %+v", res[0])
+	}
+
+	after, _ := en.pullAll(coordinator, "aid_requests", cp)
+	ch := findChange(after, "aid_requests", aid)
+	if ch == nil || ch.Deleted {
+		t.Fatalf("the linked request was not sent again: %+v", after)
+	}
+	if _, linked := ch.Record["related_incident"]; linked || ch.Rev != 2 {
+		t.Fatalf("coordinator's pull after: rev %d, %+v", ch.Rev, ch.Record)
+	}
+	if findChange(after, "aid_requests", other) != nil {
+		t.Fatalf("a request that links nothing was sent again")
+	}
+	// its requester still reads the link
+	mine, _ := en.pullAll(volunteerA, "aid_requests", mineCP)
+	if ch := findChange(mine, "aid_requests", aid); ch == nil || ch.Record["related_incident"] != namedReport {
+		t.Fatalf("requester's pull after: %+v", ch)
+	}
+	// the request's history names nobody for it
+	code, hist := en.do(superuser, http.MethodGet,
+		"/api/collections/record_history/records?sort=-seq&filter=record_id%3D%27"+aid+"%27", nil)
+	items, _ := hist["items"].([]any)
+	if code != 200 || len(items) != 2 {
+		t.Fatalf("history: %d %v", code, hist)
+	}
+	last := items[0].(map[string]any)
+	if last["actor"] != "" || last["rev"] != float64(2) || !strings.Contains(fmt.Sprint(last["fields"]), "[]") {
+		t.Fatalf("the re-logged row: %v", last)
 	}
 }
