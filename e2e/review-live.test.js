@@ -30,6 +30,36 @@ let inReview; // a report a coordinator reviews while someone else changes it
 let retiredAid; // assigned to retiredOrg, retired since
 let coord; // the coordinator's session, reused (signed out last)
 
+// hold makes page's requests that match(request) wait until release() is
+// called; held resolves when the first arrives.
+async function hold(page, match) {
+  let arrived;
+  let release;
+  const held = new Promise((ok) => { arrived = ok; });
+  const gate = new Promise((ok) => { release = ok; });
+  const handling = [];
+  const handler = (route) => {
+    const done = (async () => {
+      if (match(route.request())) {
+        arrived();
+        await gate;
+      }
+      await route.continue();
+    })();
+    handling.push(done);
+    return done;
+  };
+  await page.route('**/api/**', handler);
+  return {
+    held,
+    release: async () => {
+      release();
+      await Promise.all(handling);
+      await page.unroute('**/api/**', handler);
+    },
+  };
+}
+
 // appears waits until the page's list shows id, without a navigation
 // (window.__kept, set before, survives only without a reload).
 async function appears(page, id) {
@@ -161,6 +191,57 @@ describe('review screen, live', () => {
     // the select names the organization, not "No organization"
     const picked = await page.locator('#in-assigned_org').evaluate((s) => s.selectedOptions[0].textContent);
     assert.match(picked, /Closed Aid/);
+  });
+
+  test('a record page shows a change made before its subscription was confirmed', async () => {
+    const { page } = coord;
+    // on the aid requests: the report's page subscribes to the reports anew
+    await go(page, '#/aid', '.chips [data-key="active"].on');
+    await page.locator('#records li').first().waitFor();
+    const report = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
+    const subscribing = await hold(page, (r) => r.method() === 'POST' && r.url().endsWith('/api/realtime')
+      && (r.postDataJSON()?.subscriptions || []).includes('incident_reports/*'));
+    await go(page, `#/reports/${report.id}`, '#act-take');
+    await subscribing.held;
+    // the page shows the report; PocketBase has not yet heard of the subscription
+    await people.root.collection('incident_reports').update(report.id, { place: 'Changed before the subscription' });
+    await subscribing.release();
+    await page.locator('.f-place', { hasText: 'Changed before the subscription' }).waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('#changed').count(), 0, 'nothing was edited');
+  });
+
+  test('text typed while a page is fetched again after someone else\'s change is kept', async () => {
+    const { page } = coord;
+    await go(page, `#/reports/${inReview.id}`, '#in-verification_note');
+    await page.waitForTimeout(1000); // subscribed: no catch-up under way
+    // the redraw's fetch of the report waits (a slow link) while the coordinator types
+    const redraw = await hold(page, (r) => r.method() === 'GET'
+      && new URL(r.url()).pathname === `/api/collections/incident_reports/records/${inReview.id}`
+      && new URL(r.url()).searchParams.has('expand'));
+    await people.root.collection('incident_reports').update(inReview.id, { sources: 'Radio Ozodi, during the redraw' });
+    await redraw.held;
+    const typed = 'Typed while the page was fetched again.';
+    await page.fill('#in-verification_note', typed);
+    await redraw.release();
+    await page.locator('#changed').waitFor({ timeout: 10000 });
+    assert.equal(await page.inputValue('#in-verification_note'), typed, 'the typed text is kept');
+    await page.click('#act-reload');
+    await page.locator('.f-sources', { hasText: 'during the redraw' }).waitFor();
+  });
+
+  test('an open history shows the record\'s changes as they are made', async () => {
+    const { page } = coord;
+    await go(page, `#/reports/${inReview.id}`, '#history');
+    await page.click('#history summary');
+    const rows = page.locator('#history-list > li[data-rev]');
+    await rows.first().waitFor();
+    const before = await rows.count();
+    await people.root.collection('incident_reports').update(inReview.id, { sources: 'Radio Ozodi, in the history' });
+    await page.locator('#history-list > li[data-rev] .new', { hasText: 'in the history' }).waitFor({ timeout: 10000 });
+    assert.equal(await rows.count(), before + 1, 'one row more, none twice');
+    assert.match(await rows.first().textContent(), /in the history/, 'the newest on top');
+    // the fields are not drawn anew under the open history: said
+    await page.locator('#changed').waitFor();
   });
 
   test('an aid worker sees a request assigned to their organization arrive, and nothing of another\'s', async () => {

@@ -73,6 +73,8 @@ async function aidDetail(ctx, view, id) {
   let orgs = [];
   if (coordinator) orgs = await ctx.pb.collection('organizations').getFullList({ filter: 'active = true', sort: 'name' });
   const conflicts = await openConflicts(ctx, C, id);
+  // typed into while live refresh fetched it again: kept, not replaced
+  if (live.interrupted(ctx, view)) return;
   replace(view,
     backLink(ctx, 'aid'),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', valueLabel(ctx, C, 'urgency', r.urgency), retired(ctx, r)),

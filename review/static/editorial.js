@@ -52,6 +52,8 @@ async function textDetail(ctx, view, C, id) {
     r.status === 'published' ? button('act-retract', ctx.t('review_retract'), () => move('retracted')) : null,
     r.status === 'retracted' ? button('act-reinstate', ctx.t('review_reinstate'), () => move('published'), 'primary') : null);
   const [conflicts, versions] = await Promise.all([openConflicts(ctx, C, id), translations(ctx, C, r)]);
+  // typed into while live refresh fetched it again: kept, not replaced
+  if (live.interrupted(ctx, view)) return;
   replace(view,
     backLink(ctx, C),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', r.title || r.claim),
@@ -182,6 +184,8 @@ async function editForm(ctx, view, C, record) {
       }
     });
   });
+  // typed into while live refresh fetched it again: kept, not replaced
+  if (live.interrupted(ctx, view)) return;
   replace(view, backLink(ctx, C), h('h1', null, record ? ctx.t('review_edit') : ctx.t('review_new')), form);
   // a change by someone else while the form is open: said, not put over the typed text
   if (record) live.record(ctx, view, C, record, async () => editForm(ctx, view, C, await ctx.pb.collection(C).getOne(record.id)));

@@ -13,30 +13,56 @@ import { reviews } from './conflicts.js';
 const H = 'record_history';
 
 // historyBox is a collapsed <details> that loads the history of the
-// record when opened; null for those who do not review collection.
+// record when opened; null for those who do not review collection. It
+// follows the record's changes (live.js sends "record-changed"): open, it
+// puts the new rows on top; closed, it loads afresh when opened again.
 export function historyBox(ctx, collection, id) {
   if (!reviews(ctx, collection)) return null;
   const list = h('ol', { class: 'history', id: 'history-list' });
   const more = h('button', { type: 'button', class: 'more', hidden: true }, ctx.t('review_more'));
-  const box = h('details', { class: 'card', id: 'history' }, h('summary', null, h('strong', null, ctx.t('review_history'))), list, more);
+  const box = h('details', { class: 'card follows', id: 'history' }, h('summary', null, h('strong', null, ctx.t('review_history'))), list, more);
   let page = 0;
   const names = new Map();
-  const next = async () => {
-    page += 1;
-    const res = await ctx.pb.collection(H).getList(page, 20, {
+  const seqs = new Set(); // the rows listed: a page fetched after new rows came overlaps the one before
+  const fetch = async (n) => {
+    const res = await ctx.pb.collection(H).getList(n, 20, {
       filter: ctx.pb.filter('collection = {:c} && record_id = {:r}', { c: collection, r: id }),
       sort: '-seq',
     });
     await actorNames(ctx, res.items, names);
+    const rows = res.items.filter((row) => !seqs.has(row.seq));
+    for (const row of rows) seqs.add(row.seq);
+    return { res, rows: rows.map((row) => historyRow(ctx, collection, row, names)) };
+  };
+  const next = async () => {
+    page += 1;
+    const { res, rows } = await fetch(page);
     if (page === 1 && !res.items.length) list.append(h('li', { class: 'muted empty' }, ctx.t('review_empty')));
-    for (const row of res.items) list.append(historyRow(ctx, collection, row, names));
+    list.append(...rows);
     more.hidden = page >= res.totalPages;
+  };
+  const load = () => {
+    page = 0;
+    seqs.clear();
+    replace(list);
+    next().catch((err) => { page = 0; ctx.fail(err, H); });
   };
   more.addEventListener('click', () => next().catch((err) => ctx.fail(err, H)));
   box.addEventListener('toggle', () => {
-    if (!box.open || page) return;
-    replace(list);
-    next().catch((err) => { page = 0; ctx.fail(err, H); });
+    if (box.open && !page) load();
+  });
+  box.addEventListener('record-changed', () => {
+    if (!page) return;
+    if (!box.open) {
+      page = 0; // loaded afresh when opened
+      return;
+    }
+    fetch(1).then(({ res, rows }) => {
+      // as many new rows as a page: some may lie beyond it
+      if (rows.length >= res.items.length && res.items.length === 20) return load();
+      if (rows.length) list.querySelector('.empty')?.remove();
+      list.prepend(...rows);
+    }).catch((err) => ctx.fail(err, H));
   });
   return box;
 }

@@ -4,10 +4,11 @@
 // record's event only to those whose list rule lets them read it, through
 // the privacy hook like any answer (an anonymous report comes without its
 // reporter). One subscription at a time, to the collection of the view
-// shown ('*'): a list re-fetches what it shows, a record's page re-renders
-// when nothing is being edited there and otherwise says the record was
-// changed, with a button to reload it. Subscriptions to records are bounded
-// per account (security/realtime.go): one per open screen.
+// shown ('*'): a list re-fetches what it shows, a record's page (a
+// conflict's too) re-renders when nothing is being edited there and
+// otherwise says the record was changed, with a button to reload it; its
+// open history grows. Subscriptions to records are bounded per account
+// (security/realtime.go): one per open screen.
 import { h } from './dom.js';
 
 const waitMs = 500;
@@ -102,10 +103,15 @@ export function list(ctx, collection, refresh) {
 // record watches the record shown on a page (view): rerender() fetches and
 // renders it again; it does so itself when nothing on the page is being
 // edited (an input changed, focused, or the history open), else the page
-// keeps what the person typed and says the record changed, with a button
-// to reload it. Events of the person's own writes carry the time the page
-// shows after the write (act re-renders it) and change nothing.
-export function record(ctx, view, collection, shown, rerender) {
+// keeps what the person typed and says the record changed (says(latest):
+// the id of the string, for the record as it is now), with a button to
+// reload it. Events of the person's own writes carry the time the page
+// shows after the write (act re-renders it) and change nothing. Once the
+// subscription is confirmed, the record is fetched once more: a change
+// made between the page's fetch and the subscription sent no event.
+// A change also tells the page's parts that follow it (the history box:
+// class "follows") with a "record-changed" event.
+export function record(ctx, view, collection, shown, rerender, says = () => 'review_changed_elsewhere') {
   let edited = editing.get(view);
   if (!edited) {
     edited = { yes: false };
@@ -115,27 +121,74 @@ export function record(ctx, view, collection, shown, rerender) {
     editing.set(view, edited);
   }
   edited.yes = false; // the page was just rendered afresh
-  watch(ctx, collection, (batch) => {
-    const mine = batch.filter((e) => e.record?.id === shown.id);
+  edited.redraw = false;
+  const fn = async (batch) => {
+    let mine = batch.filter((e) => e.record?.id === shown.id);
+    if (batch.some((e) => e.action === 'subscribed')) {
+      mine = mine.concat(await latest(ctx, collection, shown.id));
+      if (handler?.fn !== fn) return; // the page was left or rendered anew meanwhile
+    }
     const gone = mine.some((e) => e.action === 'delete');
-    if (!view.isConnected || !(gone || mine.some((e) => e.record.updated > shown.updated))) return;
-    const active = document.activeElement;
-    const inUse = edited.yes || view.querySelector('details[open]')
-      || (view.contains(active) && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName));
-    if (inUse || gone) notice(ctx, view);
-    else rerender().catch(() => notice(ctx, view));
-  });
+    const now = mine.filter((e) => e.action !== 'delete' && e.record.updated > shown.updated).pop()?.record;
+    if (!view.isConnected || !(gone || now)) return;
+    for (const el of view.querySelectorAll('.follows')) el.dispatchEvent(new Event('record-changed'));
+    edited.says = says(now);
+    if (gone || inUse(view, edited)) {
+      notice(ctx, view, edited.says);
+      return;
+    }
+    edited.redraw = true;
+    try {
+      await rerender();
+    } catch {
+      notice(ctx, view, edited.says);
+    } finally {
+      edited.redraw = false;
+    }
+  };
+  watch(ctx, collection, fn);
+}
+
+// latest is the record as the server holds it now, as an event: a delete
+// when the viewer may read it no more (404), nothing when unknown (no
+// connection).
+async function latest(ctx, collection, id) {
+  try {
+    return [{ action: 'update', record: await ctx.pb.collection(collection).getOne(id) }];
+  } catch (err) {
+    return err?.status === 404 ? [{ action: 'delete', record: { id } }] : [];
+  }
+}
+
+// inUse: whether the person is working on the page: an input changed or
+// focused, or the history open.
+function inUse(view, edited) {
+  const active = document.activeElement;
+  return edited.yes || !!view.querySelector('details[open]')
+    || (view.contains(active) && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName));
+}
+
+// interrupted is what a page's render asks before it replaces view: true
+// when live refresh started the render and the person began editing
+// meanwhile (the record takes a moment to fetch on a slow link, and what
+// they typed then would be lost): the page stays as it is, and says the
+// record changed. false otherwise (the person's own render, a first one).
+export function interrupted(ctx, view) {
+  const edited = editing.get(view);
+  if (!edited?.redraw || !inUse(view, edited)) return false;
+  notice(ctx, view, edited.says);
+  return true;
 }
 
 // editing: per page element, whether the person changed an input since it
-// was rendered.
+// was rendered, and whether live refresh is rendering it again.
 const editing = new WeakMap();
 
-// notice tells the person the record changed; Refresh renders it anew (and
-// drops what they typed: their choice).
-function notice(ctx, view) {
+// notice tells the person the record changed (text: the string's id);
+// Refresh renders it anew (and drops what they typed: their choice).
+function notice(ctx, view, text = 'review_changed_elsewhere') {
   if (view.querySelector('#changed')) return;
   view.prepend(h('section', { class: 'note', id: 'changed', role: 'status' },
-    h('p', null, ctx.t('review_changed_elsewhere')),
+    h('p', null, ctx.t(text)),
     h('button', { type: 'button', id: 'act-reload', onclick: () => ctx.go(location.hash) }, ctx.t('review_refresh'))));
 }

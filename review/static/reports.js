@@ -43,6 +43,8 @@ async function reportDetail(ctx, view, id) {
   const anonymous = r.anonymous && !('reporter' in r)
     ? h('p', { class: 'note', id: 'anonymous-note' }, ctx.t('review_anonymous')) : null;
   const conflicts = await openConflicts(ctx, C, id);
+  // typed into while live refresh fetched it again: kept, not replaced
+  if (live.interrupted(ctx, view)) return;
   replace(view,
     backLink(ctx, 'reports'),
     h('h1', null, statusBadge(ctx, C, r.status), ' ', valueLabel(ctx, C, 'category', r.category)),
