@@ -14,7 +14,8 @@ import assert from 'node:assert/strict';
 import { launchChromium } from './lib/chromium.js';
 import { startServer } from './lib/server.js';
 import { apiBodies, cspErrors, go, signIn as signInAt } from './lib/review-page.js';
-import { createPeople, newReport, password } from './lib/people.js';
+import { createPeople, newId, newReport, password } from './lib/people.js';
+import { SyncProtocol } from './lib/sync-protocol.js';
 
 let server;
 let people;
@@ -29,6 +30,23 @@ let member; // an aid worker of org
 let inReview; // a report a coordinator reviews while someone else changes it
 let retiredAid; // assigned to retiredOrg, retired since
 let coord; // the coordinator's session, reused (signed out last)
+let coord2; // another coordinator, an SDK client (impersonated: no login), resolving conflicts elsewhere
+let strings; // the screen's strings in Russian, the coordinator's language
+
+// conflictOn makes a real sync conflict on a new report of volunteer A:
+// two phones edit its description from the same base, the second loses.
+// Returns the conflict's id.
+async function conflictOn(description) {
+  const phone = (name) => new SyncProtocol({ url: server.url, token: people.volunteerA.token, client: `${name}-${newId()}` });
+  const [one, two] = [phone('one'), phone('two')];
+  const report = newReport(people.volunteerA.id);
+  const m = (id, baseRev, data) => [{ id, collection: 'incident_reports', recordId: report.id, baseRev, data }];
+  assert.equal((await one.push(m('c1', null, report))).results[0].status, 'applied');
+  assert.equal((await one.push(m('e1', 1, { description: 'Phone one\'s wording.' }))).results[0].status, 'applied');
+  const res = (await two.push(m('e1', 1, { description }))).results[0];
+  assert.equal(res.status, 'conflict', JSON.stringify(res));
+  return res.conflict;
+}
 
 // hold makes page's requests that match(request) wait until release() is
 // called; held resolves when the first arrives.
@@ -94,6 +112,12 @@ before(async () => {
   retiredAid = await request(people.volunteerA.pb);
   await people.coordinator.pb.collection('aid_requests').update(retiredAid.id, { status: 'acknowledged', assigned_org: retiredOrg.id });
   await root.collection('organizations').update(retiredOrg.id, { active: false });
+  const other = await root.collection('users').create({
+    role: 'coordinator', region: 'batken', language: 'en', name: 'Other Coordinator',
+    email: 'coord2@aman.e2e', password, passwordConfirm: password, verified: true,
+  });
+  coord2 = await root.collection('users').impersonate(other.id, 3600);
+  strings = (await root.send('/api/aman/review/messages', { query: { lang: 'ru' } })).messages;
   browser = await launchChromium();
 });
 
@@ -242,6 +266,33 @@ describe('review screen, live', () => {
     assert.match(await rows.first().textContent(), /in the history/, 'the newest on top');
     // the fields are not drawn anew under the open history: said
     await page.locator('#changed').waitFor();
+  });
+
+  test('a conflict resolved on another screen says so, and resolving it again is refused plainly', async () => {
+    const { page } = coord;
+    const conflicts = coord2.collection('sync_conflicts');
+    // nothing typed: the page shows it resolved, by the other coordinator
+    const first = await conflictOn('Phone two, first conflict.');
+    await go(page, `#/conflicts/${first}`, '#act-resolve');
+    await conflicts.update(first, { status: 'resolved', resolution: 'Kept the server\'s wording.' });
+    await page.locator('#resolved-elsewhere').waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('#resolved-elsewhere').textContent(), strings.review_resolved_elsewhere);
+    assert.equal(await page.locator('#act-resolve').count(), 0, 'still resolvable');
+    await page.locator('#resolved-by-other').waitFor();
+    // typed: kept, and said; resolving it anyway is refused with that message
+    const second = await conflictOn('Phone two, second conflict.');
+    await go(page, `#/conflicts/${second}`, '#act-resolve');
+    await page.fill('#in-resolution', 'Applied the phone\'s wording.');
+    await conflicts.update(second, { status: 'resolved', resolution: 'Asked the volunteer.' });
+    await page.locator('#changed').waitFor({ timeout: 10000 });
+    assert.match(await page.locator('#changed').textContent(), new RegExp(strings.review_resolved_elsewhere));
+    assert.equal(await page.inputValue('#in-resolution'), 'Applied the phone\'s wording.');
+    await page.click('#act-resolve');
+    await page.locator('#flash.error').waitFor();
+    assert.equal(await page.locator('#flash').textContent(), strings.review_resolved_elsewhere);
+    const held = await people.root.collection('sync_conflicts').getOne(second);
+    assert.equal(held.resolution, 'Asked the volunteer.', 'the second resolution was refused');
+    assert.deepEqual(cspErrors(coord), []);
   });
 
   test('an aid worker sees a request assigned to their organization arrive, and nothing of another\'s', async () => {

@@ -233,7 +233,7 @@ async function route() {
     if (id) replace(view, h('a', { href: `#/${section}`, class: 'back' }, `← ${ctx.t('review_back')}`));
     fail(err, { reports: 'incident_reports', aid: 'aid_requests', conflicts: 'sync_conflicts' }[section] || section);
   }
-  // a view that follows no collection (a form, a conflict) holds no subscription
+  // a view that follows no collection (a new draft's form) holds no subscription
   live.stopIdle();
 }
 

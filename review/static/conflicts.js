@@ -9,6 +9,7 @@ import { h, replace } from './dom.js';
 import {
   backLink, chips, collectionLabel, date, fieldLabel, own, pagedList, valueLabel, valuesOf,
 } from './show.js';
+import * as live from './live.js';
 
 const C = 'sync_conflicts';
 let filter = 'open';
@@ -79,7 +80,10 @@ function userName(u) {
   return u ? u.name || u.email || u.id : '';
 }
 
-async function conflictDetail(ctx, view, id) {
+// conflictDetail renders a conflict's page; was is the conflict as the
+// page showed it before live refresh rendered it again (live.js): one
+// resolved since then says so.
+async function conflictDetail(ctx, view, id, was) {
   const again = () => conflictDetail(ctx, view, id);
   const c = await ctx.pb.collection(C).getOne(id, { expand: 'user,resolved_by' });
   const R = c.collection;
@@ -125,8 +129,12 @@ async function conflictDetail(ctx, view, id) {
   const whole = rest.length ? h('details', { class: 'card', id: 'server-rest' },
     h('summary', null, ctx.t('review_other_server_fields')),
     h('dl', { class: 'fields' }, rest.map((f) => [h('dt', null, fieldLabel(ctx, R, f)), h('dd', null, shown(ctx, R, f, own(server, f)))]))) : null;
+  // typed into while live refresh fetched it again: kept, not replaced
+  if (live.interrupted(ctx, view)) return;
+  const resolvedMeanwhile = was?.status === 'open' && c.status === 'resolved';
   replace(view,
     backLink(ctx, 'conflicts'),
+    resolvedMeanwhile ? h('p', { class: 'note', id: 'resolved-elsewhere', role: 'status' }, ctx.t('review_resolved_elsewhere')) : null,
     h('h1', null, h('span', { class: `badge s-${c.status}`, id: 'conflict-status' }, valueLabel(ctx, C, 'status', c.status)), ' ',
       valueLabel(ctx, C, 'kind', c.kind), ' · ', collectionLabel(ctx, R)),
     resolution(ctx, c, again),
@@ -134,6 +142,9 @@ async function conflictDetail(ctx, view, id) {
     h('div', { class: 'scroll' }, table),
     facts,
     whole);
+  // resolved or reworded on another screen: shown, or said over what was typed
+  live.record(ctx, view, C, c, () => conflictDetail(ctx, view, id, c),
+    (now) => (c.status === 'open' && now?.status === 'resolved' ? 'review_resolved_elsewhere' : 'review_changed_elsewhere'));
 }
 
 // resolution: resolve an open conflict with a text; reword or reopen one
@@ -149,7 +160,10 @@ function resolution(ctx, c, again) {
         await again();
         ctx.flash(ctx.t('review_saved'));
       } catch (err) {
-        ctx.fail(err, C);
+        // another reviewer resolved it before this page heard of it: the
+        // API answers 404 (theirs now), which would read as a conflict gone
+        if (err?.status === 404 && await resolvedByOther(ctx, c.id)) ctx.flash(ctx.t('review_resolved_elsewhere'), 'error');
+        else ctx.fail(err, C);
       }
     });
   };
@@ -173,6 +187,17 @@ function resolution(ctx, c, again) {
     button('act-save-resolution', ctx.t('review_save'), () => save({ resolution: text.value }), 'primary'),
     button('act-reopen-conflict', ctx.t('review_reopen_conflict'), () => save({ status: 'open' }))));
   return box;
+}
+
+// resolvedByOther: whether conflict id, still readable, is now resolved
+// by another reviewer.
+async function resolvedByOther(ctx, id) {
+  try {
+    const now = await ctx.pb.collection(C).getOne(id, { fields: 'status,resolved_by' });
+    return now.status === 'resolved' && !!now.resolved_by && now.resolved_by !== ctx.me.id;
+  } catch {
+    return false;
+  }
 }
 
 // openConflicts is a link to the open conflicts about a record, for the
