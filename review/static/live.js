@@ -172,10 +172,12 @@ function inUse(view, edited) {
 // when live refresh started the render and the person began editing
 // meanwhile (the record takes a moment to fetch on a slow link, and what
 // they typed then would be lost): the page stays as it is, and says the
-// record changed. false otherwise (the person's own render, a first one).
+// record changed. false otherwise: a first render, or one during a
+// request the person started (ctx.busy: their write's render, which
+// reads what they typed from the server).
 export function interrupted(ctx, view) {
   const edited = editing.get(view);
-  if (!edited?.redraw || !inUse(view, edited)) return false;
+  if (!edited?.redraw || ctx.main.getAttribute('aria-busy') === 'true' || !inUse(view, edited)) return false;
   notice(ctx, view, edited.says);
   return true;
 }
