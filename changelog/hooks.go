@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
@@ -50,6 +51,42 @@ func (l *logger) bind(app core.App) {
 	app.OnRecordAfterCreateSuccess(tags...).BindFunc(nudge)
 	app.OnRecordAfterUpdateSuccess(tags...).BindFunc(nudge)
 	app.OnRecordAfterDeleteSuccess(tags...).BindFunc(nudge)
+}
+
+// behalfKey is the context key of the record whose write causes others
+// (OnBehalfOf).
+type behalfKey struct{}
+
+// OnBehalfOf returns ctx for the writes that a write of record causes in
+// its transaction (Go code saving other records from a hook of record's
+// write, with app.SaveWithContext): they are logged with the actor of the
+// request writing record, so their history names who caused them (the aid
+// requests released when a superuser retires their organization name that
+// superuser, not the system). The device is left out: it did not write
+// them, and its next push must take them as news (ChangedSince).
+func OnBehalfOf(ctx context.Context, record *core.Record) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return context.WithValue(ctx, behalfKey{}, record)
+}
+
+// behalfOf is the actor of the request write named by OnBehalfOf in ctx,
+// without its device; the system actor when there is none.
+func (l *logger) behalfOf(ctx context.Context) Actor {
+	if ctx == nil {
+		return Actor{}
+	}
+	cause, _ := ctx.Value(behalfKey{}).(*core.Record)
+	if cause == nil {
+		return Actor{}
+	}
+	w, ok := l.actors.Load(cause)
+	if !ok {
+		return Actor{}
+	}
+	a := w.(*requestWrite).actor
+	return Actor{Collection: a.Collection, ID: a.ID}
 }
 
 // headKey is the RequestEvent store key of the head written by the request.
@@ -108,17 +145,22 @@ func (l *logger) logWrite(deleted bool) func(e *core.RecordEvent) error {
 			if w, ok := l.actors.Load(e.Record); ok {
 				w.(*requestWrite).written = e.Record.FieldsData()
 			}
-			return l.append(tx, e.Record, stored == nil, deleted, diff)
+			return l.append(tx, e, stored == nil, deleted, diff)
 		})
 	}
 }
 
-func (l *logger) append(tx core.App, r *core.Record, created, deleted bool, diff map[string]FieldChange) error {
+func (l *logger) append(tx core.App, e *core.RecordEvent, created, deleted bool, diff map[string]FieldChange) error {
+	r := e.Record
 	name := r.Collection().Name
 	w := l.writeOf(r)
+	actor := w.actor
+	if _, ok := l.actors.Load(r); !ok {
+		actor = l.behalfOf(e.Context)
+	}
 	h, err := appendChange(tx, entry{
 		collection: name, recordID: r.Id, deleted: deleted,
-		actor: w.actor, diff: diff,
+		actor: actor, diff: diff,
 	})
 	if err != nil {
 		return err
