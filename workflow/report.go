@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -130,11 +129,7 @@ func isCoordinator(app core.App, userID string) bool {
 // for lacking the verifier it lost. The delete request answers 400, like
 // a reporter's, with PocketBase's "part of a required relation reference".
 func keepVerifiers(e *core.RecordEvent) error {
-	var n int
-	err := e.App.RecordQuery(ReportsCollection).
-		Select("count(*)").
-		AndWhere(dbx.HashExp{fieldVerifiedBy: e.Record.Id}).
-		Row(&n)
+	n, err := countNaming(e.App, ReportsCollection, fieldVerifiedBy, e.Record.Id)
 	if err != nil {
 		return fmt.Errorf("count reports verified by %s: %w", e.Record.Id, err)
 	}

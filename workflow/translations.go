@@ -60,13 +60,7 @@ func retractTranslations(e *core.RecordEvent) error {
 // transaction, applies change to each of its translations that which
 // selects and saves it (through every model hook: the change log sees it).
 func withTranslations(e *core.RecordEvent, which dbx.Expression, change func(*core.Record)) error {
-	app := e.App
-	defer func() { e.App = app }()
-	return app.RunInTransaction(func(tx core.App) error {
-		e.App = tx
-		if err := e.Next(); err != nil {
-			return err
-		}
+	return thenInTransaction(e, func(tx core.App) error {
 		id := e.Record.Id
 		translations, err := tx.FindAllRecords(e.Record.Collection(), dbx.HashExp{fieldTranslationOf: id}, which)
 		if err != nil {

@@ -11,6 +11,7 @@
 package workflow
 
 import (
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -112,6 +113,29 @@ func statusChanged(m Machine, record *core.Record) bool {
 
 func fieldChanged(record *core.Record, field string) bool {
 	return record.IsNew() || record.Original().GetString(field) != record.GetString(field)
+}
+
+// thenInTransaction saves the record of e (the rest of its execute hooks)
+// and then runs then in the same transaction, with it: what then saves
+// commits, or fails, with the record's own write.
+func thenInTransaction(e *core.RecordEvent, then func(tx core.App) error) error {
+	app := e.App
+	defer func() { e.App = app }()
+	return app.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return then(tx)
+	})
+}
+
+// countNaming counts the records of collection whose relation field names
+// id.
+func countNaming(app core.App, collection, field, id string) (int, error) {
+	var n int
+	err := app.RecordQuery(collection).Select("count(*)").AndWhere(dbx.HashExp{field: id}).Row(&n)
+	return n, err
 }
 
 func result(e *core.RecordEvent, errs validation.Errors) error {
