@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 )
@@ -86,9 +87,25 @@ func setOrgActive(t testing.TB, app core.App, active bool) {
 	}
 }
 
+// newRetiredApp retires orgActive, which releases its requests in service
+// (workflow/release_test.go), and then assigns them to it again as they
+// were, around the hooks, as a row written by hand (or left by a retirement
+// before releases existed) would be: the rules keep a retired
+// organization's aid workers off every request that names it, whatever its
+// status.
 func newRetiredApp(t testing.TB) *tests.TestApp {
 	app := newRefinedApp(t)
+	inService, err := app.FindAllRecords("aid_requests", dbx.HashExp{"assigned_org": orgActive,
+		"status": []any{"open", "acknowledged", "in_progress"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	setOrgActive(t, app, false)
+	for _, r := range inService {
+		if err := app.SaveNoValidate(r); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return app
 }
 

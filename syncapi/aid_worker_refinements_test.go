@@ -11,22 +11,28 @@ import (
 // an open request is acknowledged from the field, and a closed one is
 // pulled without its notes and place.
 
-// TestSync_RetiredOrganization: retiring an organization changes no aid
-// request, so no tombstone would tell its aid workers' phones: the
-// checkpoint's fingerprint resolves `@request.auth.organization.active`,
-// so their next pull resets (view) and the fresh one lacks the request.
-// Nobody else's checkpoint resets. Re-activating gives it back.
+// TestSync_RetiredOrganization: retiring an organization releases its
+// requests in service (workflow/release.go): the coordinators' phones pull
+// them open and unassigned, with no reset, and its aid workers' phones
+// reset (view: the checkpoint's fingerprint resolves
+// `@request.auth.organization.active`) and lose them. Nobody else's
+// checkpoint resets. Re-activating gives the aid workers nothing back: the
+// request is no longer assigned to them.
 func TestSync_RetiredOrganization(t *testing.T) {
 	en := assignedEnv(t)
 	got, cpA := en.pullAll(memberA, "aid_requests", "")
 	if len(got) != 1 || got[0].ID != assigned {
 		t.Fatalf("member's pull: %+v", got)
 	}
+	rev := got[0].Rev
 	_, cpB := en.pullAll(memberB, "aid_requests", "")
 	_, cpV := en.pullAll(volunteerA, "aid_requests", "")
 	_, cpC := en.pullAll(coordinator, "aid_requests", "")
 
-	en.setField("organizations", orgOne, "active", false)
+	if code, body := en.do(superuser, http.MethodPatch, "/api/collections/organizations/records/"+orgOne,
+		map[string]any{"active": false}); code != 200 {
+		t.Fatalf("retire: %d %v", code, body)
+	}
 	if p := en.pull(memberA, "aid_requests", cpA, 0); !p.Reset || p.Reason != "view" || len(p.Changes) != 0 {
 		t.Fatalf("a retired organization's member's pull: %+v", p)
 	}
@@ -39,8 +45,14 @@ func TestSync_RetiredOrganization(t *testing.T) {
 			t.Fatalf("%s's view did not change, yet their pull reset: %+v", who, p)
 		}
 	}
+	got, _ = en.pullAll(coordinator, "aid_requests", cpC)
+	c := findChange(got, "aid_requests", assigned)
+	if c == nil || c.Deleted || c.Rev != rev+1 || c.Record["status"] != "open" ||
+		c.Record["assigned_org"] != "" || c.Record["acknowledged_at"] != "" {
+		t.Fatalf("the coordinator's pull after the retirement: %+v", got)
+	}
 	res := en.push(memberA, "phone-m", mut{"id": "retired-1", "collection": "aid_requests", "recordId": assigned,
-		"baseRev": got2Rev(t, en), "data": map[string]any{"status": "in_progress"}})
+		"baseRev": rev, "data": map[string]any{"status": "in_progress"}})
 	if res[0].Status != "rejected" || res[0].Error == nil || res[0].Error.Code != "sync_forbidden" {
 		t.Fatalf("a retired organization's member's push: %+v", res[0])
 	}
@@ -49,21 +61,13 @@ func TestSync_RetiredOrganization(t *testing.T) {
 	if p := en.pull(memberA, "aid_requests", cpRetired, 0); !p.Reset || p.Reason != "view" {
 		t.Fatalf("a re-activated organization's member's pull: %+v", p)
 	}
-	got, _ = en.pullAll(memberA, "aid_requests", "")
-	if len(got) != 1 || got[0].ID != assigned || got[0].Record["contact_phone"] != "+992 900 555 666" {
+	if got, _ = en.pullAll(memberA, "aid_requests", ""); len(got) != 0 {
 		t.Fatalf("a re-activated organization's member's fresh pull: %+v", got)
 	}
-}
-
-// got2Rev is the assigned request's rev as the coordinator pulls it.
-func got2Rev(t *testing.T, en *env) int64 {
-	t.Helper()
-	got, _ := en.pullAll(coordinator, "aid_requests", "")
-	if c := findChange(got, "aid_requests", assigned); c != nil {
-		return c.Rev
+	if r, err := en.app.FindRecordById("aid_requests", assigned); err != nil ||
+		r.GetString("assigned_org") != "" || r.GetString("status") != "open" {
+		t.Fatalf("re-activating assigned the request again: %v %v", r, err)
 	}
-	t.Fatalf("no %s in the coordinator's pull", assigned)
-	return 0
 }
 
 // TestSync_AidWorkerAcknowledgesOpen: a request assigned while open is

@@ -23,7 +23,7 @@ func validateAidRequest(e *core.RecordEvent) error {
 		errs[fieldContactPhone] = err
 	}
 	status, err := Transition(AidRequests, e.Record)
-	if err != nil {
+	if err != nil && !released(e) {
 		errs[AidRequests.Field] = err
 		return result(e, errs)
 	}

@@ -61,6 +61,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowKeepVerifiers",
 		Func: keepVerifiers,
 	})
+	app.OnRecordUpdateExecute(OrganizationsCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowReleaseRequests",
+		Func: releaseRequests,
+	})
 	return nil
 }
 
