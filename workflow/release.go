@@ -70,3 +70,21 @@ func released(e *core.RecordEvent) bool {
 		r.Original().GetString(fieldAssignedOrg) == org && r.GetString(fieldAssignedOrg) == "" &&
 		r.GetString(AidRequests.Field) == AidOpen
 }
+
+// keepAssignedOrganizations refuses deleting an organization that an aid
+// request names, in any status: PocketBase would empty the relation (the
+// field is optional, without cascade), which strands the requests still in
+// service, as a retirement did, and erases from the fulfilled and closed
+// ones who helped. An organization that stops working is retired
+// (active = false), which releases its requests in service
+// (releaseRequests); one that no request ever named may be deleted.
+func keepAssignedOrganizations(e *core.RecordEvent) error {
+	n, err := countNaming(e.App, AidRequestsCollection, fieldAssignedOrg, e.Record.Id)
+	if err != nil {
+		return fmt.Errorf("count aid requests of organization %s: %w", e.Record.Id, err)
+	}
+	if n > 0 {
+		return fmt.Errorf("organization %s is assigned %d aid requests: retire it (active = false) instead of deleting it", e.Record.Id, n)
+	}
+	return e.Next()
+}

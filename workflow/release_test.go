@@ -18,6 +18,7 @@ import (
 const (
 	orgGoing    = "orggoing0000001" // every fixture request is assigned to it
 	orgStaying  = "orgstaying00001" // active, one request in progress
+	orgUnused   = "orgunused000001" // no request names it
 	aidOther    = "aidotherorg0001" // in progress, assigned to orgStaying
 	aidWorker   = "aidworker000001" // aid worker of orgGoing
 	orgsURL     = "/api/collections/organizations/records"
@@ -44,7 +45,7 @@ func seedRelease(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{orgGoing, orgStaying} {
+	for _, id := range []string{orgGoing, orgStaying, orgUnused} {
 		org := core.NewRecord(orgs)
 		org.Id = id
 		org.Load(map[string]any{"name": "Group " + id, "active": true})
@@ -357,4 +358,48 @@ func TestRelease_AllOrNothing(t *testing.T) {
 		t.Fatalf("app.Save of the retirement: %v, want the refused release of %s", err, fixtures.AidInProgress)
 	}
 	expectUntouched(t, app)
+}
+
+// TestRelease_Deleting: an organization that an aid request names, in any
+// status, is not deleted (PocketBase would empty assigned_org: requests in
+// service stranded as a retirement left them, and those fulfilled and
+// closed would forget who helped); it is retired instead. One that no
+// request names is deleted. Only superusers delete organizations.
+func TestRelease_Deleting(t *testing.T) {
+	refusedDelete := []string{`"message":"Failed to delete record. Make sure that the record is not part of a required relation reference."`}
+	scenarios := []struct {
+		name, as, org string
+		before        func(testing.TB, *tests.TestApp, *core.ServeEvent)
+		status        int
+		want          []string
+		after         func(testing.TB, core.App)
+	}{
+		{"an organization with requests in service", fixtures.Superuser, orgGoing, nil, 400, refusedDelete, expectUntouched},
+		{"a retired organization whose closed requests name it", fixtures.Superuser, orgGoing,
+			func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) { setActive(t, app, orgGoing, false) },
+			400, refusedDelete, expectReleased},
+		{"an organization no request names", fixtures.Superuser, orgUnused, nil, 204, nil, func(t testing.TB, app core.App) {
+			if _, err := app.FindRecordById("organizations", orgUnused); err == nil {
+				t.Fatal("not deleted")
+			}
+			expectUntouched(t, app)
+		}},
+		{"a coordinator deletes none", fixtures.Coordinator, orgUnused, nil, 403, []string{`"data":{}`}, expectUntouched},
+	}
+	for _, s := range scenarios {
+		before, check := s.before, s.after
+		runScenario(t, s.as, tests.ApiScenario{
+			Name:   "DELETE as " + fixtures.Role(s.as) + ": " + s.name,
+			Method: http.MethodDelete, URL: orgsURL + "/" + s.org,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				seedRelease(t, app, e)
+				if before != nil {
+					before(t, app, e)
+				}
+			},
+			ExpectedStatus:  s.status,
+			ExpectedContent: s.want,
+			AfterTestFunc:   after(check),
+		})
+	}
 }

@@ -65,6 +65,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowReleaseRequests",
 		Func: releaseRequests,
 	})
+	app.OnRecordDelete(OrganizationsCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowKeepAssignedOrganizations",
+		Func: keepAssignedOrganizations,
+	})
 	return nil
 }
 
