@@ -6,8 +6,8 @@
 // says so; what arrives over realtime (Server-Sent Events, recorded by
 // lib/review-page.js) carries no anonymous reporter and nothing of another
 // organization's requests; a signed-out page receives nothing. A
-// coordinator's aid request assigned to a retired organization carries a
-// badge. Logins: 10 per 30 s per address, so sessions are reused.
+// coordinator's aid request fulfilled by a retired organization carries a
+// badge; one it was still handling was released when it retired. Logins: 10 per 30 s per address, so sessions are reused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -28,7 +28,8 @@ let retiredOrg;
 let anon; // files anonymously: their name must reach no page
 let member; // an aid worker of org
 let inReview; // a report a coordinator reviews while someone else changes it
-let retiredAid; // assigned to retiredOrg, retired since
+let retiredAid; // fulfilled by retiredOrg, retired since
+let releasedAid; // acknowledged by retiredOrg, released when it retired
 let coord; // the coordinator's session, reused (signed out last)
 let coord2; // another coordinator, an SDK client (impersonated: no login), resolving conflicts elsewhere
 let strings; // the screen's strings in Russian, the coordinator's language
@@ -109,8 +110,13 @@ before(async () => {
   const reports = people.coordinator.pb.collection('incident_reports');
   inReview = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
   await reports.update(inReview.id, { status: 'in_review' });
-  retiredAid = await request(people.volunteerA.pb);
-  await people.coordinator.pb.collection('aid_requests').update(retiredAid.id, { status: 'acknowledged', assigned_org: retiredOrg.id });
+  const coordAid = people.coordinator.pb.collection('aid_requests');
+  [retiredAid, releasedAid] = await Promise.all([request(people.volunteerA.pb), request(people.volunteerA.pb)]);
+  for (const aid of [retiredAid, releasedAid]) {
+    await coordAid.update(aid.id, { status: 'acknowledged', assigned_org: retiredOrg.id });
+  }
+  await coordAid.update(retiredAid.id, { status: 'fulfilled' });
+  // retiring it releases the requests it was still handling (open, no organization)
   await root.collection('organizations').update(retiredOrg.id, { active: false });
   const other = await root.collection('users').create({
     role: 'coordinator', region: 'batken', language: 'en', name: 'Other Coordinator',
@@ -205,9 +211,15 @@ describe('review screen, live', () => {
     const current = await request(people.volunteerA.pb);
     await people.coordinator.pb.collection('aid_requests').update(current.id, { status: 'acknowledged', assigned_org: org.id });
     await go(page, '#/aid', '.chips [data-key="active"].on');
+    await page.click('.chips [data-key="all"]');
+    await page.locator('.chips [data-key="all"].on').waitFor();
     await page.locator(`#records li[data-id="${current.id}"]`).waitFor();
     assert.equal(await page.locator(`#records li[data-id="${retiredAid.id}"] .s-retired`).count(), 1, 'badge in the list');
     assert.equal(await page.locator(`#records li[data-id="${current.id}"] .s-retired`).count(), 0, 'an active organization has none');
+    // released: open again, assigned to nobody, so no badge
+    const released = page.locator(`#records li[data-id="${releasedAid.id}"]`);
+    assert.equal(await released.locator('.s-retired').count(), 0, 'a released request has no badge');
+    assert.doesNotMatch(await released.textContent(), /Closed Aid/);
     await page.click(`#records li[data-id="${retiredAid.id}"] a`);
     await page.locator('h1 .s-retired').waitFor();
     // the coordinator's account is in Russian
