@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"aman/internal/fixtures"
+	"aman/workflow"
 )
 
 // Retiring an organization releases its requests in service
@@ -402,4 +403,27 @@ func TestRelease_Deleting(t *testing.T) {
 			AfterTestFunc:   after(check),
 		})
 	}
+}
+
+// Organizations retired before the release existed left their requests
+// assigned; the upgrade's migration (ReleaseStranded) releases them at
+// once, and only theirs.
+func TestRelease_StrandedAtUpgrade(t *testing.T) {
+	app := fixtures.Factory(t)
+	seedRelease(t, app, nil)
+	// retired before this version (around every hook)
+	if _, err := app.DB().Update("organizations", dbx.Params{"active": false}, dbx.HashExp{"id": orgGoing}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if n := countAssigned(t, app, orgGoing); n != len(inService)+len(kept) {
+		t.Fatalf("setup: %d requests name %s", n, orgGoing)
+	}
+	if err := workflow.ReleaseStranded(app); err != nil {
+		t.Fatal(err)
+	}
+	expectReleased(t, app)
+	if err := workflow.ReleaseStranded(app); err != nil { // nothing left: a no-op
+		t.Fatal(err)
+	}
+	expectReleased(t, app)
 }
