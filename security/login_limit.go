@@ -21,8 +21,8 @@ import (
 // limiter counts such a request by a made-up address (in fd00::/8) derived
 // from the client's address (an IPv6 one by its /64) and the lower-cased
 // identity the body names, so its rules (`*:auth` 10 per 30 s,
-// `*:requestPasswordReset` and `*:requestOTP` 5 per 60 s) hold per account
-// per address. Spraying guesses over many accounts from one address is
+// `*:requestPasswordReset`, `*:requestOTP` and `*:requestVerification` 5 per
+// 60 s) hold per account per address. Spraying guesses over many accounts from one address is
 // bounded by addressBound: LoginAttemptsPerAddress logins per
 // LoginWindow, EmailRequestsPerAddress e-mail requests per EmailWindow.
 //
@@ -35,8 +35,8 @@ const (
 	// they name.
 	LoginAttemptsPerAddress = 100
 	LoginWindow             = 30 * time.Second
-	// EmailRequestsPerAddress bounds the password-reset and OTP requests
-	// (they send e-mail) from one address per EmailWindow.
+	// EmailRequestsPerAddress bounds the password-reset, OTP and
+	// verification requests (they send e-mail) from one address per EmailWindow.
 	EmailRequestsPerAddress = 20
 	EmailWindow             = 60 * time.Second
 
@@ -58,6 +58,7 @@ var identityRoutes = map[string]struct {
 	"POST /api/collections/{collection}/auth-with-oauth2":       {},
 	"POST /api/collections/{collection}/request-otp":            {field: "email", email: true},
 	"POST /api/collections/{collection}/request-password-reset": {field: "email", email: true},
+	"POST /api/collections/{collection}/request-verification":   {field: "email", email: true},
 }
 
 // boundCheck is what the restore middleware checks once PocketBase's

@@ -276,30 +276,36 @@ func TestRateLimit_LoginPerAccount(t *testing.T) {
 	}
 }
 
-// TestRateLimit_EmailRequestsPerAccount: the password-reset and OTP
-// requests send e-mail, 5 per 60 s. They count by address and e-mail, for
+// TestRateLimit_EmailRequestsPerAccount: the password-reset, OTP and
+// verification requests send e-mail, 5 per 60 s each. They count by address and e-mail, for
 // the same reason as logins: one person asking for their reset five times
 // does not keep the village from asking for theirs. The address's requests
 // across e-mails are bounded (security.EmailRequestsPerAddress per 60 s).
 func TestRateLimit_EmailRequestsPerAccount(t *testing.T) {
 	const reset = "/api/collections/users/request-password-reset"
 	const otp = "/api/collections/users/request-otp"
+	const verify = "/api/collections/users/request-verification"
 	const nat = "192.0.2.1:4000"
 	bodyOf := func(email string) string { return `{"email":"` + email + `"}` }
-	scenarios := []tests.ApiScenario{
-		{
-			Name:   "password reset: the 6th for A is refused, B's goes through from the same address",
-			Method: http.MethodPost, URL: reset, Body: strings.NewReader(bodyOf(emailB)),
+	// the 6th request for A from the NAT address is refused, B's goes through
+	sixthRefused := func(name, url, event string) tests.ApiScenario {
+		return tests.ApiScenario{
+			Name:   name + ": the 6th for A is refused, B's goes through from the same address",
+			Method: http.MethodPost, URL: url, Body: strings.NewReader(bodyOf(emailB)),
 			TestAppFactory: fixtures.Factory,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				c := newClient(t, e)
-				expectAll(t, c.tries(3, http.MethodPost, reset, bodyOf(emailA), nat), http.StatusNoContent)
-				expectAll(t, c.tries(2, http.MethodPost, reset, bodyOf(strings.ToUpper(emailA)), nat), http.StatusNoContent)
-				expectAll(t, c.tries(1, http.MethodPost, reset, bodyOf(emailA), nat), http.StatusTooManyRequests)
+				expectAll(t, c.tries(3, http.MethodPost, url, bodyOf(emailA), nat), http.StatusNoContent)
+				expectAll(t, c.tries(2, http.MethodPost, url, bodyOf(strings.ToUpper(emailA)), nat), http.StatusNoContent)
+				expectAll(t, c.tries(1, http.MethodPost, url, bodyOf(emailA), nat), http.StatusTooManyRequests)
 			},
 			ExpectedStatus: http.StatusNoContent,
-			ExpectedEvents: map[string]int{"OnRecordRequestPasswordResetRequest": 1},
-		},
+			ExpectedEvents: map[string]int{event: 1},
+		}
+	}
+	scenarios := []tests.ApiScenario{
+		sixthRefused("password reset", reset, "OnRecordRequestPasswordResetRequest"),
+		sixthRefused("verification request", verify, "OnRecordRequestVerificationRequest"),
 		{
 			Name:   "OTP request: the 6th for A is refused, B's is not",
 			Method: http.MethodPost, URL: otp, Body: strings.NewReader(bodyOf(emailB)),
@@ -320,7 +326,8 @@ func TestRateLimit_EmailRequestsPerAccount(t *testing.T) {
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				c := newClient(t, e)
 				for i := range security.EmailRequestsPerAddress {
-					if code := c(http.MethodPost, reset, bodyOf(fmt.Sprintf("person%d@example.org", i/4)), nat).Code; code != http.StatusNoContent {
+					url := []string{reset, verify}[i%2] // verification requests count too
+					if code := c(http.MethodPost, url, bodyOf(fmt.Sprintf("person%d@example.org", i/4)), nat).Code; code != http.StatusNoContent {
 						t.Fatalf("request %d: status %d", i, code)
 					}
 				}

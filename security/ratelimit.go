@@ -30,7 +30,7 @@ import (
 //     purpose would multiply an address's password guesses.
 //   - For the same reason one person's 10 mistyped passwords, or one app
 //     retrying a login in a loop, refused every login there. A login or an
-//     e-mail request (password reset, OTP) counts by its address and the
+//     e-mail request (password reset, OTP, verification) counts by its address and the
 //     account its body names, and an address has a coarser bound of its
 //     own across accounts (login_limit.go).
 //
