@@ -48,7 +48,11 @@ func main() {
 		Automigrate:  osutils.IsProbablyGoRun(),
 		Dir:          migrationsDir,
 	})
-	server.MustRegister(app)
+	// a setting the server cannot take (a limit, a retention) stops it
+	// here, with the error naming it
+	if err := server.Register(app); err != nil {
+		log.Fatal(err)
+	}
 
 	// every command that opens the data dir applies the migrations first
 	app.RootCmd.PersistentPreRunE = func(*cobra.Command, []string) error {

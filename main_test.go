@@ -2,12 +2,14 @@ package main_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,10 +21,7 @@ import (
 // up without a single collection, answering /api/health 200; on an
 // upgrade it would have skipped this build's rule changes as silently.
 func TestServe_MigrationsDir(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "aman")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := build(t)
 	repo, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +69,64 @@ func TestServe_MigrationsDir(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestServe_BadSetting: a setting the server cannot take (here a bound on
+// logins, AMAN_LOGINS_PER_ADDRESS) stops it at once with an error that names
+// the setting and its value, not a panic's stack of goroutines.
+func TestServe_BadSetting(t *testing.T) {
+	bin := build(t)
+	dir := filepath.Join(t.TempDir(), "pb_data")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--dir="+dir, "--http="+freeAddr(t))
+	cmd.Env = append(os.Environ(), "AMAN_LOGINS_PER_ADDRESS=100 per 30s")
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("the server kept running with a bad setting:\n%s", out)
+	}
+	if err == nil {
+		t.Fatalf("exit status 0, want a failure:\n%s", out)
+	}
+	if !strings.Contains(string(out), `AMAN_LOGINS_PER_ADDRESS="100 per 30s"`) {
+		t.Errorf("output does not name the setting:\n%s", out)
+	}
+	if strings.Contains(string(out), "panic") || strings.Contains(string(out), "goroutine") {
+		t.Errorf("a panic, not an error:\n%s", out)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+	buildDir  string
+)
+
+// build builds the server once for the tests of this file.
+func build(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "aman-main-test"); buildErr != nil {
+			return
+		}
+		builtBin = filepath.Join(buildDir, "aman")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
 }
 
 func freeAddr(t *testing.T) string {

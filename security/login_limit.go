@@ -23,11 +23,13 @@ import (
 // identity the body names, so its rules (`*:auth` 10 per 30 s,
 // `*:requestPasswordReset`, `*:requestOTP` and `*:requestVerification` 5 per
 // 60 s) hold per account per address. Spraying guesses over many accounts from one address is
-// bounded by addressBound: LoginAttemptsPerAddress logins per
-// LoginWindow, EmailRequestsPerAddress e-mail requests per EmailWindow.
+// bounded by addressBound: Limits.LoginsPerAddress logins,
+// Limits.EmailRequestsPerAddress e-mail requests.
 //
 // Superusers' own logins stay counted by address (`_superusers:auth`, 5 per
 // 60 s), and so do OAuth2 logins, whose body names no identity.
+//
+// The bounds are settings (limits.go); these are their defaults.
 const (
 	// LoginAttemptsPerAddress bounds the password, OTP and OAuth2 logins to
 	// the collections other than _superusers that reach the handler from
@@ -36,7 +38,8 @@ const (
 	LoginAttemptsPerAddress = 100
 	LoginWindow             = 30 * time.Second
 	// EmailRequestsPerAddress bounds the password-reset, OTP and
-	// verification requests (they send e-mail) from one address per EmailWindow.
+	// verification requests (they send e-mail) from one address per
+	// EmailWindow.
 	EmailRequestsPerAddress = 20
 	EmailWindow             = 60 * time.Second
 
@@ -142,13 +145,16 @@ func identityAddress(bucket, identity string) netip.Addr {
 // addressBounds are an app's two bounds.
 type addressBounds struct{ login, email *addressBound }
 
+// setBounds gives app its bounds, from limits.
+func setBounds(app core.App, limits Limits) {
+	app.Store().Set(boundsKey, &addressBounds{
+		login: newAddressBound(limits.LoginsPerAddress.Max, limits.LoginsPerAddress.Window, boundCapacity),
+		email: newAddressBound(limits.EmailRequestsPerAddress.Max, limits.EmailRequestsPerAddress.Window, boundCapacity),
+	})
+}
+
 func boundsOf(app core.App) *addressBounds {
-	return app.Store().GetOrSet(boundsKey, func() any {
-		return &addressBounds{
-			login: newAddressBound(LoginAttemptsPerAddress, LoginWindow, boundCapacity),
-			email: newAddressBound(EmailRequestsPerAddress, EmailWindow, boundCapacity),
-		}
-	}).(*addressBounds)
+	return app.Store().Get(boundsKey).(*addressBounds)
 }
 
 // addressBound counts requests per client in fixed windows, in memory, for

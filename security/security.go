@@ -17,7 +17,15 @@ import (
 // the client the rate limiter counts (a signed-in account, an address and
 // the account a login names, an IPv6 /64, else an address) with the bound
 // on logins per address, and the budget of realtime subscriptions.
+//
+// The bounds on logins and e-mail requests are read from the environment
+// (limits.go): a value it cannot take is an error naming the variable.
 func Register(app core.App) error {
+	limits, err := LimitsFromEnv()
+	if err != nil {
+		return err
+	}
+	setBounds(app, limits)
 	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget())
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanSecurity",

@@ -43,10 +43,3 @@ func Register(app core.App) error {
 	}
 	return nil
 }
-
-// MustRegister is Register that panics on error, for main.
-func MustRegister(app core.App) {
-	if err := Register(app); err != nil {
-		panic(err)
-	}
-}

@@ -1,0 +1,108 @@
+package security
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The environment variables that set the bounds of login_limit.go, each a
+// count and a window, as in AMAN_LOGINS_PER_ADDRESS=100/30s. Unset or
+// empty: the default. They are read when the server starts; a value that
+// is not such a pair, or is out of range, stops it with an error naming
+// the variable (docs/operations.md).
+const (
+	EnvLoginsPerAddress        = "AMAN_LOGINS_PER_ADDRESS"
+	EnvEmailRequestsPerAddress = "AMAN_EMAIL_REQUESTS_PER_ADDRESS"
+)
+
+// The ranges a bound's count and window may take.
+const (
+	MaxBudgetCount  = 1_000_000
+	MinBudgetWindow = time.Second
+	MaxBudgetWindow = 24 * time.Hour
+)
+
+// Budget is a number of requests per window.
+type Budget struct {
+	Max    int
+	Window time.Duration
+}
+
+func (b Budget) String() string {
+	return strconv.Itoa(b.Max) + "/" + shortDuration(b.Window)
+}
+
+// Limits are the bounds an operator may tune without a rebuild.
+type Limits struct {
+	// LoginsPerAddress bounds the logins from one address across accounts.
+	LoginsPerAddress Budget
+	// EmailRequestsPerAddress bounds the e-mail requests from one address
+	// across e-mails.
+	EmailRequestsPerAddress Budget
+}
+
+// DefaultLimits are the limits when no variable is set.
+var DefaultLimits = Limits{
+	LoginsPerAddress:        Budget{LoginAttemptsPerAddress, LoginWindow},
+	EmailRequestsPerAddress: Budget{EmailRequestsPerAddress, EmailWindow},
+}
+
+// LimitsFromEnv returns DefaultLimits with what the variables set, or an
+// error naming the first variable whose value is not a count and a window
+// within range.
+func LimitsFromEnv() (Limits, error) {
+	l := DefaultLimits
+	for _, v := range []struct {
+		name   string
+		budget *Budget
+	}{
+		{EnvLoginsPerAddress, &l.LoginsPerAddress},
+		{EnvEmailRequestsPerAddress, &l.EmailRequestsPerAddress},
+	} {
+		value := os.Getenv(v.name)
+		if value == "" {
+			continue
+		}
+		b, ok := parseBudget(value)
+		if !ok {
+			return l, fmt.Errorf("%s=%q: want a count and a window such as %s: a whole number from 1 to %d, a slash, a duration from %s to %s",
+				v.name, value, v.budget, MaxBudgetCount, shortDuration(MinBudgetWindow), shortDuration(MaxBudgetWindow))
+		}
+		*v.budget = b
+	}
+	return l, nil
+}
+
+// parseBudget reads "count/window", the window as time.ParseDuration
+// reads it ("30s", "15m", "1h").
+func parseBudget(s string) (Budget, bool) {
+	count, window, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok {
+		return Budget{}, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(count))
+	if err != nil || n < 1 || n > MaxBudgetCount {
+		return Budget{}, false
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(window))
+	if err != nil || d < MinBudgetWindow || d > MaxBudgetWindow {
+		return Budget{}, false
+	}
+	return Budget{Max: n, Window: d}, true
+}
+
+// shortDuration writes a duration without its zero minutes and seconds:
+// 1m0s as 1m, 24h0m0s as 24h.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
