@@ -16,6 +16,7 @@ import (
 const (
 	EnvLoginsPerAddress        = "AMAN_LOGINS_PER_ADDRESS"
 	EnvEmailRequestsPerAddress = "AMAN_EMAIL_REQUESTS_PER_ADDRESS"
+	EnvFailedLoginsPerAccount  = "AMAN_FAILED_LOGINS_PER_ACCOUNT"
 )
 
 // The ranges a bound's count and window may take.
@@ -42,12 +43,16 @@ type Limits struct {
 	// EmailRequestsPerAddress bounds the e-mail requests from one address
 	// across e-mails.
 	EmailRequestsPerAddress Budget
+	// FailedLoginsPerAccount bounds the failed password logins to one
+	// account from addresses it does not know (account_limit.go).
+	FailedLoginsPerAccount Budget
 }
 
 // DefaultLimits are the limits when no variable is set.
 var DefaultLimits = Limits{
 	LoginsPerAddress:        Budget{LoginAttemptsPerAddress, LoginWindow},
 	EmailRequestsPerAddress: Budget{EmailRequestsPerAddress, EmailWindow},
+	FailedLoginsPerAccount:  Budget{FailedLoginsPerAccount, FailedLoginWindow},
 }
 
 // LimitsFromEnv returns DefaultLimits with what the variables set, or an
@@ -61,6 +66,7 @@ func LimitsFromEnv() (Limits, error) {
 	}{
 		{EnvLoginsPerAddress, &l.LoginsPerAddress},
 		{EnvEmailRequestsPerAddress, &l.EmailRequestsPerAddress},
+		{EnvFailedLoginsPerAccount, &l.FailedLoginsPerAccount},
 	} {
 		value := os.Getenv(v.name)
 		if value == "" {

@@ -80,6 +80,8 @@ func TestLimits_BadValue(t *testing.T) {
 		{security.EnvEmailRequestsPerAddress, "20/25h"},
 		{security.EnvEmailRequestsPerAddress, "20/-1m"},
 		{security.EnvEmailRequestsPerAddress, "20/60s/2"},
+		{security.EnvFailedLoginsPerAccount, "30"},
+		{security.EnvFailedLoginsPerAccount, "30/15 minutes"},
 	} {
 		t.Run(tc.env+"="+tc.value, func(t *testing.T) {
 			t.Setenv(tc.env, tc.value)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,11 +53,8 @@ const (
 
 // identityRoutes maps the route patterns that count by identity to the body
 // field naming it and the bound they share.
-var identityRoutes = map[string]struct {
-	field string // "": none (OAuth2), counted by address
-	email bool   // the e-mail bound, else the login bound
-}{
-	"POST /api/collections/{collection}/auth-with-password":     {field: "identity"},
+var identityRoutes = map[string]identityRouteInfo{
+	"POST /api/collections/{collection}/auth-with-password":     {field: "identity", password: true},
 	"POST /api/collections/{collection}/auth-with-otp":          {field: "otpId"},
 	"POST /api/collections/{collection}/auth-with-oauth2":       {},
 	"POST /api/collections/{collection}/request-otp":            {field: "email", email: true},
@@ -64,29 +62,40 @@ var identityRoutes = map[string]struct {
 	"POST /api/collections/{collection}/request-verification":   {field: "email", email: true},
 }
 
+type identityRouteInfo struct {
+	field    string // "": none (OAuth2), counted by address
+	email    bool   // the e-mail bound, else the login bound
+	password bool   // a password login: its account's failures count (account_limit.go)
+}
+
 // boundCheck is what the restore middleware checks once PocketBase's
 // limiter let the request through.
 type boundCheck struct {
 	bound  *addressBound
 	bucket string
+	// for a password login that names an account: the failed logins
+	// across addresses, and the account ("collection id\x00identity")
+	guard   *accountGuard
+	account string
 }
 
 // identityRoute tells whether the request is a login or an e-mail request
 // that counts by identity, and gives the identity its body names ("" when
-// none, or when the body cannot be read as the handler would read it).
-func identityRoute(e *core.RequestEvent) (identity string, email, ok bool) {
-	route, ok := identityRoutes[e.Request.Pattern]
+// none, or when the body cannot be read as the handler would read it) and
+// the id of the collection.
+func identityRoute(e *core.RequestEvent) (identity, collectionId string, route identityRouteInfo, ok bool) {
+	route, ok = identityRoutes[e.Request.Pattern]
 	if !ok {
-		return "", false, false
+		return "", "", route, false
 	}
 	collection, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
 	if err != nil || !collection.IsAuth() || collection.Name == core.CollectionNameSuperusers {
-		return "", false, false
+		return "", "", route, false
 	}
 	if route.field == "" {
-		return "", route.email, true
+		return "", collection.Id, route, true
 	}
-	return bodyField(e, route.field), route.email, true
+	return bodyField(e, route.field), collection.Id, route, true
 }
 
 // bodyField reads the request's body as the handler will (PocketBase's
@@ -142,14 +151,22 @@ func identityAddress(bucket, identity string) netip.Addr {
 	return netip.AddrFrom16(b)
 }
 
-// addressBounds are an app's two bounds.
-type addressBounds struct{ login, email *addressBound }
+// addressBounds are an app's bounds per address, and its failed logins
+// per account.
+type addressBounds struct {
+	login, email *addressBound
+	accounts     *accountGuard
+}
 
 // setBounds gives app its bounds, from limits.
 func setBounds(app core.App, limits Limits) {
 	app.Store().Set(boundsKey, &addressBounds{
 		login: newAddressBound(limits.LoginsPerAddress.Max, limits.LoginsPerAddress.Window, boundCapacity),
 		email: newAddressBound(limits.EmailRequestsPerAddress.Max, limits.EmailRequestsPerAddress.Window, boundCapacity),
+		accounts: &accountGuard{
+			failures: newAddressBound(limits.FailedLoginsPerAccount.Max, limits.FailedLoginsPerAccount.Window, boundCapacity),
+			known:    newKnownAddresses(KnownAddressFor, boundCapacity),
+		},
 	})
 }
 
@@ -182,6 +199,38 @@ func newAddressBound(max int, window time.Duration, capacity int) *addressBound 
 func (b *addressBound) allow(client string, now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	w := b.current(client, now)
+	if w.n >= b.max {
+		return false
+	}
+	w.n++
+	return true
+}
+
+// add counts one request of client at now, up to the bound.
+func (b *addressBound) add(client string, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if w := b.current(client, now); w.n < b.max {
+		w.n++
+	}
+}
+
+// full tells how long client's window still runs when it holds the
+// bound's count, else 0.
+func (b *addressBound) full(client string, now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	w, ok := b.counts[client]
+	if !ok || w.n < b.max || now.Sub(w.start) >= b.window {
+		return 0
+	}
+	return b.window - now.Sub(w.start)
+}
+
+// current is client's window at now, a new one when it had none or its
+// last one ended. b.mu is held.
+func (b *addressBound) current(client string, now time.Time) *boundWindow {
 	w, ok := b.counts[client]
 	if !ok {
 		if len(b.counts) >= b.capacity {
@@ -192,11 +241,7 @@ func (b *addressBound) allow(client string, now time.Time) bool {
 	} else if now.Sub(w.start) >= b.window {
 		w.start, w.n = now, 0
 	}
-	if w.n >= b.max {
-		return false
-	}
-	w.n++
-	return true
+	return w
 }
 
 // evict drops the expired windows and, while more than nine tenths of
@@ -217,9 +262,18 @@ func (b *addressBound) evict(now time.Time) {
 }
 
 // check is the restore middleware's part: a refused request gets
-// PocketBase's usual rate-limit answer.
+// PocketBase's usual rate-limit answer, or for an account whose failed
+// logins ran out, login_account_locked. A login the account refuses does
+// not count against the address's bound.
 func (c boundCheck) check(e *core.RequestEvent) error {
-	if c.bound.allow(c.bucket, time.Now()) {
+	now := time.Now()
+	if c.guard != nil {
+		if wait := c.guard.refuses(c.account, c.bucket, now); wait > 0 {
+			e.Response.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
+			return ErrAccountLocked()
+		}
+	}
+	if c.bound.allow(c.bucket, now) {
 		return nil
 	}
 	return e.TooManyRequestsError("", errors.New("triggered the per-address bound of logins or e-mail requests"))

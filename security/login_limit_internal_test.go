@@ -37,3 +37,28 @@ func TestAddressBound_Memory(t *testing.T) {
 		t.Fatalf("expired windows kept: %d clients, want 20", len(b.counts))
 	}
 }
+
+// TestKnownAddresses_Memory: the addresses known to accounts are at most
+// capacity pairs, whatever many sign in; the expired go first, then those
+// that signed in more than a day ago, and a pair is known for ttl.
+func TestKnownAddresses_Memory(t *testing.T) {
+	k := newKnownAddresses(30*24*time.Hour, 100)
+	now := time.Unix(1_000_000, 0)
+	k.add("old", now)
+	for i := range 89 {
+		k.add(fmt.Sprint("expired", i), now.Add(-31*24*time.Hour))
+	}
+	later := now.Add(2 * 24 * time.Hour)
+	for i := range 10_000 {
+		k.add(fmt.Sprint("pair", i), later)
+		if len(k.seen) > 100 {
+			t.Fatalf("after %d pairs %d are kept", i+1, len(k.seen))
+		}
+		if i == 10 && !k.has("old", later) {
+			t.Fatal("a pair known for 2 days went before the expired ones")
+		}
+	}
+	if k.has("pair9999", later.Add(30*24*time.Hour)) || !k.has("pair9999", later.Add(29*24*time.Hour)) {
+		t.Fatal("a pair is known for exactly ttl")
+	}
+}

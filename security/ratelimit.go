@@ -32,7 +32,8 @@ import (
 //     retrying a login in a loop, refused every login there. A login or an
 //     e-mail request (password reset, OTP, verification) counts by its address and the
 //     account its body names, and an address has a coarser bound of its
-//     own across accounts (login_limit.go).
+//     own across accounts (login_limit.go). An account's failed password
+//     logins across addresses have a budget of their own (account_limit.go).
 //
 // So while the limiter runs, and only then, the request's client address
 // is that address (the limiter is the only middleware at its priority).
@@ -113,14 +114,17 @@ func maskAddress(e *core.RequestEvent) (func(), *boundCheck) {
 	}
 	var masked string
 	var bound *boundCheck
-	if identity, email, ok := identityRoute(e); ok {
+	if identity, collectionId, route, ok := identityRoute(e); ok {
 		bounds := boundsOf(e.App)
 		bound = &boundCheck{bound: bounds.login, bucket: ipblock.Of(real)}
-		if email {
+		if route.email {
 			bound.bound = bounds.email
 		}
 		if identity != "" {
 			masked = identityAddress(bound.bucket, identity).String()
+			if route.password {
+				bound.guard, bound.account = bounds.accounts, collectionId+"\x00"+identity
+			}
 		}
 	}
 	switch {

@@ -2,7 +2,9 @@
 // not cover: the CORS policy, per-route request body limits and a budget of
 // realtime subscriptions to records (per account; per address for anonymous
 // callers), the client PocketBase's rate limiter counts (ratelimit.go) and a
-// bound per address on logins across accounts (login_limit.go). The rate
+// bound per address on logins across accounts (login_limit.go), a budget of
+// failed password logins per account across addresses (account_limit.go),
+// their numbers read from the environment (limits.go). The rate
 // limiter's rules, batch limits and log retention are settings, set by the migration
 // pb_migrations/1795766500_security_settings.js; docs/operations.md explains
 // every number.
@@ -26,6 +28,7 @@ func Register(app core.App) error {
 		return err
 	}
 	setBounds(app, limits)
+	app.OnRecordAuthWithPasswordRequest().Bind(loginOutcome())
 	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget())
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanSecurity",
