@@ -4,7 +4,7 @@
 // the second loses the description and is kept in sync_conflicts. Checked
 // on data: what the API holds afterwards, what the page and every API
 // response contain. Logins are few (the *:auth limit is 10 per 30 s per
-// address): one browser session per person, the anonymous reporter's token
+// address and account): one browser session per person, the anonymous reporter's token
 // by a superuser's impersonation, which is no login. AMAN_SCREENSHOT=1 saves
 // docs/img/review-conflict.png (a coordinator's phone, a conflict).
 import { after, before, describe, test } from 'node:test';

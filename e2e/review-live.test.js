@@ -7,7 +7,9 @@
 // lib/review-page.js) carries no anonymous reporter and nothing of another
 // organization's requests; a signed-out page receives nothing. A
 // coordinator's aid request fulfilled by a retired organization carries a
-// badge; one it was still handling was released when it retired. Logins: 10 per 30 s per address, so sessions are reused.
+// badge; one it was still handling was released when it retired. Logins: 10
+// per 30 s per address and account (100 across accounts), so each person's
+// session is reused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 

@@ -5,7 +5,8 @@
 // nothing of the previous one's session: token, file token, storage), a
 // session the server no longer honours (back to sign-in, not an empty
 // queue), and an aid worker of an organization offered only what the rules let
-// them do. Logins: 10 per 30 s per address, so sessions are reused.
+// them do. Logins: 10 per 30 s per address and account (100 across
+// accounts), so each person's session is reused.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -50,7 +50,8 @@ before(async () => {
   reports.plain = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
   reports.xss = await people.volunteerB.pb.collection('incident_reports').create(newReport(people.volunteerB.id, { description: xss }));
   // Filed as the anonymous volunteer by the superuser: one login fewer
-  // (the *:auth limit is 10 per 30 s per address, and every test signs in).
+  // (every test signs in; the *:auth limit is 10 per 30 s per address and
+  // account, with at most 100 per 30 s per address across accounts).
   reports.anon = await root.collection('incident_reports').create(newReport(anon.id, {
     anonymous: true, description: 'Soldiers took the men of the street to the checkpoint.', category: 'detention',
   }));
