@@ -245,19 +245,26 @@ func (b *addressBound) current(client string, now time.Time) *boundWindow {
 }
 
 // evict drops the expired windows and, while more than nine tenths of
-// capacity remain, arbitrary ones, so that a sweep happens at most once per
-// capacity/10 new clients.
+// capacity remain, arbitrary ones that have not reached the bound, then
+// any, so that a sweep happens at most once per capacity/10 new clients.
+// A full window goes last: a flood of new clients (accounts named at
+// random, say) must not give a client at its bound (an account whose
+// failed logins ran out) a new window.
 func (b *addressBound) evict(now time.Time) {
 	for k, w := range b.counts {
 		if now.Sub(w.start) >= b.window {
 			delete(b.counts, k)
 		}
 	}
-	for k := range b.counts {
-		if len(b.counts) <= b.capacity*9/10 {
-			break
+	for _, keepFull := range []bool{true, false} {
+		for k, w := range b.counts {
+			if len(b.counts) <= b.capacity*9/10 {
+				return
+			}
+			if !keepFull || w.n < b.max {
+				delete(b.counts, k)
+			}
 		}
-		delete(b.counts, k)
 	}
 }
 

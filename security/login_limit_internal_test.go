@@ -7,8 +7,8 @@ import (
 )
 
 // TestAddressBound_Memory: the bound remembers at most its capacity of
-// clients, whatever many addresses send; expired windows go first, and a
-// client's count holds until its window ends.
+// clients, whatever many addresses send; expired windows go first, full
+// ones last, and a client's count holds until its window ends.
 func TestAddressBound_Memory(t *testing.T) {
 	b := newAddressBound(3, 30*time.Second, 100)
 	now := time.Unix(1_000_000, 0)
@@ -35,6 +35,16 @@ func TestAddressBound_Memory(t *testing.T) {
 	}
 	if len(b.counts) != 20 {
 		t.Fatalf("expired windows kept: %d clients, want 20", len(b.counts))
+	}
+	for i := range 3 {
+		b.allow("full", later)
+		b.allow(fmt.Sprint("once", i), later)
+	}
+	for i := range 10_000 { // new clients, all within the window
+		b.allow(fmt.Sprint("flood", i), later)
+	}
+	if b.full("full", later) == 0 {
+		t.Fatal("a flood of new clients evicted a full window")
 	}
 }
 
