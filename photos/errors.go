@@ -11,6 +11,16 @@ const (
 	CodeTooManyPixels   = "photos_too_many_pixels"
 )
 
+// Error codes of thumbnail requests (data.thumb.code), stable API too.
+const (
+	// CodeThumbTooManyPixels (422): the original is over strip.MaxPixels
+	// (stored before the limit existed), so no thumbnail is made of it.
+	CodeThumbTooManyPixels = "photos_thumb_too_many_pixels"
+	// CodeBusy (503, Retry-After): no place in the decode budget came in
+	// time (DecodeBudgetPixels).
+	CodeBusy = "photos_busy"
+)
+
 func errUnsupported(name, contentType string) validation.Error {
 	return validation.NewError(CodeUnsupportedType, "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted.").
 		SetParams(map[string]any{"name": name, "type": contentType})

@@ -7,6 +7,12 @@
 // before validation and before the file field uploads anything, so it holds
 // for the REST API, /api/batch, the dashboard, the sync engine and Go code,
 // including app.SaveNoValidate. The format parsers live in photos/strip.
+//
+// It also bounds what PocketBase's thumbnails cost (thumbs.go): a thumbnail
+// decodes its original whole, so one of an original over strip.MaxPixels
+// (stored before the limit existed, or imported) is refused by its header,
+// and the others take their pixels from one budget for the whole server
+// (DecodeBudgetPixels, budget.go). Uploads decode no pixels.
 package photos
 
 import (
@@ -35,8 +41,20 @@ var Fields = map[string][]string{
 // defaultMaxSize is PocketBase's limit for a file field without MaxSize.
 const defaultMaxSize = 5 << 20
 
-// Register binds the upload sanitizer to app.
+// Register binds the upload sanitizer to app, and the bounds of thumbnail
+// making: the header check of the original and the decode budget
+// (thumbs.go, budget.go).
 func Register(app core.App) error {
+	budget := newDecodeBudget(DecodeBudgetPixels, decodeWait)
+	app.Store().Set(budgetKey, budget)
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Id: "amanPhotosThumbs",
+		Func: func(e *core.ServeEvent) error {
+			e.Router.Bind(thumbGuard(budget))
+			return e.Next()
+		},
+	})
+	app.OnFileDownloadRequest().Bind(&hook.Handler[*core.FileDownloadRequestEvent]{Id: "amanPhotosThumbServe", Func: thumbServe})
 	collections := slices.Sorted(maps.Keys(Fields))
 	// One handler per hook: a handler id is unique within a hook, whatever
 	// the tags, so binding per collection under one id would replace.

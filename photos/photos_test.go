@@ -434,15 +434,7 @@ func TestUpload_StorageKeepsNoUploadedName(t *testing.T) {
 		ExpectedStatus:  200,
 		ExpectedContent: []string{`"photos":["photo_`},
 		AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
-			report, err := app.FindRecordById("incident_reports", newID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fsys, err := app.NewFilesystem()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fsys.Close()
+			report, fsys := reportFiles(t, app, newID)
 			for _, name := range report.GetStringSlice("photos") {
 				attrs, err := fsys.Attributes(report.BaseFilesPath() + "/" + name)
 				if err != nil {

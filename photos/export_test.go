@@ -1,0 +1,30 @@
+package photos
+
+import (
+	"context"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// BudgetStats is what app's decode budget holds now, the most it held at
+// once, and how many times it was taken.
+func BudgetStats(app core.App) (held, peak, taken int64) {
+	b := budgetOf(app)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.held, b.peak, b.n
+}
+
+// HoldBudget takes pixels from app's decode budget, as a thumbnail would.
+func HoldBudget(app core.App, pixels int64) func() {
+	release, err := budgetOf(app).acquire(context.Background(), pixels)
+	if err != nil {
+		panic(err)
+	}
+	return release
+}
+
+// SetDecodeWait changes how long app's thumbnails wait for the budget.
+// Call it before any request runs.
+func SetDecodeWait(app core.App, d time.Duration) { budgetOf(app).wait = d }
