@@ -14,11 +14,12 @@ import (
 
 // DecodeBudgetPixels bounds the pixels of the images decoded at once in the
 // whole server: two photos of the largest size accepted (strip.MaxPixels),
-// or eight of a 12 MP phone camera. A decoded image takes 4 to 8 bytes a
-// pixel while its thumbnail is made (the pixels, then a rotated copy for an
-// Exif orientation), so the budget keeps decoding under about 800 MB
-// whatever the number of requests; PocketBase alone allows NumCPU+2 at once,
-// each of any size. On 2 cores more at once would not finish sooner.
+// or eight of a 12 MP phone camera. A decoded image takes up to 8 bytes a
+// pixel while its thumbnail is made (its pixels, 1 to 8 bytes each by
+// format, and a copy of 4 to turn it by its Exif orientation), so the
+// budget keeps decoding under about 800 MB whatever the number of requests;
+// PocketBase alone allows NumCPU+2 at once, each of any size. On 2 cores
+// more at once would not finish sooner.
 //
 // Uploads do not take from it: the upload sanitizer reads an image's header
 // only (photos/strip), never its pixels.
