@@ -26,8 +26,10 @@ import (
 const DecodeBudgetPixels int64 = 2 * strip.MaxPixels
 
 // decodeWait is how long a request waits for its place in the budget before
-// it is answered 503 photos_busy.
-const decodeWait = 10 * time.Second
+// it is answered 503 photos_busy. A waiting request holds no pixels, only
+// its connection; a 50 MP thumbnail takes seconds on 2 busy cores, so a
+// page of thumbnails asked for at once queues that long.
+const decodeWait = 30 * time.Second
 
 // An image of strip.MaxPixels must fit the budget, or its thumbnail would
 // wait forever.
