@@ -5,20 +5,21 @@ import validation "github.com/pocketbase/ozzo-validation/v4"
 // The error codes of this package. They are stable API: clients and the
 // locale files key translations on them (see docs/workflow.md).
 const (
-	CodeInvalidTransition    = "workflow_invalid_transition"
-	CodeInvalidInitialStatus = "workflow_invalid_initial_status"
-	CodeRequiredForStatus    = "workflow_required_for_status"
-	CodeVerifierNotReviewer  = "workflow_verifier_not_coordinator"
-	CodeRelatedNotVerified   = "workflow_related_not_verified"
-	CodeVerifierIsReporter   = "workflow_verifier_is_reporter"
-	CodeOriginalRetracted    = "workflow_original_retracted"
-	CodeVerdictOfOriginal    = "workflow_verdict_of_original"
-	CodeDistrictOutside      = "workflow_district_outside_region"
-	CodeOrganizationInactive = "workflow_organization_inactive"
-	CodePhoneInvalid         = "workflow_phone_invalid"
-	CodeVerifiedFixed        = "workflow_verified_fixed"
-	CodePhotosKeptInReview   = "workflow_photos_kept_in_review"
-	CodePublicSummaryPrivate = "workflow_public_summary_private"
+	CodeInvalidTransition      = "workflow_invalid_transition"
+	CodeInvalidInitialStatus   = "workflow_invalid_initial_status"
+	CodeRequiredForStatus      = "workflow_required_for_status"
+	CodeVerifierNotReviewer    = "workflow_verifier_not_coordinator"
+	CodeRelatedNotVerified     = "workflow_related_not_verified"
+	CodeVerifierIsReporter     = "workflow_verifier_is_reporter"
+	CodeOriginalRetracted      = "workflow_original_retracted"
+	CodeVerdictOfOriginal      = "workflow_verdict_of_original"
+	CodeDistrictOutside        = "workflow_district_outside_region"
+	CodeOrganizationInactive   = "workflow_organization_inactive"
+	CodePhoneInvalid           = "workflow_phone_invalid"
+	CodeVerifiedFixed          = "workflow_verified_fixed"
+	CodePhotosKeptInReview     = "workflow_photos_kept_in_review"
+	CodeRelatedIncidentUnknown = "workflow_related_incident_unknown"
+	CodePublicSummaryPrivate   = "workflow_public_summary_private"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -83,4 +84,8 @@ func errPublicSummaryPrivate(found string) validation.Error {
 	return validation.NewError(CodePublicSummaryPrivate,
 		"Everyone can read the public summary: take out phone numbers, e-mail addresses and exact coordinates.").
 		SetParams(map[string]any{"found": found})
+}
+
+func errRelatedIncidentUnknown() validation.Error {
+	return validation.NewError(CodeRelatedIncidentUnknown, "There is no incident report with this id that you can see.")
 }

@@ -53,6 +53,14 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowFollowOriginal",
 		Func: followOriginal,
 	})
+	app.OnRecordCreateRequest(AidRequestsCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{
+		Id:   "amanWorkflowLinkReadableCreate",
+		Func: checkLinkReadable,
+	})
+	app.OnRecordUpdateRequest(AidRequestsCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{
+		Id:   "amanWorkflowLinkReadableUpdate",
+		Func: checkLinkReadable,
+	})
 	app.OnRecordValidate(UsersCollection).Bind(&hook.Handler[*core.RecordEvent]{
 		Id:   "amanWorkflowUserOrganization",
 		Func: validateUser,
