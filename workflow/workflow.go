@@ -77,6 +77,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowKeepAssignedOrganizations",
 		Func: keepAssignedOrganizations,
 	})
+	app.OnRecordDelete(ReportsCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowKeepPublishedLinks",
+		Func: keepPublishedLinks,
+	})
 	return nil
 }
 

@@ -1,0 +1,161 @@
+package workflow_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/tests"
+
+	"aman/internal/fixtures"
+)
+
+// A report that a published update relates to is not deleted: PocketBase
+// dropped its id from the update's related_incidents in the same delete,
+// and readers lost the link without any editor knowing. Only superusers
+// delete reports; they retract the update or take the report out of it
+// first, in the same /api/batch if they must. Drafts and retracted updates
+// just lose the link.
+func TestKeepPublishedLinks(t *testing.T) {
+	const refused = `"id":{"code":"workflow_report_in_published_update"`
+	verified := reportsURL + "/" + fixtures.ReportVerified
+	deleteVerified := `{"method":"DELETE","url":"` + verified + `"}`
+	patchPublished := func(body string) string {
+		return `{"method":"PATCH","url":"` + updatesURL + "/" + updPublished + `","body":` + body + `}`
+	}
+	batch := func(requests ...string) *strings.Reader {
+		return strings.NewReader(`{"requests":[` + strings.Join(requests, ",") + `]}`)
+	}
+	kept := func(t testing.TB, app *tests.TestApp, res *http.Response) {
+		expectExists("incident_reports", fixtures.ReportVerified)(t, app, res)
+		expectRelated(updPublished, fixtures.ReportVerified)(t, app, res)
+	}
+	gone := func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		if _, err := app.FindRecordById("incident_reports", fixtures.ReportVerified); err == nil {
+			t.Fatal("the report is still there")
+		}
+	}
+	type scenario struct {
+		as string
+		s  tests.ApiScenario
+	}
+	scenarios := []scenario{
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "superuser deletes a report a published update relates to",
+			Method: http.MethodDelete, URL: verified,
+			ExpectedStatus: 400,
+			ExpectedContent: []string{refused, `"params":{"updates":"` + updPublished + `"}`,
+				"Published updates relate to this report (" + updPublished + "): retract them or remove the report from them first."},
+			AfterTestFunc: kept,
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "the refusal is localized",
+			Method: http.MethodDelete, URL: verified,
+			Headers:         map[string]string{"Accept-Language": "ru"},
+			ExpectedStatus:  400,
+			ExpectedContent: []string{refused, "На это сообщение опираются опубликованные новости (" + updPublished + ")"},
+			AfterTestFunc:   kept,
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "batch: a delete alone fails",
+			Method: http.MethodPost, URL: "/api/batch", Body: batch(deleteVerified),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"code":"workflow_report_in_published_update"`},
+			AfterTestFunc:   kept,
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "batch: the report taken out of the update, then deleted",
+			Method: http.MethodPost, URL: "/api/batch",
+			Body:            batch(patchPublished(`{"related_incidents-":["`+fixtures.ReportVerified+`"]}`), deleteVerified),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"status":204`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				gone(t, app, res)
+				expectField("updates", updPublished, "status", "published")(t, app, res)
+				expectRelated(updPublished)(t, app, res)
+				// the retracted update just lost it
+				expectRelated(updRetracted)(t, app, res)
+			},
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "batch: the update retracted, then the report deleted",
+			Method: http.MethodPost, URL: "/api/batch",
+			Body:            batch(patchPublished(`{"status":"retracted"}`), deleteVerified),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"status":204`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				gone(t, app, res)
+				expectField("updates", updPublished, "status", "retracted")(t, app, res)
+			},
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "push: the delete is rejected with the code",
+			Method: http.MethodPost, URL: "/api/sync/v1/push",
+			Body: strings.NewReader(`{"client":"device-unlink","mutations":[{"id":"m1","collection":"incident_reports","recordId":"` +
+				fixtures.ReportVerified + `","baseRev":1,"delete":true}]}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"status":"rejected"`, `"code":"sync_validation_failed"`, refused},
+			AfterTestFunc:   kept,
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "a report only a draft relates to is deleted, the draft loses the link",
+			Method: http.MethodDelete, URL: reportsURL + "/" + fixtures.ReportInReview,
+			ExpectedStatus: 204,
+			AfterTestFunc:  expectRelated(updDraft),
+		}},
+		// nobody else deletes reports at all
+		{fixtures.Coordinator, tests.ApiScenario{
+			Name:   "coordinator deletes the report",
+			Method: http.MethodDelete, URL: verified,
+			ExpectedStatus:  403,
+			ExpectedContent: []string{`"data":{}`},
+			AfterTestFunc:   kept,
+		}},
+		{fixtures.Editor, tests.ApiScenario{
+			Name:   "editor deletes the report",
+			Method: http.MethodDelete, URL: verified,
+			ExpectedStatus:  403,
+			ExpectedContent: []string{`"data":{}`},
+			AfterTestFunc:   kept,
+		}},
+		{fixtures.Volunteer, tests.ApiScenario{
+			Name:   "its reporter deletes the report",
+			Method: http.MethodDelete, URL: verified,
+			ExpectedStatus:  403,
+			ExpectedContent: []string{`"data":{}`},
+			AfterTestFunc:   kept,
+		}},
+	}
+	for _, sc := range scenarios {
+		sc.s.BeforeTestFunc = seedEditorial
+		s := fixtures.Scenario(sc.as, sc.s)
+		s.Test(t)
+	}
+}
+
+// expectRelated checks the stored related_incidents of the update id.
+func expectRelated(id string, want ...string) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		record, err := app.FindRecordById("updates", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := record.GetStringSlice("related_incidents"); !slices.Equal(got, want) && len(got)+len(want) > 0 {
+			t.Fatalf("%s.related_incidents = %q, want %q", id, got, want)
+		}
+	}
+}
+
+// The dashboard and Go code delete through app.Delete: the same refusal.
+func TestKeepPublishedLinks_GoDelete(t *testing.T) {
+	app := fixtures.Factory(t)
+	seedEditorial(t, app, nil)
+	report, err := app.FindRecordById("incident_reports", fixtures.ReportVerified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := errorCode(app.Delete(report)); got != "workflow_report_in_published_update" {
+		t.Fatalf("error code = %q, want workflow_report_in_published_update", got)
+	}
+}
