@@ -47,6 +47,7 @@ var labelMessages = []*i18n.Message{
 	{ID: "field.official", Other: "Official text"},
 	{ID: "field.translation_of", Other: "Translation of"},
 	{ID: "field.outdated", Other: "Translation out of date"},
+	{ID: "field.related_unverified", Other: "Related report no longer verified"},
 	{ID: "field.adopted_on", Other: "Adopted on"},
 	{ID: "field.signatories", Other: "Signatories"},
 	{ID: "field.status", Other: "Status"},

@@ -22,6 +22,9 @@ func validateEditorial(e *core.RecordEvent) error {
 	if err := checkRelatedVerified(e.App, e.Record, status); err != nil {
 		errs[fieldRelatedIncidents] = err
 	}
+	if err := settleRelatedUnverified(e.App, e.Record, status); err != nil {
+		return err
+	}
 	if err := checkOriginalNotRetracted(e.App, e.Record, status); err != nil {
 		errs[fieldTranslationOf] = err
 	}
@@ -77,7 +80,8 @@ func stampPublished(record *core.Record, status string) {
 // was reopened since, or a superuser's draft, would otherwise be published
 // on an unverified report. A published update is not judged again when
 // neither its status nor its relation changes: a report reopened after
-// publication is the reviewers' news, and retracting must stay possible.
+// publication is the reviewers' news, and retracting must stay possible:
+// the update is marked related_unverified instead (reopened.go).
 func checkRelatedVerified(app core.App, record *core.Record, status string) error {
 	if status != EditorialPublished || record.Collection().Fields.GetByName(fieldRelatedIncidents) == nil {
 		return nil

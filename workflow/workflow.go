@@ -81,6 +81,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowKeepPublishedLinks",
 		Func: keepPublishedLinks,
 	})
+	app.OnRecordUpdateExecute(ReportsCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "amanWorkflowMarkRelatedUpdates",
+		Func: markRelatedUpdates,
+	})
 	return nil
 }
 
