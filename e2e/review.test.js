@@ -200,6 +200,21 @@ describe('review screen', () => {
     assert.match(rec.published_at, /^\d{4}-/);
     const pub = await fetch(`${server.url}/api/collections/updates/records/${id}`);
     assert.equal((await pub.json()).title, 'Shelling near the school in Kok-Tash', 'the public reads it');
+
+    // the report is reopened after publication: the update is marked, for
+    // the editor (badge and note) and its readers, until it is verified again
+    const incidents = people.coordinator.pb.collection('incident_reports');
+    await incidents.update(reports.plain.id, { status: 'in_review' });
+    assert.equal((await (await fetch(`${server.url}/api/collections/updates/records/${id}`)).json()).related_unverified, true,
+      'readers are told');
+    await page.reload();
+    await page.locator('#related-unverified').waitFor();
+    await page.click('#tabs a[href="#/updates"]');
+    await page.locator(`#records li[data-id="${id}"] .s-related-unverified`).waitFor();
+    await incidents.update(reports.plain.id, { status: 'verified', verified_by: people.coordinator.id });
+    await page.reload();
+    await page.locator(`#records li[data-id="${id}"]`).waitFor();
+    assert.equal(await page.locator(`#records li[data-id="${id}"] .s-related-unverified`).count(), 0, 'verified again: no badge');
     assert.deepEqual(cspErrors(s), []);
     await s.context.close();
   });

@@ -87,6 +87,8 @@ var Messages = []*i18n.Message{
 	{ID: "review_outdated", Other: "Out of date"},
 	{ID: "review_outdated_note", Other: "The original was changed after this translation was written. Edit the translation to bring it in line; if the change does not touch it, mark it up to date."},
 	{ID: "review_mark_current", Other: "Mark up to date"},
+	{ID: "review_related_unverified", Other: "Report no longer verified"},
+	{ID: "review_related_unverified_note", Other: "A report this update relates to is no longer verified: it was reopened or archived after publication, and readers are told. Take it out of the update (Edit), retract the update, or wait until it is verified again."},
 	{ID: "review_changed_elsewhere", Other: "This record was changed by someone else. What you typed is kept; Refresh shows the record as it is now."},
 	{ID: "review_org_retired", Other: "organization retired"},
 }

@@ -34,7 +34,7 @@ export async function editorialView(ctx, view, C, id, action) {
   const opts = { sort: '-updated' };
   if (filters[C] !== 'all') opts.filter = ctx.pb.filter('status = {:s}', { s: filters[C] });
   await pagedList(ctx, listBox, C, C, opts, (r) => [
-    h('span', { class: 'line' }, statusBadge(ctx, C, r.status), outdatedBadge(ctx, r), ' ',
+    h('span', { class: 'line' }, statusBadge(ctx, C, r.status), outdatedBadge(ctx, r), relatedBadge(ctx, r), ' ',
       C === 'fact_checks' ? [h('strong', null, valueLabel(ctx, C, 'verdict', r.verdict)), ' · '] : null,
       h('strong', null, r.title || r.claim)),
     h('span', { class: 'muted small' }, [valueLabel(ctx, C, 'language', r.language), date(r.published_at || r.updated)].join(' · ')),
@@ -59,6 +59,8 @@ async function textDetail(ctx, view, C, id) {
     h('h1', null, statusBadge(ctx, C, r.status), ' ', r.title || r.claim),
     conflicts,
     r.outdated ? outdatedNote(ctx, C, id, again) : null,
+    r.related_unverified ? h('section', { class: 'note', id: 'related-unverified' },
+      h('p', null, ctx.t('review_related_unverified_note'))) : null,
     h('section', { class: 'card actions', id: 'actions' }, buttons),
     versions,
     details(ctx, C, r),
@@ -80,6 +82,14 @@ function outdatedNote(ctx, C, id, again) {
 // outdatedBadge marks a version its original left behind.
 function outdatedBadge(ctx, v) {
   return v.outdated ? [' ', h('span', { class: 'badge s-outdated' }, ctx.t('review_outdated'))] : null;
+}
+
+// relatedBadge marks a published update that relates a report no longer
+// verified (reopened or archived after publication: related_unverified,
+// docs/workflow.md). The workflow keeps the mark; the page says what clears it.
+function relatedBadge(ctx, v) {
+  return v.related_unverified
+    ? [' ', h('span', { class: 'badge s-related-unverified' }, ctx.t('review_related_unverified'))] : null;
 }
 
 // copied: the fields a translation starts from, the original's text to

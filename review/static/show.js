@@ -17,7 +17,7 @@ const order = {
     'needs', 'people_count', 'vulnerable', 'urgency', 'status', 'assigned_org', 'notes', 'related_incident',
     'acknowledged_at'],
   updates: ['title', 'body', 'language', 'translation_of', 'outdated', 'region', 'status', 'published_at', 'sources',
-    'related_incidents', 'author'],
+    'related_incidents', 'related_unverified', 'author'],
   fact_checks: ['claim', 'claim_source', 'platform', 'verdict', 'explanation', 'evidence', 'language',
     'translation_of', 'outdated', 'status', 'published_at', 'author'],
 };
