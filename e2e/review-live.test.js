@@ -233,8 +233,9 @@ describe('review screen, live', () => {
 
   test('a record page shows a change made before its subscription was confirmed', async () => {
     const { page } = coord;
-    // on the aid requests: the report's page subscribes to the reports anew
-    await go(page, '#/aid', '.chips [data-key="active"].on');
+    // on the aid requests (whichever filter the test before left on): the
+    // report's page subscribes to the reports anew
+    await go(page, '#/aid', '.chips .on');
     await page.locator('#records li').first().waitFor();
     const report = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
     const subscribing = await hold(page, (r) => r.method() === 'POST' && r.url().endsWith('/api/realtime')

@@ -237,7 +237,9 @@ describe('review screen', () => {
     assert.equal(await page.locator('#act-cancelled').count(), 0, 'cancelling too');
     await page.fill('#in-notes', 'Food and water delivered tomorrow morning.');
     await page.click('#act-in_progress');
-    await page.locator('#act-fulfilled').waitFor();
+    // the page says in progress once the write is answered (#act-fulfilled
+    // is offered from acknowledged too, so it does not tell)
+    await page.locator('h1 .s-in_progress').waitFor();
     const rec = await people.coordinator.pb.collection('aid_requests').getOne(aid.id);
     assert.equal(rec.status, 'in_progress');
     assert.equal(rec.notes, 'Food and water delivered tomorrow morning.');
