@@ -70,6 +70,11 @@ var contentMessages = []*i18n.Message{
 		Description: "Shown above a translation whose original was changed after it was translated (the record's outdated field).",
 		Other:       "This translation may be out of date: the original was changed after it was translated.",
 	},
+	{
+		ID:          "content_related_unverified_notice",
+		Description: "Shown above a published update that relates an incident report which is being checked again (reopened or archived after publication; the update's related_unverified field).",
+		Other:       "A report this update relies on is being checked again; parts of it may change.",
+	},
 }
 
 // projectErrorMessages are the English sources of the error codes this

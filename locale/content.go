@@ -23,6 +23,10 @@ const (
 	// outdatedField marks a translation its original left behind
 	// (pb_migrations/1795767950_outdated_translations.js).
 	outdatedField = "outdated"
+	// relatedUnverifiedField marks a published update that relates a
+	// report which is not verified now
+	// (pb_migrations/1795768200_related_unverified.js, workflow/reopened.go).
+	relatedUnverifiedField = "related_unverified"
 )
 
 // fallbacks lists, for each requested language, the languages to offer
@@ -54,9 +58,14 @@ type ContentVersion struct {
 	// Outdated says the version served is a translation whose original
 	// changed after it was written (its outdated field), and
 	// OutdatedNotice says so in the requested language.
-	Outdated       bool         `json:"outdated,omitempty"`
-	OutdatedNotice string       `json:"outdatedNotice,omitempty"`
-	Record         *core.Record `json:"record"`
+	Outdated       bool   `json:"outdated,omitempty"`
+	OutdatedNotice string `json:"outdatedNotice,omitempty"`
+	// RelatedUnverified says the update served rests on a report that is
+	// being checked again (relatedUnverified), and RelatedUnverifiedNotice
+	// says so in the requested language.
+	RelatedUnverified       bool         `json:"relatedUnverified,omitempty"`
+	RelatedUnverifiedNotice string       `json:"relatedUnverifiedNotice,omitempty"`
+	Record                  *core.Record `json:"record"`
 }
 
 // FallbackNotice tells a reader of lang that the text is shown in got.
@@ -138,7 +147,35 @@ func chooseVersion(lang string, versions []*core.Record) (ContentVersion, bool) 
 		v.Outdated = true
 		v.OutdatedNotice = T(lang, "content_outdated_notice", nil)
 	}
+	if relatedUnverified(best, versions) {
+		v.RelatedUnverified = true
+		v.RelatedUnverifiedNotice = T(lang, "content_related_unverified_notice", nil)
+	}
 	return v, true
+}
+
+// relatedUnverified reports whether the version served rests on a report
+// that is not verified now. The workflow marks each published update by
+// the reports it relates itself, and a translation need not relate any:
+// its text is its original's, so the original's mark counts for it too
+// (when the original is among the versions the reader may view; it is
+// marked only while published, and so viewable). An original is judged by
+// its own relation only: a report that only a translation relates is that
+// translation's.
+func relatedUnverified(best *core.Record, versions []*core.Record) bool {
+	if best.GetBool(relatedUnverifiedField) {
+		return true
+	}
+	original := best.GetString(translationOfField)
+	if original == "" {
+		return false
+	}
+	for _, r := range versions {
+		if r.Id == original {
+			return r.GetBool(relatedUnverifiedField)
+		}
+	}
+	return false
 }
 
 // bySlug reports whether c's versions share a text slug (appeals).

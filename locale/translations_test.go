@@ -191,27 +191,37 @@ func TestContent_UpdateGroups(t *testing.T) {
 	}
 }
 
-// listed decodes a content page's items as (id, language, fallback).
+// listedItem is what the content list's tests read of an item.
+type listedItem struct {
+	Language          string `json:"language"`
+	Fallback          bool   `json:"fallback"`
+	RelatedUnverified bool   `json:"relatedUnverified"`
+	Record            struct {
+		Id string `json:"id"`
+	} `json:"record"`
+}
+
+// listedItems decodes a content page's items.
+func listedItems(t testing.TB, res *http.Response) []listedItem {
+	t.Helper()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Items []listedItem `json:"items"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	return page.Items
+}
+
+// expectListed checks a content page's items as (id, language, fallback).
 func expectListed(want ...string) func(testing.TB, *tests.TestApp, *http.Response) {
 	return func(t testing.TB, _ *tests.TestApp, res *http.Response) {
-		body, err := io.ReadAll(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var page struct {
-			Items []struct {
-				Language string `json:"language"`
-				Fallback bool   `json:"fallback"`
-				Record   struct {
-					Id string `json:"id"`
-				} `json:"record"`
-			} `json:"items"`
-		}
-		if err := json.Unmarshal(body, &page); err != nil {
-			t.Fatalf("%v: %s", err, body)
-		}
 		var got []string
-		for _, it := range page.Items {
+		for _, it := range listedItems(t, res) {
 			got = append(got, it.Record.Id+" "+it.Language+" "+map[bool]string{true: "fallback", false: "exact"}[it.Fallback])
 		}
 		if strings.Join(got, ", ") != strings.Join(want, ", ") {
