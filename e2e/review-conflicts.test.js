@@ -190,6 +190,48 @@ describe('review screen: conflicts, history, translations', () => {
     assert.deepEqual(cspErrors(coord), []);
   });
 
+  test('a request\'s history names the organization assigned, the district, the requester and the report', async () => {
+    const { page } = coord;
+    const { root } = people;
+    const org = await root.collection('organizations').create({
+      name: 'Batken Relief', kind: 'humanitarian', region: 'batken', country: 'kg', active: true,
+    });
+    const district = (await root.collection('districts').getList(1, 1, { filter: "region = 'batken'", sort: 'code' })).items[0];
+    const aid = await people.volunteerA.pb.collection('aid_requests').create({
+      requester: people.volunteerA.id, region: 'batken', district: district.id, needs: ['food'], urgency: 'high',
+      related_incident: made.plain.id,
+    });
+    await go(page, `#/aid/${aid.id}`, '#in-assigned_org');
+    await page.selectOption('#in-assigned_org', org.id);
+    await page.click('#act-assign');
+    await page.locator('#record-fields .f-assigned_org', { hasText: org.name }).waitFor();
+    await page.click('#history summary');
+    const newest = page.locator('#history-list > li').first();
+    const assigned = newest.locator('li[data-field="assigned_org"]');
+    await assigned.waitFor();
+    assert.equal(await assigned.locator('.old').textContent(), '—');
+    assert.equal(await assigned.locator('.new').textContent(), org.name, 'the organization by its name, not its id');
+    // the request as written: names in the coordinator's language (Russian)
+    const created = page.locator('#history-list > li[data-rev="1"]');
+    assert.equal(await created.locator('li[data-field="district"] .new').textContent(), district.name_ru);
+    assert.equal(await created.locator('li[data-field="requester"] .new').textContent(), 'Volunteer A');
+    const report = await created.locator('li[data-field="related_incident"] .new').textContent();
+    assert.ok(report.includes('Kok-Tash, near the school') && !report.includes(made.plain.id), report);
+    // as the API holds it: ids
+    const rows = await people.coordinator.pb.collection('record_history').getList(1, 50, {
+      filter: `collection = 'aid_requests' && record_id = '${aid.id}'`, sort: '-seq',
+    });
+    assert.deepEqual(rows.items[0].diff.assigned_org, { old: '', new: org.id });
+    // the names of a page: one list request per collection
+    const bodies = await apiBodies(coord);
+    const lookups = (c, id) => bodies.filter((b) => b.url.includes(`/api/collections/${c}/records?`) && b.url.includes(id)).length;
+    assert.equal(lookups('organizations', org.id), 1);
+    assert.equal(lookups('districts', district.id), 1);
+    assert.equal(lookups('users', people.volunteerA.id), 1);
+    assert.equal(lookups('incident_reports', made.plain.id), 1);
+    assert.deepEqual(cspErrors(coord), []);
+  });
+
   test('the history of a report shows the coordinator\'s status change', async () => {
     const s = coord;
     const { page } = s;
@@ -232,6 +274,32 @@ describe('review screen: conflicts, history, translations', () => {
       assert.equal(leak, undefined, `${leak?.url} sent ${secret}`);
       assert.ok(!(await page.locator('main').innerText()).includes(secret));
     }
+  });
+
+  test('an update\'s history names the reports an editor may read; a report reopened since stays an id', async () => {
+    const { page } = editor;
+    const incidents = people.coordinator.pb.collection('incident_reports');
+    const [kept, reopened] = await Promise.all([1, 2].map(() => people.volunteerA.pb.collection('incident_reports')
+      .create(newReport(people.volunteerA.id, { place: `Kara-Bak, house ${newId()}` }))));
+    for (const r of [kept, reopened]) {
+      await incidents.update(r.id, { status: 'in_review' });
+      await incidents.update(r.id, { status: 'verified', verified_by: people.coordinator.id, verification_note: 'Seen.' });
+    }
+    const update = await people.editor.pb.collection('updates').create({
+      title: 'Two houses hit in Kara-Bak', body: 'Two houses were hit on Tuesday.', language: 'en', region: 'batken',
+      status: 'published', author: people.editor.id, related_incidents: [kept.id, reopened.id],
+    });
+    await incidents.update(reopened.id, { status: 'in_review' }); // editors read verified reports only
+    await go(page, `#/updates/${update.id}`, '#history');
+    await page.click('#history summary');
+    const created = page.locator('#history-list > li[data-rev="1"]');
+    const related = created.locator('li[data-field="related_incidents"] .new');
+    await related.waitFor();
+    const text = await related.textContent();
+    assert.ok(text.includes(kept.place) && !text.includes(kept.id), `the verified report by its name: ${text}`);
+    assert.ok(text.includes(reopened.id) && !text.includes(reopened.place), `the one the editor may not read by its id: ${text}`);
+    assert.equal(await created.locator('li[data-field="author"] .new').textContent(), 'Editor');
+    assert.deepEqual(cspErrors(editor), []);
   });
 
   test('an editor translates a published update into Russian', async () => {

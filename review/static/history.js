@@ -3,14 +3,36 @@
 // until opened (a phone screen; nothing is fetched before). The reviewers of
 // the record's collection read them (changelog.ReviewRule); the API hides
 // values the viewer may not see ({"hidden": true}) and blanks the actor
-// when the submitter is hidden.
+// when the submitter is hidden. Relations read as the names of the records
+// they name, where the viewer may read them (relName), else as ids.
 import { h, replace } from './dom.js';
 import {
-  date, fieldLabel, own, valueLabel, valuesOf,
+  date, fieldLabel, own, relName, valueLabel, valuesOf,
 } from './show.js';
 import { reviews } from './conflicts.js';
 
 const H = 'record_history';
+
+// relations: the collection each relation field of a collection with a
+// history names (pb_migrations), so that its old and new ids read as names.
+const relations = {
+  incident_reports: { reporter: 'users', district: 'districts', verified_by: 'users' },
+  aid_requests: {
+    requester: 'users', district: 'districts', assigned_org: 'organizations', related_incident: 'incident_reports',
+  },
+  updates: { translation_of: 'updates', related_incidents: 'incident_reports', author: 'users' },
+  fact_checks: { translation_of: 'fact_checks', author: 'users' },
+};
+
+// fields asked for each collection's names: what relName reads.
+const nameFields = {
+  users: 'id,name,email',
+  districts: 'id,collectionName,name_local,name_ru,name_en,code',
+  organizations: 'id,collectionName,name',
+  incident_reports: 'id,collectionName,category,place,occurred_at',
+  updates: 'id,collectionName,title',
+  fact_checks: 'id,collectionName,claim',
+};
 
 // historyBox is a collapsed <details> that loads the history of the
 // record when opened; null for those who do not review collection. It
@@ -22,14 +44,14 @@ export function historyBox(ctx, collection, id) {
   const more = h('button', { type: 'button', class: 'more', hidden: true }, ctx.t('review_more'));
   const box = h('details', { class: 'card follows', id: 'history' }, h('summary', null, h('strong', null, ctx.t('review_history'))), list, more);
   let page = 0;
-  const names = new Map();
+  const names = new Map(); // collection → id → name
   const seqs = new Set(); // the rows listed: a page fetched after new rows came overlaps the one before
   const fetch = async (n) => {
     const res = await ctx.pb.collection(H).getList(n, 20, {
       filter: ctx.pb.filter('collection = {:c} && record_id = {:r}', { c: collection, r: id }),
       sort: '-seq',
     });
-    await actorNames(ctx, res.items, names);
+    await lookUpNames(ctx, collection, res.items, names);
     const rows = res.items.filter((row) => !seqs.has(row.seq));
     for (const row of rows) seqs.add(row.seq);
     return { res, rows: rows.map((row) => historyRow(ctx, collection, row, names)) };
@@ -67,20 +89,59 @@ export function historyBox(ctx, collection, id) {
   return box;
 }
 
-// actorNames looks up the names of the users the rows name, as far as the
-// API lets the viewer read them (coordinators all users, others themselves).
-async function actorNames(ctx, rows, names) {
-  const ids = [...new Set(rows.filter((r) => r.actor_collection === 'users' && r.actor && !names.has(r.actor)).map((r) => r.actor))];
-  if (!ids.length) return;
-  for (const u of [ctx.me]) if (ids.includes(u.id)) names.set(u.id, u.name || u.email);
-  const rest = ids.filter((x) => !names.has(x));
-  if (!rest.length) return;
+// named lists the ids of records the rows name that have no name yet, by
+// collection: the users who wrote them and the values of relation fields
+// (old and new; a value hidden from the viewer is no id).
+function named(collection, rows, names) {
+  const want = new Map();
+  const add = (c, id) => {
+    if (typeof id !== 'string' || !id || names.get(c)?.has(id)) return;
+    if (!want.has(c)) want.set(c, new Set());
+    want.get(c).add(id);
+  };
+  const rel = own(relations, collection) || {};
+  for (const row of rows) {
+    if (row.actor_collection === 'users') add('users', row.actor);
+    const diff = row.diff && typeof row.diff === 'object' ? row.diff : {};
+    for (const f of Object.keys(rel)) {
+      const d = own(diff, f);
+      if (!d || typeof d !== 'object') continue;
+      for (const v of [d.old, d.new]) for (const id of [v].flat()) add(rel[f], id);
+    }
+  }
+  return want;
+}
+
+// lookUpNames looks up the names of the records the rows name, one list
+// request per collection (more only past 100 ids), as far as the API lets
+// the viewer read them (users: coordinators all, others themselves;
+// organizations: coordinators all, others the active ones; reports: editors
+// the verified ones): an id the viewer may not read keeps no name and is
+// shown as it is.
+async function lookUpNames(ctx, collection, rows, names) {
+  const asks = [];
+  for (const [c, set] of named(collection, rows, names)) {
+    if (!names.has(c)) names.set(c, new Map());
+    const known = names.get(c);
+    if (c === 'users' && set.has(ctx.me.id)) {
+      known.set(ctx.me.id, ctx.me.name || ctx.me.email);
+      set.delete(ctx.me.id);
+    }
+    const ids = [...set];
+    for (let i = 0; i < ids.length; i += 100) asks.push(lookUp(ctx, c, ids.slice(i, i + 100), known));
+  }
+  await Promise.all(asks);
+}
+
+// lookUp fetches the names of ids of collection c into known, in one request.
+async function lookUp(ctx, c, ids, known) {
   try {
-    const res = await ctx.pb.collection('users').getList(1, rest.length, {
-      filter: rest.map((x, i) => ctx.pb.filter(`id = {:u${i}}`, { [`u${i}`]: x })).join(' || '),
-      fields: 'id,name,email',
+    const res = await ctx.pb.collection(c).getList(1, ids.length, {
+      filter: ids.map((x, j) => ctx.pb.filter(`id = {:r${j}}`, { [`r${j}`]: x })).join(' || '),
+      fields: nameFields[c],
     });
-    for (const u of res.items) names.set(u.id, u.name || u.email || u.id);
+    for (const r of res.items) known.set(r.id, c === 'users' ? r.name || r.email || r.id : relName(ctx, r));
+    for (const id of ids) if (!known.has(id)) known.set(id, ''); // not readable: not asked again
   } catch (err) {
     if (!err?.status) throw err;
   }
@@ -91,13 +152,18 @@ function who(ctx, row, names) {
   // whose actor the API hides from the viewer: the row does not tell which.
   if (!row.actor) return ctx.t('review_no_actor');
   if (row.actor_collection === '_superusers') return ctx.t('review_by_admin');
-  return names.get(row.actor) || row.actor;
+  return names.get('users')?.get(row.actor) || row.actor;
 }
 
-// shown renders one side of a change as text.
-function shown(ctx, collection, field, v) {
+// shown renders one side of a change as text: a relation's ids as the
+// names looked up for them.
+function shown(ctx, collection, field, v, names) {
   if (v === undefined || v === null || v === '') return '—';
   if (typeof v === 'object' && !Array.isArray(v) && v.hidden === true) return ctx.t('review_hidden');
+  const target = own(own(relations, collection), field);
+  if (target && (typeof v === 'string' || Array.isArray(v))) {
+    return [v].flat().map((id) => names.get(target)?.get(id) || id).join(', ') || '—';
+  }
   const values = valuesOf(ctx, collection, field);
   if (values && typeof v === 'string') return valueLabel(ctx, collection, field, v);
   if (values && Array.isArray(v)) return v.map((x) => valueLabel(ctx, collection, field, x)).join(', ') || '—';
@@ -118,6 +184,6 @@ function historyRow(ctx, collection, row, names) {
       const d = own(diff, f);
       return h('li', { 'data-field': f }, h('span', { class: 'field' }, fieldLabel(ctx, collection, f)), ': ',
         d === undefined ? null : hidden(d) ? ctx.t('review_hidden')
-          : [h('span', { class: 'old' }, shown(ctx, collection, f, d?.old)), ' → ', h('span', { class: 'new' }, shown(ctx, collection, f, d?.new))]);
+          : [h('span', { class: 'old' }, shown(ctx, collection, f, d?.old, names)), ' → ', h('span', { class: 'new' }, shown(ctx, collection, f, d?.new, names))]);
     })) : h('p', { class: 'muted small' }, ctx.t('review_history_unknown')));
 }

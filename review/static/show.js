@@ -61,8 +61,8 @@ export function date(value) {
   return value ? `${value.slice(0, 16)} UTC` : '';
 }
 
-// name of an expanded relation's record.
-function relName(ctx, rec) {
+// relName is the name of a relation's record (expanded, or looked up).
+export function relName(ctx, rec) {
   if (!rec) return '';
   if (rec.collectionName === 'districts') {
     return (ctx.lang === 'ru' ? rec.name_ru : ctx.lang === 'en' ? rec.name_en : rec.name_local) || rec.name_en || rec.code;
