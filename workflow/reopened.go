@@ -79,10 +79,10 @@ func markRelatedUpdates(e *core.RecordEvent) error {
 		if err != nil {
 			return fmt.Errorf("find updates relating report %s: %w", r.Id, err)
 		}
+		if len(updates) == 0 || !hasField(updates[0], fieldRelatedUnverified) {
+			return nil // a schema without the mark (its migration reverted)
+		}
 		for _, update := range updates {
-			if !hasField(update, fieldRelatedUnverified) {
-				return nil
-			}
 			mark, err := restsOnUnverified(tx, update, EditorialPublished)
 			if err != nil {
 				return err
