@@ -25,9 +25,10 @@ var translated = map[string][]string{
 }
 
 // followOriginal passes a change of an original to its translations, in
-// the same transaction: a new verdict is carried (carryVerdict), and a
-// change of its translated text or of its verdict marks every translation
-// outdated. Each translation is saved once, through every model hook.
+// the same transaction: a new verdict is carried (carryVerdict), a change
+// of its translated text or of its verdict marks every translation
+// outdated, each translation saved once through every model hook; and a
+// change of its related_unverified mark is passed on (settleTranslationsMark).
 func followOriginal(e *core.RecordEvent) error {
 	r := e.Record
 	if !hasField(r, fieldTranslationOf) || r.GetString(fieldTranslationOf) != "" {
@@ -35,6 +36,8 @@ func followOriginal(e *core.RecordEvent) error {
 	}
 	verdict, carry := carryVerdict(r)
 	mark := hasField(r, fieldOutdated) && (carry || anyChanged(r, translated[r.Collection().Name]))
+	// the original's related_unverified is the group's (groupRestsOnUnverified)
+	rests := hasField(r, fieldRelatedUnverified) && fieldChanged(r, fieldRelatedUnverified)
 	var which []dbx.Expression
 	if carry {
 		which = append(which, dbx.Not(dbx.HashExp{fieldVerdict: verdict}))
@@ -42,16 +45,27 @@ func followOriginal(e *core.RecordEvent) error {
 	if mark {
 		which = append(which, dbx.HashExp{fieldOutdated: false})
 	}
-	if len(which) == 0 {
+	if len(which) == 0 && !rests {
 		return e.Next()
 	}
-	return withTranslations(e, dbx.Or(which...), func(translation *core.Record) {
-		if carry {
-			translation.Set(fieldVerdict, verdict)
+	return thenInTransaction(e, func(tx core.App) error {
+		if len(which) > 0 {
+			err := saveTranslations(tx, r, dbx.Or(which...), func(translation *core.Record) {
+				if carry {
+					translation.Set(fieldVerdict, verdict)
+				}
+				if mark {
+					translation.Set(fieldOutdated, true)
+				}
+			})
+			if err != nil {
+				return err
+			}
 		}
-		if mark {
-			translation.Set(fieldOutdated, true)
+		if rests {
+			return settleTranslationsMark(tx, r)
 		}
+		return nil
 	})
 }
 

@@ -25,11 +25,56 @@ func settleRelatedUnverified(app core.App, record *core.Record, status string) e
 	if !hasField(record, fieldRelatedUnverified) {
 		return nil
 	}
-	mark, err := restsOnUnverified(app, record, status)
+	mark, err := groupRestsOnUnverified(app, record, status)
 	if err != nil {
 		return err
 	}
 	record.Set(fieldRelatedUnverified, mark)
+	return nil
+}
+
+// groupRestsOnUnverified is restsOnUnverified for a version of an update:
+// a translation, published, also rests on what its original rests on, as
+// its text is the original's (a translation usually relates no report of
+// its own). It reads the original's mark, which the original's own saves
+// keep (settleRelatedUnverified) and pass on to its translations
+// (settleTranslationsMark): phones read the translation in their
+// language, and would otherwise never be told.
+func groupRestsOnUnverified(app core.App, update *core.Record, status string) (bool, error) {
+	mark, err := restsOnUnverified(app, update, status)
+	of := update.GetString(fieldTranslationOf)
+	if err != nil || mark || status != EditorialPublished || of == "" {
+		return mark, err
+	}
+	original, err := app.FindRecordById(update.Collection(), of)
+	if err != nil {
+		return false, nil // the relation field reports a missing original
+	}
+	return original.GetString(Editorial.Field) == EditorialPublished && original.GetBool(fieldRelatedUnverified), nil
+}
+
+// settleTranslationsMark gives each translation of original the mark
+// groupRestsOnUnverified finds, in original's transaction, saving only
+// those that change, without validation, as markRelatedUpdates saves
+// updates: a reopening is never refused for an old translation.
+func settleTranslationsMark(tx core.App, original *core.Record) error {
+	translations, err := tx.FindAllRecords(original.Collection(), dbx.HashExp{fieldTranslationOf: original.Id})
+	if err != nil {
+		return fmt.Errorf("find translations of %s: %w", original.Id, err)
+	}
+	for _, t := range translations {
+		mark, err := groupRestsOnUnverified(tx, t, t.GetString(Editorial.Field))
+		if err != nil {
+			return err
+		}
+		if mark == t.GetBool(fieldRelatedUnverified) {
+			continue
+		}
+		t.Set(fieldRelatedUnverified, mark)
+		if err := tx.SaveNoValidate(t); err != nil {
+			return fmt.Errorf("mark translation %s of %s: %w", t.Id, original.Id, err)
+		}
+	}
 	return nil
 }
 
@@ -83,7 +128,7 @@ func markRelatedUpdates(e *core.RecordEvent) error {
 			return nil // a schema without the mark (its migration reverted)
 		}
 		for _, update := range updates {
-			mark, err := restsOnUnverified(tx, update, EditorialPublished)
+			mark, err := groupRestsOnUnverified(tx, update, EditorialPublished)
 			if err != nil {
 				return err
 			}

@@ -196,3 +196,72 @@ func TestRelatedUnverified_TwoReports(t *testing.T) {
 	setStatus(fixtures.ReportAnonymous, "verified")
 	expect("both verified again", false)
 }
+
+// A translation is read in its own language, on phones through the change
+// log, and its text is its original's: it rests on the reports its
+// original relates, though it usually relates none itself. A reopening
+// marked the original alone, so a reader in Tajik was never told. The
+// original's mark now passes to its translations in the same transaction
+// (published ones; a draft translation is not read), and goes with it.
+func TestRelatedUnverified_Translations(t *testing.T) {
+	const tg, ky = "updtranslattg01", "updtranslatky01"
+	app := fixtures.Factory(t)
+	seedEditorial(t, app, nil)
+	updates, err := app.FindCollectionByNameOrId("updates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []struct{ id, lang, status string }{{tg, "tg", "published"}, {ky, "ky", "draft"}} {
+		r := core.NewRecord(updates)
+		r.Id = v.id
+		r.Load(map[string]any{"title": "Title " + v.lang, "body": "Text", "language": v.lang, "status": v.status,
+			"translation_of": updPublished, "author": fixtures.Editor})
+		if err := app.Save(r); err != nil {
+			t.Fatalf("translation %s: %v", v.id, err)
+		}
+	}
+	setStatus := func(status string) {
+		t.Helper()
+		report, err := app.FindRecordById("incident_reports", fixtures.ReportVerified)
+		if err != nil {
+			t.Fatal(err)
+		}
+		report.Set("status", status)
+		if status == "verified" {
+			report.Set("verified_by", fixtures.Coordinator)
+		}
+		if err := app.Save(report); err != nil {
+			t.Fatalf("report to %s: %v", status, err)
+		}
+	}
+	expect := func(step string, want map[string]bool) {
+		t.Helper()
+		for id, w := range want {
+			got, err := app.FindRecordById("updates", id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.GetBool("related_unverified") != w {
+				t.Errorf("%s: %s.related_unverified = %v, want %v", step, id, !w, w)
+			}
+		}
+	}
+	expect("verified", map[string]bool{updPublished: false, tg: false, ky: false})
+	setStatus("in_review")
+	expect("reopened", map[string]bool{updPublished: true, tg: true, ky: false})
+
+	// the translation's own save keeps it: a written false is replaced
+	translation, err := app.FindRecordById("updates", tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	translation.Set("related_unverified", false)
+	translation.Set("body", "Text, edited")
+	if err := app.Save(translation); err != nil {
+		t.Fatal(err)
+	}
+	expect("translation edited", map[string]bool{tg: true})
+
+	setStatus("verified")
+	expect("verified again", map[string]bool{updPublished: false, tg: false, ky: false})
+}

@@ -61,17 +61,23 @@ func retractTranslations(e *core.RecordEvent) error {
 // selects and saves it (through every model hook: the change log sees it).
 func withTranslations(e *core.RecordEvent, which dbx.Expression, change func(*core.Record)) error {
 	return thenInTransaction(e, func(tx core.App) error {
-		id := e.Record.Id
-		translations, err := tx.FindAllRecords(e.Record.Collection(), dbx.HashExp{fieldTranslationOf: id}, which)
-		if err != nil {
-			return fmt.Errorf("find translations of %s: %w", id, err)
-		}
-		for _, translation := range translations {
-			change(translation)
-			if err := tx.Save(translation); err != nil {
-				return fmt.Errorf("save translation %s of %s: %w", translation.Id, id, err)
-			}
-		}
-		return nil
+		return saveTranslations(tx, e.Record, which, change)
 	})
+}
+
+// saveTranslations applies change to each translation of original that
+// which selects and saves it, in tx.
+func saveTranslations(tx core.App, original *core.Record, which dbx.Expression, change func(*core.Record)) error {
+	id := original.Id
+	translations, err := tx.FindAllRecords(original.Collection(), dbx.HashExp{fieldTranslationOf: id}, which)
+	if err != nil {
+		return fmt.Errorf("find translations of %s: %w", id, err)
+	}
+	for _, translation := range translations {
+		change(translation)
+		if err := tx.Save(translation); err != nil {
+			return fmt.Errorf("save translation %s of %s: %w", translation.Id, id, err)
+		}
+	}
+	return nil
 }
