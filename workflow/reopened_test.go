@@ -162,20 +162,7 @@ func TestRelatedUnverified_TwoReports(t *testing.T) {
 	if err := app.Save(update); err != nil {
 		t.Fatal(err)
 	}
-	setStatus := func(id, status string) {
-		t.Helper()
-		report, err := app.FindRecordById("incident_reports", id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		report.Set("status", status)
-		if status == "verified" {
-			report.Set("verified_by", fixtures.Coordinator)
-		}
-		if err := app.Save(report); err != nil {
-			t.Fatalf("%s to %s: %v", id, status, err)
-		}
-	}
+	setStatus := func(id, status string) { t.Helper(); setReportStatus(t, app, id, status) }
 	expect := func(step string, want bool) {
 		t.Helper()
 		got, err := app.FindRecordById("updates", updPublished)
@@ -220,20 +207,7 @@ func TestRelatedUnverified_Translations(t *testing.T) {
 			t.Fatalf("translation %s: %v", v.id, err)
 		}
 	}
-	setStatus := func(status string) {
-		t.Helper()
-		report, err := app.FindRecordById("incident_reports", fixtures.ReportVerified)
-		if err != nil {
-			t.Fatal(err)
-		}
-		report.Set("status", status)
-		if status == "verified" {
-			report.Set("verified_by", fixtures.Coordinator)
-		}
-		if err := app.Save(report); err != nil {
-			t.Fatalf("report to %s: %v", status, err)
-		}
-	}
+	setStatus := func(status string) { t.Helper(); setReportStatus(t, app, fixtures.ReportVerified, status) }
 	expect := func(step string, want map[string]bool) {
 		t.Helper()
 		for id, w := range want {
@@ -264,4 +238,21 @@ func TestRelatedUnverified_Translations(t *testing.T) {
 
 	setStatus("verified")
 	expect("verified again", map[string]bool{updPublished: false, tg: false, ky: false})
+}
+
+// setReportStatus moves a report through the hooks, naming the fixture
+// coordinator as the verifier of a verification.
+func setReportStatus(t testing.TB, app core.App, id, status string) {
+	t.Helper()
+	report, err := app.FindRecordById("incident_reports", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report.Set("status", status)
+	if status == "verified" {
+		report.Set("verified_by", fixtures.Coordinator)
+	}
+	if err := app.Save(report); err != nil {
+		t.Fatalf("%s to %s: %v", id, status, err)
+	}
 }
