@@ -23,6 +23,8 @@ func init() {
 	core.AppMigrations.Register(createEpochs, dropEpochs, "1795766930_aman_sync_epochs.go")
 	// history redaction asks each row's record where its life began
 	core.AppMigrations.Register(createTables, nil, "1795767200_aman_sync_changes_deletes_index.go")
+	// and who was ever its submitter (RedactHistory)
+	core.AppMigrations.Register(createTables, nil, "1795768300_aman_sync_changes_owners_index.go")
 }
 
 var tableDDL = []string{
@@ -43,6 +45,9 @@ var tableDDL = []string{
 	`CREATE INDEX IF NOT EXISTS idx_aman_changes_at ON ` + changesTable + ` (at)`,
 	// deletes only: where a record's current life begins (LastDelete)
 	`CREATE INDEX IF NOT EXISTS idx_aman_changes_deletes ON ` + changesTable + ` (collection, record_id) WHERE deleted = 1`,
+	// changes of a submitter field only: who was ever a record's
+	// submitter (RedactHistory), read without its whole history
+	`CREATE INDEX IF NOT EXISTS idx_aman_changes_owners ON ` + changesTable + ` (collection, record_id, seq) WHERE ` + ownerChanged,
 	`CREATE TABLE IF NOT EXISTS ` + headsTable + ` (
 		collection TEXT    NOT NULL,
 		record_id  TEXT    NOT NULL,

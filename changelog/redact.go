@@ -3,7 +3,9 @@ package changelog
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"aman/privacy"
@@ -16,14 +18,27 @@ const HistoryCollection = "record_history"
 var hiddenMarker = map[string]any{"hidden": true}
 
 // OwnerFields are the fields that name who submitted a record: when one is
-// hidden from a viewer, so is the actor of that record's history, which
-// would name them too.
+// hidden from a viewer, so is the actor of every row of that record's
+// history written by someone who is or ever was its submitter
+// (RedactHistory), which would name them too.
 var OwnerFields = []string{"reporter", "requester"}
+
+// ownerChanged is the condition of the partial index of the changes that
+// write a submitter field (idx_aman_changes_owners): the queries that use
+// the index repeat it word for word, which is how SQLite matches them.
+var ownerChanged = func() string {
+	terms := make([]string, len(OwnerFields))
+	for i, f := range OwnerFields {
+		terms[i] = "json_extract(diff, '$." + f + "') IS NOT NULL"
+	}
+	return "(" + strings.Join(terms, " OR ") + ")"
+}()
 
 // bindRedaction applies the privacy policy to the history: the values of
 // a field hidden from the viewer on the record (see HiddenOf) are replaced
-// by {"hidden": true}, and the actor is blanked when the record's submitter
-// is hidden. Filters, sorts and realtime filters on the columns that carry
+// by {"hidden": true}, and, when the record's submitter is hidden, the
+// actor of the rows its submitters wrote is blanked (RedactHistory).
+// Filters, sorts and realtime filters on the columns that carry
 // values or actors are for superusers only (privacy.AuditColumns: the
 // privacy query guard refuses them), so nothing hidden can be found by
 // elimination.
@@ -80,19 +95,45 @@ type Moment struct {
 // have the evidence of someone else's anonymous report judged as their
 // own.
 func Hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) (hidden []string, valueHidden func(field string, value any) bool) {
+	h := hiding(app, v, collection, id, w)
+	return h.hidden, h.valueHidden
+}
+
+// judged is what hiding found: what Hiding returns, and the record the
+// row was judged by with where its life began (nil when the row is
+// judged as one about a record that no longer exists).
+type judged struct {
+	hidden      []string
+	valueHidden func(field string, value any) bool
+	record      *core.Record
+	lifeAfter   int64 // the seq of the record's last delete
+}
+
+func hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) judged {
 	schema := schemaHidden(app, v, collection)
-	gone := func() ([]string, func(string, any) bool) {
-		return append(privacy.QueryHiddenFields(v, collection), schema...), func(string, any) bool { return false }
+	gone := judged{
+		hidden:      append(privacy.QueryHiddenFields(v, collection), schema...),
+		valueHidden: func(string, any) bool { return false },
 	}
 	r, err := app.FindRecordById(collection, id)
 	if err != nil {
-		return gone()
+		return gone
 	}
-	if w != (Moment{}) && !writtenInLife(app, r, w) {
-		return gone()
+	var last int64
+	if w != (Moment{}) {
+		var in bool
+		in, last = writtenInLife(app, r, w)
+		if !in {
+			return gone
+		}
 	}
-	return append(privacy.RecordHiddenFields(app, v, r), schema...), func(field string, value any) bool {
-		return privacy.HiddenValue(app, v, r, field, value)
+	return judged{
+		hidden: append(privacy.RecordHiddenFields(app, v, r), schema...),
+		valueHidden: func(field string, value any) bool {
+			return privacy.HiddenValue(app, v, r, field, value)
+		},
+		record:    r,
+		lifeAfter: last,
 	}
 }
 
@@ -119,21 +160,22 @@ func schemaHidden(app core.App, v privacy.Viewer, collection string) []string {
 // pruned log nor a clock set back can confuse two lives. A conflict that
 // kept none (written before it kept lives) is compared by its time with
 // r's creation, else with the log's (LifeStart); when neither can tell,
-// the answer is no: the caller then hides the most.
-func writtenInLife(app core.App, r *core.Record, w Moment) bool {
+// the answer is no: the caller then hides the most. last is the seq of
+// the record's last delete, for a change of the log.
+func writtenInLife(app core.App, r *core.Record, w Moment) (in bool, last int64) {
 	if w.Seq > 0 {
 		last, _, err := LastDelete(app, r.Collection().Name, r.Id)
-		return err == nil && w.Seq > last
+		return err == nil && w.Seq > last, last
 	}
 	created, ok := CreatedAt(r)
 	switch {
 	case w.Life != "":
-		return ok && w.Life == created
+		return ok && w.Life == created, 0
 	case ok:
-		return w.At >= created
+		return w.At >= created, 0
 	}
 	start, found, err := LifeStart(app, r.Collection().Name, r.Id)
-	return err == nil && found && w.At >= start.At
+	return err == nil && found && w.At >= start.At, 0
 }
 
 // CreatedAt is r's creation time, if its collection keeps one (an
@@ -147,13 +189,56 @@ func CreatedAt(r *core.Record) (string, bool) {
 	return created.String(), !created.IsZero()
 }
 
-// RedactHistory redacts one record_history record for v.
+// RedactHistory redacts one record_history record for v: the values v
+// may not see (Hiding), and the actor when it is, or ever was, a submitter
+// of the record whose submitter is hidden from v (SubmitterActor).
+//
+// Blanking every row's actor when the submitter is hidden, as it was,
+// left coordinators unable to tell which of them took an anonymous report
+// into review, disputed, reopened or archived it: the review went
+// unaccounted for on exactly the sensitive reports. So only the rows of
+// the people who are or were its submitter are blanked, and the others'
+// actors are named. What a coordinator learns from that, and what not:
+//
+//   - A blank actor means "a submitter, or the system" (Go code, a
+//     migration: rows with no actor). The create is blank, as it always
+//     was, and so are the submitter's own edits; a named actor is someone
+//     who never was the submitter, which the verifier (verified_by) told
+//     already.
+//   - Every user who was ever a submitter of the record stays blank, not
+//     only the one it names now: a superuser who changed the reporter
+//     left the former reporter's id in the diffs of the history (hidden
+//     from coordinators, {"hidden": true}), and naming the former
+//     reporter's rows would name them. The set is read from the
+//     submitter fields' old and new values in the history of the
+//     record's life, after its last delete (the row's own life; for a
+//     row of an earlier life or of a record that no longer exists, the
+//     id's whole history), plus the record's values now (its history may
+//     be older than the log, or pruned).
+//   - A coordinator can be a reporter (coordinators file reports as
+//     themselves). Their rows on their own anonymous report are blank
+//     too. If they took it into review, sent it back, disputed or
+//     archived it, the blank row shows a change only a coordinator (or
+//     Go code) makes, which tells their colleagues that a coordinator
+//     filed it, though not which one: documented as a limit in
+//     docs/workflow.md (What anonymous does not hide).
+//   - Superusers' rows are named as superusers (actor_collection
+//     "_superusers", shown as "an administrator"): no superuser is a
+//     users record, so none is a submitter. Even so the comparison is by
+//     id alone, whatever the actor's collection: an id matching a
+//     submitter is blank.
+//
+// The history of a record is never read whole per row: the submitters are
+// found through a partial index of the changes that write a submitter
+// field (one indexed read, whatever the length of the record's history),
+// and only when the submitter is hidden and the row has an actor.
 func RedactHistory(app core.App, v privacy.Viewer, r *core.Record) {
 	if v.Superuser {
 		return
 	}
-	hidden, valueHidden := Hiding(app, v, r.GetString("collection"), r.GetString("record_id"),
-		Moment{Seq: int64(r.GetInt("seq"))})
+	collection, id := r.GetString("collection"), r.GetString("record_id")
+	j := hiding(app, v, collection, id, Moment{Seq: int64(r.GetInt("seq"))})
+	hidden, valueHidden := j.hidden, j.valueHidden
 	var diff map[string]any
 	if raw, err := json.Marshal(r.Get("diff")); err == nil {
 		_ = json.Unmarshal(raw, &diff)
@@ -165,8 +250,65 @@ func RedactHistory(app core.App, v privacy.Viewer, r *core.Record) {
 		}
 	}
 	r.Set("diff", diff)
-	if slices.ContainsFunc(OwnerFields, func(f string) bool { return slices.Contains(hidden, f) }) {
+	var owners []string
+	for _, f := range OwnerFields {
+		if slices.Contains(hidden, f) {
+			owners = append(owners, f)
+		}
+	}
+	if len(owners) == 0 || r.GetString("actor") == "" {
+		return
+	}
+	if wasSubmitter(app, collection, id, j, owners, r.GetString("actor")) {
 		r.Set("actor", "")
 		r.Set("actor_collection", "")
 	}
+}
+
+// wasSubmitter reports whether user is, or ever was, in one of fields of
+// the record a row is about (see RedactHistory), in the life j judged the
+// row by: the record's values now, and the old and new values of fields in
+// the changes of that life that wrote them. When the log cannot be read
+// the answer is yes: the caller then hides the most.
+func wasSubmitter(app core.App, collection, id string, j judged, fields []string, user string) bool {
+	if j.record != nil {
+		for _, f := range fields {
+			if slices.Contains(j.record.GetStringSlice(f), user) {
+				return true
+			}
+		}
+	}
+	var diffs []string
+	err := app.DB().NewQuery(`SELECT diff FROM ` + changesTable + `
+		WHERE collection = {:collection} AND record_id = {:record_id} AND seq > {:after}
+		AND ` + ownerChanged).
+		Bind(dbx.Params{"collection": collection, "record_id": id, "after": j.lifeAfter}).Column(&diffs)
+	if err != nil {
+		return true
+	}
+	for _, raw := range diffs {
+		var diff map[string]struct{ Old, New any }
+		if json.Unmarshal([]byte(raw), &diff) != nil {
+			return true
+		}
+		for _, f := range fields {
+			c, ok := diff[f]
+			if ok && (names(c.Old, user) || names(c.New, user)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// names reports whether a relation's value, as the log keeps it (an id,
+// or a list of ids), holds id.
+func names(value any, id string) bool {
+	switch v := value.(type) {
+	case string:
+		return v == id
+	case []any:
+		return slices.Contains(v, any(id))
+	}
+	return false
 }
