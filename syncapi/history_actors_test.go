@@ -1,11 +1,16 @@
 package syncapi_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
 )
 
 // TestHistory_ActorsOfAnAnonymousReport: the history of an anonymous
@@ -165,4 +170,53 @@ func equalActors[T comparable](a, b []T) bool {
 		}
 	}
 	return true
+}
+
+// TestHistory_SubmittersReadThroughTheirIndex: whether a row's actor was
+// ever the submitter is read through the partial index of the changes
+// that write a submitter field, not by reading the record's history (the
+// timing test, TestHistory_RowCostDoesNotGrowWithItsRecordsHistory, has
+// the figures).
+func TestHistory_SubmittersReadThroughTheirIndex(t *testing.T) {
+	const reportID = "anonindex000001"
+	en := newEnv(t)
+	en.push(volunteerA, "phone-a", createReport(reportID, volunteerA, map[string]any{"anonymous": true}))
+	for i := range 50 {
+		if code, out := en.do(coordinator, http.MethodPatch, "/api/collections/incident_reports/records/"+reportID,
+			map[string]any{"status": []string{"in_review", "submitted"}[i%2]}); code != 200 {
+			t.Fatalf("review %d: %d %v", i, code, out)
+		}
+	}
+	db := en.app.ConcurrentDB().(*dbx.DB)
+	var queries []string
+	db.QueryLogFunc = func(_ context.Context, _ time.Duration, q string, _ *sql.Rows, _ error) {
+		if strings.Contains(q, "json_extract(diff") {
+			queries = append(queries, q)
+		}
+	}
+	rec := en.raw(coordinator, http.MethodGet, "/api/collections/record_history/records?perPage=100&filter="+
+		url.QueryEscape("collection='incident_reports' && record_id='"+reportID+"'"), nil)
+	db.QueryLogFunc = nil
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"actor":"`+coordinator+`"`) {
+		t.Fatalf("history: %d %s", rec.Code, rec.Body.String())
+	}
+	if len(queries) == 0 {
+		t.Fatal("no query of the submitters")
+	}
+	var plan []struct {
+		ID     int    `db:"id"`
+		Parent int    `db:"parent"`
+		Unused int    `db:"notused"`
+		Detail string `db:"detail"`
+	}
+	if err := en.app.DB().NewQuery("EXPLAIN QUERY PLAN " + queries[0]).All(&plan); err != nil {
+		t.Fatalf("%s: %v", queries[0], err)
+	}
+	var details []string
+	for _, p := range plan {
+		details = append(details, p.Detail)
+	}
+	if !strings.Contains(strings.Join(details, "; "), "USING INDEX idx_aman_changes_owners") {
+		t.Fatalf("%s\nplanned as %q: not through the index of submitter changes", queries[0], details)
+	}
 }

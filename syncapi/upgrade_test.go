@@ -106,6 +106,24 @@ func TestUpgrade_HeadIndexes(t *testing.T) {
 	}
 }
 
+// TestUpgrade_OwnersIndex: a data dir from before it gets the partial
+// index of the changes that write a submitter field, which the history's
+// redaction reads (TestHistory_SubmittersReadThroughTheirIndex).
+func TestUpgrade_OwnersIndex(t *testing.T) {
+	en := newEnv(t)
+	en.exec(
+		"DROP INDEX idx_aman_changes_owners",
+		"DELETE FROM _migrations WHERE file = '1795768300_aman_sync_changes_owners_index.go'",
+		"PRAGMA wal_checkpoint(TRUNCATE)",
+	)
+	upgraded := en.bootFrom(en.app.DataDir())
+	var ddl string
+	err := upgraded.app.DB().NewQuery("SELECT sql FROM sqlite_master WHERE name = 'idx_aman_changes_owners'").Row(&ddl)
+	if err != nil || !strings.Contains(ddl, "(collection, record_id, seq) WHERE (json_extract(diff, '$.reporter') IS NOT NULL") {
+		t.Fatalf("the index of submitter changes: %q %v", ddl, err)
+	}
+}
+
 // TestUpgrade_ReviewDomains: a data dir from before the review domains,
 // where coordinators read every collection's conflicts and history, gets
 // changelog.ReviewRule on both.
