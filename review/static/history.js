@@ -2,9 +2,10 @@
 // per write: who, when, which fields, old → new), newest first, collapsed
 // until opened (a phone screen; nothing is fetched before). The reviewers of
 // the record's collection read them (changelog.ReviewRule); the API hides
-// values the viewer may not see ({"hidden": true}) and blanks the actor
-// when the submitter is hidden. Relations read as the names of the records
-// they name, where the viewer may read them (relName), else as ids.
+// values the viewer may not see ({"hidden": true}) and, when the submitter
+// is hidden, blanks the actor of the rows of whoever is or was it.
+// Relations read as the names of the records they name, where the viewer
+// may read them (relName), else as ids.
 import { h, replace } from './dom.js';
 import {
   date, fieldLabel, own, relName, valueLabel, valuesOf,
