@@ -72,7 +72,7 @@ func DefaultConfig() Config {
 			"incident_reports", "aid_requests", "updates", "fact_checks",
 			"appeals", "districts", "organizations",
 		},
-		Derived:          map[string][]string{"incident_reports": {"public_incidents"}},
+		Derived: map[string][]string{"incident_reports": {"public_incidents"}},
 		Dependents: map[string][]Dependent{"incident_reports": {{
 			Fields: []string{"anonymous"}, Collection: "aid_requests", Link: "related_incident",
 		}}},

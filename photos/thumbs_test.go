@@ -201,7 +201,7 @@ func (en *thumbEnv) get(ctx context.Context, name, size string) *httptest.Respon
 // the thumbnail is sent, so a slow reader holds none.
 func TestThumb_DecodeBudget(t *testing.T) {
 	en := newThumbEnv(t)
-	const n, side = 5, 5000 // 25 MP each: 4 fit the budget, 5 do not
+	const n, side = 5, 5000                     // 25 MP each: 4 fit the budget, 5 do not
 	photos.SetDecodeWait(en.app, 5*time.Minute) // a loaded test machine decodes slowly
 	photo := grayPNG(t, side, side)
 	names := make([]string, n)
