@@ -105,6 +105,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "photos_invalid_image", Other: "{{.name}} is not a readable {{.type}} image."},
 	{ID: "photos_too_many_pixels", Other: "{{.name}} is {{.width}}×{{.height}} pixels; photos of up to 50 megapixels are accepted."},
 	{ID: "photos_too_large", One: "{{.name}} is larger than {{.maxSize}} byte.", Other: "{{.name}} is larger than {{.maxSize}} bytes."},
+	{ID: "photos_uploads_busy", Other: "The server is busy receiving other uploads. Try again shortly."},
 
 	{ID: "content_translation_of_itself", Other: "A text cannot be a translation of itself."},
 	{ID: "content_translation_of_translation", Other: "Point at the original text, not at one of its translations."},

@@ -35,44 +35,55 @@ const decodeWait = 30 * time.Second
 // wait forever.
 const _ = uint(DecodeBudgetPixels - strip.MaxPixels)
 
-// decodeBudget is the server's budget of pixels being decoded. One per app
-// (Register makes it), so that test apps do not share theirs.
-type decodeBudget struct {
+// weightBudget is a budget of the whole server: the pixels of the images
+// being decoded (DecodeBudgetPixels), or the bytes of the upload bodies
+// being read and stored (uploads.go). One of each per app (Register makes
+// them), so that test apps do not share theirs.
+type weightBudget struct {
 	sem  *semaphore.Weighted
 	size int64
 	wait time.Duration
 
-	mu   sync.Mutex
-	held int64 // pixels held now, for the tests and the logs
-	peak int64 // the most held at once
-	n    int64 // acquisitions so far
+	mu      sync.Mutex
+	held    int64 // weight held now, for the tests and the logs
+	peak    int64 // the most held at once
+	n       int64 // acquisitions so far
+	waiting int64 // requests waiting for their place now
 }
 
-func newDecodeBudget(size int64, wait time.Duration) *decodeBudget {
-	return &decodeBudget{sem: semaphore.NewWeighted(size), size: size, wait: wait}
+func newWeightBudget(size int64, wait time.Duration) *weightBudget {
+	return &weightBudget{sem: semaphore.NewWeighted(size), size: size, wait: wait}
 }
 
 // errBudgetTimeout is acquire's error when no place came within the wait.
-var errBudgetTimeout = errors.New("photos: decode budget busy")
+var errBudgetTimeout = errors.New("photos: budget busy")
 
-// acquire takes pixels from the budget, waiting at most b.wait and no
-// longer than ctx (a client that gives up leaves the queue). An image over
-// the whole budget is never asked for: the caller refuses it by
-// strip.MaxPixels first. The release func is safe to call more than once.
-func (b *decodeBudget) acquire(ctx context.Context, pixels int64) (func(), error) {
-	if pixels > b.size {
-		pixels = b.size // unreachable under strip.MaxPixels; never wait forever
+// acquire takes weight from the budget, waiting at most b.wait and no
+// longer than ctx (a client that gives up leaves the queue). A weight over
+// the whole budget is never asked for: the callers refuse it first (a
+// thumbnail by strip.MaxPixels, an upload by the budget's size). The
+// release func is safe to call more than once.
+func (b *weightBudget) acquire(ctx context.Context, weight int64) (func(), error) {
+	if weight > b.size {
+		weight = b.size // unreachable through the callers; never wait forever
 	}
 	wctx, cancel := context.WithTimeout(ctx, b.wait)
 	defer cancel()
-	if err := b.sem.Acquire(wctx, pixels); err != nil {
+	b.mu.Lock()
+	b.waiting++
+	b.mu.Unlock()
+	err := b.sem.Acquire(wctx, weight)
+	b.mu.Lock()
+	b.waiting--
+	b.mu.Unlock()
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, errBudgetTimeout
 	}
 	b.mu.Lock()
-	b.held += pixels
+	b.held += weight
 	b.n++
 	b.peak = max(b.peak, b.held)
 	b.mu.Unlock()
@@ -80,9 +91,9 @@ func (b *decodeBudget) acquire(ctx context.Context, pixels int64) (func(), error
 	return func() {
 		once.Do(func() {
 			b.mu.Lock()
-			b.held -= pixels
+			b.held -= weight
 			b.mu.Unlock()
-			b.sem.Release(pixels)
+			b.sem.Release(weight)
 		})
 	}, nil
 }
@@ -90,7 +101,7 @@ func (b *decodeBudget) acquire(ctx context.Context, pixels int64) (func(), error
 const budgetKey = "aman.photos.decodeBudget"
 
 // budgetOf returns app's decode budget, made by Register.
-func budgetOf(app core.App) *decodeBudget {
-	b, _ := app.Store().Get(budgetKey).(*decodeBudget)
+func budgetOf(app core.App) *weightBudget {
+	b, _ := app.Store().Get(budgetKey).(*weightBudget)
 	return b
 }

@@ -21,6 +21,10 @@ const (
 	CodeBusy = "photos_busy"
 )
 
+// CodeUploadsBusy (data.body.code; 503, Retry-After): no place in the
+// upload budget came in time (uploads.go). Stable API too.
+const CodeUploadsBusy = "photos_uploads_busy"
+
 func errUnsupported(name, contentType string) validation.Error {
 	return validation.NewError(CodeUnsupportedType, "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted.").
 		SetParams(map[string]any{"name": name, "type": contentType})

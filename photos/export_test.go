@@ -28,3 +28,28 @@ func HoldBudget(app core.App, pixels int64) func() {
 // SetDecodeWait changes how long app's thumbnails wait for the budget.
 // Call it before any request runs.
 func SetDecodeWait(app core.App, d time.Duration) { budgetOf(app).wait = d }
+
+// UploadStats is what app's upload budget holds now in bytes, the most it
+// held at once, how many times it was taken, and how many requests wait.
+func UploadStats(app core.App) (held, peak, taken, waiting int64) {
+	b := uploadBudgetOf(app)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.held, b.peak, b.n, b.waiting
+}
+
+// UploadBudgetSize is the size of app's upload budget in bytes.
+func UploadBudgetSize(app core.App) int64 { return uploadBudgetOf(app).size }
+
+// HoldUploads takes bytes from app's upload budget, as an upload would.
+func HoldUploads(app core.App, bytes int64) func() {
+	release, err := uploadBudgetOf(app).acquire(context.Background(), bytes)
+	if err != nil {
+		panic(err)
+	}
+	return release
+}
+
+// SetUploadWait changes how long app's uploads wait for the budget. Call
+// it before any request runs.
+func SetUploadWait(app core.App, d time.Duration) { uploadBudgetOf(app).wait = d }

@@ -44,13 +44,23 @@ const defaultMaxSize = 5 << 20
 // Register binds the upload sanitizer to app, and the bounds of thumbnail
 // making: the header check of the original and the decode budget
 // (thumbs.go, budget.go).
+//
+// It also binds the upload budget (uploads.go), whose size is read from
+// the environment: a value it cannot take is an error naming the variable.
 func Register(app core.App) error {
-	budget := newDecodeBudget(DecodeBudgetPixels, decodeWait)
+	uploadBytes, err := UploadMemoryFromEnv()
+	if err != nil {
+		return err
+	}
+	uploads := newWeightBudget(uploadBytes, uploadWait)
+	app.Store().Set(uploadBudgetKey, uploads)
+	budget := newWeightBudget(DecodeBudgetPixels, decodeWait)
 	app.Store().Set(budgetKey, budget)
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanPhotosThumbs",
 		Func: func(e *core.ServeEvent) error {
 			e.Router.Bind(thumbGuard(budget))
+			e.Router.Bind(uploadGuard(uploads))
 			return e.Next()
 		},
 	})

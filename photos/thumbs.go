@@ -58,7 +58,7 @@ const (
 // A thumbnail already stored, a size the field does not offer, or a file
 // that is not a readable image goes on as PocketBase would have it: none of
 // them is decoded.
-func thumbGuard(budget *decodeBudget) *hook.Handler[*core.RequestEvent] {
+func thumbGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id: "amanPhotosThumbGuard",
 		Func: func(e *core.RequestEvent) error {
