@@ -53,3 +53,9 @@ func HoldUploads(app core.App, bytes int64) func() {
 // SetUploadWait changes how long app's uploads wait for the budget. Call
 // it before any request runs.
 func SetUploadWait(app core.App, d time.Duration) { uploadBudgetOf(app).wait = d }
+
+// UploadWeight is what a body of n bytes takes from the upload budget.
+func UploadWeight(n int64, batch bool) int64 { return uploadWeight(n, batch) }
+
+// MaxUploadBody is the largest body whose weight fits a budget of size.
+func MaxUploadBody(size int64, batch bool) int64 { return maxUploadBody(size, batch) }

@@ -25,18 +25,15 @@ import (
 // (docs/operations.md, Memory settings).
 const EnvUploadMemoryMB = "AMAN_UPLOAD_MEMORY_MB"
 
-// The upload budget: the bytes of the multipart bodies sent to record
-// create and update and to /api/batch that the server reads and holds at
-// once, whatever the number of requests. A request holds its body's
-// Content-Length (a body sent without one: its route's body limit) from
-// before the body is read until it is answered. What it holds in memory
-// is bytes of that body: PocketBase keeps a copy of a body it reads (the
-// first 16 MiB in memory) and the parsed multipart parts (the first 16 MiB
-// of files in memory), and the photo sanitizer a stripped copy of each
-// photo until the record is stored; the rest goes to temp files.
+// The upload budget bounds the memory that the multipart bodies sent to
+// record create and update and to /api/batch hold at once, whatever the
+// number of requests. A request takes what its body may hold
+// (uploadWeight of its Content-Length; a body sent without one: of its
+// route's body limit) from before the body is read until it is answered.
 //
 // 256 MiB takes one report with the most photos a report holds (10 of
-// 10 MB, a body limit of 132 MiB) and a few ordinary uploads beside it.
+// 10 MB, a body limit of 132 MiB, a weight of 164 MiB) and a few ordinary
+// uploads beside it: about eight 10 MB photos at once.
 const (
 	DefaultUploadMemoryMB = 256
 	MinUploadMemoryMB     = 16
@@ -49,13 +46,43 @@ const (
 // place.
 const uploadWait = 30 * time.Second
 
+// uploadWeight is what a body of n bytes may hold in memory while it is
+// read and its record stored: PocketBase's copy of the body as it reads it
+// and the parsed multipart parts, the first 16 MiB of each in memory (the
+// rest in temp files), and the stripped copy of each photo, kept in memory
+// until the record is stored (at most the body's size). A batch writes
+// each sub-request's files into a body of its own again and parses that,
+// so it counts twice. The photo being stripped (at most 10 MB, one at a
+// time per request) is not counted.
+func uploadWeight(n int64, batch bool) int64 {
+	w := n + 2*min(n, router.DefaultMaxMemory)
+	if batch {
+		w *= 2
+	}
+	return w
+}
+
+// maxUploadBody is the largest body whose uploadWeight fits a budget of
+// size bytes.
+func maxUploadBody(size int64, batch bool) int64 {
+	if batch {
+		size /= 2
+	}
+	if size >= 3*router.DefaultMaxMemory {
+		return size - 2*router.DefaultMaxMemory
+	}
+	return size / 3
+}
+
+const batchPattern = "POST /api/batch"
+
 // uploadRoutes are the routes that parse a multipart body: record create
 // and update, and /api/batch (which parses its sub-requests' files before
 // its transaction, and writes them again into a body per sub-request).
 var uploadRoutes = map[string]bool{
 	"POST /api/collections/{collection}/records":       true,
 	"PATCH /api/collections/{collection}/records/{id}": true,
-	"POST /api/batch": true,
+	batchPattern: true,
 }
 
 const uploadBudgetKey = "aman.photos.uploadBudget"
@@ -82,9 +109,9 @@ func UploadMemoryFromEnv() (int64, error) {
 	return n << 20, nil
 }
 
-// uploadGuard takes a multipart request's weight from the upload budget
-// before its body is read, and gives it back when the request has been
-// answered. It is a router middleware, so it runs before the handler
+// uploadGuard takes a multipart request's weight (uploadWeight) from the
+// upload budget before its body is read, and gives it back when the
+// request has been answered. It is a router middleware, so it runs before the handler
 // parses the body and before any transaction: a request that waits here
 // never holds SQLite's writer, and nothing that holds the writer (a sync
 // push, a batch's transaction) ever waits here. Push sends JSON and never
@@ -92,11 +119,11 @@ func UploadMemoryFromEnv() (int64, error) {
 // the router, so a batch takes its weight once, for its whole body.
 //
 // It runs after PocketBase's and security's body limits, so a body over
-// its route's limit is refused before it waits. A body larger than the
-// whole budget is refused at once (413 body_too_large with the budget as
-// the limit), since no place would ever come for it; a body sent without
-// a length whose route allows more than the budget takes the whole budget
-// and is cut at it.
+// its route's limit is refused before it waits. A body whose weight is
+// more than the whole budget is refused at once (413 body_too_large with
+// the largest body that fits as the limit), since no place would ever
+// come for it; a body sent without a length whose route allows more takes
+// the whole budget and is cut at that largest body.
 func uploadGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id:       "amanPhotosUploadBudget",
@@ -106,21 +133,23 @@ func uploadGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
 				!strings.HasPrefix(strings.ToLower(e.Request.Header.Get("Content-Type")), "multipart/") {
 				return e.Next()
 			}
-			weight := e.Request.ContentLength
+			batch := e.Request.Pattern == batchPattern
+			most := maxUploadBody(budget.size, batch)
+			n := e.Request.ContentLength
 			cut := false
 			switch {
-			case weight > budget.size:
-				return security.ErrBodyTooLarge(budget.size)
-			case weight < 0: // no length: as much as the route takes
-				weight = routeBodyLimit(e)
-				if weight > budget.size {
-					weight, cut = budget.size, true
+			case n > most:
+				return security.ErrBodyTooLarge(most)
+			case n < 0: // no length: as much as the route takes
+				n = routeBodyLimit(e)
+				if n > most {
+					n, cut = most, true
 				}
 			}
-			if weight <= 0 {
+			if n <= 0 {
 				return e.Next()
 			}
-			release, err := budget.acquire(e.Request.Context(), weight)
+			release, err := budget.acquire(e.Request.Context(), uploadWeight(n, batch))
 			if err != nil {
 				if errors.Is(err, errBudgetTimeout) {
 					return errUploadsBusy(e, budget.wait)
@@ -129,7 +158,7 @@ func uploadGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
 			}
 			defer release()
 			if cut {
-				return apis.BodyLimit(weight).Func(e)
+				return apis.BodyLimit(n).Func(e)
 			}
 			return e.Next()
 		},
