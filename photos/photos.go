@@ -12,7 +12,9 @@
 // decodes its original whole, so one of an original over strip.MaxPixels
 // (stored before the limit existed, or imported) is refused by its header,
 // and the others take their pixels from one budget for the whole server
-// (DecodeBudgetPixels, budget.go). Uploads decode no pixels.
+// (DecodeBudgetPixels, budget.go). Uploads decode no pixels; what their
+// bodies hold in memory comes from a budget of its own, taken before the
+// body is read (uploads.go).
 package photos
 
 import (

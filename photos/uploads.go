@@ -169,7 +169,7 @@ func uploadGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
 // records, 32 MiB and the file fields' largest uploads; for /api/batch,
 // settings.batch.maxBodySize (128 MiB when unset).
 func routeBodyLimit(e *core.RequestEvent) int64 {
-	if e.Request.Pattern == "POST /api/batch" {
+	if e.Request.Pattern == batchPattern {
 		if n := e.App.Settings().Batch.MaxBodySize; n > 0 {
 			return n
 		}
