@@ -98,6 +98,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "workflow_related_not_verified", Other: "A published update can rest on verified reports only."},
 	{ID: "workflow_verified_fixed", Other: "A verified report cannot be changed: reopen it for review first."},
 	{ID: "workflow_photos_kept_in_review", Other: "Photos of a report in review can be added, not removed or replaced."},
+	{ID: "workflow_public_summary_private", Other: "Everyone can read the public summary: take out phone numbers, e-mail addresses and exact coordinates."},
 	{ID: "workflow_report_in_published_update", Other: "Published updates relate to this report ({{.updates}}): retract them or remove the report from them first."},
 	{ID: "workflow_related_incident_unknown", Other: "There is no incident report with this id that you can see."},
 
@@ -106,6 +107,8 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "photos_too_many_pixels", Other: "{{.name}} is {{.width}}×{{.height}} pixels; photos of up to 50 megapixels are accepted."},
 	{ID: "photos_too_large", One: "{{.name}} is larger than {{.maxSize}} byte.", Other: "{{.name}} is larger than {{.maxSize}} bytes."},
 	{ID: "photos_uploads_busy", Other: "The server is busy receiving other uploads. Try again shortly."},
+	{ID: "photos_busy", Other: "The server is busy making other thumbnails. Try again shortly."},
+	{ID: "photos_thumb_too_many_pixels", Other: "This photo is {{.width}}×{{.height}} pixels, over 50 megapixels: it has no thumbnail. Download the original."},
 
 	{ID: "content_translation_of_itself", Other: "A text cannot be a translation of itself."},
 	{ID: "content_translation_of_translation", Other: "Point at the original text, not at one of its translations."},
