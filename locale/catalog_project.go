@@ -98,6 +98,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "workflow_related_not_verified", Other: "A published update can rest on verified reports only."},
 	{ID: "workflow_verified_fixed", Other: "A verified report cannot be changed: reopen it for review first."},
 	{ID: "workflow_photos_kept_in_review", Other: "Photos of a report in review can be added, not removed or replaced."},
+	{ID: "workflow_reviewer_is_reporter", Other: "You filed this report: another coordinator reviews it."},
 	{ID: "workflow_public_summary_private", Other: "Everyone can read the public summary: take out phone numbers, e-mail addresses and exact coordinates."},
 	{ID: "workflow_report_in_published_update", Other: "Published updates relate to this report ({{.updates}}): retract them or remove the report from them first."},
 	{ID: "workflow_related_incident_unknown", Other: "There is no incident report with this id that you can see."},

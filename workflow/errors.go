@@ -21,6 +21,7 @@ const (
 	CodeRelatedIncidentUnknown  = "workflow_related_incident_unknown"
 	CodeReportInPublishedUpdate = "workflow_report_in_published_update"
 	CodePublicSummaryPrivate    = "workflow_public_summary_private"
+	CodeReviewerIsReporter      = "workflow_reviewer_is_reporter"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -89,4 +90,8 @@ func errPublicSummaryPrivate(found string) validation.Error {
 
 func errRelatedIncidentUnknown() validation.Error {
 	return validation.NewError(CodeRelatedIncidentUnknown, "There is no incident report with this id that you can see.")
+}
+
+func errReviewerIsReporter() validation.Error {
+	return validation.NewError(CodeReviewerIsReporter, "You filed this report: another coordinator reviews it.")
 }

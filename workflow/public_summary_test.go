@@ -1,7 +1,6 @@
 package workflow_test
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -30,11 +29,7 @@ func TestPublicSummaryPrivate(t *testing.T) {
 			setStored(t, app, fixtures.ReportInReview, map[string]any{"public_summary": summary})
 		}
 	}
-	type scenario struct {
-		as string
-		s  tests.ApiScenario
-	}
-	scenarios := []scenario{
+	scenarios := []asScenario{
 		{fixtures.Coordinator, tests.ApiScenario{
 			Name:   "a phone number written in review",
 			Method: http.MethodPatch, URL: inReview, Body: strings.NewReader(`{"public_summary":"Call +992 92 777 12 34."}`),
@@ -93,9 +88,5 @@ func TestPublicSummaryPrivate(t *testing.T) {
 			ExpectedContent: []string{`"verification_note":"Calling back."`},
 		}},
 	}
-	for i, sc := range scenarios {
-		sc.s.Name = fmt.Sprintf("%d_%s_%s", i, fixtures.Role(sc.as), strings.ReplaceAll(sc.s.Name, " ", "_"))
-		scenario := fixtures.Scenario(sc.as, sc.s)
-		scenario.Test(t)
-	}
+	runAs(t, scenarios)
 }

@@ -1,7 +1,6 @@
 package workflow_test
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,12 +21,8 @@ import (
 func TestVerifiedFixed(t *testing.T) {
 	const fixed = `{"code":"workflow_verified_fixed"`
 	verified := reportsURL + "/" + fixtures.ReportVerified
-	type scenario struct {
-		as string
-		s  tests.ApiScenario
-	}
-	refused := func(as, name, body, field, want string) scenario {
-		return scenario{as, tests.ApiScenario{
+	refused := func(as, name, body, field, want string) asScenario {
+		return asScenario{as, tests.ApiScenario{
 			Name:   name,
 			Method: http.MethodPatch, URL: verified, Body: strings.NewReader(body),
 			ExpectedStatus:  400,
@@ -40,7 +35,7 @@ func TestVerifiedFixed(t *testing.T) {
 			fixtures.ReportVerified + `","baseRev":1,"data":` + data + `}]}`
 	}
 	const summary = "Shelling reported in Batken."
-	scenarios := []scenario{
+	scenarios := []asScenario{
 		refused(fixtures.Coordinator, "coordinator rewrites the public summary", `{"public_summary":"Rewritten."}`, "public_summary", summary),
 		refused(fixtures.Coordinator, "coordinator rewrites the note", `{"verification_note":"Rewritten."}`, "verification_note", fixtures.VerificationNote),
 		// no other note would pass either: the change is the refusal
@@ -172,11 +167,7 @@ func TestVerifiedFixed(t *testing.T) {
 			AfterTestFunc:      expectField("incident_reports", fixtures.ReportVerified, "public_summary", "Corrected offline."),
 		}},
 	}
-	for i, sc := range scenarios {
-		sc.s.Name = fmt.Sprintf("%d_%s_%s", i, fixtures.Role(sc.as), strings.ReplaceAll(sc.s.Name, " ", "_"))
-		scenario := fixtures.Scenario(sc.as, sc.s)
-		scenario.Test(t)
-	}
+	runAs(t, scenarios)
 }
 
 // reopenTheVerified takes the verified fixture back into review, as a

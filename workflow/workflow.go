@@ -53,6 +53,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowFollowOriginal",
 		Func: followOriginal,
 	})
+	app.OnRecordUpdateRequest(ReportsCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{
+		Id:   "amanWorkflowNotOwnReview",
+		Func: checkNotOwnReview,
+	})
 	app.OnRecordCreateRequest(AidRequestsCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{
 		Id:   "amanWorkflowLinkReadableCreate",
 		Func: checkLinkReadable,

@@ -148,12 +148,13 @@ func TestReportTransitions_API(t *testing.T) {
 			ExpectedContent: []string{`"verified_by":{"code":"workflow_verifier_not_coordinator"`},
 		}},
 		{fixtures.Coordinator, tests.ApiScenario{
+			// nor review it at all (own_review_test.go)
 			Name:   "a coordinator does not verify their own report",
 			Method: http.MethodPatch, URL: reportsURL + "/" + coordinatorsReport, Body: strings.NewReader(verifyBody),
 			BeforeTestFunc: seedCoordinatorsReport,
 			ExpectedStatus: 400,
-			ExpectedContent: []string{`"verified_by":{"code":"workflow_verifier_is_reporter"`,
-				`"message":"A report must be verified by someone other than its reporter."`},
+			ExpectedContent: []string{`"verified_by":{"code":"workflow_reviewer_is_reporter"`,
+				`"message":"You filed this report: another coordinator reviews it."`},
 			AfterTestFunc: expectField("incident_reports", coordinatorsReport, "status", "in_review"),
 		}},
 		{fixtures.Superuser, tests.ApiScenario{
@@ -431,6 +432,23 @@ func runCases(t *testing.T, lang string, cases []apiCase) {
 			ExpectedStatus:  c.status,
 			ExpectedContent: c.want,
 		})
+		scenario.Test(t)
+	}
+}
+
+// asScenario is an API scenario run as a fixture user (fixtures.Scenario).
+type asScenario struct {
+	as string
+	s  tests.ApiScenario
+}
+
+// runAs runs scenarios in order, each named by its index, its user's role
+// and its name.
+func runAs(t *testing.T, scenarios []asScenario) {
+	t.Helper()
+	for i, sc := range scenarios {
+		sc.s.Name = fmt.Sprintf("%d_%s_%s", i, fixtures.Role(sc.as), strings.ReplaceAll(sc.s.Name, " ", "_"))
+		scenario := fixtures.Scenario(sc.as, sc.s)
 		scenario.Test(t)
 	}
 }
