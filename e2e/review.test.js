@@ -145,6 +145,20 @@ describe('review screen', () => {
     }
   });
 
+  test('a coordinator is offered no review of a report they filed', async () => {
+    const { page } = coord;
+    const mine = await people.coordinator.pb.collection('incident_reports').create(newReport(people.coordinator.id));
+    await page.click('#tabs a[href="#/reports"]');
+    await listed(page);
+    await page.click(`#records li[data-id="${mine.id}"] a`);
+    await page.locator('#own-report-note').waitFor();
+    assert.equal(await page.locator('#actions button').count(), 0, 'no move offered');
+    // the API refuses it anyway
+    const err = await people.coordinator.pb.collection('incident_reports').update(mine.id, { status: 'in_review' })
+      .then(() => null, (e) => e);
+    assert.equal(err?.response?.data?.status?.code, 'workflow_reviewer_is_reporter');
+  });
+
   test('a description holding markup is shown as text', async () => {
     const s = coord;
     const { page } = s;

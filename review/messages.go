@@ -73,6 +73,7 @@ var Messages = []*i18n.Message{
 	{ID: "review_reopen_conflict", Other: "Reopen"},
 	{ID: "review_resolved_by_other", Other: "Another reviewer resolved this conflict: only they can change or reopen it."},
 	{ID: "review_resolved_elsewhere", Other: "This conflict was resolved meanwhile, on another screen."},
+	{ID: "review_own_report", Other: "You filed this report: another coordinator reviews it."},
 	{ID: "review_open_conflicts", Other: "Open sync conflicts"},
 	{ID: "review_history", Other: "History of changes"},
 	{ID: "review_history_unknown", Other: "Which fields changed is not known (written before the history was kept)."},

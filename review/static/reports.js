@@ -56,10 +56,16 @@ async function reportDetail(ctx, view, id) {
 }
 
 // actions offers the transitions the workflow allows from r.status.
+// A report's reporter does not review it (workflow_reviewer_is_reporter):
+// a coordinator reading a report they filed is told so, and offered none.
 function actions(ctx, r, again) {
   const move = (status, extra = {}) => act(ctx, C, r.id, { status, ...extra }, again);
   const button = (id, label, onclick, cls = '') => h('button', { type: 'button', id, class: cls, onclick }, label);
   const box = h('section', { class: 'card actions', id: 'actions' }, h('h2', null, ctx.t('review_change_status')));
+  if (r.reporter === ctx.me.id) {
+    box.append(h('p', { class: 'note', id: 'own-report-note' }, ctx.t('review_own_report')));
+    return box;
+  }
   switch (r.status) {
     case 'submitted':
       box.append(button('act-take', ctx.t('review_take'), () => move('in_review'), 'primary'),
