@@ -68,8 +68,8 @@ async function waitHealthy(url, proc, logs, timeoutMs = 30000) {
 }
 
 // startServer builds (if needed) and starts a fresh server. The returned
-// stop() kills it and removes its data dir; logs() returns its output, for
-// failure messages. snapshot() and restore() stand for a backup and its
+// stop() kills it and removes its data dir; restart() stops and starts it
+// again; logs() returns its output, for failure messages. snapshot() and restore() stand for a backup and its
 // restore: the server is stopped, its data dir copied (or replaced by the
 // copy), and started again on the same address, as an operator would do
 // with a disk snapshot.
@@ -125,5 +125,11 @@ export async function startServer() {
     cpSync(copy, dataDir, { recursive: true });
     await launch();
   };
-  return { url, dataDir, superuser, stop, snapshot, restore, logs: () => logs.join('') };
+  // restart stops the server and starts it again on the same address, its
+  // data kept: every connection to it drops, as in an operator's restart.
+  const restart = async () => {
+    await halt();
+    await launch();
+  };
+  return { url, dataDir, superuser, stop, snapshot, restore, restart, logs: () => logs.join('') };
 }

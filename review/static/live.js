@@ -7,8 +7,11 @@
 // shown ('*'): a list re-fetches what it shows, a record's page (a
 // conflict's too) re-renders when nothing is being edited there and
 // otherwise says the record was changed, with a button to reload it; its
-// open history grows. Subscriptions to records are bounded per account
-// (security/realtime.go): one per open screen.
+// open history grows. The SDK connects again by itself after a dropped
+// connection (a phone's link, a server restart) and subscribes again, but
+// what changed meanwhile sent no event: every connection after the first
+// catches up as the first subscription does. Subscriptions to records are bounded per
+// account (security/realtime.go): one per open screen.
 import { h } from './dom.js';
 
 const waitMs = 500;
@@ -45,7 +48,7 @@ export function end(ctx) {
 function drop() {
   const old = sub;
   sub = null;
-  old.unsubscribe.then((fn) => fn?.()).catch(() => {});
+  for (const p of [old.unsubscribe, old.reconnect]) p.then((fn) => fn?.()).catch(() => {});
 }
 
 // watch makes fn(events) the handler of collection's changes, subscribing
@@ -56,17 +59,16 @@ function watch(ctx, collection, fn) {
   if (sub?.collection === collection) return;
   if (sub) drop();
   const me = ctx.me.id;
-  const s = { collection };
-  s.unsubscribe = ctx.pb.collection(collection).subscribe('*', (e) => {
+  const s = { collection, ready: false };
+  const push = (e) => {
     if (sub !== s || ctx.me?.id !== me) return;
     events.push(e);
     schedule(ctx);
-  }).then((fn2) => {
+  };
+  s.unsubscribe = ctx.pb.collection(collection).subscribe('*', push).then((fn2) => {
     // a change between the view's fetch and the subscription is caught up
-    if (sub === s) {
-      events.push({ action: 'subscribed' });
-      schedule(ctx);
-    }
+    s.ready = true;
+    push({ action: 'subscribed' });
     return fn2;
   }, (err) => {
     // over the budget, or no connection: the view works as before, fetched when opened
@@ -74,6 +76,14 @@ function watch(ctx, collection, fn) {
     if (sub === s) sub = null;
     return null;
   });
+  // PB_CONNECT comes with every connection, once the SDK has subscribed on
+  // it again. The first comes before the subscription above is confirmed
+  // (its own catch-up follows); a later one is a connection made again
+  // after one dropped, and what changed in between is caught up the same
+  // way. (Not a collection: no event of records, nothing of the budget.)
+  s.reconnect = ctx.pb.realtime.subscribe('PB_CONNECT', () => {
+    if (s.ready) push({ action: 'subscribed' });
+  }).catch(() => null);
   sub = s;
 }
 
@@ -107,8 +117,8 @@ export function list(ctx, collection, refresh) {
 // the id of the string, for the record as it is now), with a button to
 // reload it. Events of the person's own writes carry the time the page
 // shows after the write (act re-renders it) and change nothing. Once the
-// subscription is confirmed, the record is fetched once more: a change
-// made between the page's fetch and the subscription sent no event.
+// subscription is confirmed, and after every connection made again, the
+// record is fetched once more: a change made before sent no event.
 // A change also tells the page's parts that follow it (the history box:
 // class "follows") with a "record-changed" event.
 export function record(ctx, view, collection, shown, rerender, says = () => 'review_changed_elsewhere') {
