@@ -276,13 +276,45 @@ describe('review screen, live', () => {
     await page.click('#history summary');
     const rows = page.locator('#history-list > li[data-rev]');
     await rows.first().waitFor();
-    const before = await rows.count();
+    let before = await rows.count();
+    // an open history is reading, not editing: the page is drawn anew, the history open and fetched again
     await people.root.collection('incident_reports').update(inReview.id, { sources: 'Radio Ozodi, in the history' });
+    await page.locator('.f-sources', { hasText: 'in the history' }).waitFor({ timeout: 10000 });
     await page.locator('#history-list > li[data-rev] .new', { hasText: 'in the history' }).waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('#history[open]').count(), 1, 'the history is open');
     assert.equal(await rows.count(), before + 1, 'one row more, none twice');
     assert.match(await rows.first().textContent(), /in the history/, 'the newest on top');
-    // the fields are not drawn anew under the open history: said
-    await page.locator('#changed').waitFor();
+    assert.equal(await page.locator('#changed').count(), 0, 'said changed, not drawn anew');
+    // typed: the page is kept and says so; the open history grows
+    before = await rows.count();
+    await page.fill('#in-verification_note', 'Typed under the open history.');
+    await people.root.collection('incident_reports').update(inReview.id, { sources: 'Radio Ozodi, typed under the history' });
+    await page.locator('#changed').waitFor({ timeout: 10000 });
+    await page.locator('#history-list > li[data-rev] .new', { hasText: 'typed under the history' }).waitFor({ timeout: 10000 });
+    assert.equal(await rows.count(), before + 1, 'one row more, none twice');
+    assert.equal(await page.inputValue('#in-verification_note'), 'Typed under the open history.');
+    assert.doesNotMatch(await page.locator('.f-sources').textContent(), /typed under/, 'the form was not replaced');
+  });
+
+  test('an open history that grows names what its new rows name', async () => {
+    const { page } = coord;
+    const aid = await request(people.volunteerA.pb);
+    await go(page, `#/aid/${aid.id}`, '#history');
+    await page.click('#history summary');
+    const rows = page.locator('#history-list > li[data-rev]');
+    await rows.first().waitFor();
+    // typed: the page stays, the history grows in place
+    await page.fill('#in-notes', 'Calling them back.');
+    const fresh = await people.root.collection('organizations').create({
+      name: 'Fresh Relief', kind: 'humanitarian', region: 'batken', country: 'kg', active: true,
+    });
+    await coord2.collection('aid_requests').update(aid.id, { assigned_org: fresh.id });
+    await page.locator('#changed').waitFor({ timeout: 10000 });
+    const assigned = page.locator('#history-list > li[data-rev]').first().locator('[data-field="assigned_org"] .new');
+    await assigned.waitFor({ timeout: 10000 });
+    assert.equal(await assigned.textContent(), 'Fresh Relief', 'the organization assigned meanwhile, named');
+    const actor = page.locator('#history-list > li[data-rev]').first().locator('.actor');
+    assert.equal(await actor.textContent(), 'Other Coordinator', 'the coordinator who assigned it, named');
   });
 
   test('a conflict resolved on another screen says so, and resolving it again is refused plainly', async () => {

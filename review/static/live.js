@@ -5,12 +5,13 @@
 // the privacy hook like any answer (an anonymous report comes without its
 // reporter). One subscription at a time, to the collection of the view
 // shown ('*'): a list re-fetches what it shows, a record's page (a
-// conflict's too) re-renders when nothing is being edited there and
-// otherwise says the record was changed, with a button to reload it; its
-// open history grows. The SDK connects again by itself after a dropped
-// connection (a phone's link, a server restart) and subscribes again, but
-// what changed meanwhile sent no event: every connection after the first
-// catches up as the first subscription does. Subscriptions to records are bounded per
+// conflict's too) re-renders when nothing is being edited there (an open
+// history is not editing: it stays open, fetched again) and otherwise says
+// the record was changed, with a button to reload it; its open history
+// grows. The SDK connects again by itself after a dropped connection
+// (a phone's link, a server restart) and subscribes again, but what changed
+// meanwhile sent no event: every connection after the first catches up as
+// the first subscription does. Subscriptions to records are bounded per
 // account (security/realtime.go): one per open screen.
 import { h } from './dom.js';
 
@@ -112,15 +113,17 @@ export function list(ctx, collection, refresh) {
 
 // record watches the record shown on a page (view): rerender() fetches and
 // renders it again; it does so itself when nothing on the page is being
-// edited (an input changed, focused, or the history open), else the page
-// keeps what the person typed and says the record changed (says(latest):
-// the id of the string, for the record as it is now), with a button to
-// reload it. Events of the person's own writes carry the time the page
-// shows after the write (act re-renders it) and change nothing. Once the
-// subscription is confirmed, and after every connection made again, the
-// record is fetched once more: a change made before sent no event.
-// A change also tells the page's parts that follow it (the history box:
-// class "follows") with a "record-changed" event.
+// edited (an input changed or focused), else the page keeps what the
+// person typed and says the record changed (says(latest): the id of the
+// string, for the record as it is now), with a button to reload it. A
+// <details> open before a redraw (the history) is opened again after it,
+// and so fetched afresh. Events of the person's own writes carry the time
+// the page shows after the write (act re-renders it) and change nothing.
+// Once the subscription is confirmed, and after every connection made
+// again, the record is fetched once more: a change made before sent no
+// event. A change the page is not redrawn for tells the page's parts that
+// follow it (the history box: class "follows") with a "record-changed"
+// event.
 export function record(ctx, view, collection, shown, rerender, says = () => 'review_changed_elsewhere') {
   let edited = editing.get(view);
   if (!edited) {
@@ -141,17 +144,21 @@ export function record(ctx, view, collection, shown, rerender, says = () => 'rev
     const gone = mine.some((e) => e.action === 'delete');
     const now = mine.filter((e) => e.action !== 'delete' && e.record.updated > shown.updated).pop()?.record;
     if (!view.isConnected || !(gone || now)) return;
-    for (const el of view.querySelectorAll('.follows')) el.dispatchEvent(new Event('record-changed'));
     edited.says = says(now);
     if (gone || inUse(view, edited)) {
-      notice(ctx, view, edited.says);
+      kept(ctx, view, edited.says);
       return;
     }
     edited.redraw = true;
+    const open = [...view.querySelectorAll('details[open][id]')].map((d) => d.id);
     try {
       await rerender();
+      for (const id of open) {
+        const d = view.querySelector(`details[id="${CSS.escape(id)}"]`);
+        if (d) d.open = true;
+      }
     } catch {
-      notice(ctx, view, edited.says);
+      kept(ctx, view, edited.says);
     } finally {
       edited.redraw = false;
     }
@@ -171,11 +178,18 @@ async function latest(ctx, collection, id) {
 }
 
 // inUse: whether the person is working on the page: an input changed or
-// focused, or the history open.
+// focused. An open history or other <details> is reading, not editing.
 function inUse(view, edited) {
   const active = document.activeElement;
-  return edited.yes || !!view.querySelector('details[open]')
-    || (view.contains(active) && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName));
+  return edited.yes || (view.contains(active) && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName));
+}
+
+// kept: the page stays as it is (what the person typed kept) and says the
+// record changed; the parts that follow the record (an open history) show
+// the change.
+function kept(ctx, view, text) {
+  for (const el of view.querySelectorAll('.follows')) el.dispatchEvent(new Event('record-changed'));
+  notice(ctx, view, text);
 }
 
 // interrupted is what a page's render asks before it replaces view: true
@@ -188,7 +202,7 @@ function inUse(view, edited) {
 export function interrupted(ctx, view) {
   const edited = editing.get(view);
   if (!edited?.redraw || ctx.main.getAttribute('aria-busy') === 'true' || !inUse(view, edited)) return false;
-  notice(ctx, view, edited.says);
+  kept(ctx, view, edited.says);
   return true;
 }
 
