@@ -9,10 +9,14 @@
 // coordinator's aid request fulfilled by a retired organization carries a
 // badge; one it was still handling was released when it retired. A page and
 // a list whose connection dropped (a server restart, last) catch up once the
-// SDK connects again. Logins: 10 per 30 s per address and account
+// SDK connects again; a report's photos the server refuses a thumbnail for
+// (too large, too busy) say so. Logins: 10 per 30 s per address and account
 // (100 across accounts), so each person's session is reused where it can be.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 
 import { launchChromium } from './lib/chromium.js';
 import { startServer } from './lib/server.js';
@@ -80,6 +84,43 @@ async function hold(page, match) {
       await page.unroute('**/api/**', handler);
     },
   };
+}
+
+// png is a grayscale PNG of w×h pixels whose data holds one row only: enough
+// for an image's header (what the server reads before a thumbnail), and a
+// valid image when h is 1.
+function png(w, h) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // 8 bits, grayscale
+  return Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(w + 1, 0x80).fill(0, 0, 1))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// withPhoto is a new report of volunteer A with a small photo.
+function withPhoto() {
+  return people.volunteerA.pb.collection('incident_reports').create({
+    ...newReport(people.volunteerA.id), photos: [new File([png(4, 1)], 'photo.png', { type: 'image/png' })],
+  });
 }
 
 // appears waits until the page's list shows id, without a navigation
@@ -375,6 +416,59 @@ describe('review screen, live', () => {
     await appears(page, draft.id);
     assert.deepEqual(cspErrors(s), []);
     await s.context.close();
+  });
+
+  let viewer; // the photos' coordinator session: the refusals are reported on its console
+  test('a photo too large for a thumbnail says so and links the original', async () => {
+    viewer = await signIn(people.coordinator.email);
+    const { page } = viewer;
+    const report = await withPhoto();
+    const [name] = report.photos;
+    // stored before the 50 MP limit existed: 7100×7100 pixels by its header
+    writeFileSync(join(server.dataDir, 'storage', report.collectionId, report.id, name), png(7100, 7100));
+    await go(page, `#/reports/${report.id}`, '.f-photos');
+    const note = page.locator(`.f-photos .photo-note[data-name="${name}"]`);
+    await note.waitFor({ timeout: 10000 });
+    assert.match(await note.textContent(), new RegExp(strings.review_photo_too_large));
+    const link = note.locator('a.original');
+    assert.equal(await link.textContent(), strings.review_photo_original);
+    const href = new URL(await link.getAttribute('href'));
+    assert.equal(href.pathname, `/api/files/${report.collectionId}/${report.id}/${name}`);
+    assert.equal(href.searchParams.get('thumb'), null, 'the original, not a thumbnail');
+    const original = await page.evaluate((u) => fetch(u).then((r) => r.status), href.toString());
+    assert.equal(original, 200, 'the link opens the original');
+    assert.equal(await page.locator('.f-photos img').count(), 0, 'no broken image');
+  });
+
+  test('a thumbnail the server is too busy to make is asked for again, then offered to retry', async () => {
+    const { page } = viewer;
+    const report = await withPhoto();
+    const [name] = report.photos;
+    // the server's decode budget spent (photos/thumbs.go: 503 photos_busy after 30 s of waiting)
+    const asked = [];
+    const busy = (url) => url.pathname.endsWith(`/${name}`) && url.searchParams.get('thumb') === '100x100';
+    const refuse = (route) => {
+      asked.push(Date.now());
+      return route.fulfill({
+        status: 503, contentType: 'application/json', headers: { 'Retry-After': '1' },
+        body: JSON.stringify({ status: 503, message: 'The server is busy making other thumbnails. Try again shortly.', data: { thumb: { code: 'photos_busy' } } }),
+      });
+    };
+    await page.route(busy, refuse);
+    await go(page, `#/reports/${report.id}`, '.f-photos');
+    const note = page.locator(`.f-photos .photo-note[data-name="${name}"]`);
+    await note.waitFor({ timeout: 15000 });
+    assert.match(await note.textContent(), new RegExp(strings.review_photo_busy));
+    // the image, the request that learns why, three more after Retry-After each
+    assert.equal(asked.length, 5, `asked ${asked.length} times`);
+    for (let i = 2; i < asked.length; i++) assert.ok(asked[i] - asked[i - 1] >= 900, 'waited for Retry-After');
+    await page.unroute(busy, refuse);
+    await note.locator('button.retry', { hasText: strings.review_photo_retry }).click();
+    const img = page.locator(`.f-photos img[data-name="${name}"]`);
+    await page.waitForFunction((n) => document.querySelector(`.f-photos img[data-name="${n}"]`)?.naturalWidth > 0, name, { timeout: 10000 });
+    assert.equal(await img.count(), 1);
+    assert.equal(await note.count(), 0);
+    await viewer.context.close();
   });
 
   test('after signing out the page receives no realtime message', async () => {

@@ -92,6 +92,10 @@ var Messages = []*i18n.Message{
 	{ID: "review_related_unverified_note", Other: "A report this update relates to is no longer verified: it was reopened or archived after publication, and readers are told. Take it out of the update (Edit), retract the update, or wait until it is verified again."},
 	{ID: "review_changed_elsewhere", Other: "This record was changed by someone else. What you typed is kept; Refresh shows the record as it is now."},
 	{ID: "review_org_retired", Other: "organization retired"},
+	{ID: "review_photo_too_large", Other: "Too large for a preview: open the original."},
+	{ID: "review_photo_original", Other: "Open the original"},
+	{ID: "review_photo_busy", Other: "The server is busy making previews: this photo is not shown yet."},
+	{ID: "review_photo_retry", Other: "Try again"},
 }
 
 // messagesHandler serves GET /api/aman/review/messages[?lang=…]: the

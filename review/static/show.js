@@ -82,9 +82,7 @@ export function value(ctx, collection, record, field, fileToken) {
     return [expanded].flat().map((r) => relName(ctx, r)).join(', ');
   }
   if (field === 'photos' && Array.isArray(v) && v.length && fileToken) {
-    return h('span', { class: 'photos' }, v.map((name) => h('img', {
-      src: ctx.pb.files.getURL(record, name, { thumb: '100x100', token: fileToken }), alt: '', width: 100, height: 100,
-    })));
+    return h('span', { class: 'photos' }, v.map((name) => photo(ctx, record, name, fileToken)));
   }
   if (typeof v === 'boolean') return v ? ctx.t('review_yes') : ctx.t('review_no');
   if (Array.isArray(v)) return v.map((x) => (values ? valueLabel(ctx, collection, field, x) : x)).join(', ') || '—';
@@ -94,6 +92,67 @@ export function value(ctx, collection, record, field, fileToken) {
   if (typeof v === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(v)) return date(v);
   if (v === '' || v === undefined || v === null) return '—';
   return String(v);
+}
+
+// busyTries: how many times a thumbnail the server was too busy to make
+// (503 photos_busy) is asked for again, each after its Retry-After.
+const busyTries = 3;
+
+// photo is a photo's 100x100 thumbnail. The server refuses some (an <img>
+// learns no status: when one fails, the thumbnail is asked for once more
+// with fetch, to know why): an original over 50 megapixels has none (422
+// photos_thumb_too_many_pixels), shown as a note with a link to the
+// original; one it was too busy to make (503 photos_busy) is asked for again
+// after Retry-After, busyTries times, then shown as a note with a button to
+// try again. Any other failure (the file token expired, the record gone)
+// stays a broken image, as before.
+function photo(ctx, record, name, fileToken) {
+  const src = ctx.pb.files.getURL(record, name, { thumb: '100x100', token: fileToken });
+  const img = h('img', { src, alt: '', width: 100, height: 100, 'data-name': name });
+  let tries = 0;
+  let reloaded = false; // the image asked for again once the thumbnail exists: once
+  const note = (text, action) => h('span', { class: 'photo-note', 'data-name': name, role: 'note' },
+    h('span', null, ctx.t(text)), ' ', action);
+  const refused = async () => {
+    let res;
+    try {
+      res = await fetch(src, { cache: 'no-store' });
+    } catch {
+      return; // no connection: nothing to tell
+    }
+    if (res.ok) {
+      if (!reloaded) img.src = src; // made meanwhile
+      reloaded = true;
+      return;
+    }
+    if (res.status === 422) {
+      const original = ctx.pb.files.getURL(record, name, { token: fileToken });
+      img.replaceWith(note('review_photo_too_large', h('a', {
+        href: original, target: '_blank', rel: 'noopener', class: 'original',
+      }, ctx.t('review_photo_original'))));
+      return;
+    }
+    if (res.status !== 503) return;
+    if (tries < busyTries) {
+      tries += 1;
+      const wait = Math.min(Math.max(Number(res.headers.get('Retry-After')) || 5, 1), 60);
+      setTimeout(() => { if (img.isConnected) refused(); }, wait * 1000);
+      return;
+    }
+    const box = note('review_photo_busy', h('button', {
+      type: 'button',
+      class: 'retry',
+      onclick: () => {
+        tries = 0;
+        reloaded = false;
+        box.replaceWith(img);
+        refused();
+      },
+    }, ctx.t('review_photo_retry')));
+    img.replaceWith(box);
+  };
+  img.addEventListener('error', refused);
+  return img;
 }
 
 // details lists every field the API returned for record, in its order.
