@@ -3,8 +3,10 @@ package security
 import (
 	"crypto/sha256"
 	"errors"
+	"log/slog"
 	"net/http"
-	"sync"
+	"net/netip"
+	"strings"
 	"time"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -38,7 +40,9 @@ const (
 	FailedLoginsPerAccount = 30
 	FailedLoginWindow      = 15 * time.Minute
 	// KnownAddressFor is how long an address that signed in to an
-	// account stays known to it: a restart forgets it sooner.
+	// account stays known to it, by default (AMAN_KNOWN_ADDRESS_DAYS). The
+	// known addresses are kept in a table (known_addresses.go): a restart
+	// keeps them.
 	KnownAddressFor = 30 * 24 * time.Hour
 )
 
@@ -55,36 +59,91 @@ func ErrAccountLocked() *router.ApiError {
 	})
 }
 
-// accountGuard holds an app's failed password logins per account and the
-// addresses known to each account.
+// accountGuard holds an app's failed password logins per account (in
+// memory) and the addresses known to each account (in a table).
+//
+// The failures are not kept over a restart: they count for 15 minutes, a
+// restart gives an attacker at most one more budget, and keeping them would
+// add a write to every failed login. The known addresses count for 30 days
+// and are what lets the owner in while the budget is spent.
 type accountGuard struct {
 	failures *addressBound // by accountKey
 	known    *knownAddresses
+	logger   func() *slog.Logger
 }
 
 // refuses tells how long a password login to account from the address
 // block bucket is refused: 0 while the account's budget of failures holds
-// or the address signed in to it recently.
+// or the address signed in to it recently. The known addresses are read
+// only while the budget is spent.
 func (g *accountGuard) refuses(account, bucket string, now time.Time) time.Duration {
 	wait := g.failures.full(accountKey(account), now)
-	if wait == 0 || g.known.has(knownKey(account, bucket), now) {
+	if wait == 0 {
+		return 0
+	}
+	known, err := g.known.has(account, bucket, now)
+	if err != nil {
+		// the table cannot be read: the owner is not refused for it
+		g.logger().Error("login limit: read the known addresses", "error", err)
+		return 0
+	}
+	if known {
 		return 0
 	}
 	return wait
 }
 
 // outcome counts a password login's result: err is what the handler
-// returned.
-func (g *accountGuard) outcome(account, bucket string, err error, now time.Time) {
+// returned, record the account it named (nil: none).
+func (g *accountGuard) outcome(account, bucket string, record *core.Record, err error, now time.Time) {
 	var apiErr *router.ApiError
 	switch {
 	case err == nil:
-		g.known.add(knownKey(account, bucket), now)
+		if err := g.known.add(account, bucket, now); err != nil {
+			g.logger().Error("login limit: write a known address", "error", err)
+		}
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest:
 		// "Failed to authenticate.": no such account, or a wrong password
 		// (a 401 asking for MFA came with the right one)
-		g.failures.add(accountKey(account), now)
+		if g.failures.add(accountKey(account), now) {
+			g.logLock(record, bucket, now)
+		}
 	}
+}
+
+// logLock logs, once per lock (when the failure that spends the budget
+// counts), which account was locked: its collection and id, never the
+// identity or the password; the class of the address that spent it; and
+// when the lock began. Guesses at an account that does not exist lock it
+// too, logged without an id.
+func (g *accountGuard) logLock(record *core.Record, bucket string, now time.Time) {
+	attrs := []any{
+		"addressClass", addressClass(bucket),
+		"lockedAt", now.UTC().Format(time.RFC3339),
+		"lockedFor", g.failures.window.String(),
+		"failures", g.failures.max,
+	}
+	if record != nil {
+		attrs = append(attrs, "collection", record.Collection().Name, "account", record.Id)
+	} else {
+		attrs = append(attrs, "account", "", "accountExists", false)
+	}
+	g.logger().Warn("login limit: an account's failed logins ran out: addresses that never signed in to it are refused", attrs...)
+}
+
+// addressClass names the kind of an address block: "ipv4" or "ipv6/64",
+// with "-private" for a private, loopback or link-local one (a proxy not
+// set up as trusted, or a test).
+func addressClass(bucket string) string {
+	class := "ipv4"
+	if strings.Contains(bucket, ":") {
+		class = "ipv6/64"
+	}
+	addr, err := netip.ParseAddr(strings.SplitN(bucket, "/", 2)[0])
+	if err == nil && (addr.IsPrivate() || addr.IsLoopback() || addr.IsLinkLocalUnicast()) {
+		class += "-private"
+	}
+	return class
 }
 
 // loginOutcome counts each password login's outcome against its account,
@@ -98,7 +157,7 @@ func loginOutcome() *hook.Handler[*core.RecordAuthWithPasswordRequestEvent] {
 			c, ok := e.Get(boundCheckKey).(boundCheck)
 			if ok && c.guard != nil {
 				e.Set(boundCheckKey, nil) // counted once
-				c.guard.outcome(c.account, c.bucket, err, time.Now())
+				c.guard.outcome(c.account, c.bucket, e.Record, err, time.Now())
 			}
 			return err
 		},
@@ -115,55 +174,4 @@ func accountKey(account string) string {
 func knownKey(account, bucket string) string {
 	sum := sha256.Sum256([]byte("known\x00" + account + "\x00" + bucket))
 	return string(sum[:16])
-}
-
-// knownAddresses remembers when each (account, address block) last signed
-// in, for ttl, in memory, for at most capacity pairs.
-type knownAddresses struct {
-	ttl      time.Duration
-	capacity int
-
-	mu   sync.Mutex
-	seen map[string]time.Time
-}
-
-func newKnownAddresses(ttl time.Duration, capacity int) *knownAddresses {
-	return &knownAddresses{ttl: ttl, capacity: capacity, seen: map[string]time.Time{}}
-}
-
-func (k *knownAddresses) add(key string, now time.Time) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.seen[key]; !ok && len(k.seen) >= k.capacity {
-		k.evict(now)
-	}
-	k.seen[key] = now
-}
-
-func (k *knownAddresses) has(key string, now time.Time) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	t, ok := k.seen[key]
-	return ok && now.Sub(t) < k.ttl
-}
-
-// evict drops the expired pairs and, while more than nine tenths of
-// capacity remain, the oldest-looking: arbitrary ones signed in more than
-// a day ago, then any.
-func (k *knownAddresses) evict(now time.Time) {
-	for key, t := range k.seen {
-		if now.Sub(t) >= k.ttl {
-			delete(k.seen, key)
-		}
-	}
-	for _, age := range []time.Duration{24 * time.Hour, 0} {
-		for key, t := range k.seen {
-			if len(k.seen) <= k.capacity*9/10 {
-				return
-			}
-			if now.Sub(t) >= age {
-				delete(k.seen, key)
-			}
-		}
-	}
 }

@@ -17,7 +17,14 @@ const (
 	EnvLoginsPerAddress        = "AMAN_LOGINS_PER_ADDRESS"
 	EnvEmailRequestsPerAddress = "AMAN_EMAIL_REQUESTS_PER_ADDRESS"
 	EnvFailedLoginsPerAccount  = "AMAN_FAILED_LOGINS_PER_ACCOUNT"
+	// EnvKnownAddressDays is how many days an address that signed in to
+	// an account stays known to it (account_limit.go): a whole number of
+	// days from 1 to MaxKnownAddressDays.
+	EnvKnownAddressDays = "AMAN_KNOWN_ADDRESS_DAYS"
 )
+
+// MaxKnownAddressDays is the longest an address stays known to an account.
+const MaxKnownAddressDays = 365
 
 // The ranges a bound's count and window may take.
 const (
@@ -46,6 +53,9 @@ type Limits struct {
 	// FailedLoginsPerAccount bounds the failed password logins to one
 	// account from addresses it does not know (account_limit.go).
 	FailedLoginsPerAccount Budget
+	// KnownAddressFor is how long an address that signed in to an account
+	// gets past its spent budget of failed logins: whole days.
+	KnownAddressFor time.Duration
 }
 
 // DefaultLimits are the limits when no variable is set.
@@ -53,6 +63,7 @@ var DefaultLimits = Limits{
 	LoginsPerAddress:        Budget{LoginAttemptsPerAddress, LoginWindow},
 	EmailRequestsPerAddress: Budget{EmailRequestsPerAddress, EmailWindow},
 	FailedLoginsPerAccount:  Budget{FailedLoginsPerAccount, FailedLoginWindow},
+	KnownAddressFor:         KnownAddressFor,
 }
 
 // LimitsFromEnv returns DefaultLimits with what the variables set, or an
@@ -78,6 +89,14 @@ func LimitsFromEnv() (Limits, error) {
 				v.name, value, v.budget, MaxBudgetCount, shortDuration(MinBudgetWindow), shortDuration(MaxBudgetWindow))
 		}
 		*v.budget = b
+	}
+	if value := os.Getenv(EnvKnownAddressDays); value != "" {
+		days, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil || days < 1 || days > MaxKnownAddressDays {
+			return l, fmt.Errorf("%s=%q: want a whole number of days from 1 to %d, such as %d",
+				EnvKnownAddressDays, value, MaxKnownAddressDays, int(KnownAddressFor/(24*time.Hour)))
+		}
+		l.KnownAddressFor = time.Duration(days) * 24 * time.Hour
 	}
 	return l, nil
 }

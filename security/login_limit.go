@@ -165,7 +165,8 @@ func setBounds(app core.App, limits Limits) {
 		email: newAddressBound(limits.EmailRequestsPerAddress.Max, limits.EmailRequestsPerAddress.Window, boundCapacity),
 		accounts: &accountGuard{
 			failures: newAddressBound(limits.FailedLoginsPerAccount.Max, limits.FailedLoginsPerAccount.Window, boundCapacity),
-			known:    newKnownAddresses(KnownAddressFor, boundCapacity),
+			known:    newKnownAddresses(app, limits.KnownAddressFor, boundCapacity),
+			logger:   app.Logger,
 		},
 	})
 }
@@ -207,13 +208,16 @@ func (b *addressBound) allow(client string, now time.Time) bool {
 	return true
 }
 
-// add counts one request of client at now, up to the bound.
-func (b *addressBound) add(client string, now time.Time) {
+// add counts one request of client at now, up to the bound, and tells
+// whether it was the one that reached the bound.
+func (b *addressBound) add(client string, now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if w := b.current(client, now); w.n < b.max {
 		w.n++
+		return w.n == b.max
 	}
+	return false
 }
 
 // full tells how long client's window still runs when it holds the

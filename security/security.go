@@ -28,6 +28,9 @@ func Register(app core.App) error {
 		return err
 	}
 	setBounds(app, limits)
+	if err := bindKnownPrune(app, boundsOf(app).accounts.known); err != nil {
+		return err
+	}
 	app.OnRecordAuthWithPasswordRequest().Bind(loginOutcome())
 	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget())
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
