@@ -1,6 +1,7 @@
 package security
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
 	"log/slog"
@@ -165,13 +166,23 @@ func loginOutcome() *hook.Handler[*core.RecordAuthWithPasswordRequestEvent] {
 }
 
 // accountKey and knownKey are the keys the guard keeps: digests, so that
-// its memory holds no e-mail address or IP.
+// its memory and the known addresses' table hold no e-mail address or IP.
+// With secret (the app's encryption key, knownSecret) the pair's is an
+// HMAC: the addresses of a volunteer's sign-ins cannot be tried out
+// against a copy of the database without it, as an IPv4 address's plain
+// digest can be (2^32 tries per account).
 func accountKey(account string) string {
 	sum := sha256.Sum256([]byte("account\x00" + account))
 	return string(sum[:16])
 }
 
-func knownKey(account, bucket string) string {
-	sum := sha256.Sum256([]byte("known\x00" + account + "\x00" + bucket))
-	return string(sum[:16])
+func knownKey(secret []byte, account, bucket string) string {
+	msg := []byte("known\x00" + account + "\x00" + bucket)
+	if len(secret) == 0 {
+		sum := sha256.Sum256(msg)
+		return string(sum[:16])
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(msg)
+	return string(mac.Sum(nil)[:16])
 }

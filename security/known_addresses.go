@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -74,18 +75,33 @@ type knownAddresses struct {
 	app      core.App
 	ttl      time.Duration
 	capacity int
+	secret   []byte // keys the pairs' digests (knownKey); nil: none
 
 	mu      sync.Mutex
 	written map[string]time.Time // pair digest → when this process last wrote it
 }
 
 func newKnownAddresses(app core.App, ttl time.Duration, capacity int) *knownAddresses {
-	return &knownAddresses{app: app, ttl: ttl, capacity: capacity, written: map[string]time.Time{}}
+	return &knownAddresses{app: app, ttl: ttl, capacity: capacity, secret: knownSecret(app), written: map[string]time.Time{}}
+}
+
+// knownSecret is the app's encryption key (PocketBase's --encryptionEnv:
+// the variable it names, which also encrypts the settings), or nil when it
+// has none. It lives outside the data dir and its backups, so a copy of
+// the database does not tell which addresses an account signed in from;
+// changing it makes every address unknown to every account.
+func knownSecret(app core.App) []byte {
+	if name := app.EncryptionEnv(); name != "" {
+		if v := os.Getenv(name); v != "" {
+			return []byte(v)
+		}
+	}
+	return nil
 }
 
 // add records that the address block bucket signed in to account at now.
 func (k *knownAddresses) add(account, bucket string, now time.Time) error {
-	pair := knownKey(account, bucket)
+	pair := knownKey(k.secret, account, bucket)
 	k.mu.Lock()
 	last, ok := k.written[pair]
 	k.mu.Unlock()
@@ -120,7 +136,7 @@ func (k *knownAddresses) add(account, bucket string, now time.Time) error {
 
 // has tells whether bucket signed in to account within ttl before now.
 func (k *knownAddresses) has(account, bucket string, now time.Time) (bool, error) {
-	pair := knownKey(account, bucket)
+	pair := knownKey(k.secret, account, bucket)
 	k.mu.Lock()
 	last, ok := k.written[pair]
 	k.mu.Unlock()

@@ -88,7 +88,7 @@ func TestKnownAddresses_Memory(t *testing.T) {
 			t.Fatalf("after %d pairs memory holds %d", i+1, len(k.written))
 		}
 	}
-	if _, ok := k.written[knownKey("owner", "192.0.2.1")]; ok {
+	if _, ok := k.written[knownKey(nil, "owner", "192.0.2.1")]; ok {
 		t.Fatal("the flood left the owner's pair in memory: the test shows nothing")
 	}
 	if !has("owner", "192.0.2.1", now.Add(time.Hour)) {
@@ -105,7 +105,7 @@ func TestKnownAddresses_Memory(t *testing.T) {
 		t.Helper()
 		var v int64
 		if err := app.DB().Select("at").From(knownTable).
-			Where(dbx.HashExp{"pair": hex.EncodeToString([]byte(knownKey(account, bucket)))}).Row(&v); err != nil {
+			Where(dbx.HashExp{"pair": hex.EncodeToString([]byte(knownKey(nil, account, bucket)))}).Row(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
@@ -226,6 +226,38 @@ func TestAccountGuard_LogsLock(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "secret.person") || strings.Contains(buf.String(), "203.0.113.1") {
 		t.Errorf("the log names the e-mail or the address: %s", buf.String())
+	}
+}
+
+// TestKnownAddresses_Keyed: with an encryption key (--encryptionEnv) the
+// table's digests are keyed by it: the plain digest of the pair is not in
+// the table, the app started again with the same key knows the pair, and
+// with another key it does not.
+func TestKnownAddresses_Keyed(t *testing.T) {
+	t.Setenv("AMAN_TEST_KEY", "a-secret-of-32-characters-000000")
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{EncryptionEnv: "AMAN_TEST_KEY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Cleanup)
+	if err := createKnownTable(app); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_000_000, 0)
+	if err := newKnownAddresses(app, 30*24*time.Hour, 10).add("owner", "192.0.2.1", now); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := app.DB().Select("count(*)").From(knownTable).
+		Where(dbx.HashExp{"pair": hex.EncodeToString([]byte(knownKey(nil, "owner", "192.0.2.1")))}).Row(&n); err != nil || n != 0 {
+		t.Fatalf("the plain digest is stored (%d, %v)", n, err)
+	}
+	if ok, err := newKnownAddresses(app, 30*24*time.Hour, 10).has("owner", "192.0.2.1", now); !ok || err != nil {
+		t.Fatalf("with the same key the pair is unknown (%v)", err)
+	}
+	t.Setenv("AMAN_TEST_KEY", "another-secret-of-32-characters0")
+	if ok, err := newKnownAddresses(app, 30*24*time.Hour, 10).has("owner", "192.0.2.1", now); ok || err != nil {
+		t.Fatalf("with another key the pair is known (%v)", err)
 	}
 }
 
