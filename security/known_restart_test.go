@@ -97,3 +97,29 @@ func TestRateLimit_KnownAddressDays(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrations_KnownAddresses: the table's migration goes down (the table
+// goes) and up again; a data dir from before it gets the table when the
+// server starts on it.
+func TestMigrations_KnownAddresses(t *testing.T) {
+	const table = "_aman_known_addresses"
+	app := fixtures.Factory(t)
+	runner := testapp.MigrationRunner(t, app, "1795768420_aman_known_addresses.go")
+	if reverted, err := runner.Down(1); err != nil || len(reverted) != 1 {
+		t.Fatalf("down: %v %v", reverted, err)
+	}
+	if app.HasTable(table) {
+		t.Fatal("the table outlived the down")
+	}
+	if _, err := app.DB().NewQuery("PRAGMA wal_checkpoint(TRUNCATE)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	upgraded := testapp.NewFromDir(t, app.DataDir())
+	if !upgraded.HasTable(table) {
+		t.Fatal("a data dir from before the table lacks it after a start")
+	}
+	serve(t, upgraded).signIn(t, emailA, "192.0.2.10:4000")
+	if _, err := runner.Up(); err != nil || !app.HasTable(table) {
+		t.Fatalf("up again: %v", err)
+	}
+}

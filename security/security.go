@@ -3,7 +3,8 @@
 // realtime subscriptions to records (per account; per address for anonymous
 // callers), the client PocketBase's rate limiter counts (ratelimit.go) and a
 // bound per address on logins across accounts (login_limit.go), a budget of
-// failed password logins per account across addresses (account_limit.go),
+// failed password logins per account across addresses (account_limit.go;
+// the addresses known to each account kept in a table, known_addresses.go),
 // their numbers read from the environment (limits.go). The rate
 // limiter's rules, batch limits and log retention are settings, set by the migration
 // pb_migrations/1795766500_security_settings.js; docs/operations.md explains
