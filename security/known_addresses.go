@@ -24,7 +24,7 @@ import (
 //
 // A successful password login writes its pair only when it is new or its
 // last write is older than knownWriteStep, so that signing in again adds
-// no write each time; a lookup reads it only while the account's budget
+// no write each time (after a start, a read tells); a lookup reads it only while the account's budget
 // of failed logins is spent. Rows older than the period go: an account's
 // own at its next write, all of them daily (knownPruneSchedule).
 const (
@@ -108,6 +108,16 @@ func (k *knownAddresses) add(account, bucket string, now time.Time) error {
 	if ok && now.Sub(last) < knownWriteStep {
 		return nil
 	}
+	if !ok { // after a start: the table may have it, written lately
+		at, found, err := k.read(pair)
+		if err != nil {
+			return err
+		}
+		if found && now.Sub(at) < knownWriteStep && !at.After(now) {
+			k.remember(pair, at, now)
+			return nil
+		}
+	}
 	acc := hex.EncodeToString([]byte(accountKey(account)))
 	err := k.app.RunInTransaction(func(tx core.App) error {
 		_, err := tx.DB().NewQuery(`INSERT INTO ` + knownTable + ` (pair, account, at) VALUES ({:pair}, {:account}, {:at})
@@ -125,13 +135,32 @@ func (k *knownAddresses) add(account, bucket string, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("known addresses: %w", err)
 	}
+	k.remember(pair, now, now)
+	return nil
+}
+
+// remember notes that pair was written at at.
+func (k *knownAddresses) remember(pair string, at, now time.Time) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if _, ok := k.written[pair]; !ok && len(k.written) >= k.capacity {
 		k.evict(now)
 	}
-	k.written[pair] = now
-	return nil
+	k.written[pair] = at
+}
+
+// read gives when pair was last written, if it is in the table.
+func (k *knownAddresses) read(pair string) (time.Time, bool, error) {
+	var at int64
+	err := k.app.DB().Select("at").From(knownTable).
+		Where(dbx.HashExp{"pair": hex.EncodeToString([]byte(pair))}).Row(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("known addresses: %w", err)
+	}
+	return time.Unix(at, 0), true, nil
 }
 
 // has tells whether bucket signed in to account within ttl before now.
@@ -143,16 +172,11 @@ func (k *knownAddresses) has(account, bucket string, now time.Time) (bool, error
 	if ok && now.Sub(last) < k.ttl {
 		return true, nil
 	}
-	var at int64
-	err := k.app.DB().Select("at").From(knownTable).
-		Where(dbx.HashExp{"pair": hex.EncodeToString([]byte(pair))}).Row(&at)
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
-		}
-		return false, fmt.Errorf("known addresses: %w", err)
+	at, found, err := k.read(pair)
+	if err != nil || !found {
+		return false, err
 	}
-	return now.Sub(time.Unix(at, 0)) < k.ttl, nil
+	return now.Sub(at) < k.ttl, nil
 }
 
 // prune removes the pairs that signed in last more than ttl before now.

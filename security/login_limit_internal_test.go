@@ -119,6 +119,15 @@ func TestKnownAddresses_Memory(t *testing.T) {
 	if got := at("owner", "192.0.2.2"); got != now.Add(25*time.Hour).Unix() {
 		t.Fatalf("a sign-in after a day did not write: at %d", got)
 	}
+	k = newKnownAddresses(app, 30*24*time.Hour, 20) // as after a restart
+	add("owner", "192.0.2.2", now.Add(26*time.Hour))
+	if got := at("owner", "192.0.2.2"); got != now.Add(25*time.Hour).Unix() {
+		t.Fatalf("after a restart a sign-in within a day of the last write wrote: at %d", got)
+	}
+	add("owner", "192.0.2.2", now.Add(49*time.Hour))
+	if got := at("owner", "192.0.2.2"); got != now.Add(49*time.Hour).Unix() {
+		t.Fatalf("after a restart a sign-in a day after the last write did not write: at %d", got)
+	}
 
 	// pruning removes the expired pairs only
 	if n, err := k.prune(now.Add(30*24*time.Hour + 10*time.Minute)); err != nil || n < 500 {
