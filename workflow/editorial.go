@@ -82,14 +82,28 @@ func stampPublished(record *core.Record, status string) {
 // neither its status nor its relation changes: a report reopened after
 // publication is the reviewers' news, and retracting must stay possible:
 // the update is marked related_unverified instead (reopened.go).
+//
+// A change of the relation of a published update is judged by what it
+// adds: each added report must be verified now, while taking reports out
+// is always allowed, since it only narrows what the text rests on. An
+// update on two reopened reports was otherwise stuck with both: taking one
+// out was refused because the other was still unverified.
 func checkRelatedVerified(app core.App, record *core.Record, status string) error {
 	if status != EditorialPublished || record.Collection().Fields.GetByName(fieldRelatedIncidents) == nil {
 		return nil
 	}
-	if !statusChanged(Editorial, record) && !relationChanged(record, fieldRelatedIncidents) {
-		return nil
-	}
 	ids := record.GetStringSlice(fieldRelatedIncidents)
+	if !statusChanged(Editorial, record) {
+		if !relationChanged(record, fieldRelatedIncidents) {
+			return nil
+		}
+		ids = added(record.Original().GetStringSlice(fieldRelatedIncidents), ids)
+	}
+	return allVerified(app, ids)
+}
+
+// allVerified refuses ids unless each names a report that is verified now.
+func allVerified(app core.App, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -106,6 +120,22 @@ func checkRelatedVerified(app core.App, record *core.Record, status string) erro
 		}
 	}
 	return nil
+}
+
+// added returns the ids of after that before lacks, each once.
+func added(before, after []string) []string {
+	seen := make(map[string]bool, len(before)+len(after))
+	for _, id := range before {
+		seen[id] = true
+	}
+	var out []string
+	for _, id := range after {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func relationChanged(record *core.Record, field string) bool {

@@ -57,6 +57,10 @@ func Register(app core.App) error {
 		Id:   "amanWorkflowNotOwnReview",
 		Func: checkNotOwnReview,
 	})
+	app.OnRecordUpdateRequest(UpdatesCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{
+		Id:   "amanWorkflowAddedVerified",
+		Func: checkAddedVerified,
+	})
 	app.OnRecordCreateRequest(AidRequestsCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{
 		Id:   "amanWorkflowLinkReadableCreate",
 		Func: checkLinkReadable,
