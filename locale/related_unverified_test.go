@@ -87,11 +87,10 @@ func expectRelatedUnverified(want map[string]bool) func(testing.TB, *tests.TestA
 // A reader of a published update whose related report was reopened (or
 // archived) after publication is told so, in their language, beside
 // `relatedUnverified`; the content endpoint served it without a word. The
-// workflow marks each version by the reports it relates itself, and the
-// group's translations here relate none: a translation's text is its
-// original's, so the original's mark is served with it, in every fallback.
-// A report only a translation relates marks that translation, not its
-// original.
+// workflow marks each version by the reports it relates, and a translation
+// relates its original's (docs/workflow.md, A translation has its
+// original's facts): the mark is served with it, in every fallback. A
+// report set on a translation alone is not kept, so it marks neither.
 func TestContent_RelatedUnverified(t *testing.T) {
 	url := "/api/aman/content/updates/"
 	reopened := steps(relating(updateEN), reportTo("in_review"))
@@ -106,7 +105,7 @@ func TestContent_RelatedUnverified(t *testing.T) {
 			ExpectedContent: []string{`"language":"en"`, `"id":"` + updateEN + `"`, `"relatedUnverified":true`, enRelatedNotice, `"related_unverified":true`},
 		}},
 		{fixtures.Anonymous, tests.ApiScenario{
-			Name:            "Russian asked: the translation, which relates nothing itself, carries its original's mark",
+			Name:            "Russian asked: the translation, which relates its original's reports, carries the mark",
 			URL:             url + updateEN + "?lang=ru",
 			BeforeTestFunc:  reopened,
 			ExpectedContent: []string{`"language":"ru"`, `"id":"` + updateRU + `"`, `"fallback":false`, `"relatedUnverified":true`, ruRelatedNotice},
@@ -151,13 +150,14 @@ func TestContent_RelatedUnverified(t *testing.T) {
 			ExpectedContent: []string{`"language":"ru"`, `"relatedUnverified":true`, ruRelatedNotice},
 		}},
 		{fixtures.Anonymous, tests.ApiScenario{
-			Name:            "a report only the translation relates: the translation is marked",
-			URL:             url + updateEN + "?lang=ru",
-			BeforeTestFunc:  steps(relating(updateRU), reportTo("in_review")),
-			ExpectedContent: []string{`"language":"ru"`, `"relatedUnverified":true`, ruRelatedNotice},
+			Name:               "a report set on the translation alone is not kept: the translation is not marked",
+			URL:                url + updateEN + "?lang=ru",
+			BeforeTestFunc:     steps(relating(updateRU), reportTo("in_review")),
+			ExpectedContent:    []string{`"language":"ru"`, `"related_incidents":[]`, `"related_unverified":false`},
+			NotExpectedContent: []string{`"relatedUnverified":true`, `"relatedUnverifiedNotice"`},
 		}},
 		{fixtures.Anonymous, tests.ApiScenario{
-			Name:               "... and its original is not",
+			Name:               "... nor is its original",
 			URL:                url + updateEN + "?lang=en",
 			BeforeTestFunc:     steps(relating(updateRU), reportTo("in_review")),
 			ExpectedContent:    []string{`"language":"en"`, `"related_unverified":false`},

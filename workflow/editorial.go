@@ -19,6 +19,7 @@ func validateEditorial(e *core.RecordEvent) error {
 	}
 	stampPublished(e.Record, status)
 	settleOutdated(e.Context, e.Record)
+	takeShared(e.App, e.Record)
 	if err := checkRelatedVerified(e.App, e.Record, status); err != nil {
 		errs[fieldRelatedIncidents] = err
 	}
@@ -87,7 +88,10 @@ func stampPublished(record *core.Record, status string) {
 // adds: each added report must be verified now, while taking reports out
 // is always allowed, since it only narrows what the text rests on. An
 // update on two reopened reports was otherwise stuck with both: taking one
-// out was refused because the other was still unverified.
+// out was refused because the other was still unverified. A translation
+// takes its original's relation (shared.go), so the reports its published
+// original relates are not new to it either: they were published with the
+// original.
 func checkRelatedVerified(app core.App, record *core.Record, status string) error {
 	if status != EditorialPublished || record.Collection().Fields.GetByName(fieldRelatedIncidents) == nil {
 		return nil
@@ -97,7 +101,9 @@ func checkRelatedVerified(app core.App, record *core.Record, status string) erro
 		if !relationChanged(record, fieldRelatedIncidents) {
 			return nil
 		}
-		ids = added(record.Original().GetStringSlice(fieldRelatedIncidents), ids)
+		had := record.Original().GetStringSlice(fieldRelatedIncidents)
+		had = append(had, publishedOriginalRelates(app, record)...)
+		ids = added(had, ids)
 	}
 	return allVerified(app, ids)
 }

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -27,8 +28,13 @@ var translated = map[string][]string{
 // followOriginal passes a change of an original to its translations, in
 // the same transaction: a new verdict is carried (carryVerdict), a change
 // of its translated text or of its verdict marks every translation
-// outdated, each translation saved once through every model hook; and a
+// outdated, a change of a shared field (region, related reports, platform)
+// is given to every translation (takeShared), each translation saved once
+// through every model hook, so the change log carries it to phones; and a
 // change of its related_unverified mark is passed on (settleTranslationsMark).
+// A translation's save is judged like any: a draft original that would give
+// a published translation a report not verified now is refused with it
+// (checkRelatedVerified), so following publishes no such report.
 func followOriginal(e *core.RecordEvent) error {
 	r := e.Record
 	if !hasField(r, fieldTranslationOf) || r.GetString(fieldTranslationOf) != "" {
@@ -36,6 +42,8 @@ func followOriginal(e *core.RecordEvent) error {
 	}
 	verdict, carry := carryVerdict(r)
 	mark := hasField(r, fieldOutdated) && (carry || anyChanged(r, translated[r.Collection().Name]))
+	fields := sharedFields(r)
+	share := sharedChanged(r, fields)
 	// the original's related_unverified is the group's (groupRestsOnUnverified)
 	rests := hasField(r, fieldRelatedUnverified) && fieldChanged(r, fieldRelatedUnverified)
 	var which []dbx.Expression
@@ -45,21 +53,41 @@ func followOriginal(e *core.RecordEvent) error {
 	if mark {
 		which = append(which, dbx.HashExp{fieldOutdated: false})
 	}
-	if len(which) == 0 && !rests {
+	if len(which) == 0 && !share && !rests {
 		return e.Next()
 	}
 	return thenInTransaction(e, func(tx core.App) error {
-		if len(which) > 0 {
-			err := saveTranslations(tx, r, dbx.Or(which...), func(translation *core.Record) {
-				if carry {
-					translation.Set(fieldVerdict, verdict)
-				}
-				if mark {
-					translation.Set(fieldOutdated, true)
-				}
-			})
+		if len(which) > 0 || share {
+			where := dbx.HashExp{fieldTranslationOf: r.Id}
+			var translations []*core.Record
+			var err error
+			if share {
+				translations, err = tx.FindAllRecords(r.Collection(), where)
+			} else {
+				translations, err = tx.FindAllRecords(r.Collection(), where, dbx.Or(which...))
+			}
 			if err != nil {
-				return err
+				return fmt.Errorf("find translations of %s: %w", r.Id, err)
+			}
+			for _, translation := range translations {
+				changed := false
+				if carry && translation.GetString(fieldVerdict) != verdict {
+					translation.Set(fieldVerdict, verdict)
+					changed = true
+				}
+				if mark && !translation.GetBool(fieldOutdated) {
+					translation.Set(fieldOutdated, true)
+					changed = true
+				}
+				if share && copyShared(r, translation, fields) {
+					changed = true
+				}
+				if !changed {
+					continue
+				}
+				if err := tx.Save(translation); err != nil {
+					return fmt.Errorf("save translation %s of %s: %w", translation.Id, r.Id, err)
+				}
 			}
 		}
 		if rests {
@@ -67,6 +95,21 @@ func followOriginal(e *core.RecordEvent) error {
 		}
 		return nil
 	})
+}
+
+// sharedChanged reports whether a write of an original changes one of its
+// shared fields.
+func sharedChanged(r *core.Record, fields []string) bool {
+	for _, f := range fields {
+		if f == fieldRelatedIncidents {
+			if relationChanged(r, f) {
+				return true
+			}
+		} else if fieldChanged(r, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // settleOutdated keeps outdated true only on a translation that has not
