@@ -2,6 +2,8 @@ package photos
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -54,8 +56,20 @@ func HoldUploads(app core.App, bytes int64) func() {
 // it before any request runs.
 func SetUploadWait(app core.App, d time.Duration) { uploadBudgetOf(app).wait = d }
 
-// UploadWeight is what a body of n bytes takes from the upload budget.
-func UploadWeight(n int64, batch bool) int64 { return uploadWeight(n, batch) }
+// UploadWeight is what a body of n bytes to collection's records takes
+// from the upload budget; collection "" is /api/batch.
+func UploadWeight(app core.App, collection string, n int64) int64 {
+	if collection == "" {
+		return uploadWeight(n, true, largestPhoto(app, slices.Collect(maps.Keys(Fields))...))
+	}
+	return uploadWeight(n, false, largestPhoto(app, collection))
+}
 
-// MaxUploadBody is the largest body whose weight fits a budget of size.
-func MaxUploadBody(size int64, batch bool) int64 { return maxUploadBody(size, batch) }
+// MaxUploadBody is the largest body to collection's records ("":
+// /api/batch) whose weight fits a budget of size.
+func MaxUploadBody(app core.App, collection string, size int64) int64 {
+	if collection == "" {
+		return maxUploadBody(size, true, largestPhoto(app, slices.Collect(maps.Keys(Fields))...))
+	}
+	return maxUploadBody(size, false, largestPhoto(app, collection))
+}

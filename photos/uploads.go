@@ -3,8 +3,10 @@ package photos
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,26 +54,57 @@ const uploadWait = 30 * time.Second
 // rest in temp files), and the stripped copy of each photo, kept in memory
 // until the record is stored (at most the body's size). A batch writes
 // each sub-request's files into a body of its own again and parses that,
-// so it counts twice. The photo being stripped (at most 10 MB, one at a
-// time per request) is not counted.
-func uploadWeight(n int64, batch bool) int64 {
+// so it counts twice. Beside them, the photo being stripped: Sanitize
+// reads it whole, up to its field's largest file (strip, 10 MiB for a
+// report's photos; 0 where the route stores no photo), one at a time per
+// request, a batch's too (its sub-requests run one after another).
+func uploadWeight(n int64, batch bool, strip int64) int64 {
 	w := n + 2*min(n, router.DefaultMaxMemory)
 	if batch {
 		w *= 2
 	}
-	return w
+	return w + min(n, strip)
 }
 
 // maxUploadBody is the largest body whose uploadWeight fits a budget of
 // size bytes.
-func maxUploadBody(size int64, batch bool) int64 {
-	if batch {
-		size /= 2
+func maxUploadBody(size int64, batch bool, strip int64) int64 {
+	lo, hi := int64(0), size // the weight is at least n, and grows with n
+	for lo < hi {
+		mid := hi - (hi-lo)/2
+		if uploadWeight(mid, batch, strip) <= size {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
 	}
-	if size >= 3*router.DefaultMaxMemory {
-		return size - 2*router.DefaultMaxMemory
+	return lo
+}
+
+// stripWeight is the largest photo that e's route may strip (uploadWeight):
+// the largest file of the photo fields (Fields) of its collection, or of
+// every collection for /api/batch.
+func stripWeight(e *core.RequestEvent) int64 {
+	if e.Request.Pattern == batchPattern {
+		return largestPhoto(e.App, slices.Collect(maps.Keys(Fields))...)
 	}
-	return size / 3
+	return largestPhoto(e.App, e.Request.PathValue("collection"))
+}
+
+// largestPhoto is the largest file of the photo fields of the collections
+// named (by name or id), 0 if they have none.
+func largestPhoto(app core.App, names ...string) int64 {
+	var most int64
+	for _, name := range names {
+		collection, err := app.FindCachedCollectionByNameOrId(name)
+		if err != nil {
+			continue
+		}
+		for _, field := range Fields[collection.Name] {
+			most = max(most, fieldMaxSize(collection, field))
+		}
+	}
+	return most
 }
 
 const batchPattern = "POST /api/batch"
@@ -134,7 +167,8 @@ func uploadGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
 				return e.Next()
 			}
 			batch := e.Request.Pattern == batchPattern
-			most := maxUploadBody(budget.size, batch)
+			strip := stripWeight(e)
+			most := maxUploadBody(budget.size, batch, strip)
 			n := e.Request.ContentLength
 			cut := false
 			switch {
@@ -149,7 +183,7 @@ func uploadGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
 			if n <= 0 {
 				return e.Next()
 			}
-			release, err := budget.acquire(e.Request.Context(), uploadWeight(n, batch))
+			release, err := budget.acquire(e.Request.Context(), uploadWeight(n, batch, strip))
 			if err != nil {
 				if errors.Is(err, errBudgetTimeout) {
 					return errUploadsBusy(e, budget.wait)

@@ -109,7 +109,7 @@ func TestUploads_Budget(t *testing.T) {
 	for i := range bodies {
 		bodies[i], types[i] = reportUpload(t, fmt.Sprintf("uploadbudget%03d", i), photo)
 	}
-	fit := photos.UploadBudgetSize(en.app) / photos.UploadWeight(int64(len(bodies[0])), false)
+	fit := photos.UploadBudgetSize(en.app) / photos.UploadWeight(en.app, "incident_reports", int64(len(bodies[0])))
 	var wg sync.WaitGroup
 	codes := make([]int, n)
 	for i := range bodies {
@@ -144,8 +144,8 @@ func TestUploads_Budget(t *testing.T) {
 	})
 	body, ct := multipartBody(t, nil, upload{"photos+", "later.png", "image/png", photo})
 	res := en.send(context.Background(), fixtures.Volunteer, http.MethodPatch, reportsURL+"/"+fixtures.ReportSubmitted, ct, body.Bytes(), true)
-	longest := photos.MaxUploadBody(photos.UploadBudgetSize(en.app), false)
-	if res.Code != http.StatusOK || heldInside != photos.UploadWeight(longest, false) {
+	longest := photos.MaxUploadBody(en.app, "incident_reports", photos.UploadBudgetSize(en.app))
+	if res.Code != http.StatusOK || heldInside != photos.UploadWeight(en.app, "incident_reports", longest) {
 		t.Errorf("chunked upload: %d %s, held %d bytes, want the whole budget", res.Code, res.Body, heldInside)
 	}
 	big := make([]byte, 17<<20)
@@ -208,7 +208,7 @@ func TestUploads_BudgetFull(t *testing.T) {
 	start = time.Now()
 	res := en.send(context.Background(), fixtures.Volunteer, http.MethodPatch, reportsURL+"/"+fixtures.ReportSubmitted, ct, body.Bytes(), false)
 	if res.Code != http.StatusRequestEntityTooLarge || !strings.Contains(res.Body.String(), `"code":"body_too_large"`) ||
-		!strings.Contains(res.Body.String(), fmt.Sprintf(`"limit":%d`, photos.MaxUploadBody(size, false))) || time.Since(start) > 5*time.Second {
+		!strings.Contains(res.Body.String(), fmt.Sprintf(`"limit":%d`, photos.MaxUploadBody(en.app, "incident_reports", size))) || time.Since(start) > 5*time.Second {
 		t.Errorf("body over the budget: %d after %v: %s", res.Code, time.Since(start), res.Body)
 	}
 
@@ -261,7 +261,9 @@ func TestUploads_OnlyMultipart(t *testing.T) {
 	// A batch with files parses them before its transaction: it waits for
 	// its place first, outside the transaction, and gets 503 when none comes.
 	// It counts twice what a record's upload does (3 times a body under
-	// 16 MiB): it writes every sub-request's files into a body again.
+	// 16 MiB): it writes every sub-request's files into a body again;
+	// and the photo being stripped once (its sub-requests run one at a
+	// time): 7 times a body under 10 MiB.
 	values := [][2]string{{"@jsonPayload", `{"requests":[{"method":"PATCH","url":"/api/collections/incident_reports/records/` + fixtures.ReportSubmitted + `"}]}`}}
 	body, ct := multipartValues(t, values, upload{"requests.0.photos+", "later.jpg", "image/jpeg", sample(t, "meta.jpg")})
 	res := en.send(context.Background(), fixtures.Volunteer, http.MethodPost, "/api/batch", ct, body.Bytes(), false)
@@ -277,7 +279,7 @@ func TestUploads_OnlyMultipart(t *testing.T) {
 	_, _, before, _ := photos.UploadStats(en.app)
 	res = en.send(context.Background(), fixtures.Volunteer, http.MethodPost, "/api/batch", ct, body.Bytes(), false)
 	held, _, after, _ := photos.UploadStats(en.app)
-	if res.Code != http.StatusOK || after != before+1 || heldInside != 6*int64(body.Len()) || held != 0 {
+	if res.Code != http.StatusOK || after != before+1 || heldInside != 7*int64(body.Len()) || heldInside != photos.UploadWeight(en.app, "", int64(body.Len())) || held != 0 {
 		t.Errorf("batch with a file: %d %s; took the budget %d times, held %d bytes for a %d-byte body, %d after",
 			res.Code, res.Body, after-before, heldInside, body.Len(), held)
 	}
@@ -286,6 +288,7 @@ func TestUploads_OnlyMultipart(t *testing.T) {
 // TestUploads_BadSetting: a budget the server cannot take stops it with an
 // error naming the variable and its value (main logs it and exits).
 func TestUploads_BadSetting(t *testing.T) {
+	testapp.NewSchemaOnly(t) // the shared schema is made once, with the variable unset
 	for _, value := range []string{"0", "15", "65537", "-256", "abc", "256MB", "1.5", "256 MiB"} {
 		t.Run(value, func(t *testing.T) {
 			t.Setenv(photos.EnvUploadMemoryMB, value)
@@ -303,10 +306,11 @@ func TestUploads_BadSetting(t *testing.T) {
 			}
 		})
 	}
-	// The default takes a report with the most photos it holds: 10 of 10 MB
-	// and PocketBase's 32 MiB.
-	if most := photos.MaxUploadBody(photos.DefaultUploadMemoryMB<<20, false); most < 32<<20+100<<20 {
-		t.Errorf("the default budget takes bodies of %d bytes at most", most)
+	// The default takes a report with the most photos it holds: 10 of
+	// 10 MiB and PocketBase's 32 MiB.
+	app := testapp.NewSchemaOnly(t)
+	if most := photos.MaxUploadBody(app, "incident_reports", photos.DefaultUploadMemoryMB<<20); most < 32<<20+100<<20 {
+		t.Errorf("the default budget takes report bodies of %d bytes at most", most)
 	}
 	for value, want := range map[string]int64{"": 256 << 20, " 64 ": 64 << 20, "16": 16 << 20} {
 		t.Setenv(photos.EnvUploadMemoryMB, value)
