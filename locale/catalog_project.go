@@ -108,6 +108,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "photos_too_many_pixels", Other: "{{.name}} is {{.width}}×{{.height}} pixels; photos of up to 50 megapixels are accepted."},
 	{ID: "photos_too_large", One: "{{.name}} is larger than {{.maxSize}} byte.", Other: "{{.name}} is larger than {{.maxSize}} bytes."},
 	{ID: "photos_uploads_busy", Other: "The server is busy receiving other uploads. Try again shortly."},
+	{ID: "photos_uploads_caller_busy", Other: "Your other uploads are still being received. Try again when they have finished."},
 	{ID: "photos_busy", Other: "The server is busy making other thumbnails. Try again shortly."},
 	{ID: "photos_thumb_too_many_pixels", Other: "This photo is {{.width}}×{{.height}} pixels, over 50 megapixels: it has no thumbnail. Download the original."},
 

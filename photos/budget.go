@@ -64,10 +64,17 @@ var errBudgetTimeout = errors.New("photos: budget busy")
 // thumbnail by strip.MaxPixels, an upload by the budget's size). The
 // release func is safe to call more than once.
 func (b *weightBudget) acquire(ctx context.Context, weight int64) (func(), error) {
+	return b.acquireBy(ctx, time.Now().Add(b.wait), weight)
+}
+
+// acquireBy is acquire waiting until deadline instead of b.wait: an
+// upload waits for its caller's share and then for the budget, both within
+// one wait (uploads.go).
+func (b *weightBudget) acquireBy(ctx context.Context, deadline time.Time, weight int64) (func(), error) {
 	if weight > b.size {
 		weight = b.size // unreachable through the callers; never wait forever
 	}
-	wctx, cancel := context.WithTimeout(ctx, b.wait)
+	wctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	b.mu.Lock()
 	b.waiting++

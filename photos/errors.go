@@ -25,6 +25,11 @@ const (
 // upload budget came in time (uploads.go). Stable API too.
 const CodeUploadsBusy = "photos_uploads_busy"
 
+// CodeUploadsCallerBusy (data.body.code; 429, Retry-After): the caller's
+// own uploads held its share of the upload budget (shares.go) for as long
+// as it waited. Stable API too.
+const CodeUploadsCallerBusy = "photos_uploads_caller_busy"
+
 func errUnsupported(name, contentType string) validation.Error {
 	return validation.NewError(CodeUnsupportedType, "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted.").
 		SetParams(map[string]any{"name": name, "type": contentType})

@@ -73,3 +73,13 @@ func MaxUploadBody(app core.App, collection string, size int64) int64 {
 	}
 	return maxUploadBody(size, false, largestPhoto(app, collection))
 }
+
+// CallerShareSize is the share of app's upload budget one caller may hold.
+func CallerShareSize(app core.App) int64 { return sharesOf(app).size }
+
+// CallerUploads is what the caller's uploads hold now in app's upload
+// budget ("auth:<collection id>/<id>" or "ip:<address or /64>"), and how
+// many callers have uploads running or waiting.
+func CallerUploads(app core.App, caller string) (held int64, callers int) {
+	return sharesOf(app).held(caller)
+}

@@ -47,22 +47,29 @@ const defaultMaxSize = 5 << 20
 // making: the header check of the original and the decode budget
 // (thumbs.go, budget.go).
 //
-// It also binds the upload budget (uploads.go), whose size is read from
-// the environment: a value it cannot take is an error naming the variable.
+// It also binds the upload budget (uploads.go) and its callers' shares
+// (shares.go), whose sizes are read from the environment: a value it
+// cannot take is an error naming the variable.
 func Register(app core.App) error {
 	uploadBytes, err := UploadMemoryFromEnv()
 	if err != nil {
 		return err
 	}
+	percent, err := UploadCallerPercentFromEnv()
+	if err != nil {
+		return err
+	}
 	uploads := newWeightBudget(uploadBytes, uploadWait)
 	app.Store().Set(uploadBudgetKey, uploads)
+	shares := newCallerShares(uploadBytes, percent)
+	app.Store().Set(sharesKey, shares)
 	budget := newWeightBudget(DecodeBudgetPixels, decodeWait)
 	app.Store().Set(budgetKey, budget)
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanPhotosThumbs",
 		Func: func(e *core.ServeEvent) error {
 			e.Router.Bind(thumbGuard(budget))
-			e.Router.Bind(uploadGuard(uploads))
+			e.Router.Bind(uploadGuard(uploads, shares))
 			return e.Next()
 		},
 	})

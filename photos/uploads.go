@@ -42,8 +42,9 @@ const (
 	MaxUploadMemoryMB     = 65536
 )
 
-// uploadWait is how long an upload waits for its place in the budget
-// before it is answered 503 photos_uploads_busy. A waiting request holds
+// uploadWait is how long an upload waits for its place in its caller's
+// share and in the budget before it is answered 429
+// photos_uploads_caller_busy or 503 photos_uploads_busy. A waiting request holds
 // no body, only its connection: its body is not read until it has its
 // place.
 const uploadWait = 30 * time.Second
@@ -142,9 +143,10 @@ func UploadMemoryFromEnv() (int64, error) {
 	return n << 20, nil
 }
 
-// uploadGuard takes a multipart request's weight (uploadWeight) from the
-// upload budget before its body is read, and gives it back when the
-// request has been answered. It is a router middleware, so it runs before the handler
+// uploadGuard takes a multipart request's weight (uploadWeight) from its
+// caller's share of the upload budget (shares.go), then from the budget,
+// before its body is read, and gives both back when the request has been
+// answered. It is a router middleware, so it runs before the handler
 // parses the body and before any transaction: a request that waits here
 // never holds SQLite's writer, and nothing that holds the writer (a sync
 // push, a batch's transaction) ever waits here. Push sends JSON and never
@@ -153,11 +155,14 @@ func UploadMemoryFromEnv() (int64, error) {
 //
 // It runs after PocketBase's and security's body limits, so a body over
 // its route's limit is refused before it waits. A body whose weight is
-// more than the whole budget is refused at once (413 body_too_large with
+// more than a caller's share is refused at once (413 body_too_large with
 // the largest body that fits as the limit), since no place would ever
 // come for it; a body sent without a length whose route allows more takes
-// the whole budget and is cut at that largest body.
-func uploadGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
+// the whole share and is cut at that largest body. One wait (budget.wait)
+// covers both: a caller whose share stays full gets 429
+// photos_uploads_caller_busy, anyone when the budget stays full 503
+// photos_uploads_busy.
+func uploadGuard(budget *weightBudget, shares *callerShares) *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id:       "amanPhotosUploadBudget",
 		Priority: apis.DefaultBodyLimitMiddlewarePriority + 2,
@@ -168,7 +173,7 @@ func uploadGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
 			}
 			batch := e.Request.Pattern == batchPattern
 			strip := stripWeight(e)
-			most := maxUploadBody(budget.size, batch, strip)
+			most := maxUploadBody(min(budget.size, shares.size), batch, strip)
 			n := e.Request.ContentLength
 			cut := false
 			switch {
@@ -183,7 +188,17 @@ func uploadGuard(budget *weightBudget) *hook.Handler[*core.RequestEvent] {
 			if n <= 0 {
 				return e.Next()
 			}
-			release, err := budget.acquire(e.Request.Context(), uploadWeight(n, batch, strip))
+			weight := uploadWeight(n, batch, strip)
+			deadline := time.Now().Add(budget.wait)
+			own, err := shares.acquireBy(e.Request.Context(), uploadCaller(e), deadline, weight)
+			if err != nil {
+				if errors.Is(err, errBudgetTimeout) {
+					return errCallerBusy(e, budget.wait)
+				}
+				return err // the client is gone
+			}
+			defer own()
+			release, err := budget.acquireBy(e.Request.Context(), deadline, weight)
 			if err != nil {
 				if errors.Is(err, errBudgetTimeout) {
 					return errUploadsBusy(e, budget.wait)
@@ -227,5 +242,13 @@ func errUploadsBusy(e *core.RequestEvent, retry time.Duration) *router.ApiError 
 	const msg = "The server is busy receiving other uploads. Try again shortly."
 	return router.NewApiError(http.StatusServiceUnavailable, msg, validation.Errors{
 		"body": validation.NewError(CodeUploadsBusy, msg),
+	})
+}
+
+func errCallerBusy(e *core.RequestEvent, retry time.Duration) *router.ApiError {
+	e.Response.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())))
+	const msg = "Your other uploads are still being received. Try again when they have finished."
+	return router.NewApiError(http.StatusTooManyRequests, msg, validation.Errors{
+		"body": validation.NewError(CodeUploadsCallerBusy, msg),
 	})
 }

@@ -25,9 +25,16 @@ import (
 )
 
 // uploadEnv is a seeded app behind its real router with an upload budget
-// of mb MiB.
+// of mb MiB, of which one caller may hold all: the tests of the budget
+// itself send from one account.
 func uploadEnv(t *testing.T, mb int) *thumbEnv {
+	return shareEnv(t, mb, 100)
+}
+
+// shareEnv is uploadEnv with callers' shares of percent of the budget.
+func shareEnv(t *testing.T, mb, percent int) *thumbEnv {
 	t.Setenv(photos.EnvUploadMemoryMB, fmt.Sprint(mb))
+	t.Setenv(photos.EnvUploadCallerPercent, fmt.Sprint(percent))
 	en := newThumbEnv(t)
 	if got := photos.UploadBudgetSize(en.app); got != int64(mb)<<20 {
 		t.Fatalf("upload budget %d bytes, want %d MiB", got, mb)
@@ -285,30 +292,46 @@ func TestUploads_OnlyMultipart(t *testing.T) {
 	}
 }
 
-// TestUploads_BadSetting: a budget the server cannot take stops it with an
-// error naming the variable and its value (main logs it and exits).
+// TestUploads_BadSetting: a budget or a caller's share the server cannot
+// take stops it with an error naming the variable and its value (main
+// logs it and exits).
 func TestUploads_BadSetting(t *testing.T) {
-	testapp.NewSchemaOnly(t) // the shared schema is made once, with the variable unset
-	for _, value := range []string{"0", "15", "65537", "-256", "abc", "256MB", "1.5", "256 MiB"} {
-		t.Run(value, func(t *testing.T) {
-			t.Setenv(photos.EnvUploadMemoryMB, value)
-			_, err := photos.UploadMemoryFromEnv()
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			for _, want := range []string{photos.EnvUploadMemoryMB, fmt.Sprintf("%q", value), "16 to 65536"} {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q lacks %q", err, want)
+	testapp.NewSchemaOnly(t) // the shared schema is made once, with the variables unset
+	for _, c := range []struct {
+		env, wantRange string
+		read           func() (int64, error)
+		values         []string
+	}{
+		{photos.EnvUploadMemoryMB, "16 to 65536", photos.UploadMemoryFromEnv, []string{"0", "15", "65537", "-256", "abc", "256MB", "1.5", "256 MiB"}},
+		{photos.EnvUploadCallerPercent, "10 to 100", photos.UploadCallerPercentFromEnv, []string{"0", "9", "101", "-50", "abc", "50%", "0.5"}},
+	} {
+		for _, value := range c.values {
+			t.Run(c.env+"="+value, func(t *testing.T) {
+				t.Setenv(c.env, value)
+				if _, err := c.read(); err == nil {
+					t.Error("accepted")
+				} else {
+					for _, want := range []string{c.env, fmt.Sprintf("%q", value), c.wantRange} {
+						if !strings.Contains(err.Error(), want) {
+							t.Errorf("error %q lacks %q", err, want)
+						}
+					}
 				}
-			}
-			if err := photos.Register(testapp.NewSchemaOnly(t)); err == nil || !strings.Contains(err.Error(), photos.EnvUploadMemoryMB) {
-				t.Errorf("Register: %v", err)
-			}
-		})
+				if err := photos.Register(testapp.NewSchemaOnly(t)); err == nil || !strings.Contains(err.Error(), c.env) {
+					t.Errorf("Register: %v", err)
+				}
+			})
+		}
 	}
-	// The default takes a report with the most photos it holds: 10 of
-	// 10 MiB and PocketBase's 32 MiB.
+	// The default takes a report with the most photos it holds, 10 of
+	// 10 MiB and 1 MiB of fields, from one caller's share: by its
+	// Content-Length, or without one up to PocketBase's limit for it
+	// (32 MiB more) from the whole budget.
 	app := testapp.NewSchemaOnly(t)
+	share := int64(photos.DefaultUploadMemoryMB<<20) * photos.DefaultUploadCallerPercent / 100
+	if most := photos.MaxUploadBody(app, "incident_reports", share); most < 101<<20 {
+		t.Errorf("the default share takes report bodies of %d bytes at most", most)
+	}
 	if most := photos.MaxUploadBody(app, "incident_reports", photos.DefaultUploadMemoryMB<<20); most < 32<<20+100<<20 {
 		t.Errorf("the default budget takes report bodies of %d bytes at most", most)
 	}
@@ -316,6 +339,12 @@ func TestUploads_BadSetting(t *testing.T) {
 		t.Setenv(photos.EnvUploadMemoryMB, value)
 		if got, err := photos.UploadMemoryFromEnv(); err != nil || got != want {
 			t.Errorf("%q: %d, %v; want %d", value, got, err, want)
+		}
+	}
+	for value, want := range map[string]int64{"": 60, " 50 ": 50, "10": 10, "100": 100} {
+		t.Setenv(photos.EnvUploadCallerPercent, value)
+		if got, err := photos.UploadCallerPercentFromEnv(); err != nil || got != want {
+			t.Errorf("%s=%q: %d, %v; want %d", photos.EnvUploadCallerPercent, value, got, err, want)
 		}
 	}
 }
