@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ganigeorgiev/fexpr"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -82,4 +83,14 @@ func CallerShareSize(app core.App) int64 { return sharesOf(app).size }
 // many callers have uploads running or waiting.
 func CallerUploads(app core.App, caller string) (held int64, callers int) {
 	return sharesOf(app).held(caller)
+}
+
+// GuestFails reports whether rule is false whatever the body and record
+// when no one is signed in; ok is false when it does not parse.
+func GuestFails(rule string) (fails, ok bool) {
+	groups, err := fexpr.Parse(rule)
+	if err != nil {
+		return false, false
+	}
+	return guestFails(groups), true
 }

@@ -114,9 +114,9 @@ const batchPattern = "POST /api/batch"
 // and update, and /api/batch (which parses its sub-requests' files before
 // its transaction, and writes them again into a body per sub-request).
 var uploadRoutes = map[string]bool{
-	"POST /api/collections/{collection}/records":       true,
-	"PATCH /api/collections/{collection}/records/{id}": true,
-	batchPattern: true,
+	createPattern: true,
+	updatePattern: true,
+	batchPattern:  true,
 }
 
 const uploadBudgetKey = "aman.photos.uploadBudget"
@@ -162,6 +162,10 @@ func UploadMemoryFromEnv() (int64, error) {
 // covers both: a caller whose share stays full gets 429
 // photos_uploads_caller_busy, anyone when the budget stays full 503
 // photos_uploads_busy.
+//
+// A signed-out record create or update that its collection's rule surely
+// refuses (guest.go) takes nothing: PocketBase refuses it without reading
+// its body.
 func uploadGuard(budget *weightBudget, shares *callerShares) *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id:       "amanPhotosUploadBudget",
@@ -169,6 +173,10 @@ func uploadGuard(budget *weightBudget, shares *callerShares) *hook.Handler[*core
 		Func: func(e *core.RequestEvent) error {
 			if !uploadRoutes[e.Request.Pattern] ||
 				!strings.HasPrefix(strings.ToLower(e.Request.Header.Get("Content-Type")), "multipart/") {
+				return e.Next()
+			}
+			if refusesGuest(e) {
+				withoutBody(e)
 				return e.Next()
 			}
 			batch := e.Request.Pattern == batchPattern
