@@ -2,6 +2,7 @@ package locale
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -32,13 +33,107 @@ var apiMessageIDs = func() map[string]string {
 // A top-level message the catalog does not know stays as it is unless its
 // status says enough (see statusMessage): project code that returns its
 // own message localizes it itself with T.
+//
+// A refusal whose one field error carries the reason (see reasonOf) gets
+// that reason as its top-level message too, in English as well.
 func LocalizeApiError(lang string, apiErr *router.ApiError) *router.ApiError {
-	if apiErr == nil || lang == English || !Supported(lang) {
-		return apiErr
+	if apiErr == nil {
+		return nil
+	}
+	if lang == English || !Supported(lang) {
+		return withReasons(apiErr)
 	}
 	out := *apiErr // keeps the unexported raw data for the activity log
 	out.Message = localizeApiMessage(lang, apiErr.Status, apiErr.Message)
+	if reason, ok := reasonOf(lang, apiErr); ok {
+		out.Message = reason
+	}
 	out.Data = localizeData(lang, apiErr.Data)
+	return &out
+}
+
+// reasonOf returns, in lang, the reason of a refusal whose top-level
+// message does not say it: an error whose data holds one field error with
+// a code of this project (projectErrorMessages), and whose top-level
+// message is either PocketBase's message of a failed delete, which blames
+// "a required relation reference" for whatever a delete hook refused
+// (a report a published update relates to, an organization still named),
+// or the field error's own English message, as project code that builds
+// its answer sets it (the list limits). The field error's message is the
+// reason: a client that shows only the top-level message (the official SDK's
+// error.message, the dashboard's toast) shows why.
+func reasonOf(lang string, apiErr *router.ApiError) (string, bool) {
+	if len(apiErr.Data) != 1 {
+		return "", false
+	}
+	for _, v := range apiErr.Data {
+		item, ok := v.(map[string]any)
+		if !ok || !isErrorItem(item) || !projectCodes[item["code"].(string)] {
+			return "", false
+		}
+		message := item["message"].(string)
+		if apiMessageIDs[inflector.Sentenize(apiErr.Message)] != "api_record_delete_failed" && apiErr.Message != message {
+			return "", false
+		}
+		if lang == English {
+			return message, true
+		}
+		params, _ := item["params"].(map[string]any)
+		return localizeCode(lang, item["code"].(string), params)
+	}
+	return "", false
+}
+
+// projectCodes are the codes of projectErrorMessages.
+var projectCodes = func() map[string]bool {
+	m := make(map[string]bool, len(projectErrorMessages))
+	for _, msg := range projectErrorMessages {
+		m[msg.ID] = true
+	}
+	return m
+}()
+
+// withReasons is apiErr in English with the reasons of reasonOf as its
+// top-level message and its nested batch responses' (data.requests.<i>.
+// response): a copy where one changes, apiErr itself otherwise, so that
+// every other English answer stays byte for byte PocketBase's.
+func withReasons(apiErr *router.ApiError) *router.ApiError {
+	reason, changed := reasonOf(English, apiErr)
+	data := apiErr.Data
+	if requests, ok := data["requests"].(map[string]any); ok {
+		var copied map[string]any
+		for k, v := range requests {
+			item, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			resp, ok := item["response"].(*router.ApiError)
+			if !ok {
+				continue
+			}
+			if explained := withReasons(resp); explained != resp {
+				if copied == nil {
+					copied = maps.Clone(requests)
+				}
+				item = maps.Clone(item)
+				item["response"] = explained
+				copied[k] = item
+			}
+		}
+		if copied != nil {
+			data = maps.Clone(data)
+			data["requests"] = copied
+			changed = true
+		}
+	}
+	if !changed {
+		return apiErr
+	}
+	out := *apiErr
+	if reason != "" {
+		out.Message = reason
+	}
+	out.Data = data
 	return &out
 }
 

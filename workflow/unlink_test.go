@@ -17,8 +17,19 @@ import (
 // delete reports; they retract the update or take the report out of it
 // first, in the same /api/batch if they must. Drafts and retracted updates
 // just lose the link.
+//
+// The refusal's top-level message is its reason, in the caller's language
+// (PocketBase's own blames "a required relation reference"), on REST and
+// for the failing request of a batch: `"message":…,"status":400` is the
+// end of an error object, not of its data.id.
 func TestKeepPublishedLinks(t *testing.T) {
 	const refused = `"id":{"code":"workflow_report_in_published_update"`
+	reason := map[string]string{
+		"en": "Published updates relate to this report (" + updPublished + "): retract them or remove the report from them first.",
+		"ru": "На это сообщение опираются опубликованные новости (" + updPublished + "): сначала отзовите их или уберите из них это сообщение.",
+		"tg": "Хабарҳои нашршуда ба ин гузориш такя мекунанд (" + updPublished + "): аввал онҳоро бозхонед ё ин гузоришро аз онҳо хориҷ кунед.",
+	}
+	onTop := func(lang string) string { return `"message":"` + reason[lang] + `","status":400` }
 	verified := reportsURL + "/" + fixtures.ReportVerified
 	deleteVerified := `{"method":"DELETE","url":"` + verified + `"}`
 	patchPublished := func(body string) string {
@@ -44,24 +55,40 @@ func TestKeepPublishedLinks(t *testing.T) {
 		{fixtures.Superuser, tests.ApiScenario{
 			Name:   "superuser deletes a report a published update relates to",
 			Method: http.MethodDelete, URL: verified,
-			ExpectedStatus: 400,
-			ExpectedContent: []string{refused, `"params":{"updates":"` + updPublished + `"}`,
-				"Published updates relate to this report (" + updPublished + "): retract them or remove the report from them first."},
-			AfterTestFunc: kept,
+			ExpectedStatus:     400,
+			ExpectedContent:    []string{refused, `"params":{"updates":"` + updPublished + `"}`, onTop("en")},
+			NotExpectedContent: []string{"required relation reference"},
+			AfterTestFunc:      kept,
 		}},
 		{fixtures.Superuser, tests.ApiScenario{
-			Name:   "the refusal is localized",
+			Name:   "the refusal is localized (Accept-Language)",
 			Method: http.MethodDelete, URL: verified,
 			Headers:         map[string]string{"Accept-Language": "ru"},
 			ExpectedStatus:  400,
-			ExpectedContent: []string{refused, "На это сообщение опираются опубликованные новости (" + updPublished + ")"},
+			ExpectedContent: []string{refused, onTop("ru")},
+			AfterTestFunc:   kept,
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "the refusal is localized (?lang)",
+			Method: http.MethodDelete, URL: verified + "?lang=tg",
+			ExpectedStatus:  400,
+			ExpectedContent: []string{refused, onTop("tg")},
 			AfterTestFunc:   kept,
 		}},
 		{fixtures.Superuser, tests.ApiScenario{
 			Name:   "batch: a delete alone fails",
 			Method: http.MethodPost, URL: "/api/batch", Body: batch(deleteVerified),
+			ExpectedStatus:     400,
+			ExpectedContent:    []string{`"code":"workflow_report_in_published_update"`, onTop("en"), `"message":"Batch transaction failed.","status":400}`},
+			NotExpectedContent: []string{"required relation reference"},
+			AfterTestFunc:      kept,
+		}},
+		{fixtures.Superuser, tests.ApiScenario{
+			Name:   "batch: the refusal is localized",
+			Method: http.MethodPost, URL: "/api/batch", Body: batch(deleteVerified),
+			Headers:         map[string]string{"Accept-Language": "ru"},
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"code":"workflow_report_in_published_update"`},
+			ExpectedContent: []string{`"code":"workflow_report_in_published_update"`, onTop("ru")},
 			AfterTestFunc:   kept,
 		}},
 		{fixtures.Superuser, tests.ApiScenario{
