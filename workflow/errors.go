@@ -22,6 +22,8 @@ const (
 	CodeReportInPublishedUpdate = "workflow_report_in_published_update"
 	CodePublicSummaryPrivate    = "workflow_public_summary_private"
 	CodeReviewerIsReporter      = "workflow_reviewer_is_reporter"
+	CodeOrganizationAssigned    = "workflow_organization_assigned"
+	CodeOrganizationHasMembers  = "workflow_organization_has_members"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -94,4 +96,21 @@ func errRelatedIncidentUnknown() validation.Error {
 
 func errReviewerIsReporter() validation.Error {
 	return validation.NewError(CodeReviewerIsReporter, "You filed this report: another coordinator reviews it.")
+}
+
+// errOrganizationAssigned refuses deleting an organization that aid
+// requests name. The count (params) is given as "count: n", which reads
+// right in every language without plural forms.
+func errOrganizationAssigned(requests int) validation.Error {
+	return validation.NewError(CodeOrganizationAssigned,
+		"Aid requests name this organization (count: {{.requests}}): retire it (make it inactive) instead of deleting it.").
+		SetParams(map[string]any{"requests": requests})
+}
+
+// errOrganizationHasMembers refuses deleting an organization that user
+// accounts still belong to (their users.organization).
+func errOrganizationHasMembers(users int) validation.Error {
+	return validation.NewError(CodeOrganizationHasMembers,
+		"Accounts belong to this organization (count: {{.users}}): retire it (make it inactive), or move its aid workers to another organization first.").
+		SetParams(map[string]any{"users": users})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"aman/changelog"
@@ -72,19 +73,32 @@ func released(e *core.RecordEvent) bool {
 }
 
 // keepAssignedOrganizations refuses deleting an organization that an aid
-// request names, in any status: PocketBase would empty the relation (the
-// field is optional, without cascade), which strands the requests still in
-// service, as a retirement did, and erases from the fulfilled and closed
-// ones who helped. An organization that stops working is retired
-// (active = false), which releases its requests in service
-// (releaseRequests); one that no request ever named may be deleted.
+// request names, in any status, or that a user still belongs to.
+// PocketBase would empty the relations (both optional, without cascade):
+// requests still in service stranded, as a retirement did, the fulfilled
+// and closed ones no longer saying who helped, and its aid workers losing
+// their organization, and with it their access, without anyone deciding
+// it. An organization that stops working is retired (active = false),
+// which releases its requests in service (releaseRequests); its aid
+// workers are moved to another organization, or keep the retired one; one
+// that nothing names may be deleted. The refusal is a validation error on
+// id with the count (workflow_organization_assigned,
+// workflow_organization_has_members), which the locale middleware also
+// gives as the delete's top-level message.
 func keepAssignedOrganizations(e *core.RecordEvent) error {
 	n, err := countNaming(e.App, AidRequestsCollection, fieldAssignedOrg, e.Record.Id)
 	if err != nil {
 		return fmt.Errorf("count aid requests of organization %s: %w", e.Record.Id, err)
 	}
 	if n > 0 {
-		return fmt.Errorf("organization %s is assigned %d aid requests: retire it (active = false) instead of deleting it", e.Record.Id, n)
+		return validation.Errors{core.FieldNameId: errOrganizationAssigned(n)}
+	}
+	n, err = countNaming(e.App, UsersCollection, fieldOrganization, e.Record.Id)
+	if err != nil {
+		return fmt.Errorf("count users of organization %s: %w", e.Record.Id, err)
+	}
+	if n > 0 {
+		return validation.Errors{core.FieldNameId: errOrganizationHasMembers(n)}
 	}
 	return e.Next()
 }

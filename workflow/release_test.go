@@ -79,15 +79,21 @@ func seedRelease(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 	if err := app.SaveNoValidate(twin); err != nil {
 		t.Fatal(err)
 	}
+	addAidWorker(t, app, aidWorker, orgGoing)
+}
+
+// addAidWorker adds the aid worker id of org.
+func addAidWorker(t testing.TB, app core.App, id, org string) {
+	t.Helper()
 	users, err := app.FindCollectionByNameOrId("users")
 	if err != nil {
 		t.Fatal(err)
 	}
 	worker := core.NewRecord(users)
-	worker.Id = aidWorker
-	worker.SetEmail(aidWorker + "@example.org")
+	worker.Id = id
+	worker.SetEmail(id + "@example.org")
 	worker.SetPassword(fixtures.Password)
-	worker.Load(map[string]any{"name": "Aid worker", "role": "aid_worker", "organization": orgGoing})
+	worker.Load(map[string]any{"name": "Aid worker " + id, "role": "aid_worker", "organization": org})
 	if err := app.Save(worker); err != nil {
 		t.Fatal(err)
 	}
@@ -364,44 +370,129 @@ func TestRelease_AllOrNothing(t *testing.T) {
 // TestRelease_Deleting: an organization that an aid request names, in any
 // status, is not deleted (PocketBase would empty assigned_org: requests in
 // service stranded as a retirement left them, and those fulfilled and
-// closed would forget who helped); it is retired instead. One that no
-// request names is deleted. Only superusers delete organizations.
+// closed would forget who helped); it is retired instead. Nor is one that
+// a user still belongs to (PocketBase would empty users.organization: its
+// aid workers silently losing their organization and their access); its
+// aid workers are moved first, or it is retired. One that nothing names is
+// deleted. Only superusers delete organizations. The refusal's code is on
+// id with the count, and its reason is the top-level message too, in the
+// caller's language.
 func TestRelease_Deleting(t *testing.T) {
-	refusedDelete := []string{`"message":"Failed to delete record. Make sure that the record is not part of a required relation reference."`}
-	scenarios := []struct {
-		name, as, org string
-		before        func(testing.TB, *tests.TestApp, *core.ServeEvent)
-		status        int
-		want          []string
-		after         func(testing.TB, core.App)
-	}{
-		{"an organization with requests in service", fixtures.Superuser, orgGoing, nil, 400, refusedDelete, expectUntouched},
-		{"a retired organization whose closed requests name it", fixtures.Superuser, orgGoing,
-			func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) { setActive(t, app, orgGoing, false) },
-			400, refusedDelete, expectReleased},
-		{"an organization no request names", fixtures.Superuser, orgUnused, nil, 204, nil, func(t testing.TB, app core.App) {
-			if _, err := app.FindRecordById("organizations", orgUnused); err == nil {
-				t.Fatal("not deleted")
+	assigned := func(n string) string {
+		return `"id":{"code":"workflow_organization_assigned","message":"Aid requests name this organization (count: ` + n +
+			`): retire it (make it inactive) instead of deleting it.","params":{"requests":` + n + `}}`
+	}
+	reason := map[string]string{
+		"assigned en":  "Aid requests name this organization (count: 6): retire it (make it inactive) instead of deleting it.",
+		"assigned tg":  "Ба ин созмон дархостҳои кӯмак ишора мекунанд (шумора: 6): онро нест накунед, балки ғайрифаъол гардонед.",
+		"assigned ru3": "На эту организацию ссылаются запросы о помощи (количество: 3): не удаляйте её, а сделайте неактивной.",
+		"members en":   "Accounts belong to this organization (count: 1): retire it (make it inactive), or move its aid workers to another organization first.",
+		"members ru":   "К этой организации относятся учётные записи (количество: 1): сделайте её неактивной или сначала переведите её сотрудников в другую организацию.",
+	}
+	onTop := func(key string) string { return `"message":"` + reason[key] + `","status":400` }
+	members := `"id":{"code":"workflow_organization_has_members"`
+	// a second aid worker, of orgUnused, whom no request concerns
+	const member = "aidworkerunus01"
+	withMember := func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) { addAidWorker(t, app, member, orgUnused) }
+	memberOf := func(org string) func(testing.TB, core.App) {
+		return func(t testing.TB, app core.App) {
+			user, err := app.FindRecordById("users", member)
+			if err != nil {
+				t.Fatal(err)
 			}
-			expectUntouched(t, app)
-		}},
-		{"a coordinator deletes none", fixtures.Coordinator, orgUnused, nil, 403, []string{`"data":{}`}, expectUntouched},
+			if got := user.GetString("organization"); got != org {
+				t.Fatalf("the aid worker's organization is %q, want %q", got, org)
+			}
+		}
+	}
+	exists := func(id string) func(testing.TB, core.App) {
+		return func(t testing.TB, app core.App) {
+			if _, err := app.FindRecordById("organizations", id); err != nil {
+				t.Fatalf("organization %s: %v", id, err)
+			}
+		}
+	}
+	deleted := func(t testing.TB, app core.App) {
+		if _, err := app.FindRecordById("organizations", orgUnused); err == nil {
+			t.Fatal("not deleted")
+		}
+	}
+	batch := func(requests ...string) *strings.Reader {
+		return strings.NewReader(`{"requests":[` + strings.Join(requests, ",") + `]}`)
+	}
+	deleteUnused := `{"method":"DELETE","url":"` + orgsURL + "/" + orgUnused + `"}`
+	type scenario struct {
+		name, as, method, url string
+		body                  *strings.Reader
+		lang                  string
+		before                func(testing.TB, *tests.TestApp, *core.ServeEvent)
+		status                int
+		want, notWant         []string
+		after                 []func(testing.TB, core.App)
+	}
+	del := func(org string) (string, string) { return http.MethodDelete, orgsURL + "/" + org }
+	scenarios := []scenario{
+		{name: "an organization with requests in service", as: fixtures.Superuser, method: http.MethodDelete, url: orgsURL + "/" + orgGoing,
+			status: 400, want: []string{assigned("6"), onTop("assigned en")}, notWant: []string{"required relation reference"},
+			after: []func(testing.TB, core.App){expectUntouched}},
+		{name: "an organization with requests in service (?lang=tg)", as: fixtures.Superuser, method: http.MethodDelete, url: orgsURL + "/" + orgGoing + "?lang=tg",
+			status: 400, want: []string{`"code":"workflow_organization_assigned"`, onTop("assigned tg")},
+			after: []func(testing.TB, core.App){expectUntouched}},
+		{name: "a retired organization whose closed requests name it (Accept-Language: ru)", as: fixtures.Superuser, method: http.MethodDelete, url: orgsURL + "/" + orgGoing,
+			lang:   "ru",
+			before: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) { setActive(t, app, orgGoing, false) },
+			status: 400, want: []string{`"code":"workflow_organization_assigned"`, `"params":{"requests":3}`, onTop("assigned ru3")},
+			after: []func(testing.TB, core.App){expectReleased}},
+		{name: "an organization an aid worker belongs to", as: fixtures.Superuser, method: http.MethodDelete, url: orgsURL + "/" + orgUnused,
+			before: withMember,
+			status: 400, want: []string{members, `"params":{"users":1}`, onTop("members en")}, notWant: []string{"required relation reference"},
+			after: []func(testing.TB, core.App){exists(orgUnused), memberOf(orgUnused), expectUntouched}},
+		{name: "an organization an aid worker belongs to (Accept-Language: ru)", as: fixtures.Superuser, method: http.MethodDelete, url: orgsURL + "/" + orgUnused,
+			lang: "ru", before: withMember,
+			status: 400, want: []string{members, onTop("members ru")},
+			after: []func(testing.TB, core.App){exists(orgUnused), memberOf(orgUnused)}},
+		{name: "batch: an organization an aid worker belongs to (Accept-Language: ru)", as: fixtures.Superuser, method: http.MethodPost, url: "/api/batch",
+			body: batch(deleteUnused), lang: "ru", before: withMember,
+			status: 400, want: []string{members, onTop("members ru")},
+			after: []func(testing.TB, core.App){exists(orgUnused), memberOf(orgUnused)}},
+		{name: "batch: its aid worker moved to another organization, then it is deleted", as: fixtures.Superuser, method: http.MethodPost, url: "/api/batch",
+			body:   batch(`{"method":"PATCH","url":"/api/collections/users/records/`+member+`","body":{"organization":"`+orgStaying+`"}}`, deleteUnused),
+			before: withMember,
+			status: 200, want: []string{`"status":204`},
+			after: []func(testing.TB, core.App){deleted, memberOf(orgStaying), expectUntouched}},
+		{name: "an organization nothing names", as: fixtures.Superuser, method: http.MethodDelete, url: orgsURL + "/" + orgUnused,
+			status: 204, after: []func(testing.TB, core.App){deleted, expectUntouched}},
+	}
+	// nobody else deletes one, even one that nothing names
+	for _, as := range []string{fixtures.Anonymous, fixtures.Volunteer, fixtures.Coordinator, fixtures.Editor} {
+		method, url := del(orgUnused)
+		scenarios = append(scenarios, scenario{name: "deletes none", as: as, method: method, url: url,
+			status: 403, want: []string{`"data":{}`}, after: []func(testing.TB, core.App){exists(orgUnused), expectUntouched}})
 	}
 	for _, s := range scenarios {
-		before, check := s.before, s.after
-		runScenario(t, s.as, tests.ApiScenario{
-			Name:   "DELETE as " + fixtures.Role(s.as) + ": " + s.name,
-			Method: http.MethodDelete, URL: orgsURL + "/" + s.org,
+		before := s.before
+		headers := map[string]string{}
+		if s.lang != "" {
+			headers["Accept-Language"] = s.lang
+		}
+		sc := tests.ApiScenario{
+			Name:   s.method + " " + s.url + " as " + fixtures.Role(s.as) + ": " + s.name,
+			Method: s.method, URL: s.url, Headers: headers,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				seedRelease(t, app, e)
 				if before != nil {
 					before(t, app, e)
 				}
 			},
-			ExpectedStatus:  s.status,
-			ExpectedContent: s.want,
-			AfterTestFunc:   after(check),
-		})
+			ExpectedStatus:     s.status,
+			ExpectedContent:    s.want,
+			NotExpectedContent: s.notWant,
+			AfterTestFunc:      after(s.after...),
+		}
+		if s.body != nil {
+			sc.Body = s.body
+		}
+		runScenario(t, s.as, sc)
 	}
 }
 
