@@ -79,7 +79,7 @@ var contentMessages = []*i18n.Message{
 
 // projectErrorMessages are the English sources of the error codes this
 // project's packages emit (workflow, syncapi, photos, privacy, security,
-// locale's content). The ID is the code.
+// locale's content and list limits). The ID is the code.
 // TestMessages_ProjectCodes greps the project for `NewError("…"` and
 // `Code… = "…"` literals and fails when one has no message here.
 // Params named from, to, status and initial are status values; the
@@ -124,6 +124,11 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "changelog_changed_meanwhile", Other: "Someone else changed this record while you were editing it. Reload it and make your change again."},
 
 	{ID: "privacy_forbidden_query_field", Other: "You cannot filter or sort by {{.field}}."},
+
+	{ID: "list_filter_too_complex", Other: "The filter is too complex: it may have at most {{.max}} conditions."},
+	{ID: "list_filter_too_long", Other: "The filter is too long: it may have at most {{.max}} characters."},
+	{ID: "list_sort_too_many", Other: "Sort by at most {{.max}} fields."},
+	{ID: "list_sort_field_too_long", Other: "A sort field is too long: it may have at most {{.max}} characters."},
 
 	{ID: "realtime_too_many_subscriptions", Other: "At most {{.max}} realtime subscriptions to records are allowed at once."},
 

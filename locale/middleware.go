@@ -51,7 +51,9 @@ func languageMiddleware() *hook.Handler[*core.RequestEvent] {
 }
 
 // errorsMiddleware localizes the error the handler chain returns before the
-// router writes it. Responses a handler wrote itself are not touched.
+// router writes it, after giving a list request over PocketBase's search
+// limits a code of its own (explainListLimit). Responses a handler wrote
+// itself are not touched.
 func errorsMiddleware() *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id:       ErrorsMiddlewareId,
@@ -66,7 +68,7 @@ func errorsMiddleware() *hook.Handler[*core.RequestEvent] {
 			if h.Get("Content-Language") == "" {
 				h.Set("Content-Language", lang)
 			}
-			return LocalizeApiError(lang, router.ToApiError(err))
+			return LocalizeApiError(lang, explainListLimit(router.ToApiError(err)))
 		},
 	}
 }
