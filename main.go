@@ -64,6 +64,7 @@ func main() {
 	}
 
 	if err := app.Start(); err != nil {
-		log.Fatal(err)
+		// a full or read-only disk's error names the data dir
+		log.Fatal(server.StartError(app.DataDir(), err))
 	}
 }

@@ -35,6 +35,7 @@ const DataMaxIdleConns = 4
 //
 // Its connections keep up to StmtCacheSize prepared statements each
 // (package stmtcache), so that a statement run again is not parsed again.
+// It connects once before returning, and an error names dbPath.
 func DBConnect(dbPath string) (*dbx.DB, error) {
 	dsn := dbPath + "?" + dsnQuery()
 	probe, err := sql.Open("sqlite", dsn) // connects to nothing: only names the driver
@@ -43,7 +44,16 @@ func DBConnect(dbPath string) (*dbx.DB, error) {
 	}
 	drv := probe.Driver()
 	_ = probe.Close()
-	return dbx.NewFromDB(sql.OpenDB(stmtcache.New(drv, dsn, StmtCacheSize)), "sqlite"), nil
+	db := sql.OpenDB(stmtcache.New(drv, dsn, StmtCacheSize))
+	// connect now, so that a file SQLite cannot open (a data dir not
+	// writable, a full disk) is named: SQLite's own "unable to open
+	// database file (14)", which PocketBase's first query would return and
+	// the server print at start, says not which
+	if err := db.Ping(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open database %s: %w", dbPath, err)
+	}
+	return dbx.NewFromDB(db, "sqlite"), nil
 }
 
 // StmtCacheSize is how many prepared statements each database connection
