@@ -99,6 +99,77 @@ func Hiding(app core.App, v privacy.Viewer, collection, id string, w Moment) (hi
 	return h.hidden, h.valueHidden
 }
 
+// Judgment is how a row about a record, written at a Moment, is judged
+// for a viewer (Judge): what Hiding returns, and whether the row's actor,
+// or a sync conflict's pusher, is hidden (ActorHidden).
+type Judgment struct {
+	app        core.App
+	collection string
+	id         string
+	j          judged
+}
+
+// Judge judges a row about the record collection/id written at w for v,
+// as Hiding does, reading the record once; a superuser is hidden nothing.
+func Judge(app core.App, v privacy.Viewer, collection, id string, w Moment) Judgment {
+	if v.Superuser {
+		return Judgment{app: app, collection: collection, id: id,
+			j: judged{valueHidden: func(string, any) bool { return false }}}
+	}
+	return Judgment{app: app, collection: collection, id: id, j: hiding(app, v, collection, id, w)}
+}
+
+// Hidden are the fields of the record hidden from the viewer (Hiding).
+func (j Judgment) Hidden() []string { return j.j.hidden }
+
+// ValueHidden reports whether a value the record once held is hidden on
+// its own (Hiding).
+func (j Judgment) ValueHidden(field string, value any) bool { return j.j.valueHidden(field, value) }
+
+// ActorHidden reports whether user, who wrote the row (a history row's
+// actor, a sync conflict's pusher), is hidden from the viewer: when the
+// record's submitter is hidden, the rows of whoever is or ever was its
+// submitter are, and no one else's (see RedactHistory). An empty user
+// (the system, a superuser's push, a user deleted since) is hidden
+// whenever the submitter is: it tells nothing either way, and what else
+// the row holds about the writer (a conflict's device) must not name
+// them.
+func (j Judgment) ActorHidden(user string) bool {
+	owners := j.hiddenOwners()
+	if len(owners) == 0 {
+		return false
+	}
+	return user == "" || wasSubmitter(j.app, j.collection, j.id, j.j, owners, user)
+}
+
+// SubmitterHidden reports whether the record's submitter is hidden from
+// the viewer: the condition under which ActorHidden blanks anyone.
+func (j Judgment) SubmitterHidden() bool { return len(j.hiddenOwners()) > 0 }
+
+// FromBirth reports whether the log still holds the first write ever made
+// under the record's id (its rev 1: revs go on across lives), so that
+// ActorHidden can tell every submitter the id had. It does not once the
+// history was pruned (sync conflicts outlive it) or for a record older
+// than the log; nor when it cannot be read. One read of the index of
+// changes by record.
+func (j Judgment) FromBirth() bool {
+	var n int
+	err := j.app.DB().NewQuery(`SELECT COUNT(*) FROM ` + changesTable + `
+		WHERE collection = {:collection} AND record_id = {:record_id} AND rev = 1`).
+		Bind(dbx.Params{"collection": j.collection, "record_id": j.id}).Row(&n)
+	return err == nil && n > 0
+}
+
+func (j Judgment) hiddenOwners() []string {
+	var owners []string
+	for _, f := range OwnerFields {
+		if slices.Contains(j.j.hidden, f) {
+			owners = append(owners, f)
+		}
+	}
+	return owners
+}
+
 // judged is what hiding found: what Hiding returns, and the record the
 // row was judged by with where its life began (nil when the row is
 // judged as one about a record that no longer exists).
@@ -191,7 +262,8 @@ func CreatedAt(r *core.Record) (string, bool) {
 
 // RedactHistory redacts one record_history record for v: the values v
 // may not see (Hiding), and the actor when it is, or ever was, a submitter
-// of the record whose submitter is hidden from v (SubmitterActor).
+// of the record whose submitter is hidden from v (Judgment.ActorHidden;
+// the sync conflicts' pusher is judged by the same rule).
 //
 // Blanking every row's actor when the submitter is hidden, as it was,
 // left coordinators unable to tell which of them took an anonymous report
@@ -236,30 +308,19 @@ func RedactHistory(app core.App, v privacy.Viewer, r *core.Record) {
 	if v.Superuser {
 		return
 	}
-	collection, id := r.GetString("collection"), r.GetString("record_id")
-	j := hiding(app, v, collection, id, Moment{Seq: int64(r.GetInt("seq"))})
-	hidden, valueHidden := j.hidden, j.valueHidden
+	j := Judge(app, v, r.GetString("collection"), r.GetString("record_id"), Moment{Seq: int64(r.GetInt("seq"))})
 	var diff map[string]any
 	if raw, err := json.Marshal(r.Get("diff")); err == nil {
 		_ = json.Unmarshal(raw, &diff)
 	}
 	for f, pair := range diff {
 		p, _ := pair.(map[string]any)
-		if slices.Contains(hidden, f) || valueHidden(f, p["old"]) || valueHidden(f, p["new"]) {
+		if slices.Contains(j.Hidden(), f) || j.ValueHidden(f, p["old"]) || j.ValueHidden(f, p["new"]) {
 			diff[f] = hiddenMarker
 		}
 	}
 	r.Set("diff", diff)
-	var owners []string
-	for _, f := range OwnerFields {
-		if slices.Contains(hidden, f) {
-			owners = append(owners, f)
-		}
-	}
-	if len(owners) == 0 || r.GetString("actor") == "" {
-		return
-	}
-	if wasSubmitter(app, collection, id, j, owners, r.GetString("actor")) {
+	if r.GetString("actor") != "" && j.ActorHidden(r.GetString("actor")) {
 		r.Set("actor", "")
 		r.Set("actor_collection", "")
 	}

@@ -106,18 +106,13 @@ func TestHistory_ActorsOfAnAnonymousReport(t *testing.T) {
 	}
 	// naming actors makes none of the audit columns a coordinator's to
 	// filter or sort by
-	for _, q := range []string{
-		"filter=" + url.QueryEscape("actor='"+coordinator2+"'"),
-		"filter=" + url.QueryEscape("actor='"+coordinator+"'"),
-		"filter=" + url.QueryEscape("actor_collection='users'"),
+	en.refusesQueries(coordinator, "record_history",
+		"filter="+url.QueryEscape("actor='"+coordinator2+"'"),
+		"filter="+url.QueryEscape("actor='"+coordinator+"'"),
+		"filter="+url.QueryEscape("actor_collection='users'"),
 		"sort=actor",
 		"sort=-actor_collection",
-	} {
-		if rec := en.raw(coordinator, http.MethodGet, "/api/collections/record_history/records?"+q, nil); rec.Code != 400 ||
-			!strings.Contains(rec.Body.String(), "privacy_forbidden_query_field") {
-			t.Errorf("coordinator's %s: %d %s", q, rec.Code, rec.Body.String())
-		}
-	}
+	)
 }
 
 // TestHistory_ActorsOfARecordDeletedAndCreatedAgain: a row of an earlier
@@ -218,5 +213,17 @@ func TestHistory_SubmittersReadThroughTheirIndex(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(details, "; "), "USING INDEX idx_aman_changes_owners") {
 		t.Fatalf("%s\nplanned as %q: not through the index of submitter changes", queries[0], details)
+	}
+}
+
+// refusesQueries checks that each query of collection's records is
+// refused to as by the privacy query guard.
+func (en *env) refusesQueries(as, collection string, queries ...string) {
+	en.t.Helper()
+	for _, q := range queries {
+		if rec := en.raw(as, http.MethodGet, "/api/collections/"+collection+"/records?"+q, nil); rec.Code != 400 ||
+			!strings.Contains(rec.Body.String(), "privacy_forbidden_query_field") {
+			en.t.Errorf("%s's %s: %d %s", as, q, rec.Code, rec.Body.String())
+		}
 	}
 }

@@ -14,12 +14,18 @@ import (
 // way changelog does to record_history: the fields hidden from the viewer
 // on the target record, and values hidden on their own (changelog.Hiding:
 // an aid request's old link to an anonymous report), are removed from data
-// and server_state, and the pushing user and device are blanked when the
-// record's submitter is hidden (the pusher of an anonymous report is
-// usually its reporter), with the mutation id the device chose. Filters,
-// sorts, realtime filters and back-relations
-// (users?filter=sync_conflicts_via_user…) through those columns are for
-// superusers only (privacy.AuditColumns).
+// and server_state; when the record's submitter is hidden, the pushing
+// user and device are blanked if the pusher is, or ever was, its
+// submitter (changelog.Judgment.ActorHidden, the rule of the history's
+// actors), pushed from rev 0 (a create), or when the log no longer tells
+// (changelog.Judgment.FromBirth), and named otherwise, so that a
+// coordinator's pushed edit of an anonymous report stays accountable; the
+// mutation id the device chose is
+// blanked with them, and whenever a value was removed from data (it may
+// be a hash of what the device sent). Filters, sorts, realtime filters and
+// back-relations (users?filter=sync_conflicts_via_user…) through those
+// columns are for superusers only (privacy.AuditColumns): a filter by the
+// pusher would still tell, by elimination, who pushed what is blanked.
 func bindConflictRedaction(app core.App) {
 	app.OnRecordEnrich(ConflictsCollection).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if err := e.Next(); err != nil {
@@ -41,8 +47,17 @@ func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 	if v.Superuser {
 		return
 	}
-	hidden, valueHidden := changelog.Hiding(app, v, r.GetString("collection"), r.GetString("record_id"),
+	j := changelog.Judge(app, v, r.GetString("collection"), r.GetString("record_id"),
 		changelog.Moment{At: r.GetDateTime("created").String(), Life: r.GetString("life")})
+	// judged on the evidence as kept, before its hidden values are taken out
+	// a mutation from rev 0 (a create, or the discard of one) is about
+	// its pusher's own record to be, though a refused create left no
+	// history; and where the log no longer holds the id's first write (it
+	// was pruned: conflicts outlive it), who ever was a submitter cannot
+	// be told
+	pusherHidden := j.SubmitterHidden() && (r.GetInt("base_rev") == 0 ||
+		!j.FromBirth() || j.ActorHidden(r.GetString("user")))
+	removed := false
 	for _, col := range []string{"data", "server_state"} {
 		var m map[string]any
 		if raw, err := json.Marshal(r.Get(col)); err == nil {
@@ -52,19 +67,23 @@ func redactConflict(app core.App, v privacy.Viewer, r *core.Record) {
 			continue
 		}
 		for f, value := range m {
-			if slices.Contains(hidden, f) || valueHidden(f, value) {
+			if slices.Contains(j.Hidden(), f) || j.ValueHidden(f, value) {
 				delete(m, f)
+				removed = removed || col == "data"
 			}
 		}
 		r.Set(col, m)
 	}
-	if slices.ContainsFunc(changelog.OwnerFields, func(f string) bool { return slices.Contains(hidden, f) }) {
+	if pusherHidden || removed {
+		// the client chooses its mutation ids: the reference adapter
+		// (e2e/lib/rx-device.js) hashes the mutation, with what it sent
+		// (the reporter of a create included): shown beside the rest of
+		// the data, it would confirm a guess of what was removed
+		r.Set("mutation_id", "")
+	}
+	if pusherHidden {
 		r.Set("user", "")
 		r.Set("client", "")
-		// the client chooses its mutation ids: the reference adapter
-		// (e2e/lib/rx-device.js) hashes the mutation, the reporter of a
-		// create included, and others may number them per device
-		r.Set("mutation_id", "")
 		// and the pusher as ?expand=user built it
 		if expand := r.Expand(); expand["user"] != nil {
 			delete(expand, "user")
