@@ -190,6 +190,24 @@ describe('review screen: conflicts, history, translations', () => {
     assert.deepEqual(cspErrors(coord), []);
   });
 
+  test('a conflict a superuser resolved says so, and is not the coordinator\'s to change', async () => {
+    const { page } = coord;
+    const { root } = people;
+    const settled = 'Settled by the administrator: the volunteer was called.';
+    await root.collection('sync_conflicts').update(made.rejected.conflict, { status: 'resolved', resolution: settled });
+    const c = await people.coordinator.pb.collection('sync_conflicts').getOne(made.rejected.conflict);
+    assert.equal(c.resolved_by, '', 'a superuser is no users record');
+    assert.ok(c.resolved_by_superuser, 'the superuser who resolved it is named');
+    await go(page, '#/conflicts', '#records');
+    await go(page, `#/conflicts/${made.rejected.conflict}`, '#resolved-by-admin');
+    const by = await page.locator('#resolution .resolved-by').textContent();
+    assert.ok(by.includes('администратор'), `"${by}" says an administrator resolved it`);
+    assert.equal(await page.locator('#resolution .f-resolution').textContent(), settled);
+    assert.equal(await page.locator('#in-resolution').count(), 0, 'nothing to reword');
+    assert.equal(await page.locator('#act-reopen-conflict').count(), 0, 'nor to reopen');
+    assert.deepEqual(cspErrors(coord), []);
+  });
+
   test('a request\'s history names the organization assigned, the district, the requester and the report', async () => {
     const { page } = coord;
     const { root } = people;

@@ -112,6 +112,7 @@ var labelMessages = []*i18n.Message{
 	{ID: "field.error", Other: "Error"},
 	{ID: "field.resolution", Other: "Resolution"},
 	{ID: "field.resolved_by", Other: "Resolved by"},
+	{ID: "field.resolved_by_superuser", Other: "Resolved by (administrator)"},
 
 	// fields whose meaning depends on the collection
 	{ID: "field.sync_conflicts.kind", Other: "Kind"},

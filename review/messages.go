@@ -72,6 +72,7 @@ var Messages = []*i18n.Message{
 	{ID: "review_resolve_hint", Other: "Say what you did about it: applied the phone's values, kept the server's, or asked the volunteer. You are recorded as the one who resolved it."},
 	{ID: "review_reopen_conflict", Other: "Reopen"},
 	{ID: "review_resolved_by_other", Other: "Another reviewer resolved this conflict: only they can change or reopen it."},
+	{ID: "review_resolved_by_admin", Other: "An administrator resolved this conflict: only an administrator can change or reopen it."},
 	{ID: "review_resolved_elsewhere", Other: "This conflict was resolved meanwhile, on another screen."},
 	{ID: "review_own_report", Other: "You filed this report: another coordinator reviews it."},
 	{ID: "review_open_conflicts", Other: "Open sync conflicts"},

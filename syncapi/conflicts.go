@@ -16,24 +16,54 @@ import (
 // resolve (changelog.ReviewRule).
 const ConflictsCollection = "sync_conflicts"
 
+// resolvedBySuperuser is the conflicts' field that names the superuser who
+// resolved one (pb_migrations/1795768300_conflicts_resolved_by_superuser.js):
+// a superuser is no users record, so resolved_by cannot.
+const resolvedBySuperuser = "resolved_by_superuser"
+
 // bindConflictResolution names the reviewer who resolves a conflict: a
 // user's request that changes its status or resolution sets resolved_by
 // to that user (the update rule lets them name nobody else), and reopening
 // it clears resolved_by, so the next reviewer may take it; an open
 // conflict names nobody, so no one locks others out by naming themselves
-// without resolving it. A superuser names whom they like.
+// without resolving it.
+//
+// A superuser's request that resolves or rewords a conflict names them in
+// resolved_by_superuser (and nobody in resolved_by: the words are theirs),
+// which leaves it to superusers (the update rule); a superuser may instead
+// name a reviewer as resolved_by, which makes it that reviewer's, and
+// reopening clears it. Nobody else writes the field (the update rule),
+// and a superuser's request body does not either: the hook sets it.
 func bindConflictResolution(app core.App) {
 	app.OnRecordUpdateRequest(ConflictsCollection).BindFunc(func(e *core.RecordRequestEvent) error {
-		if e.Auth != nil && !e.Auth.IsSuperuser() {
+		switch {
+		case e.Auth == nil:
+		case !e.Auth.IsSuperuser():
+			e.Record.Set(resolvedBySuperuser, "")
 			switch {
 			case e.Record.GetString("status") != "resolved":
 				e.Record.Set("resolved_by", "") // an open conflict is nobody's
-			case resolutionChanged(e.Record) || e.Record.GetString("resolved_by") != e.Record.Original().GetString("resolved_by"):
+			case resolutionChanged(e.Record) || resolverChanged(e.Record):
 				e.Record.Set("resolved_by", e.Auth.Id)
+			}
+		default:
+			e.Record.Set(resolvedBySuperuser, e.Record.Original().GetString(resolvedBySuperuser))
+			switch {
+			case e.Record.GetString("status") != "resolved":
+				e.Record.Set(resolvedBySuperuser, "")
+			case resolverChanged(e.Record) && e.Record.GetString("resolved_by") != "":
+				e.Record.Set(resolvedBySuperuser, "") // a reviewer named: theirs
+			case resolutionChanged(e.Record) || resolverChanged(e.Record):
+				e.Record.Set("resolved_by", "")
+				e.Record.Set(resolvedBySuperuser, e.Auth.Id)
 			}
 		}
 		return e.Next()
 	})
+}
+
+func resolverChanged(r *core.Record) bool {
+	return r.GetString("resolved_by") != r.Original().GetString("resolved_by")
 }
 
 func resolutionChanged(r *core.Record) bool {

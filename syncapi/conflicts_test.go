@@ -365,60 +365,40 @@ func TestConflicts_ResolutionIsTheResolvers(t *testing.T) {
 	if res.Conflict == "" {
 		t.Fatalf("setup: %+v", res)
 	}
-	one := "/api/collections/sync_conflicts/records/" + res.Conflict
-	steps := []struct {
-		name   string
-		as     string
-		body   map[string]any
-		status int
-		// the stored status, resolution and resolved_by after the step
-		want [3]string
-	}{
+	// the stored status, resolution and resolved_by after each step
+	steps := []patchStep{
 		{"claiming an open conflict without resolving it names nobody", coordinator, map[string]any{"resolved_by": coordinator},
-			200, [3]string{"open", "", ""}},
+			200, []string{"open", "", ""}},
 		{"resolving names the resolver", coordinator2, map[string]any{"status": "resolved", "resolution": "Ignored."},
-			200, [3]string{"resolved", "Ignored.", coordinator2}},
+			200, []string{"resolved", "Ignored.", coordinator2}},
 		{"another reviewer cannot rewrite it", coordinator, map[string]any{"resolution": "Rewritten."},
-			404, [3]string{"resolved", "Ignored.", coordinator2}},
+			404, []string{"resolved", "Ignored.", coordinator2}},
 		{"nor take it", coordinator, map[string]any{"resolution": "Mine.", "resolved_by": coordinator},
-			404, [3]string{"resolved", "Ignored.", coordinator2}},
+			404, []string{"resolved", "Ignored.", coordinator2}},
 		{"nor reopen it", coordinator, map[string]any{"status": "open"},
-			404, [3]string{"resolved", "Ignored.", coordinator2}},
+			404, []string{"resolved", "Ignored.", coordinator2}},
 		{"nor name the resolver of another", coordinator2, map[string]any{"resolved_by": coordinator},
-			404, [3]string{"resolved", "Ignored.", coordinator2}},
+			404, []string{"resolved", "Ignored.", coordinator2}},
 		{"the resolver words it better", coordinator2, map[string]any{"resolution": "Ignored: not B's report."},
-			200, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
+			200, []string{"resolved", "Ignored: not B's report.", coordinator2}},
 		{"the resolver reopens it for others", coordinator2, map[string]any{"status": "open"},
-			200, [3]string{"open", "Ignored: not B's report.", ""}},
+			200, []string{"open", "Ignored: not B's report.", ""}},
 		{"nobody cannot be named", coordinator, map[string]any{"status": "resolved", "resolved_by": ""},
-			404, [3]string{"open", "Ignored: not B's report.", ""}},
+			404, []string{"open", "Ignored: not B's report.", ""}},
 		{"another reviewer resolves it", coordinator, map[string]any{"status": "resolved"},
-			200, [3]string{"resolved", "Ignored: not B's report.", coordinator}},
+			200, []string{"resolved", "Ignored: not B's report.", coordinator}},
 		{"a superuser reassigns it", superuser, map[string]any{"resolved_by": coordinator2},
-			200, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
+			200, []string{"resolved", "Ignored: not B's report.", coordinator2}},
 		{"a volunteer cannot touch it", volunteerB, map[string]any{"status": "open"},
-			404, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
+			404, []string{"resolved", "Ignored: not B's report.", coordinator2}},
 		{"nor an editor", editor, map[string]any{"status": "open"},
-			404, [3]string{"resolved", "Ignored: not B's report.", coordinator2}},
+			404, []string{"resolved", "Ignored: not B's report.", coordinator2}},
 		{"a superuser reopens it naming someone", superuser, map[string]any{"status": "open"},
-			200, [3]string{"open", "Ignored: not B's report.", coordinator2}},
+			200, []string{"open", "Ignored: not B's report.", coordinator2}},
 		{"an open conflict is anyone's to resolve, whoever it names", coordinator, map[string]any{"status": "resolved", "resolution": "Checked."},
-			200, [3]string{"resolved", "Checked.", coordinator}},
+			200, []string{"resolved", "Checked.", coordinator}},
 	}
-	for i, s := range steps {
-		code, body := en.do(s.as, http.MethodPatch, one, s.body)
-		if code != s.status {
-			t.Fatalf("%d %s: %d %v, want %d", i, s.name, code, body, s.status)
-		}
-		r, err := en.app.FindRecordById("sync_conflicts", res.Conflict)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := [3]string{r.GetString("status"), r.GetString("resolution"), r.GetString("resolved_by")}
-		if got != s.want {
-			t.Fatalf("%d %s: stored %q, want %q", i, s.name, got, s.want)
-		}
-	}
+	en.patchSteps(t, res.Conflict, []string{"status", "resolution", "resolved_by"}, steps, nil)
 }
 
 // TestAudit_IDSquat: ids are the client's to choose, so a coordinator may
@@ -653,5 +633,41 @@ func coordinatorReportUnder(en *env, id string) {
 		"id": id, "reporter": coordinator, "occurred_at": "2026-11-25 10:00:00.000Z", "region": "sughd",
 		"category": "other", "description": "Mine."}); code != 200 {
 		en.t.Fatalf("the coordinator's own report under %s: %d", id, code)
+	}
+}
+
+// patchStep is a PATCH of a conflict by as, the status it is answered
+// with, and the values of the checked fields stored after it.
+type patchStep struct {
+	name   string
+	as     string
+	body   map[string]any
+	status int
+	want   []string
+}
+
+// patchSteps runs steps on the conflict id in order, checking each answer
+// and the fields stored after it; after, if set, runs after each step.
+func (en *env) patchSteps(t *testing.T, id string, fields []string, steps []patchStep, after func(i int, s patchStep)) {
+	t.Helper()
+	for i, s := range steps {
+		code, body := en.do(s.as, http.MethodPatch, "/api/collections/sync_conflicts/records/"+id, s.body)
+		if code != s.status {
+			t.Fatalf("%d %s: %d %v, want %d", i, s.name, code, body, s.status)
+		}
+		r, err := en.app.FindRecordById("sync_conflicts", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range fields {
+			got = append(got, r.GetString(f))
+		}
+		if !slices.Equal(got, s.want) {
+			t.Fatalf("%d %s: stored %q, want %q", i, s.name, got, s.want)
+		}
+		if after != nil {
+			after(i, s)
+		}
 	}
 }

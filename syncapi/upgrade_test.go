@@ -221,7 +221,7 @@ func TestUpgrade_ReviewAllowList(t *testing.T) {
 		}
 	}
 	if conflicts.UpdateRule == nil || strings.Contains(*conflicts.UpdateRule, changelog.DenyListReviewRule) ||
-		!strings.HasPrefix(*conflicts.UpdateRule, "("+changelog.ReviewRule+") && ") {
+		!strings.Contains(*conflicts.UpdateRule, "("+changelog.ReviewRule+") && ") {
 		t.Errorf("conflicts update after the upgrade: %s", ruleText(conflicts.UpdateRule))
 	}
 	for _, as := range []string{coordinator, editor} {
@@ -293,6 +293,7 @@ func TestUpgrade_ConflictsResolverOnly(t *testing.T) {
 	} {
 		t.Run(s.name, func(t *testing.T) {
 			en := newEnv(t)
+			beforeSuperusersResolution(t, en)
 			conflicts := mustCollection(t, en.app, "sync_conflicts")
 			current := *conflicts.UpdateRule
 			old := s.before(current)
@@ -309,11 +310,37 @@ func TestUpgrade_ConflictsResolverOnly(t *testing.T) {
 			en.exec("PRAGMA wal_checkpoint(TRUNCATE)")
 			upgraded := en.bootFrom(en.app.DataDir())
 			got := mustCollection(t, upgraded.app, "sync_conflicts").UpdateRule
-			if want := s.wantAfter(current); got == nil || *got != want {
+			// and 1795768300 adds its clause to whatever rule it finds
+			if want := "(" + s.wantAfter(current) + ")" + superusersResolution; got == nil || *got != want {
 				t.Fatalf("update rule after the upgrade: %s, want %q", ruleText(got), want)
 			}
 		})
 	}
+}
+
+// superusersResolution is the clause that
+// 1795768300_conflicts_resolved_by_superuser.js adds to the conflicts'
+// update rule.
+const superusersResolution = " && (status != 'resolved' || resolved_by_superuser = '')" +
+	" && @request.body.resolved_by_superuser:isset = false"
+
+// beforeSuperusersResolution makes en's data dir one from before
+// 1795768300_conflicts_resolved_by_superuser.js: the conflicts' update rule
+// without its clause, no resolved_by_superuser, the migration not applied
+// (the next boot applies it, after the Go migrations before it).
+func beforeSuperusersResolution(t *testing.T, en *env) {
+	t.Helper()
+	c := mustCollection(t, en.app, "sync_conflicts")
+	rule := *c.UpdateRule
+	if !strings.HasPrefix(rule, "(") || !strings.HasSuffix(rule, ")"+superusersResolution) {
+		t.Fatalf("setup: the conflicts' update rule lacks the superusers' clause: %s", rule)
+	}
+	c.UpdateRule = types.Pointer(rule[1 : len(rule)-len(")"+superusersResolution)])
+	c.Fields.RemoveByName("resolved_by_superuser")
+	if err := en.app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	en.exec("DELETE FROM _migrations WHERE file = '1795768300_conflicts_resolved_by_superuser.js'")
 }
 
 // TestUpgrade_ConflictLife: a data dir whose conflicts keep no life gets

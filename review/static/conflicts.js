@@ -148,8 +148,10 @@ async function conflictDetail(ctx, view, id, was) {
 }
 
 // resolution: resolve an open conflict with a text; reword or reopen one
-// resolved by the user or by nobody (a superuser). One another reviewer
-// resolved is theirs (the update rule: 404 for anyone else).
+// resolved by the user (or by nobody, before superusers' resolutions were
+// named). One another reviewer resolved is theirs, and one a superuser
+// resolved (resolved_by_superuser) the superusers' (the update rule: 404
+// for anyone else).
 function resolution(ctx, c, again) {
   const box = h('section', { class: 'card actions', id: 'resolution' }, h('h2', null, fieldLabel(ctx, C, 'resolution')));
   const save = async (body) => {
@@ -175,12 +177,15 @@ function resolution(ctx, c, again) {
       button('act-resolve', ctx.t('review_resolve'), () => save({ status: 'resolved', resolution: text.value }), 'primary')));
     return box;
   }
-  const by = c.resolved_by ? (c.expand?.resolved_by ? userName(c.expand.resolved_by) : c.resolved_by) : '';
+  const admin = !!c.resolved_by_superuser;
+  const by = admin ? ctx.t('review_by_admin')
+    : c.resolved_by ? (c.expand?.resolved_by ? userName(c.expand.resolved_by) : c.resolved_by) : '';
   box.append(h('p', { class: 'resolved-by' }, [by ? `${fieldLabel(ctx, C, 'resolved_by')}: ${by}` : null,
     date(c.updated)].filter(Boolean).join(' · ')));
-  if (c.resolved_by && c.resolved_by !== ctx.me.id) {
-    box.append(h('p', { class: 'f-resolution' }, c.resolution || '—'),
-      h('p', { class: 'muted small', id: 'resolved-by-other' }, ctx.t('review_resolved_by_other')));
+  if (admin || (c.resolved_by && c.resolved_by !== ctx.me.id)) {
+    box.append(h('p', { class: 'f-resolution' }, c.resolution || '—'), admin
+      ? h('p', { class: 'muted small', id: 'resolved-by-admin' }, ctx.t('review_resolved_by_admin'))
+      : h('p', { class: 'muted small', id: 'resolved-by-other' }, ctx.t('review_resolved_by_other')));
     return box;
   }
   box.append(input, h('div', { class: 'buttons' },
@@ -190,11 +195,11 @@ function resolution(ctx, c, again) {
 }
 
 // resolvedByOther: whether conflict id, still readable, is now resolved
-// by another reviewer.
+// by another reviewer or a superuser.
 async function resolvedByOther(ctx, id) {
   try {
-    const now = await ctx.pb.collection(C).getOne(id, { fields: 'status,resolved_by' });
-    return now.status === 'resolved' && !!now.resolved_by && now.resolved_by !== ctx.me.id;
+    const now = await ctx.pb.collection(C).getOne(id, { fields: 'status,resolved_by,resolved_by_superuser' });
+    return now.status === 'resolved' && (!!now.resolved_by_superuser || (!!now.resolved_by && now.resolved_by !== ctx.me.id));
   } catch {
     return false;
   }
