@@ -13,7 +13,7 @@ import (
 func TestMigrations_ConflictsResolvedBySuperuserDown(t *testing.T) {
 	const field = "resolved_by_superuser"
 	app := testapp.New(t)
-	runner := testapp.MigrationRunner(t, app, "1795768300_conflicts_resolved_by_superuser.js")
+	runner := testapp.MigrationRunner(t, app, "1795768330_conflicts_resolved_by_superuser.js")
 	state := func() (rule string, hasField bool) {
 		t.Helper()
 		c := mustFind(t, app, "sync_conflicts")

@@ -17,7 +17,7 @@ import (
 const ConflictsCollection = "sync_conflicts"
 
 // resolvedBySuperuser is the conflicts' field that names the superuser who
-// resolved one (pb_migrations/1795768300_conflicts_resolved_by_superuser.js):
+// resolved one (pb_migrations/1795768330_conflicts_resolved_by_superuser.js):
 // a superuser is no users record, so resolved_by cannot.
 const resolvedBySuperuser = "resolved_by_superuser"
 

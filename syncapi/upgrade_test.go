@@ -310,7 +310,7 @@ func TestUpgrade_ConflictsResolverOnly(t *testing.T) {
 			en.exec("PRAGMA wal_checkpoint(TRUNCATE)")
 			upgraded := en.bootFrom(en.app.DataDir())
 			got := mustCollection(t, upgraded.app, "sync_conflicts").UpdateRule
-			// and 1795768300 adds its clause to whatever rule it finds
+			// and 1795768330 adds its clause to whatever rule it finds
 			if want := "(" + s.wantAfter(current) + ")" + superusersResolution; got == nil || *got != want {
 				t.Fatalf("update rule after the upgrade: %s, want %q", ruleText(got), want)
 			}
@@ -319,13 +319,13 @@ func TestUpgrade_ConflictsResolverOnly(t *testing.T) {
 }
 
 // superusersResolution is the clause that
-// 1795768300_conflicts_resolved_by_superuser.js adds to the conflicts'
+// 1795768330_conflicts_resolved_by_superuser.js adds to the conflicts'
 // update rule.
 const superusersResolution = " && (status != 'resolved' || resolved_by_superuser = '')" +
 	" && @request.body.resolved_by_superuser:isset = false"
 
 // beforeSuperusersResolution makes en's data dir one from before
-// 1795768300_conflicts_resolved_by_superuser.js: the conflicts' update rule
+// 1795768330_conflicts_resolved_by_superuser.js: the conflicts' update rule
 // without its clause, no resolved_by_superuser, the migration not applied
 // (the next boot applies it, after the Go migrations before it).
 func beforeSuperusersResolution(t *testing.T, en *env) {
@@ -340,7 +340,7 @@ func beforeSuperusersResolution(t *testing.T, en *env) {
 	if err := en.app.Save(c); err != nil {
 		t.Fatal(err)
 	}
-	en.exec("DELETE FROM _migrations WHERE file = '1795768300_conflicts_resolved_by_superuser.js'")
+	en.exec("DELETE FROM _migrations WHERE file = '1795768330_conflicts_resolved_by_superuser.js'")
 }
 
 // TestUpgrade_ConflictLife: a data dir whose conflicts keep no life gets
