@@ -344,6 +344,7 @@ describe('review screen, live', () => {
     await page.click('#history summary');
     const rows = page.locator('#history-list > li[data-rev]');
     await rows.first().waitFor();
+    const createdRev = await rows.first().getAttribute('data-rev');
     // typed: the page stays, the history grows in place
     await page.fill('#in-notes', 'Calling them back.');
     const fresh = await people.root.collection('organizations').create({
@@ -351,6 +352,9 @@ describe('review screen, live', () => {
     });
     await coord2.collection('aid_requests').update(aid.id, { assigned_org: fresh.id });
     await page.locator('#changed').waitFor({ timeout: 10000 });
+    // the create's row also lists assigned_org (empty): wait for the new row on top
+    await page.waitForFunction((rev) => document.querySelector('#history-list > li[data-rev]')?.dataset.rev !== rev,
+      createdRev, { timeout: 10000 });
     const assigned = page.locator('#history-list > li[data-rev]').first().locator('[data-field="assigned_org"] .new');
     await assigned.waitFor({ timeout: 10000 });
     assert.equal(await assigned.textContent(), 'Fresh Relief', 'the organization assigned meanwhile, named');
