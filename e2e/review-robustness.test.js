@@ -32,6 +32,7 @@ let reporterSession;
 let reopened;
 let older;
 let draft;
+let pair; // a published update on two reports reopened since: {update, a, b}
 let oddKeys; // a refused edit whose data names __proto__ and constructor
 
 // slow delays every write (POST, PATCH) of page by ms, as a 2G link does.
@@ -118,6 +119,21 @@ before(async () => {
     related_incidents: [older, reopened],
   });
   await coord.update(reopened, { status: 'in_review' });
+  // a published update on two reports, both reopened since: the editor
+  // takes one out and keeps the other
+  const [pa, pb] = await Promise.all([1, 2].map(() => people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id))));
+  await verify(pa.id);
+  await verify(pb.id);
+  pair = {
+    a: pa.id,
+    b: pb.id,
+    update: await people.editor.pb.collection('updates').create({
+      title: 'Published on two reports', body: 'Text.', language: 'en', status: 'published', author: people.editor.id,
+      related_incidents: [pa.id, pb.id],
+    }),
+  };
+  await coord.update(pa.id, { status: 'in_review' });
+  await coord.update(pb.id, { status: 'in_review' });
   for (let i = 0; i < 100; i += 20) { // *:create: 120 per 10 s
     const newer = await Promise.all(Array.from({ length: 20 }, () => people.volunteerB.pb.collection('incident_reports').create(newReport(people.volunteerB.id))));
     await Promise.all(newer.map((r) => verify(r.id)));
@@ -156,18 +172,37 @@ describe('review screen, robustness', () => {
     assert.equal(made.length, 1, `${made.length} drafts, requests: ${posts.join(', ')}`);
 
     // editing a draft keeps its related report older than the hundred
-    // listed; the one reopened since, which the rule refuses to keep, is
-    // shown with a note instead of dropped without a word
+    // listed, and the one reopened since (which the editor can no longer
+    // read) too: checked, with a note, sent back as it was
     await page.evaluate((h) => { window.location.hash = h; }, `#/updates/${draft.id}/edit`);
     await page.locator('#in-title').waitFor();
     assert.equal(await page.locator(`#in-related_incidents input[value="${older}"]`).isChecked(), true, 'the older report is not offered');
-    assert.equal(await page.locator(`#in-related_incidents input[value="${reopened}"]`).isDisabled(), true);
+    const gone = page.locator(`#in-related_incidents input[value="${reopened}"]`);
+    assert.equal(await gone.isChecked(), true, 'the reopened report is not kept checked');
+    assert.equal(await gone.isEnabled(), true, 'the reopened report cannot be unchecked');
+    assert.match(await page.locator(`#in-related_incidents [data-unreadable="${reopened}"]`).textContent(), /stays related to this update unless you uncheck it/);
     await page.fill('#in-title', 'Draft on two reports, corrected');
     await page.click('#save');
     await page.locator('#act-publish').waitFor();
     const kept = await people.editor.pb.collection('updates').getOne(draft.id);
     assert.equal(kept.title, 'Draft on two reports, corrected');
-    assert.deepEqual(kept.related_incidents, [older], 'the relation to a still verified report was dropped');
+    assert.deepEqual(kept.related_incidents.toSorted(), [older, reopened].toSorted(), 'a text correction changed the related reports');
+
+    // a published update on two reports reopened since: the editor takes
+    // out one, the other stays (the server judges only what is added)
+    await page.evaluate((h) => { window.location.hash = h; }, `#/updates/${pair.update.id}/edit`);
+    await page.locator('#in-title').waitFor();
+    assert.equal(await page.locator(`#in-related_incidents input[value="${pair.b}"]`).isChecked(), true);
+    await page.uncheck(`#in-related_incidents input[value="${pair.a}"]`);
+    await page.click('#save');
+    await page.locator('#act-retract').waitFor();
+    const one = await people.editor.pb.collection('updates').getOne(pair.update.id);
+    assert.deepEqual(one.related_incidents, [pair.b], 'taking out one report took out the other');
+    assert.equal(one.related_unverified, true, 'still on a report no longer verified');
+    // the list to add from holds verified reports only
+    await page.evaluate((h) => { window.location.hash = h; }, `#/updates/${pair.update.id}/edit`);
+    await page.locator('#in-title').waitFor();
+    assert.equal(await page.locator(`#in-related_incidents input[value="${pair.a}"]`).count(), 0, 'a report taken out is offered again before it is verified');
     await s.context.close();
 
     const c = await signIn(people.coordinator.email);

@@ -60,7 +60,7 @@ var Messages = []*i18n.Message{
 	{ID: "review_retract", Other: "Retract"},
 	{ID: "review_reinstate", Other: "Reinstate"},
 	{ID: "review_none_verified", Other: "No verified reports yet."},
-	{ID: "review_related_not_listed", Other: "No longer verified, so you cannot read it: saving removes it from this update."},
+	{ID: "review_related_kept", Other: "No longer verified, so you cannot read it: it stays related to this update unless you uncheck it, and once unchecked it can be added again only when it is verified."},
 	{ID: "review_assigned_to_you", Other: "Requests assigned to your organization"},
 	{ID: "review_field", Other: "Field"},
 	{ID: "review_conflicting", Other: "(conflict)"},

@@ -201,6 +201,35 @@ async function editForm(ctx, view, C, record) {
   if (record) live.record(ctx, view, C, record, async () => editForm(ctx, view, C, await ctx.pb.collection(C).getOne(record.id)));
 }
 
+// reportOption is a checkbox for report r (as the API returns it), checked
+// when checked; one no longer verified says so.
+function reportOption(ctx, r, checked, disabled = false) {
+  const R = 'incident_reports';
+  return h('label', { class: 'check' },
+    h('input', { type: 'checkbox', value: r.id, checked, disabled }), ' ',
+    [valueLabel(ctx, R, 'category', r.category), valueLabel(ctx, R, 'region', r.region), date(r.occurred_at)].join(' · '),
+    r.public_summary ? h('span', { class: 'muted small block' }, r.public_summary) : null,
+    r.status && r.status !== 'verified' ? h('span', { class: 'small block' }, ctx.t('review_related_unverified')) : null);
+}
+
+// relatedExtra appends to box a checkbox, checked, per id of ids: the
+// reports the API lets the editor read as reportOption, the others (no
+// longer verified: editors read verified reports only) by their id, with a
+// note that they stay related unless unchecked.
+async function relatedExtra(ctx, box, ids, disabled) {
+  if (!ids.length) return;
+  const readable = await ctx.pb.collection('incident_reports').getList(1, ids.length, {
+    filter: ids.map((x, i) => ctx.pb.filter(`id = {:r${i}}`, { [`r${i}`]: x })).join(' || '),
+  });
+  const byId = new Map(readable.items.map((r) => [r.id, r]));
+  for (const id of ids) {
+    const r = byId.get(id);
+    box.append(r ? reportOption(ctx, r, true, disabled)
+      : h('label', { class: 'check muted', 'data-unreadable': id }, h('input', { type: 'checkbox', value: id, checked: true, disabled }), ' ', id,
+        disabled ? null : h('span', { class: 'small block' }, ctx.t('review_related_kept'))));
+  }
+}
+
 // verifiedReports is a checkbox per verified report (editors read only
 // those), the related ones checked.
 async function verifiedReports(ctx, related) {
@@ -208,29 +237,17 @@ async function verifiedReports(ctx, related) {
   const reports = await ctx.pb.collection(R).getList(1, 100, { filter: "status = 'verified'", sort: '-verified_at', expand: 'district' });
   const box = h('div', { class: 'checks', id: 'in-related_incidents' });
   if (!reports.items.length) box.append(h('p', { class: 'muted' }, ctx.t('review_none_verified')));
-  const option = (r) => h('label', { class: 'check' },
-    h('input', { type: 'checkbox', value: r.id, checked: related.includes(r.id) }), ' ',
-    [valueLabel(ctx, R, 'category', r.category), valueLabel(ctx, R, 'region', r.region), date(r.occurred_at)].join(' · '),
-    r.public_summary ? h('span', { class: 'muted small block' }, r.public_summary) : null);
-  for (const r of reports.items) box.append(option(r));
+  for (const r of reports.items) box.append(reportOption(ctx, r, related.includes(r.id)));
   // Related reports the list lacks stay as the API has them: the form
   // sends the relation whole, and a missing checkbox dropped them without a
   // word. Those older than the hundred listed, still verified, are fetched
-  // and stay checked. Those the editor no longer reads (reopened since) the
-  // update rule refuses to keep (an update rests on verified reports
-  // only): they are shown, unchecked, with a note that saving removes them.
+  // and stay checked. Those the editor no longer reads (reopened or
+  // archived since) stay checked too, by their id, with a note: the server
+  // judges a change of the relation by the reports it adds
+  // (docs/workflow.md, An update is published on verified reports only),
+  // so keeping one is allowed and unchecking it takes it out, while only
+  // verified reports are offered to add.
   const listed = new Set(reports.items.map((r) => r.id));
-  const missing = related.filter((x) => !listed.has(x));
-  if (missing.length) {
-    const older = await ctx.pb.collection(R).getList(1, missing.length, {
-      filter: missing.map((x, i) => ctx.pb.filter(`id = {:r${i}}`, { [`r${i}`]: x })).join(' || '),
-    });
-    for (const r of older.items) box.append(option(r));
-    const readable = new Set(older.items.map((r) => r.id));
-    for (const id of missing.filter((x) => !readable.has(x))) {
-      box.append(h('label', { class: 'check muted' }, h('input', { type: 'checkbox', value: id, disabled: true }), ' ', id,
-        h('span', { class: 'small block' }, ctx.t('review_related_not_listed'))));
-    }
-  }
+  await relatedExtra(ctx, box, related.filter((x) => !listed.has(x)), false);
   return box;
 }
