@@ -374,6 +374,75 @@ describe('review screen: conflicts, history, translations', () => {
     assert.equal(await page.locator('#outdated').count(), 0);
     assert.equal((await people.editor.pb.collection('updates').getOne(tgId)).outdated, false, 'edited, so up to date');
     assert.deepEqual(cspErrors(editor), []);
+  });
+
+  test('a translation\'s form shows its original\'s region, reports and platform read-only, linked to it', async () => {
+    const { page } = editor;
+    const incidents = people.coordinator.pb.collection('incident_reports');
+    const report = await people.volunteerA.pb.collection('incident_reports')
+      .create(newReport(people.volunteerA.id, { place: `Ak-Sai, house ${newId()}` }));
+    await incidents.update(report.id, { status: 'in_review' });
+    await incidents.update(report.id, { status: 'verified', verified_by: people.coordinator.id, verification_note: 'Seen.' });
+    const updates = people.editor.pb.collection('updates');
+    const original = await updates.create({
+      title: 'House hit in Ak-Sai', body: 'A house was hit on Friday.', language: 'en', region: 'batken',
+      status: 'draft', author: people.editor.id, related_incidents: [report.id],
+    });
+    const ru = await updates.create({
+      translation_of: original.id, title: 'Попадание в дом в Ак-Сае', body: 'В пятницу снаряд попал в дом.',
+      language: 'ru', status: 'draft', author: people.editor.id,
+    });
+    const patches = [];
+    page.on('request', (req) => {
+      if (req.method() === 'PATCH' && req.url().includes(`/api/collections/updates/records/${ru.id}`)) patches.push(req.postDataJSON());
+    });
+    await go(page, `#/updates/${ru.id}/edit`, '#edit-form');
+    assert.equal(await page.inputValue('#in-region'), 'batken', 'the original\'s region');
+    assert.equal(await page.locator('#in-region').isDisabled(), true, 'a translation\'s region is offered for editing');
+    const boxes = page.locator('#in-related_incidents input');
+    assert.equal(await boxes.count(), 1, 'the verified reports are offered to choose from');
+    assert.equal(await boxes.first().getAttribute('value'), report.id);
+    assert.equal(await boxes.first().isChecked(), true);
+    assert.equal(await boxes.first().isDisabled(), true, 'a translation\'s reports are offered for editing');
+    const notes = page.locator('.follows-original');
+    assert.deepEqual(await notes.evaluateAll((ps) => ps.map((p) => p.dataset.field)), ['region', 'related_incidents']);
+    assert.match(await notes.first().textContent(), /has its original's value here/);
+    assert.equal(await notes.first().locator('a').getAttribute('href'), `#/updates/${original.id}`);
+    // a text correction saves; the form sends none of the original's fields
+    await page.fill('#in-title', 'Снаряд попал в дом в Ак-Сае');
+    await page.click('#save');
+    await page.locator('#translations').waitFor();
+    assert.equal(patches.length, 1);
+    assert.ok(!('region' in patches[0]) && !('related_incidents' in patches[0]), `sent ${JSON.stringify(patches[0])}`);
+    const saved = await updates.getOne(ru.id);
+    assert.equal(saved.title, 'Снаряд попал в дом в Ак-Сае');
+    assert.equal(saved.region, 'batken');
+    assert.deepEqual(saved.related_incidents, [report.id]);
+    // the note's link opens the original
+    await go(page, `#/updates/${ru.id}/edit`, '#edit-form');
+    await page.click('.follows-original[data-field="region"] a');
+    await page.locator('#act-publish').waitFor();
+    assert.equal(new URL(page.url()).hash, `#/updates/${original.id}`);
+
+    // a fact-check's platform likewise
+    const checks = people.editor.pb.collection('fact_checks');
+    const claim = await checks.create({
+      claim: 'The crossing is mined.', platform: 'telegram', verdict: 'false', explanation: 'No mines were found.',
+      language: 'en', status: 'draft', author: people.editor.id,
+    });
+    const claimRu = await checks.create({
+      translation_of: claim.id, claim: 'Переход заминирован.', verdict: 'false', explanation: 'Мин не нашли.',
+      language: 'ru', status: 'draft', author: people.editor.id,
+    });
+    await go(page, `#/fact_checks/${claimRu.id}/edit`, '#edit-form');
+    assert.equal(await page.inputValue('#in-platform'), 'telegram');
+    assert.equal(await page.locator('#in-platform').isDisabled(), true, 'a translation\'s platform is offered for editing');
+    assert.equal(await page.locator('.follows-original[data-field="platform"] a').getAttribute('href'), `#/fact_checks/${claim.id}`);
+    // an original's form is as before
+    await go(page, `#/fact_checks/${claim.id}/edit`, '#edit-form');
+    assert.equal(await page.locator('#in-platform').isEnabled(), true);
+    assert.equal(await page.locator('.follows-original').count(), 0);
+    assert.deepEqual(cspErrors(editor), []);
     await editor.context.close();
   });
 });

@@ -86,6 +86,8 @@ var Messages = []*i18n.Message{
 	{ID: "review_translate", Other: "Translate"},
 	{ID: "review_translate_hint", Other: "Creates a draft in that language with the original's text, for you to translate and publish."},
 	{ID: "review_all_translated", Other: "There is a version in every language."},
+	{ID: "review_follows_original", Other: "A translation has its original's value here, whatever the form sends: change it on the original."},
+	{ID: "review_open_original", Other: "Open the original"},
 	{ID: "review_outdated", Other: "Out of date"},
 	{ID: "review_outdated_note", Other: "The original was changed after this translation was written. Edit the translation to bring it in line; if the change does not touch it, mark it up to date."},
 	{ID: "review_mark_current", Other: "Mark up to date"},

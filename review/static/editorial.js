@@ -148,21 +148,33 @@ async function translations(ctx, C, r) {
   return box;
 }
 
+// shared: the fields a translation takes from its original on every save,
+// whatever the write sends (docs/workflow.md, A translation has its
+// original's facts; workflow/shared.go). A translation's form shows them
+// read-only, sends none of them, and says where to change them.
+const shared = {
+  updates: ['region', 'related_incidents'],
+  fact_checks: ['platform'],
+};
+
 async function editForm(ctx, view, C, record) {
   const form = h('form', { class: 'card', id: 'edit-form' });
   const inputs = {};
+  const original = record?.translation_of || '';
+  const follows = original ? shared[C] : [];
   for (const [f, kind] of forms[C]) {
     const id = `in-${f}`;
     const current = record?.[f];
+    const readOnly = follows.includes(f);
     let input;
     if (kind === 'select') {
       const values = Object.entries(ctx.labels.collections[C]?.fields?.[f]?.values || {});
       const initial = current ?? (f === 'language' ? ctx.lang : '');
-      input = h('select', { id, name: f },
+      input = h('select', { id, name: f, disabled: readOnly },
         f === 'language' ? null : h('option', { value: '' }, '—'),
         values.map(([v, l]) => h('option', { value: v, selected: v === initial }, l)));
     } else if (kind === 'reports') {
-      input = await verifiedReports(ctx, current || []);
+      input = readOnly ? await relatedReports(ctx, current || []) : await verifiedReports(ctx, current || []);
     } else if (kind === 'area') {
       input = h('textarea', { id, name: f, rows: f === 'body' || f === 'explanation' ? 8 : 3, value: current || '' });
     } else {
@@ -170,7 +182,9 @@ async function editForm(ctx, view, C, record) {
     }
     inputs[f] = input;
     form.append(h('div', { class: 'input' }, kind === 'reports' ? h('span', { class: 'label' }, fieldLabel(ctx, C, f))
-      : h('label', { htmlFor: id }, fieldLabel(ctx, C, f)), input));
+      : h('label', { htmlFor: id }, fieldLabel(ctx, C, f)), input,
+    readOnly ? h('p', { class: 'muted small follows-original', 'data-field': f }, ctx.t('review_follows_original'), ' ',
+      h('a', { href: `#/${C}/${original}` }, ctx.t('review_open_original'))) : null));
   }
   const cancel = h('a', { href: record ? `#/${C}/${record.id}` : `#/${C}`, class: 'button' }, ctx.t('review_cancel'));
   form.append(h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'save' }, ctx.t('review_save')), cancel));
@@ -179,6 +193,7 @@ async function editForm(ctx, view, C, record) {
     ctx.flash();
     const body = {};
     for (const [f, kind] of forms[C]) {
+      if (follows.includes(f)) continue; // the original's, kept by the server
       body[f] = kind === 'reports'
         ? [...inputs[f].querySelectorAll('input:checked')].map((i) => i.value) : inputs[f].value;
     }
@@ -249,5 +264,14 @@ async function verifiedReports(ctx, related) {
   // verified reports are offered to add.
   const listed = new Set(reports.items.map((r) => r.id));
   await relatedExtra(ctx, box, related.filter((x) => !listed.has(x)), false);
+  return box;
+}
+
+// relatedReports shows a translation's related reports, its original's,
+// read-only: checked, disabled, those the editor cannot read by their id.
+async function relatedReports(ctx, related) {
+  const box = h('div', { class: 'checks', id: 'in-related_incidents' });
+  if (!related.length) box.append(h('p', { class: 'muted' }, '—'));
+  await relatedExtra(ctx, box, related, true);
   return box;
 }
