@@ -59,6 +59,16 @@ async function conflictOn(token, report, name, texts, extra = {}) {
 
 const made = {};
 
+// verifiedReport files a report of volunteer A at place (made unique) and
+// has the coordinator verify it: editors read verified reports only.
+async function verifiedReport(place) {
+  const r = await people.volunteerA.pb.collection(R).create(newReport(people.volunteerA.id, { place: `${place} ${newId()}` }));
+  const incidents = people.coordinator.pb.collection(R);
+  await incidents.update(r.id, { status: 'in_review' });
+  await incidents.update(r.id, { status: 'verified', verified_by: people.coordinator.id, verification_note: 'Seen.' });
+  return r;
+}
+
 before(async () => {
   server = await startServer();
   people = await createPeople(server);
@@ -297,12 +307,7 @@ describe('review screen: conflicts, history, translations', () => {
   test('an update\'s history names the reports an editor may read; a report reopened since stays an id', async () => {
     const { page } = editor;
     const incidents = people.coordinator.pb.collection('incident_reports');
-    const [kept, reopened] = await Promise.all([1, 2].map(() => people.volunteerA.pb.collection('incident_reports')
-      .create(newReport(people.volunteerA.id, { place: `Kara-Bak, house ${newId()}` }))));
-    for (const r of [kept, reopened]) {
-      await incidents.update(r.id, { status: 'in_review' });
-      await incidents.update(r.id, { status: 'verified', verified_by: people.coordinator.id, verification_note: 'Seen.' });
-    }
+    const [kept, reopened] = await Promise.all([1, 2].map(() => verifiedReport('Kara-Bak, house')));
     const update = await people.editor.pb.collection('updates').create({
       title: 'Two houses hit in Kara-Bak', body: 'Two houses were hit on Tuesday.', language: 'en', region: 'batken',
       status: 'published', author: people.editor.id, related_incidents: [kept.id, reopened.id],
@@ -317,21 +322,38 @@ describe('review screen: conflicts, history, translations', () => {
     assert.ok(text.includes(kept.place) && !text.includes(kept.id), `the verified report by its name: ${text}`);
     assert.ok(text.includes(reopened.id) && !text.includes(reopened.place), `the one the editor may not read by its id: ${text}`);
     assert.equal(await created.locator('li[data-field="author"] .new').textContent(), 'Editor');
+
     assert.deepEqual(cspErrors(editor), []);
   });
 
   test('an editor translates a published update into Russian', async () => {
     const { page } = editor;
+    const incidents = people.coordinator.pb.collection('incident_reports');
+    const [seen, reopened] = await Promise.all([1, 2].map(() => verifiedReport('Kok-Tash, post')));
     const original = await people.editor.pb.collection('updates').create({
       title: 'Crossings at Kok-Tash closed', body: 'The border crossing is closed until further notice.',
-      language: 'en', region: 'batken', status: 'published', author: people.editor.id,
+      language: 'en', region: 'batken', status: 'published', author: people.editor.id, related_incidents: [seen.id, reopened.id],
     });
+    await incidents.update(reopened.id, { status: 'in_review' }); // the editor reads it no more
+    const posts = [];
+    const onRequest = (req) => {
+      if (req.method() === 'POST' && req.url().includes('/api/collections/updates/records')) posts.push(req.postDataJSON());
+    };
+    page.on('request', onRequest);
     await go(page, `#/updates/${original.id}`, '#translations');
     assert.equal(await page.locator('#translations li').count(), 1);
     await page.selectOption('#in-translate-language', 'ru');
     await page.click('#act-translate');
     await page.locator('#edit-form').waitFor();
     const draftId = new URL(page.url()).hash.split('/')[2];
+    // the server gives the translation the original's shared values, the
+    // report the editor may not read too: the screen sends none of them
+    assert.equal(posts.length, 1);
+    assert.ok(!('region' in posts[0]) && !('related_incidents' in posts[0]), `sent ${JSON.stringify(posts[0])}`);
+    page.off('request', onRequest);
+    const created = await people.editor.pb.collection('updates').getOne(draftId);
+    assert.equal(created.region, 'batken', 'the original\'s region');
+    assert.deepEqual(created.related_incidents, [seen.id, reopened.id], 'the original\'s related reports, all of them');
     assert.equal(await page.inputValue('#in-title'), original.title, 'prefilled with the original\'s text');
     assert.equal(await page.inputValue('#in-body'), original.body);
     assert.equal(await page.inputValue('#in-language'), 'ru');
@@ -378,11 +400,7 @@ describe('review screen: conflicts, history, translations', () => {
 
   test('a translation\'s form shows its original\'s region, reports and platform read-only, linked to it', async () => {
     const { page } = editor;
-    const incidents = people.coordinator.pb.collection('incident_reports');
-    const report = await people.volunteerA.pb.collection('incident_reports')
-      .create(newReport(people.volunteerA.id, { place: `Ak-Sai, house ${newId()}` }));
-    await incidents.update(report.id, { status: 'in_review' });
-    await incidents.update(report.id, { status: 'verified', verified_by: people.coordinator.id, verification_note: 'Seen.' });
+    const report = await verifiedReport('Ak-Sai, house');
     const updates = people.editor.pb.collection('updates');
     const original = await updates.create({
       title: 'House hit in Ak-Sai', body: 'A house was hit on Friday.', language: 'en', region: 'batken',

@@ -94,12 +94,14 @@ function relatedBadge(ctx, v) {
 
 // copied: the fields a translation starts from, the original's text to
 // translate (docs/data-model.md, Translations of updates and fact-checks).
-// A fact-check's verdict is the group's; an update's related reports are
-// those the editor may still relate (the verified ones, which the API
-// expands for them).
+// A fact-check's verdict is the group's, and the API refuses a translation
+// with another, so it is sent as the original's. The original's shared
+// values (an update's region and related reports, a fact-check's platform:
+// shared, below) are not sent: the server gives a translation all of them
+// on create, the related reports the editor may not read too.
 const copied = {
-  updates: ['title', 'body', 'region', 'sources'],
-  fact_checks: ['claim', 'claim_source', 'platform', 'verdict', 'explanation', 'evidence'],
+  updates: ['title', 'body', 'sources'],
+  fact_checks: ['claim', 'claim_source', 'verdict', 'explanation', 'evidence'],
 };
 
 // translations lists the versions of r's translation group (the original
@@ -108,8 +110,7 @@ const copied = {
 // translation: the group is one level deep).
 async function translations(ctx, C, r) {
   const originalId = r.translation_of || r.id;
-  const original = r.translation_of
-    ? await ctx.pb.collection(C).getOne(originalId, { expand: 'related_incidents' }) : r;
+  const original = r.translation_of ? await ctx.pb.collection(C).getOne(originalId) : r;
   const others = await ctx.pb.collection(C).getFullList({
     filter: ctx.pb.filter('translation_of = {:o}', { o: originalId }), sort: 'language',
   });
@@ -132,7 +133,6 @@ async function translations(ctx, C, r) {
     ctx.flash();
     const body = { translation_of: originalId, language: select.value, status: 'draft', author: ctx.me.id };
     for (const f of copied[C]) if (original[f] !== undefined) body[f] = original[f];
-    if (C === 'updates') body.related_incidents = (original.expand?.related_incidents || []).map((x) => x.id);
     await ctx.busy(async () => {
       try {
         const saved = await ctx.pb.collection(C).create(body);
