@@ -323,6 +323,19 @@ describe('review screen: conflicts, history, translations', () => {
     assert.ok(text.includes(reopened.id) && !text.includes(reopened.place), `the one the editor may not read by its id: ${text}`);
     assert.equal(await created.locator('li[data-field="author"] .new').textContent(), 'Editor');
 
+    // verified again, the report is the editor's to read: the next refresh
+    // of the history, still open (a language chosen to translate into keeps
+    // the page), names it in the rows already listed
+    await page.selectOption('#in-translate-language', 'ru');
+    await incidents.update(reopened.id, { status: 'verified', verified_by: people.coordinator.id, verification_note: 'Seen again.' });
+    const before = await page.locator('#history-list > li').count();
+    await people.editor.pb.collection('updates').update(update.id, { body: 'Two houses were hit on Tuesday night.' });
+    await page.locator('#changed').waitFor();
+    await page.locator(`#history-list > li:nth-child(${before + 1})`).waitFor();
+    assert.equal(await page.locator('#history').getAttribute('open'), '', 'the history stays open');
+    const again = await related.textContent();
+    assert.ok(again.includes(reopened.place) && !again.includes(reopened.id), `the report verified again by its name: ${again}`);
+    assert.ok(again.includes(kept.place), again);
     assert.deepEqual(cspErrors(editor), []);
   });
 

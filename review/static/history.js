@@ -46,20 +46,31 @@ export function historyBox(ctx, collection, id) {
   const box = h('details', { class: 'card follows', id: 'history' }, h('summary', null, h('strong', null, ctx.t('review_history'))), list, more);
   let page = 0;
   const names = new Map(); // collection → id → name
-  const seqs = new Set(); // the rows listed: a page fetched after new rows came overlaps the one before
-  const fetch = async (n) => {
+  const seqs = new Map(); // seq → the row listed: a page fetched after new rows came overlaps the one before
+  // fetch gets page n; on a refresh (again), the ids the viewer could not
+  // read before are asked for again with the new rows' (one request per
+  // collection still), and the rows listed that show one the viewer reads
+  // now are drawn again with its name (a report an editor reads again once
+  // verified again).
+  const fetch = async (n, again = false) => {
     const res = await ctx.pb.collection(H).getList(n, 20, {
       filter: ctx.pb.filter('collection = {:c} && record_id = {:r}', { c: collection, r: id }),
       sort: '-seq',
     });
-    await lookUpNames(ctx, collection, res.items, names);
+    const nowNamed = await lookUpNames(ctx, collection, res.items, names, again);
+    if (nowNamed) {
+      for (const li of list.querySelectorAll(':scope > li[data-seq]')) {
+        const row = seqs.get(Number(li.dataset.seq));
+        if (row) li.replaceWith(historyRow(ctx, collection, row, names));
+      }
+    }
     const rows = res.items.filter((row) => !seqs.has(row.seq));
-    for (const row of rows) seqs.add(row.seq);
+    for (const row of rows) seqs.set(row.seq, row);
     return { res, rows: rows.map((row) => historyRow(ctx, collection, row, names)) };
   };
-  const next = async () => {
+  const next = async (again = false) => {
     page += 1;
-    const { res, rows } = await fetch(page);
+    const { res, rows } = await fetch(page, again);
     if (page === 1 && !res.items.length) list.append(h('li', { class: 'muted empty' }, ctx.t('review_empty')));
     list.append(...rows);
     more.hidden = page >= res.totalPages;
@@ -68,7 +79,7 @@ export function historyBox(ctx, collection, id) {
     page = 0;
     seqs.clear();
     replace(list);
-    next().catch((err) => { page = 0; ctx.fail(err, H); });
+    next(true).catch((err) => { page = 0; ctx.fail(err, H); });
   };
   more.addEventListener('click', () => next().catch((err) => ctx.fail(err, H)));
   box.addEventListener('toggle', () => {
@@ -80,7 +91,7 @@ export function historyBox(ctx, collection, id) {
       page = 0; // loaded afresh when opened
       return;
     }
-    fetch(1).then(({ res, rows }) => {
+    fetch(1, true).then(({ res, rows }) => {
       // as many new rows as a page: some may lie beyond it
       if (rows.length >= res.items.length && res.items.length === 20) return load();
       if (rows.length) list.querySelector('.empty')?.remove();
@@ -92,14 +103,25 @@ export function historyBox(ctx, collection, id) {
 
 // named lists the ids of records the rows name that have no name yet, by
 // collection: the users who wrote them and the values of relation fields
-// (old and new; a value hidden from the viewer is no id).
-function named(collection, rows, names) {
+// (old and new; a value hidden from the viewer is no id). again adds the
+// ids the viewer could not read when last asked (kept as ''): a refresh
+// asks for them once more, since a record may be readable now.
+function named(collection, rows, names, again) {
   const want = new Map();
   const add = (c, id) => {
     if (typeof id !== 'string' || !id || names.get(c)?.has(id)) return;
     if (!want.has(c)) want.set(c, new Set());
     want.get(c).add(id);
   };
+  if (again) {
+    for (const [c, known] of names) {
+      for (const [id, name] of known) {
+        if (name) continue;
+        if (!want.has(c)) want.set(c, new Set());
+        want.get(c).add(id);
+      }
+    }
+  }
   const rel = own(relations, collection) || {};
   for (const row of rows) {
     if (row.actor_collection === 'users') add('users', row.actor);
@@ -118,10 +140,12 @@ function named(collection, rows, names) {
 // the viewer read them (users: coordinators all, others themselves;
 // organizations: coordinators all, others the active ones; reports: editors
 // the verified ones): an id the viewer may not read keeps no name and is
-// shown as it is.
-async function lookUpNames(ctx, collection, rows, names) {
+// shown as it is. It reports whether an id the viewer could not read
+// before has a name now (again: the rows listed are drawn anew).
+async function lookUpNames(ctx, collection, rows, names, again = false) {
   const asks = [];
-  for (const [c, set] of named(collection, rows, names)) {
+  const before = new Set();
+  for (const [c, set] of named(collection, rows, names, again)) {
     if (!names.has(c)) names.set(c, new Map());
     const known = names.get(c);
     if (c === 'users' && set.has(ctx.me.id)) {
@@ -129,9 +153,14 @@ async function lookUpNames(ctx, collection, rows, names) {
       set.delete(ctx.me.id);
     }
     const ids = [...set];
+    for (const x of ids) if (known.get(x) === '') before.add(`${c}/${x}`);
     for (let i = 0; i < ids.length; i += 100) asks.push(lookUp(ctx, c, ids.slice(i, i + 100), known));
   }
   await Promise.all(asks);
+  return [...before].some((k) => {
+    const i = k.indexOf('/');
+    return names.get(k.slice(0, i))?.get(k.slice(i + 1));
+  });
 }
 
 // lookUp fetches the names of ids of collection c into known, in one request.
