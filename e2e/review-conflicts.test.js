@@ -455,6 +455,29 @@ describe('review screen: conflicts, history, translations', () => {
     await page.locator('#act-publish').waitFor();
     assert.equal(new URL(page.url()).hash, `#/updates/${original.id}`);
 
+    // the original corrected while the translation's form is open with text
+    // typed: the text is kept, the read-only fields show the new values
+    const other = await verifiedReport('Ak-Sai, school');
+    await go(page, `#/updates/${ru.id}/edit`, '#edit-form');
+    await page.fill('#in-title', 'Снаряд попал в дом в Ак-Сае, в пятницу');
+    await updates.update(original.id, { region: 'sughd', related_incidents: [report.id, other.id] });
+    await page.locator('#changed').waitFor();
+    await page.waitForFunction(() => document.querySelector('#in-region')?.value === 'sughd'
+      && document.querySelectorAll('#in-related_incidents input').length === 2, null, { timeout: 10000 })
+      .catch(() => {});
+    assert.equal(await page.inputValue('#in-region'), 'sughd', 'the original\'s new region');
+    assert.deepEqual(await boxes.evaluateAll((is) => is.map((i) => [i.value, i.checked, i.disabled])),
+      [[report.id, true, true], [other.id, true, true]], 'the original\'s reports now, read-only');
+    assert.equal(await page.inputValue('#in-title'), 'Снаряд попал в дом в Ак-Сае, в пятницу', 'what was typed is kept');
+    await page.click('#save');
+    await page.locator('#translations').waitFor();
+    assert.equal(patches.length, 2);
+    assert.ok(!('region' in patches[1]) && !('related_incidents' in patches[1]), `sent ${JSON.stringify(patches[1])}`);
+    const followed = await updates.getOne(ru.id);
+    assert.equal(followed.title, 'Снаряд попал в дом в Ак-Сае, в пятницу');
+    assert.equal(followed.region, 'sughd');
+    assert.deepEqual(followed.related_incidents, [report.id, other.id]);
+
     // a fact-check's platform likewise
     const checks = people.editor.pb.collection('fact_checks');
     const claim = await checks.create({
@@ -469,6 +492,13 @@ describe('review screen: conflicts, history, translations', () => {
     assert.equal(await page.inputValue('#in-platform'), 'telegram');
     assert.equal(await page.locator('#in-platform').isDisabled(), true, 'a translation\'s platform is offered for editing');
     assert.equal(await page.locator('.follows-original[data-field="platform"] a').getAttribute('href'), `#/fact_checks/${claim.id}`);
+    await page.fill('#in-claim', 'Переход будто бы заминирован.');
+    await checks.update(claim.id, { platform: 'whatsapp' });
+    await page.locator('#changed').waitFor();
+    await page.waitForFunction(() => document.querySelector('#in-platform')?.value === 'whatsapp', null, { timeout: 10000 })
+      .catch(() => {});
+    assert.equal(await page.inputValue('#in-platform'), 'whatsapp', 'the original\'s new platform');
+    assert.equal(await page.inputValue('#in-claim'), 'Переход будто бы заминирован.', 'what was typed is kept');
     // an original's form is as before
     await go(page, `#/fact_checks/${claim.id}/edit`, '#edit-form');
     assert.equal(await page.locator('#in-platform').isEnabled(), true);

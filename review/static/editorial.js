@@ -181,10 +181,17 @@ async function editForm(ctx, view, C, record) {
       input = h('input', { id, name: f, type: 'text', value: current || '' });
     }
     inputs[f] = input;
-    form.append(h('div', { class: 'input' }, kind === 'reports' ? h('span', { class: 'label' }, fieldLabel(ctx, C, f))
+    const field = h('div', { class: readOnly ? 'input follows' : 'input' }, kind === 'reports' ? h('span', { class: 'label' }, fieldLabel(ctx, C, f))
       : h('label', { htmlFor: id }, fieldLabel(ctx, C, f)), input,
     readOnly ? h('p', { class: 'muted small follows-original', 'data-field': f }, ctx.t('review_follows_original'), ' ',
-      h('a', { href: `#/${C}/${original}` }, ctx.t('review_open_original'))) : null));
+      h('a', { href: `#/${C}/${original}` }, ctx.t('review_open_original'))) : null);
+    // A change of the original reaches the translation in the same
+    // transaction (workflow: followOriginal), so its own event comes; the
+    // form is redrawn then unless something was typed (live.record), and
+    // the fields the editor does not edit here show the new value even
+    // so.
+    if (readOnly) field.addEventListener('record-changed', (ev) => followOriginal(ctx, inputs, f, kind, ev.detail));
+    form.append(field);
   }
   const cancel = h('a', { href: record ? `#/${C}/${record.id}` : `#/${C}`, class: 'button' }, ctx.t('review_cancel'));
   form.append(h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'save' }, ctx.t('review_save')), cancel));
@@ -210,11 +217,36 @@ async function editForm(ctx, view, C, record) {
     });
   });
   // typed into while live refresh fetched it again: kept, not replaced
-  if (live.interrupted(ctx, view)) return;
+  if (live.interrupted(ctx, view, record)) return;
   replace(view, backLink(ctx, C), h('h1', null, record ? ctx.t('review_edit') : ctx.t('review_new')), form);
   // a change by someone else while the form is open: said, not put over the typed text
   if (record) live.record(ctx, view, C, record, async () => editForm(ctx, view, C, await ctx.pb.collection(C).getOne(record.id)));
 }
+
+// followOriginal shows in a translation's read-only field f the value of
+// now, the translation as it is now (its original's value: the server
+// copies it), while the form keeps what the editor typed elsewhere. A
+// later change wins over one still fetching its reports.
+function followOriginal(ctx, inputs, f, kind, now) {
+  if (!now || typeof now !== 'object') return; // deleted, or not known
+  if (kind !== 'reports') {
+    inputs[f].value = now[f] ?? '';
+    return;
+  }
+  const ids = Array.isArray(now[f]) ? now[f] : [];
+  const shown = [...inputs[f].querySelectorAll('input')].map((i) => i.value);
+  if (shown.length === ids.length && shown.every((x, i) => x === ids[i])) return;
+  const turn = (followed.get(inputs) || 0) + 1;
+  followed.set(inputs, turn);
+  relatedReports(ctx, ids).then((box) => {
+    if (followed.get(inputs) !== turn || !inputs[f].isConnected) return;
+    inputs[f].replaceWith(box);
+    inputs[f] = box;
+  }).catch((err) => ctx.fail(err, 'incident_reports'));
+}
+
+// followed: per form (its inputs), the latest redraw of its related reports.
+const followed = new WeakMap();
 
 // reportOption is a checkbox for report r (as the API returns it), checked
 // when checked; one no longer verified says so.

@@ -8,7 +8,7 @@
 // conflict's too) re-renders when nothing is being edited there (an open
 // history is not editing: it stays open, fetched again) and otherwise says
 // the record was changed, with a button to reload it; its open history
-// grows. The SDK connects again by itself after a dropped connection
+// grows, and a translation's form shows its read-only fields anew. The SDK connects again by itself after a dropped connection
 // (a phone's link, a server restart) and subscribes again, but what changed
 // meanwhile sent no event: every connection after the first catches up as
 // the first subscription does. Subscriptions to records are bounded per
@@ -122,8 +122,9 @@ export function list(ctx, collection, refresh) {
 // Once the subscription is confirmed, and after every connection made
 // again, the record is fetched once more: a change made before sent no
 // event. A change the page is not redrawn for tells the page's parts that
-// follow it (the history box: class "follows") with a "record-changed"
-// event.
+// follow it (the history box, a translation's read-only fields: class
+// "follows") with a "record-changed" event, whose detail is the record as
+// it is now when known.
 export function record(ctx, view, collection, shown, rerender, says = () => 'review_changed_elsewhere') {
   let edited = editing.get(view);
   if (!edited) {
@@ -146,7 +147,7 @@ export function record(ctx, view, collection, shown, rerender, says = () => 'rev
     if (!view.isConnected || !(gone || now)) return;
     edited.says = says(now);
     if (gone || inUse(view, edited)) {
-      kept(ctx, view, edited.says);
+      kept(ctx, view, edited.says, now);
       return;
     }
     edited.redraw = true;
@@ -185,10 +186,11 @@ function inUse(view, edited) {
 }
 
 // kept: the page stays as it is (what the person typed kept) and says the
-// record changed; the parts that follow the record (an open history) show
-// the change.
-function kept(ctx, view, text) {
-  for (const el of view.querySelectorAll('.follows')) el.dispatchEvent(new Event('record-changed'));
+// record changed; the parts that follow the record (an open history, a
+// translation's read-only fields) show the change: now, the record as it
+// is now, is their event's detail when known.
+function kept(ctx, view, text, now) {
+  for (const el of view.querySelectorAll('.follows')) el.dispatchEvent(new CustomEvent('record-changed', { detail: now }));
   notice(ctx, view, text);
 }
 
@@ -198,11 +200,12 @@ function kept(ctx, view, text) {
 // they typed then would be lost): the page stays as it is, and says the
 // record changed. false otherwise: a first render, or one during a
 // request the person started (ctx.busy: their write's render, which
-// reads what they typed from the server).
-export function interrupted(ctx, view) {
+// reads what they typed from the server). now is the record the render
+// fetched, passed on to the parts that follow it.
+export function interrupted(ctx, view, now) {
   const edited = editing.get(view);
   if (!edited?.redraw || ctx.main.getAttribute('aria-busy') === 'true' || !inUse(view, edited)) return false;
-  kept(ctx, view, edited.says);
+  kept(ctx, view, edited.says, now);
   return true;
 }
 
