@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -126,9 +127,35 @@ func pageWeight(gzipped bool) int64 {
 	return identityPageWeight
 }
 
+// A page must be written within pageWriteTimeout of its size: a reader
+// that stops reading (a phone that lost its signal, or a client that
+// never reads on purpose) would otherwise hold its units of the page
+// budget until PocketBase's 5-minute write timeout, and two addresses
+// doing it could stall every anonymous reader's pull that long. The floor
+// rate is what a phone on 2G still reaches on a poor signal: GPRS gives
+// some 5 to 10 KB/s, EDGE 20 to 30; at 4 KB/s a gzip page of 1,000
+// reports (some 300 KB) has 95 s, and one of a few updates 20 s. A phone
+// that reads, however slowly, above that rate gets its page whole.
+var (
+	pageWriteFloor         = 20 * time.Second
+	pageWriteRate    int64 = 4 << 10 // bytes a second
+	pageWriteLongest       = 5 * time.Minute
+)
+
+// pageWriteTimeout is how long a page of n bytes may take to be written:
+// pageWriteFloor, and n at pageWriteRate, at most pageWriteLongest
+// (PocketBase's own write timeout).
+func pageWriteTimeout(n int) time.Duration {
+	return min(pageWriteFloor+time.Duration(int64(n)*int64(time.Second)/pageWriteRate), pageWriteLongest)
+}
+
 // send writes the page as the 200 answer. Its length is known, so a phone
-// whose download was cut can tell the page is incomplete.
+// whose download was cut can tell the page is incomplete. Its write
+// deadline is set from its size (pageWriteTimeout), counted from now: a
+// pull that waited for the budget still has its whole time to be read.
+// A writer without deadlines (a test's recorder) keeps none.
 func (pg *page) send(e *core.RequestEvent) error {
+	_ = http.NewResponseController(e.Response).SetWriteDeadline(time.Now().Add(pageWriteTimeout(len(pg.body))))
 	h := e.Response.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Accept-Encoding")

@@ -333,7 +333,8 @@ func TestPull_PagesInFlightAreBounded(t *testing.T) {
 // TestPull_PagesInFlightPerAddress: one address whose pulls are never read
 // holds at most a quarter of the bound; its next pull waits (499 when it
 // leaves), a small one of its own still fits, and other addresses are
-// served meanwhile. An IPv6 address counts by its /64.
+// served meanwhile. An IPv6 address counts by its /64. (A volunteer's: an
+// address's anonymous pulls hold less, TestPull_PublicShareOfAnAddress.)
 func TestPull_PagesInFlightPerAddress(t *testing.T) {
 	en := newEnv(t)
 	en.push(editor, "device-e", publishedUpdate("updateperip0001", "Per address"))
@@ -344,11 +345,11 @@ func TestPull_PagesInFlightPerAddress(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// uncompressed, all from one address: 15 of its 16 units
-			done := stall(t, en, anonymous, url, "identity", 3, func(int) string { return tc.addr })
-			if rec := pullWithin(en, anonymous, url, "identity", tc.sameBlock, 2*time.Second); rec.Code != 499 {
+			done := stall(t, en, volunteerA, url, "identity", 3, func(int) string { return tc.addr })
+			if rec := pullWithin(en, volunteerB, url, "identity", tc.sameBlock, 2*time.Second); rec.Code != 499 {
 				t.Fatalf("past the address's bound: %d %s", rec.Code, rec.Body.String())
 			}
-			if rec := pullWithin(en, anonymous, url, "gzip", tc.sameBlock, 20*time.Second); rec.Code != http.StatusOK {
+			if rec := pullWithin(en, volunteerB, url, "gzip", tc.sameBlock, 20*time.Second); rec.Code != http.StatusOK {
 				t.Fatalf("a compressed page within the address's bound: %d", rec.Code)
 			}
 			if rec := pullWithin(en, anonymous, url, "identity", tc.other, 20*time.Second); rec.Code != http.StatusOK ||
@@ -356,7 +357,7 @@ func TestPull_PagesInFlightPerAddress(t *testing.T) {
 				t.Fatalf("another address: %d %s", rec.Code, rec.Body.String())
 			}
 			done()
-			if rec := pullWithin(en, anonymous, url, "identity", tc.addr, 20*time.Second); rec.Code != http.StatusOK {
+			if rec := pullWithin(en, volunteerA, url, "identity", tc.addr, 20*time.Second); rec.Code != http.StatusOK {
 				t.Fatalf("the address after its readers read: %d", rec.Code)
 			}
 		})
@@ -364,7 +365,7 @@ func TestPull_PagesInFlightPerAddress(t *testing.T) {
 }
 
 // TestPull_PagesInFlightByClass: anonymous pulls, from any number of
-// addresses, hold at most half the bound, and everyone but staff three
+// addresses, hold at most half the bound, and with volunteers' three
 // quarters: a crowd of readers that never read (or of volunteers, whom
 // anyone may become) cannot stall a coordinator's or an editor's pull.
 func TestPull_PagesInFlightByClass(t *testing.T) {

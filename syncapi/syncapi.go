@@ -55,13 +55,18 @@ const maxConcurrentPulls = 2
 // bound, about 20 MB of ordinary pages are in flight; further pulls wait
 // for one to be read. One client address holds at most
 // maxPagesInFlightPerIP of the units, anonymous callers together
-// maxPagesPublic, and everyone but coordinators, editors and superusers
-// together maxPagesNonStaff (see pageBudget).
+// maxPagesPublic (one address's at most maxPagesPublicPerIP of it),
+// anonymous callers and volunteers together maxPagesOpen, and everyone but
+// coordinators, editors and superusers (so aid workers too) together
+// maxPagesNonStaff (see pageBudget). A reader that does not read its page
+// keeps it only until the page's write deadline (pageWriteTimeout).
 const (
 	maxPagesInFlight      = 64
 	maxPagesInFlightPerIP = 16
 	maxPagesPublic        = 32
-	maxPagesNonStaff      = 48
+	maxPagesPublicPerIP   = maxPagesPublic / 4
+	maxPagesOpen          = 48
+	maxPagesNonStaff      = 56
 	identityPageWeight    = 5
 )
 
@@ -74,12 +79,14 @@ const (
 // wait their turn; the writer serves one at a time anyway.
 const maxPushBodyBytesInFlight = 48 << 20
 
-// A page must fit the per-address bound and a body the push budget, or
-// their requests would wait forever; the class bounds nest.
+// A page must fit an address's public share and a body the push budget,
+// or their requests would wait forever; the other bounds nest.
 const (
-	_ = uint(maxPagesInFlightPerIP - identityPageWeight)
+	_ = uint(maxPagesPublicPerIP - identityPageWeight)
+	_ = uint(maxPagesInFlightPerIP - maxPagesPublicPerIP)
 	_ = uint(maxPagesPublic - maxPagesInFlightPerIP)
-	_ = uint(maxPagesNonStaff - maxPagesPublic)
+	_ = uint(maxPagesOpen - maxPagesPublic)
+	_ = uint(maxPagesNonStaff - maxPagesOpen)
 	_ = uint(maxPagesInFlight - maxPagesNonStaff)
 	_ = uint(maxPushBodyBytesInFlight - 2*MaxBodyBytes) // a gzip body and what it unpacks to
 )
@@ -104,7 +111,7 @@ func Register(app core.App) error {
 	s := &service{
 		cfg:        changelog.DefaultConfig(),
 		pulls:      newPageWriters(maxConcurrentPulls),
-		pages:      newPageBudget(maxPagesInFlight, maxPagesInFlightPerIP, [staff]int64{maxPagesPublic, maxPagesNonStaff}),
+		pages:      newPageBudget(maxPagesInFlight, maxPagesInFlightPerIP, maxPagesPublicPerIP, [staff]int64{maxPagesPublic, maxPagesOpen, maxPagesNonStaff}),
 		pushBodies: semaphore.NewWeighted(maxPushBodyBytesInFlight),
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
