@@ -232,8 +232,12 @@ func TestPull_ClientLeavesWhileWaiting(t *testing.T) {
 	hold.Store(true)
 	const busy = 2 // the service's page builders
 	codes := make(chan int, busy)
-	for range busy {
-		go func() { codes <- en.raw(anonymous, http.MethodGet, url, nil).Code }()
+	for i := range busy { // from addresses of their own: one address's anonymous pulls hold one uncompressed page
+		go func() {
+			rec := httptest.NewRecorder()
+			en.mux.ServeHTTP(rec, from(en.request(anonymous, http.MethodGet, url, nil), ipv4(i)))
+			codes <- rec.Code
+		}()
 	}
 	for range busy {
 		select {
