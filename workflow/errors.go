@@ -24,6 +24,7 @@ const (
 	CodeReviewerIsReporter      = "workflow_reviewer_is_reporter"
 	CodeOrganizationAssigned    = "workflow_organization_assigned"
 	CodeOrganizationHasMembers  = "workflow_organization_has_members"
+	CodeUserVerifiedReports     = "workflow_user_verified_reports"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -113,4 +114,12 @@ func errOrganizationHasMembers(users int) validation.Error {
 	return validation.NewError(CodeOrganizationHasMembers,
 		"Accounts belong to this organization (count: {{.users}}): retire it (make it inactive), or move its aid workers to another organization first.").
 		SetParams(map[string]any{"users": users})
+}
+
+// errUserVerifiedReports refuses deleting a user whom incident reports name
+// as their verifier (verified_by).
+func errUserVerifiedReports(reports int) validation.Error {
+	return validation.NewError(CodeUserVerifiedReports,
+		"Incident reports name this user as their verifier (count: {{.reports}}): the account stays while they do. To end its access, change its role or password instead.").
+		SetParams(map[string]any{"reports": reports})
 }

@@ -126,15 +126,17 @@ func isCoordinator(app core.App, userID string) bool {
 // verifier, as the required reporter relation refuses deleting a reporter.
 // PocketBase would empty verified_by instead: a verified report would stay
 // public verified by nobody, and every later save of it would be refused
-// for lacking the verifier it lost. The delete request answers 400, like
-// a reporter's, with PocketBase's "part of a required relation reference".
+// for lacking the verifier it lost. The refusal is a validation error on
+// id with the count (workflow_user_verified_reports), which the locale
+// middleware also gives as the delete's top-level message: PocketBase's
+// own blames "a required relation reference".
 func keepVerifiers(e *core.RecordEvent) error {
 	n, err := countNaming(e.App, ReportsCollection, fieldVerifiedBy, e.Record.Id)
 	if err != nil {
 		return fmt.Errorf("count reports verified by %s: %w", e.Record.Id, err)
 	}
 	if n > 0 {
-		return fmt.Errorf("user %s verified %d incident reports: the account stays while they name it as verified_by", e.Record.Id, n)
+		return validation.Errors{core.FieldNameId: errUserVerifiedReports(n)}
 	}
 	return e.Next()
 }
