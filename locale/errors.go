@@ -35,7 +35,9 @@ var apiMessageIDs = func() map[string]string {
 // own message localizes it itself with T.
 //
 // A refusal whose one field error carries the reason (see reasonOf) gets
-// that reason as its top-level message too, in English as well.
+// that reason as its top-level message too, in English as well, and so
+// does a failed batch whose failing request's one field error has a
+// project code (see batchReason).
 func LocalizeApiError(lang string, apiErr *router.ApiError) *router.ApiError {
 	if apiErr == nil {
 		return nil
@@ -46,6 +48,8 @@ func LocalizeApiError(lang string, apiErr *router.ApiError) *router.ApiError {
 	out := *apiErr // keeps the unexported raw data for the activity log
 	out.Message = localizeApiMessage(lang, apiErr.Status, apiErr.Message)
 	if reason, ok := reasonOf(lang, apiErr); ok {
+		out.Message = reason
+	} else if reason, ok := batchReason(lang, apiErr); ok {
 		out.Message = reason
 	}
 	out.Data = localizeData(lang, apiErr.Data)
@@ -63,25 +67,68 @@ func LocalizeApiError(lang string, apiErr *router.ApiError) *router.ApiError {
 // reason: a client that shows only the top-level message (the official SDK's
 // error.message, the dashboard's toast) shows why.
 func reasonOf(lang string, apiErr *router.ApiError) (string, bool) {
-	if len(apiErr.Data) != 1 {
+	item, ok := projectItem(apiErr)
+	if !ok {
 		return "", false
+	}
+	if apiMessageIDs[inflector.Sentenize(apiErr.Message)] != "api_record_delete_failed" && apiErr.Message != item["message"] {
+		return "", false
+	}
+	return itemMessage(lang, item)
+}
+
+// batchReason returns, in lang, the reason of a failed /api/batch: when
+// its one failing request (data.requests.<i>.response) was refused with
+// one field error of a project code (a refused delete, a status the
+// workflow does not allow), that field error's message becomes the batch's
+// top-level message instead of "Batch transaction failed.", so a client
+// that shows only error.message says why. Which request failed stays in
+// data, as PocketBase wrote it.
+func batchReason(lang string, apiErr *router.ApiError) (string, bool) {
+	if apiMessageIDs[inflector.Sentenize(apiErr.Message)] != "api_batch_failed" || len(apiErr.Data) != 1 {
+		return "", false
+	}
+	requests, _ := apiErr.Data["requests"].(map[string]any)
+	if len(requests) != 1 {
+		return "", false
+	}
+	for _, v := range requests {
+		failed, _ := v.(map[string]any)
+		resp, ok := failed["response"].(*router.ApiError)
+		if !ok {
+			return "", false
+		}
+		item, ok := projectItem(resp)
+		if !ok {
+			return "", false
+		}
+		return itemMessage(lang, item)
+	}
+	return "", false
+}
+
+// projectItem returns the one field error of apiErr's data when it has a
+// code of this project (projectErrorMessages).
+func projectItem(apiErr *router.ApiError) (map[string]any, bool) {
+	if len(apiErr.Data) != 1 {
+		return nil, false
 	}
 	for _, v := range apiErr.Data {
 		item, ok := v.(map[string]any)
-		if !ok || !isErrorItem(item) || !projectCodes[item["code"].(string)] {
-			return "", false
+		if ok && isErrorItem(item) && projectCodes[item["code"].(string)] {
+			return item, true
 		}
-		message := item["message"].(string)
-		if apiMessageIDs[inflector.Sentenize(apiErr.Message)] != "api_record_delete_failed" && apiErr.Message != message {
-			return "", false
-		}
-		if lang == English {
-			return message, true
-		}
-		params, _ := item["params"].(map[string]any)
-		return localizeCode(lang, item["code"].(string), params)
 	}
-	return "", false
+	return nil, false
+}
+
+// itemMessage is a field error's message in lang: its own in English.
+func itemMessage(lang string, item map[string]any) (string, bool) {
+	if lang == English {
+		return item["message"].(string), true
+	}
+	params, _ := item["params"].(map[string]any)
+	return localizeCode(lang, item["code"].(string), params)
 }
 
 // projectCodes are the codes of projectErrorMessages.
@@ -93,12 +140,15 @@ var projectCodes = func() map[string]bool {
 	return m
 }()
 
-// withReasons is apiErr in English with the reasons of reasonOf as its
-// top-level message and its nested batch responses' (data.requests.<i>.
+// withReasons is apiErr in English with the reasons of reasonOf (or
+// batchReason) as its top-level message and its nested batch responses' (data.requests.<i>.
 // response): a copy where one changes, apiErr itself otherwise, so that
 // every other English answer stays byte for byte PocketBase's.
 func withReasons(apiErr *router.ApiError) *router.ApiError {
 	reason, changed := reasonOf(English, apiErr)
+	if !changed {
+		reason, changed = batchReason(English, apiErr)
+	}
 	data := apiErr.Data
 	if requests, ok := data["requests"].(map[string]any); ok {
 		var copied map[string]any
