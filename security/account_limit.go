@@ -52,12 +52,12 @@ const (
 const CodeAccountLocked = "login_account_locked"
 
 // ErrAccountLocked is the 429 answer of a password login from an address
-// unknown to an account whose failed logins ran out.
+// unknown to an account whose failed logins ran out. Its top-level message
+// is its field error's, which the locale middleware then gives in the
+// caller's language (a status text would say only "Too Many Requests").
 func ErrAccountLocked() *router.ApiError {
-	return router.NewApiError(http.StatusTooManyRequests, "Too many failed sign-ins to this account.", validation.Errors{
-		"identity": validation.NewError(CodeAccountLocked,
-			"There were too many failed sign-ins to this account. Sign in from a network you signed in to it from before, or try again later."),
-	})
+	return reasonError(http.StatusTooManyRequests, "identity", validation.NewError(CodeAccountLocked,
+		"There were too many failed sign-ins to this account. Sign in from a network you signed in to it from before, or try again later."))
 }
 
 // accountGuard holds an app's failed password logins per account (in

@@ -62,7 +62,7 @@ func TestRateLimit_FailedLoginsPerAccount(t *testing.T) {
 				},
 				ExpectedStatus: http.StatusTooManyRequests,
 				ExpectedContent: []string{`"status":429`, `"code":"` + security.CodeAccountLocked + `"`,
-					"Слишком много неудачных попыток входа"},
+					`"message":"Слишком много неудачных попыток входа в эту учётную запись. Войдите из сети, из которой уже входили в неё, или повторите попытку позже.","status":429`},
 				NotExpectedContent: []string{`"token"`},
 				ExpectedEvents:     map[string]int{"*": 0},
 				AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
@@ -135,8 +135,9 @@ func TestRateLimit_FailedLoginsPerAccount(t *testing.T) {
 				c.botnet(t, 1, emailA)
 				c.signIn(t, emailA, "10.9.9.9:4000")
 			},
-			ExpectedStatus:  http.StatusTooManyRequests,
-			ExpectedContent: []string{`"code":"` + security.CodeAccountLocked + `"`},
+			ExpectedStatus: http.StatusTooManyRequests,
+			ExpectedContent: []string{`"code":"` + security.CodeAccountLocked + `"`,
+				`"message":"There were too many failed sign-ins to this account. Sign in from a network you signed in to it from before, or try again later.","status":429`},
 		},
 	)
 	for _, s := range scenarios {

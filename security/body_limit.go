@@ -1,7 +1,6 @@
 package security
 
 import (
-	"fmt"
 	"net/http"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -60,21 +59,10 @@ func bodyLimit() *hook.Handler[*core.RequestEvent] {
 
 // ErrBodyTooLarge is the 413 answer for a body over limit bytes. Its data
 // carries the stable code body_too_large and the limit, so a client can
-// split its request instead of retrying it as is.
+// split its request instead of retrying it as is; its top-level message is
+// that reason too, in the caller's language (reasonError).
 func ErrBodyTooLarge(limit int64) *router.ApiError {
-	msg := fmt.Sprintf("The request body is larger than the %s this endpoint accepts.", humanBytes(limit))
-	return router.NewApiError(http.StatusRequestEntityTooLarge, msg, validation.Errors{
-		"body": validation.NewError("body_too_large", "The request body is larger than {{.limit}} bytes.").
-			SetParams(map[string]any{"limit": limit}),
-	})
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return reasonError(http.StatusRequestEntityTooLarge, "body",
+		validation.NewError("body_too_large", "The request body is larger than {{.limit}} bytes.").
+			SetParams(map[string]any{"limit": limit}))
 }

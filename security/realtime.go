@@ -85,13 +85,11 @@ func realtimeBudget() *hook.Handler[*core.RealtimeSubscribeRequestEvent] {
 }
 
 // ErrTooManySubscriptions is the 429 answer of a subscription request over
-// MaxRecordTopics.
+// MaxRecordTopics, its reason the top-level message too (reasonError).
 func ErrTooManySubscriptions() *router.ApiError {
-	return router.NewApiError(http.StatusTooManyRequests, "Too many realtime subscriptions.", validation.Errors{
-		"subscriptions": validation.NewError(CodeTooManySubscriptions,
-			"At most {{.max}} realtime subscriptions to records are allowed at once.").
-			SetParams(map[string]any{"max": MaxRecordTopics}),
-	})
+	return reasonError(http.StatusTooManyRequests, "subscriptions", validation.NewError(CodeTooManySubscriptions,
+		"At most {{.max}} realtime subscriptions to records are allowed at once.").
+		SetParams(map[string]any{"max": MaxRecordTopics}))
 }
 
 // trustedViewer: coordinators, editors and superusers, whose subscriptions
