@@ -56,6 +56,12 @@ func seedRefined(app core.App) error {
 				return err
 			}
 		}
+		// recorded before the acknowledgement an aid worker makes offline
+		// (an earlier one is raised to the creation)
+		if _, err := tx.DB().NewQuery("UPDATE aid_requests SET created = '2026-10-30 08:00:00.000Z' WHERE id = {:id}").
+			Bind(map[string]any{"id": aidOpenAssigned}).Execute(); err != nil {
+			return err
+		}
 		for id, fields := range map[string]map[string]any{
 			aidWorking: {"place": secretPlaceWorking, "notes": secretNoteWorking},
 			aidClosed:  {"place": secretPlaceClosed, "notes": secretNoteClosed, "people_count": 7},

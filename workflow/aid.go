@@ -50,20 +50,35 @@ func checkAcknowledged(record *core.Record, status string) error {
 	return errRequiredForStatus(status)
 }
 
-// boundAcknowledged lowers a written acknowledged_at later than now to
-// now: an acknowledgement made on a phone that was offline carries the time
-// it was made, and a phone whose clock runs fast would put it in the
-// future, where it sorts first. It is lowered, not refused, as occurred_at
-// is, so the phone's queue is not stuck on it. An earlier time is kept,
-// even one before the request's creation on the server: a coordinator's
-// phone may create a request and acknowledge it offline, days before both
-// reach the server. A stored time is not judged again.
+// boundAcknowledged keeps a written acknowledged_at between the request's
+// creation and now. A time later than now is lowered to now: an
+// acknowledgement made on a phone that was offline carries the time it was
+// made, and a phone whose clock runs fast would put it in the future,
+// where it sorts first. A time before the request's created (a phone whose
+// clock runs slow, a hand-edited value) is raised to created: a request
+// acknowledged before it existed on the server reads as nonsense on the
+// aid desk, and its time to acknowledgement would be negative. Even a
+// request created and acknowledged on a phone offline is on the server
+// from its created on, which is when anyone could first act on it. Both
+// are corrected, not refused, as occurred_at is, so the phone's queue is
+// not stuck on them. A new request (only superusers and Go code may write
+// the field on create) has no created yet: its bound is now. A stored time
+// is not judged again.
 func boundAcknowledged(record *core.Record) {
 	at := record.GetDateTime(fieldAcknowledgedAt)
 	if at.IsZero() || !fieldChanged(record, fieldAcknowledgedAt) {
 		return
 	}
-	if now := types.NowDateTime(); at.After(now) {
+	now := types.NowDateTime()
+	if at.After(now) {
 		record.Set(fieldAcknowledgedAt, now)
+		return
+	}
+	created := record.GetDateTime("created")
+	if record.IsNew() || created.IsZero() {
+		created = now
+	}
+	if at.Before(created) {
+		record.Set(fieldAcknowledgedAt, created)
 	}
 }

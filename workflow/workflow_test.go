@@ -299,6 +299,7 @@ func TestAidTransitions_API(t *testing.T) {
 		{fixtures.Coordinator, tests.ApiScenario{
 			Name:   "acknowledging keeps a given acknowledged_at",
 			Method: http.MethodPatch, URL: aidURL + "/" + fixtures.AidOpen,
+			BeforeTestFunc:  createdOn("2026-11-20 07:00:00.000Z"),
 			Body:            strings.NewReader(`{"status":"acknowledged","acknowledged_at":"2026-11-24 07:00:00.000Z"}`),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"acknowledged_at":"2026-11-24 07:00:00.000Z"`},
