@@ -104,6 +104,23 @@ describe('review screen', () => {
     assert.ok(flashText.includes(expected.message), `flash "${flashText}" has "${expected.message}"`);
     assert.ok(flashText.includes(expected.data.verification_note.message), 'and the note\'s field message');
 
+    // a refusal whose reason the server put on top (a 413 or 429, a refused
+    // delete, a batch) shows it once, not again under its field (a 400 here:
+    // the page's error check lets the refusals tests provoke through)
+    const reason = 'This report cannot be changed now: someone else is reviewing it.';
+    let served = false;
+    await page.route('**/api/collections/incident_reports/records/**', async (route) => {
+      if (served || route.request().method() !== 'PATCH') return route.fallback();
+      served = true;
+      await route.fulfill({ status: 400, contentType: 'application/json',
+        body: JSON.stringify({ status: 400, message: reason, data: { status: { code: 'workflow_test_reason', message: reason } } }) });
+    });
+    await page.click('#act-verify');
+    await page.waitForFunction((r) => document.getElementById('flash')?.textContent.includes(r), reason);
+    assert.equal((await page.locator('#flash').textContent()).split(reason).length - 1, 1, 'the reason once');
+    assert.equal(await page.locator('#flash li').count(), 0, 'no field line repeating it');
+    await page.unroute('**/api/collections/incident_reports/records/**');
+
     await page.fill('#in-verification_note', 'Two residents confirmed by phone; damage seen on photos.');
     await page.fill('#in-public_summary', 'Two shells hit near the school in Kok-Tash; no casualties.');
     await page.fill('#in-sources', 'Call with the village head, 26 Nov.');

@@ -83,7 +83,8 @@ function flash(text, kind = 'ok') {
 }
 
 // fail shows an API error as the API wrote it, already localized by the
-// server: the message and each field's message under its label.
+// server: the message and each field's message under its label (but the
+// one the message already is).
 function fail(err, collection) {
   if (err?.isAbort) return;
   console.error(err);
@@ -94,13 +95,15 @@ function fail(err, collection) {
   }
   // the record may be gone, or the session with it: check the session
   if ([401, 403, 404].includes(err.status) && ctx.me) check();
+  const top = res.message || err.message;
+  // a field's reason that the server already put on top is not repeated
   const lines = Object.entries(res.data || {})
-    .filter(([, v]) => v && typeof v.message === 'string')
+    .filter(([, v]) => v && typeof v.message === 'string' && v.message !== top)
     .map(([f, v]) => `${fieldLabel(ctx, collection, f)}: ${v.message}`);
   const box = document.getElementById('flash');
   box.className = 'error';
   box.hidden = false;
-  replace(box, h('p', null, res.message || err.message), lines.length ? h('ul', null, lines.map((l) => h('li', null, l))) : null);
+  replace(box, h('p', null, top), lines.length ? h('ul', null, lines.map((l) => h('li', null, l))) : null);
   box.scrollIntoView({ block: 'nearest' });
 }
 
