@@ -34,6 +34,7 @@ func Register(app core.App) error {
 	}
 	app.OnRecordAuthWithPasswordRequest().Bind(loginOutcome())
 	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget())
+	bindLeftViews(app)
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanSecurity",
 		Func: func(e *core.ServeEvent) error {

@@ -1,0 +1,250 @@
+package security
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/routine"
+	"github.com/pocketbase/pocketbase/tools/search"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
+)
+
+// Records that leave a subscriber's view.
+//
+// PocketBase judges a record's update event by the record after the write:
+// a subscriber who may read it then gets the update, one who may not gets
+// nothing. So one who could read it before (an aid worker whose
+// organization was taken off a request, or retired; an editor's verified
+// report, reopened; a reader's published update, retracted; a
+// subscription whose filter no longer matches) never learns that it left,
+// and keeps it on screen with its last data. bindLeftViews sends such a
+// subscriber a delete event of the record on each topic it could see it
+// through, with the record's id and collection and nothing else: the
+// subscriber may not read the rest any more.
+//
+// Before the write, each subscription to the record's collection or to the
+// record (as PocketBase judges them: the list rule for the collection's
+// topics, the view rule for the record's, then the subscription's filter)
+// is judged against the record as committed, read outside the write's
+// transaction as PocketBase judges deletes: what the subscriber was last
+// sent, not what an earlier write of the same transaction left (retiring
+// an organization makes it inactive before releasing its requests). After
+// the transaction commits, the subscriptions that could see it are judged
+// again, and those that cannot any more get the delete. A rolled back
+// write sends nothing. Only clients subscribed to the collection or the
+// record are judged, and a subscription PocketBase would judge once after
+// the write is judged once before it and, if it saw the record, once again
+// after (the record budget, MaxRecordTopics, bounds both).
+
+// leftView is a subscription that could see a record before a write.
+type leftView struct {
+	client subscriptions.Client
+	topic  string
+	rule   *string
+	opts   subscriptions.SubscriptionOptions
+}
+
+// leftViews holds, per record being written (the pointer saved), the
+// subscriptions that could see it before.
+type leftViews struct {
+	app     core.App // outside any transaction
+	mu      sync.Mutex
+	pending map[*core.Record][]leftView
+}
+
+func bindLeftViews(app core.App) {
+	l := &leftViews{app: app, pending: map[*core.Record][]leftView{}}
+	app.OnModelUpdate().Bind(&hook.Handler[*core.ModelEvent]{
+		Id: "amanRealtimeLeftBefore",
+		Func: func(e *core.ModelEvent) error {
+			if record := recordOf(e.Model); record != nil {
+				l.before(record)
+			}
+			return e.Next()
+		},
+		Priority: 99, // as late as possible before the write, as PocketBase's delete
+	})
+	app.OnModelAfterUpdateSuccess().Bind(&hook.Handler[*core.ModelEvent]{
+		Id: "amanRealtimeLeftAfter",
+		Func: func(e *core.ModelEvent) error {
+			err := e.Next() // PocketBase's own broadcast first
+			if record := recordOf(e.Model); record != nil {
+				l.after(record)
+			}
+			return err
+		},
+		Priority: -99,
+	})
+	app.OnModelAfterUpdateError().Bind(&hook.Handler[*core.ModelErrorEvent]{
+		Id: "amanRealtimeLeftRolledBack",
+		Func: func(e *core.ModelErrorEvent) error {
+			if record := recordOf(e.Model); record != nil {
+				l.take(record)
+			}
+			return e.Next()
+		},
+		Priority: -99,
+	})
+}
+
+// recordOf is the record a model is, or nil.
+func recordOf(m core.Model) *core.Record {
+	switch r := m.(type) {
+	case *core.Record:
+		return r
+	case core.RecordProxy:
+		return r.ProxyRecord()
+	}
+	return nil
+}
+
+// topicRules are the topic prefixes PocketBase broadcasts a record's
+// events to, with the rule that judges each (apis/realtime.go).
+func topicRules(c *core.Collection, id string) []topicRule {
+	return []topicRule{
+		{c.Name + "/" + id + "?", c.ViewRule},
+		{c.Id + "/" + id + "?", c.ViewRule},
+		{c.Name + "/*?", c.ListRule},
+		{c.Id + "/*?", c.ListRule},
+		{c.Name + "?", c.ListRule}, // deprecated form of /*
+		{c.Id + "?", c.ListRule},
+	}
+}
+
+type topicRule struct {
+	prefix string
+	rule   *string
+}
+
+// before keeps the subscriptions that can see record as committed.
+func (l *leftViews) before(record *core.Record) {
+	c := record.Collection()
+	if c == nil || c.IsView() {
+		return
+	}
+	broker := l.app.SubscriptionsBroker()
+	if broker.TotalClients() == 0 {
+		return
+	}
+	rules := topicRules(c, record.Id)
+	var mu sync.Mutex
+	var seen []leftView
+	var wg sync.WaitGroup
+	for _, chunk := range broker.ChunkedClients(150) {
+		wg.Go(func() {
+			for _, client := range chunk {
+				for _, pr := range rules {
+					for topic, opts := range client.Subscriptions(pr.prefix) {
+						v := leftView{client: client, topic: topic, rule: pr.rule, opts: opts}
+						if canSee(l.app, record, client, v) {
+							mu.Lock()
+							seen = append(seen, v)
+							mu.Unlock()
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// saved twice in one transaction: the first judgment is of the committed record
+	if _, held := l.pending[record]; !held {
+		l.pending[record] = seen
+	}
+}
+
+// take removes and returns what before kept for record.
+func (l *leftViews) take(record *core.Record) []leftView {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	seen := l.pending[record]
+	delete(l.pending, record)
+	return seen
+}
+
+// after sends a delete of record to every subscription that could see it
+// before and cannot now.
+func (l *leftViews) after(record *core.Record) {
+	seen := l.take(record)
+	if len(seen) == 0 {
+		return
+	}
+	data, err := json.Marshal(leftEvent{Action: "delete", Record: leftRecord{
+		CollectionId: record.Collection().Id, CollectionName: record.Collection().Name, Id: record.Id}})
+	if err != nil {
+		return
+	}
+	for _, v := range seen {
+		if v.client.IsDiscarded() || !v.client.HasSubscription(v.topic) || canSee(l.app, record, v.client, v) {
+			continue
+		}
+		msg := subscriptions.Message{Name: v.topic, Data: data}
+		client := v.client
+		routine.FireAndForget(func() { client.Send(msg) })
+	}
+}
+
+// leftEvent is the message of a record that left a subscriber's view:
+// PocketBase's delete event, with only what names the record.
+type leftEvent struct {
+	Record leftRecord `json:"record"`
+	Action string     `json:"action"`
+}
+
+type leftRecord struct {
+	CollectionId   string `json:"collectionId"`
+	CollectionName string `json:"collectionName"`
+	Id             string `json:"id"`
+}
+
+// canSee is PocketBase's judgment of whether a subscription gets a
+// record's events (apis.realtimeCanAccessRecord): its rule for the
+// client's user, then the subscription's filter.
+func canSee(app core.App, record *core.Record, client subscriptions.Client, v leftView) bool {
+	auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
+	info := &core.RequestInfo{
+		Context: core.RequestInfoContextRealtime,
+		Method:  "GET",
+		Query:   v.opts.Query,
+		Headers: v.opts.Headers,
+		Auth:    auth,
+	}
+	if ok, _ := app.CanAccessRecord(record, info, v.rule); !ok {
+		return false
+	}
+	filter := v.opts.Query[search.FilterQueryParam]
+	if filter == "" {
+		return true
+	}
+	if !info.HasSuperuserAuth() {
+		for _, param := range []string{search.FilterQueryParam, search.SortQueryParam} {
+			if q := v.opts.Query[param]; strings.Contains(q, "@collection.") || strings.Contains(q, "@request.") {
+				return false // PocketBase sends such a subscription nothing
+			}
+		}
+	}
+	c := record.Collection()
+	q := app.ConcurrentDB().Select("(1)").From(c.Name).AndWhere(dbx.HashExp{c.Name + ".id": record.Id})
+	resolver := core.NewRecordFieldResolver(app, c, info, false)
+	expr, err := search.FilterData(filter).BuildExpr(resolver)
+	if err != nil {
+		return false
+	}
+	q.AndWhere(expr)
+	if err := resolver.UpdateQuery(q); err != nil {
+		return false
+	}
+	var exists int
+	err = q.Limit(1).Row(&exists)
+	return err == nil && exists > 0
+}

@@ -1,0 +1,359 @@
+package security_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"aman/internal/fixtures"
+)
+
+// liveEvent is one realtime message a subscriber received.
+type liveEvent struct {
+	Topic  string
+	Action string         `json:"action"`
+	Record map[string]any `json:"record"`
+}
+
+// subscriber is a realtime connection opened over HTTP as the SDK opens it
+// (GET /api/realtime, then POST its topics), as one user.
+type subscriber struct {
+	as     string
+	events chan liveEvent
+}
+
+// liveServer serves app's API over HTTP, as a browser reaches it.
+func liveServer(t *testing.T, app *tests.TestApp) *httptest.Server {
+	t.Helper()
+	r, err := apis.NewRouter(app) // binds the realtime broadcast hooks
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux, err := r.BuildMux()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// subscribe connects as the user as (fixtures.Anonymous: signed out) and
+// subscribes to topics.
+func subscribe(t *testing.T, app *tests.TestApp, srv *httptest.Server, as string, topics ...string) *subscriber {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/realtime", nil)
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &subscriber{as: as, events: make(chan liveEvent, 32)}
+	connected := make(chan string, 1)
+	go func() {
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		var name, data string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event:"):
+				name = strings.TrimPrefix(line, "event:")
+			case strings.HasPrefix(line, "data:"):
+				data = strings.TrimPrefix(line, "data:")
+			case line == "":
+				if name == "PB_CONNECT" {
+					var c struct{ ClientId string }
+					_ = json.Unmarshal([]byte(data), &c)
+					connected <- c.ClientId
+				} else if name != "" {
+					e := liveEvent{Topic: name}
+					_ = json.Unmarshal([]byte(data), &e)
+					s.events <- e
+				}
+				name, data = "", ""
+			}
+		}
+	}()
+	var id string
+	select {
+	case id = <-connected:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no PB_CONNECT")
+	}
+	body, _ := json.Marshal(map[string]any{"clientId": id, "subscriptions": topics})
+	if code := call(t, app, srv, as, http.MethodPost, "/api/realtime", string(body)); code != http.StatusNoContent {
+		t.Fatalf("%s subscribes to %v: %d", fixtures.Role(as), topics, code)
+	}
+	return s
+}
+
+// call sends an API request as the user as and returns its status.
+func call(t *testing.T, app core.App, srv *httptest.Server, as, method, path, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	token, err := fixtures.Auth(app, as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// received is what s got within a moment, by topic.
+func (s *subscriber) received() map[string][]liveEvent {
+	got := map[string][]liveEvent{}
+	deadline := time.After(1500 * time.Millisecond)
+	for {
+		select {
+		case e := <-s.events:
+			got[e.Topic] = append(got[e.Topic], e)
+		case <-deadline:
+			return got
+		}
+	}
+}
+
+// expect checks that s got, on each topic, one event of the action wanted
+// ("" for none) of the record id; a delete names the record and nothing
+// else of it.
+func (s *subscriber) expect(t *testing.T, who, id string, want map[string]string) {
+	t.Helper()
+	got := s.received()
+	for topic, action := range want {
+		events := got[topic]
+		if action == "" {
+			if len(events) != 0 {
+				t.Errorf("%s on %s got %+v, want nothing", who, topic, events)
+			}
+			continue
+		}
+		if len(events) != 1 || events[0].Action != action || events[0].Record["id"] != id {
+			t.Errorf("%s on %s got %+v, want one %s of %s", who, topic, events, action, id)
+			continue
+		}
+		if action == "delete" {
+			for field := range events[0].Record {
+				if field != "id" && field != "collectionId" && field != "collectionName" {
+					t.Errorf("%s's delete on %s carries %s: %+v", who, topic, field, events[0].Record)
+				}
+			}
+			if events[0].Record["collectionName"] == "" || events[0].Record["collectionId"] == "" {
+				t.Errorf("%s's delete on %s does not name its collection: %+v", who, topic, events[0].Record)
+			}
+		}
+	}
+}
+
+// newAidWorker saves an aid worker of org.
+func newAidWorker(t *testing.T, app core.App, id, org string) {
+	t.Helper()
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := core.NewRecord(users)
+	u.Id = id
+	u.SetEmail(id + "@example.org")
+	u.SetPassword(fixtures.Password)
+	u.Set("name", "Aid worker "+id)
+	u.Set("role", "aid_worker")
+	u.Set("organization", org)
+	if err := app.Save(u); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newOrganization saves an active organization.
+func newOrganization(t *testing.T, app core.App, name string) string {
+	t.Helper()
+	orgs, err := app.FindCollectionByNameOrId("organizations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := core.NewRecord(orgs)
+	org.Set("name", name)
+	org.Set("active", true)
+	if err := app.Save(org); err != nil {
+		t.Fatal(err)
+	}
+	return org.Id
+}
+
+const (
+	workerA = "aidworkeraaaaaa"
+	workerB = "aidworkerbbbbbb"
+)
+
+// assignedEnv: a request in progress assigned to organization A, whose
+// aid worker is workerA; workerB works for organization B.
+func assignedEnv(t *testing.T) (app *tests.TestApp, srv *httptest.Server, orgA, orgB string) {
+	app = fixtures.Factory(t)
+	srv = liveServer(t, app)
+	orgA, orgB = newOrganization(t, app, "Field Clinic"), newOrganization(t, app, "Water Team")
+	newAidWorker(t, app, workerA, orgA)
+	newAidWorker(t, app, workerB, orgB)
+	request, err := app.FindRecordById("aid_requests", fixtures.AidInProgress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	request.Set("assigned_org", orgA)
+	if err := app.Save(request); err != nil {
+		t.Fatal(err)
+	}
+	return app, srv, orgA, orgB
+}
+
+// TestRealtime_UnassignedRequestLeaves: a coordinator moves a request from
+// organization A to B. The aid worker of A could see it and cannot now: a
+// delete on each topic it came through, its id only; the aid worker of B
+// gets the update as PocketBase sends it; the coordinator and the
+// requester keep seeing it (update); a volunteer who never saw it gets
+// nothing; a coordinator's filter the request no longer matches gets a
+// delete beside their unfiltered topic's update.
+func TestRealtime_UnassignedRequestLeaves(t *testing.T) {
+	const all, one = "aid_requests/*", "aid_requests/" + fixtures.AidInProgress
+	app, srv, orgA, orgB := assignedEnv(t)
+	byOrg := `aid_requests/*?options={"query":{"filter":"assigned_org = '` + orgA + `'"}}`
+	a := subscribe(t, app, srv, workerA, all, one)
+	b := subscribe(t, app, srv, workerB, all)
+	coordinator := subscribe(t, app, srv, fixtures.Coordinator, all, byOrg)
+	requester := subscribe(t, app, srv, fixtures.Volunteer, all)
+	other := subscribe(t, app, srv, fixtures.Volunteer2, all)
+	superuser := subscribe(t, app, srv, fixtures.Superuser, all, byOrg)
+
+	if code := call(t, app, srv, fixtures.Coordinator, http.MethodPatch, "/api/collections/aid_requests/records/"+fixtures.AidInProgress,
+		`{"assigned_org":"`+orgB+`"}`); code != http.StatusOK {
+		t.Fatalf("coordinator reassigns: %d", code)
+	}
+	id := fixtures.AidInProgress
+	a.expect(t, "aid worker of the old organization", id, map[string]string{all: "delete", one: "delete"})
+	b.expect(t, "aid worker of the new organization", id, map[string]string{all: "update"})
+	coordinator.expect(t, "coordinator", id, map[string]string{all: "update", byOrg: "delete"})
+	requester.expect(t, "requester", id, map[string]string{all: "update"})
+	other.expect(t, "other volunteer", id, map[string]string{all: ""})
+	superuser.expect(t, "superuser", id, map[string]string{all: "update", byOrg: "delete"})
+}
+
+// TestRealtime_RetiredOrganizationsRequestsLeave: retiring an organization
+// releases its requests in service in the same transaction, after it made
+// the organization inactive; its aid worker could see them before the
+// transaction and learns they left. The coordinator keeps them.
+func TestRealtime_RetiredOrganizationsRequestsLeave(t *testing.T) {
+	app, srv, orgA, _ := assignedEnv(t)
+	a := subscribe(t, app, srv, workerA, "aid_requests/*")
+	coordinator := subscribe(t, app, srv, fixtures.Coordinator, "aid_requests/*")
+	org, err := app.FindRecordById("organizations", orgA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org.Set("active", false)
+	if err := app.Save(org); err != nil {
+		t.Fatal(err)
+	}
+	a.expect(t, "aid worker of the retired organization", fixtures.AidInProgress, map[string]string{"aid_requests/*": "delete"})
+	coordinator.expect(t, "coordinator", fixtures.AidInProgress, map[string]string{"aid_requests/*": "update"})
+}
+
+// TestRealtime_RolledBackWriteSendsNothing: a write rolled back with its
+// transaction sends no delete, and leaves nothing behind for the next
+// write of the record.
+func TestRealtime_RolledBackWriteSendsNothing(t *testing.T) {
+	app, srv, _, orgB := assignedEnv(t)
+	a := subscribe(t, app, srv, workerA, "aid_requests/*")
+	err := app.RunInTransaction(func(tx core.App) error {
+		request, err := tx.FindRecordById("aid_requests", fixtures.AidInProgress)
+		if err != nil {
+			return err
+		}
+		request.Set("assigned_org", orgB)
+		if err := tx.Save(request); err != nil {
+			return err
+		}
+		return errors.New("rolled back")
+	})
+	if err == nil || err.Error() != "rolled back" {
+		t.Fatalf("transaction: %v", err)
+	}
+	a.expect(t, "aid worker", fixtures.AidInProgress, map[string]string{"aid_requests/*": ""})
+	if code := call(t, app, srv, workerA, http.MethodPatch, "/api/collections/aid_requests/records/"+fixtures.AidInProgress,
+		`{"notes":"On our way."}`); code != http.StatusOK {
+		t.Fatalf("aid worker writes notes: %d", code)
+	}
+	a.expect(t, "aid worker", fixtures.AidInProgress, map[string]string{"aid_requests/*": "update"})
+}
+
+// TestRealtime_ReopenedReportLeavesEditors: editors read verified reports
+// only; a coordinator reopening one (back in review) takes it out of their
+// view: a delete, id only. The coordinator gets the update; its reporter
+// too; anonymous callers may not subscribe to reports' events at all.
+func TestRealtime_ReopenedReportLeavesEditors(t *testing.T) {
+	app := fixtures.Factory(t)
+	srv := liveServer(t, app)
+	const all = "incident_reports/*"
+	editor := subscribe(t, app, srv, fixtures.Editor, all, "incident_reports/"+fixtures.ReportVerified)
+	coordinator := subscribe(t, app, srv, fixtures.Coordinator, all)
+	reporter := subscribe(t, app, srv, fixtures.Volunteer, all)
+	anonymous := subscribe(t, app, srv, fixtures.Anonymous, all)
+	if code := call(t, app, srv, fixtures.Coordinator, http.MethodPatch, "/api/collections/incident_reports/records/"+fixtures.ReportVerified,
+		`{"status":"in_review"}`); code != http.StatusOK {
+		t.Fatalf("coordinator reopens: %d", code)
+	}
+	id := fixtures.ReportVerified
+	editor.expect(t, "editor", id, map[string]string{all: "delete", "incident_reports/" + id: "delete"})
+	coordinator.expect(t, "coordinator", id, map[string]string{all: "update"})
+	reporter.expect(t, "reporter", id, map[string]string{all: "update"})
+	anonymous.expect(t, "anonymous", id, map[string]string{all: ""})
+}
+
+// TestRealtime_RetractedUpdateLeavesReaders: anonymous readers and
+// volunteers read published updates; one retracted leaves their view (a
+// delete, id only), while editors, who read all, get the update.
+func TestRealtime_RetractedUpdateLeavesReaders(t *testing.T) {
+	app := fixtures.Factory(t)
+	srv := liveServer(t, app)
+	updates, err := app.FindCollectionByNameOrId("updates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := core.NewRecord(updates)
+	u.Set("title", "Road to Isfara open")
+	u.Set("body", "The road is open again.")
+	u.Set("language", "ru")
+	u.Set("status", "published")
+	u.Set("author", fixtures.Editor)
+	if err := app.Save(u); err != nil {
+		t.Fatal(err)
+	}
+	const all = "updates/*"
+	anonymous := subscribe(t, app, srv, fixtures.Anonymous, all, "updates/"+u.Id)
+	volunteer := subscribe(t, app, srv, fixtures.Volunteer, all)
+	editor := subscribe(t, app, srv, fixtures.Editor, all)
+	if code := call(t, app, srv, fixtures.Editor, http.MethodPatch, "/api/collections/updates/records/"+u.Id,
+		`{"status":"retracted"}`); code != http.StatusOK {
+		t.Fatalf("editor retracts: %d", code)
+	}
+	anonymous.expect(t, "anonymous", u.Id, map[string]string{all: "delete", "updates/" + u.Id: "delete"})
+	volunteer.expect(t, "volunteer", u.Id, map[string]string{all: "delete"})
+	editor.expect(t, "editor", u.Id, map[string]string{all: "update"})
+}
