@@ -7,7 +7,9 @@
 // lib/review-page.js) carries no anonymous reporter and nothing of another
 // organization's requests; a signed-out page receives nothing. A
 // coordinator's aid request fulfilled by a retired organization carries a
-// badge; one it was still handling was released when it retired. A page and
+// badge; one it was still handling was released when it retired. A request
+// taken from an aid worker's organization leaves their list and their page
+// (the page says it is no longer theirs to see). A page and
 // a list whose connection dropped (a server restart, last) catch up once the
 // SDK connects again; a report's photos the server refuses a thumbnail for
 // (too large, too busy) say so. Logins: 10 per 30 s per address and account
@@ -404,6 +406,37 @@ describe('review screen, live', () => {
     assert.ok(s.realtime.some((m) => m.data.includes(ours.id)), 'it came over realtime');
     assert.ok(!s.realtime.some((m) => m.data.includes(theirs.id)), 'another organization\'s request reached the page');
     assert.equal(await page.locator(`#records li[data-id="${theirs.id}"]`).count(), 0);
+    assert.deepEqual(cspErrors(s), []);
+    await s.context.close();
+  });
+
+  test('an aid worker\'s list and page lose a request a coordinator takes from their organization, and keep nothing of it', async () => {
+    const s = await signIn(member.email);
+    const { page } = s;
+    await go(page, '#/aid', '.chips [data-key="active"].on');
+    await page.evaluate(() => { window.__kept = 1; });
+    const coordAid = people.coordinator.pb.collection('aid_requests');
+    const [listed, opened] = [await request(people.volunteerA.pb), await request(people.volunteerA.pb)];
+    await coordAid.update(listed.id, { assigned_org: org.id });
+    await coordAid.update(opened.id, { assigned_org: org.id });
+    await appears(page, listed.id);
+    await coordAid.update(listed.id, { assigned_org: otherOrg.id });
+    await page.locator(`#records li[data-id="${listed.id}"]`).waitFor({ state: 'detached', timeout: 10000 });
+    assert.equal(await page.evaluate(() => window.__kept), 1, 'the page was not reloaded');
+    // what told it: a delete naming the request and nothing else of it
+    const json = (t) => { try { return JSON.parse(t); } catch { return null; } };
+    const left = s.realtime.map((m) => json(m.data)).filter((d) => d?.record?.id === listed.id && d.action === 'delete');
+    assert.equal(left.length, 1, JSON.stringify(s.realtime));
+    assert.deepEqual(Object.keys(left[0].record).sort(), ['collectionId', 'collectionName', 'id']);
+
+    await go(page, `#/aid/${opened.id}`, 'a.back');
+    await page.getByText('Family by the canal').first().waitFor();
+    await coordAid.update(opened.id, { assigned_org: '' });
+    await page.locator('#gone').waitFor({ timeout: 10000 });
+    const pageStrings = (await people.root.send('/api/aman/review/messages', { query: { lang: 'en' } })).messages;
+    assert.equal((await page.locator('#gone').textContent()).trim(), pageStrings.review_gone);
+    assert.equal(await page.getByText('Family by the canal').count(), 0, 'the page still shows the request');
+    assert.equal(await page.locator('a.back').count(), 1, 'no way back to the list');
     assert.deepEqual(cspErrors(s), []);
     await s.context.close();
   });

@@ -93,6 +93,7 @@ var Messages = []*i18n.Message{
 	{ID: "review_mark_current", Other: "Mark up to date"},
 	{ID: "review_related_unverified", Other: "Report no longer verified"},
 	{ID: "review_related_unverified_note", Other: "A report this update relates to is no longer verified: it was reopened or archived after publication, and readers are told. Take it out of the update (Edit), retract the update, or wait until it is verified again."},
+	{ID: "review_gone", Other: "This record is no longer available to you: it was deleted, or changed so that you may no longer see it (for example, a request given to another organization)."},
 	{ID: "review_changed_elsewhere", Other: "This record was changed by someone else. What you typed is kept; Refresh shows the record as it is now."},
 	{ID: "review_org_retired", Other: "organization retired"},
 	{ID: "review_photo_too_large", Other: "Too large for a preview: open the original."},

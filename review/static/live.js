@@ -8,7 +8,11 @@
 // conflict's too) re-renders when nothing is being edited there (an open
 // history is not editing: it stays open, fetched again) and otherwise says
 // the record was changed, with a button to reload it; its open history
-// grows, and a translation's form shows its read-only fields anew. The SDK connects again by itself after a dropped connection
+// grows, and a translation's form shows its read-only fields anew; one the
+// person may read no more is dropped (the server sends a delete event when
+// a write takes a record out of a subscriber's view:
+// security/realtime_left.go): a list fetches itself without it, a page
+// says so. The SDK connects again by itself after a dropped connection
 // (a phone's link, a server restart) and subscribes again, but what changed
 // meanwhile sent no event: every connection after the first catches up as
 // the first subscription does. Subscriptions to records are bounded per
@@ -124,7 +128,9 @@ export function list(ctx, collection, refresh) {
 // event. A change the page is not redrawn for tells the page's parts that
 // follow it (the history box, a translation's read-only fields: class
 // "follows") with a "record-changed" event, whose detail is the record as
-// it is now when known.
+// it is now when known. A delete (the record left the person's view)
+// empties the page and says the record is no longer available to them
+// (left).
 export function record(ctx, view, collection, shown, rerender, says = () => 'review_changed_elsewhere') {
   let edited = editing.get(view);
   if (!edited) {
@@ -145,8 +151,12 @@ export function record(ctx, view, collection, shown, rerender, says = () => 'rev
     const gone = mine.some((e) => e.action === 'delete');
     const now = mine.filter((e) => e.action !== 'delete' && e.record.updated > shown.updated).pop()?.record;
     if (!view.isConnected || !(gone || now)) return;
+    if (gone) {
+      left(ctx, view);
+      return;
+    }
     edited.says = says(now);
-    if (gone || inUse(view, edited)) {
+    if (inUse(view, edited)) {
       kept(ctx, view, edited.says, now);
       return;
     }
@@ -176,6 +186,18 @@ async function latest(ctx, collection, id) {
   } catch (err) {
     return err?.status === 404 ? [{ action: 'delete', record: { id } }] : [];
   }
+}
+
+// left: the record is no longer the person's to read (a delete event:
+// it was deleted, or changed out of their view, such as a request taken
+// from their organization; or a 404 at a catch-up). The page drops what it
+// showed of it, what was typed too (nothing of it can be saved by them),
+// and says so, keeping its link back to the list.
+function left(ctx, view) {
+  if (view.querySelector('#gone')) return;
+  const back = view.querySelector('a.back');
+  view.replaceChildren(...[back,
+    h('section', { class: 'note', id: 'gone', role: 'status' }, h('p', null, ctx.t('review_gone')))].filter(Boolean));
 }
 
 // inUse: whether the person is working on the page: an input changed or
