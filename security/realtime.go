@@ -24,7 +24,8 @@ import (
 // PocketBase judges every such subscription of every connection, with a
 // query of the collection's rule and another of the subscription's filter,
 // after each write of a record of its collection, and the write's request
-// waits for it: one anonymous connection with the 1,000 subscriptions
+// waits for it (an update judges them once more before the write, inside
+// its transaction: realtime_left.go): one anonymous connection with the 1,000 subscriptions
 // PocketBase allows (one 64 KiB request of short filters) made a
 // volunteer's push of 50 reports take 6.7 s instead of 76 ms, and a second
 // connection 17 s; no account is needed. Phones use the aman/sync nudge (a
