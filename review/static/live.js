@@ -212,6 +212,8 @@ function inUse(view, edited) {
 // translation's read-only fields) show the change: now, the record as it
 // is now, is their event's detail when known.
 function kept(ctx, view, text, now) {
+  // a redraw that failed once the record had left: its page says so, and stays so
+  if (view.querySelector('#gone')) return;
   for (const el of view.querySelectorAll('.follows')) el.dispatchEvent(new CustomEvent('record-changed', { detail: now }));
   notice(ctx, view, text);
 }
