@@ -128,7 +128,7 @@ func (l *leftViews) before(record *core.Record) {
 		return
 	}
 	broker := l.app.SubscriptionsBroker()
-	if broker.TotalClients() == 0 {
+	if broker.TotalClients() == 0 || l.held(record) {
 		return
 	}
 	rules := topicRules(c, record.Id)
@@ -157,10 +157,18 @@ func (l *leftViews) before(record *core.Record) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	// saved twice in one transaction: the first judgment is of the committed record
 	if _, held := l.pending[record]; !held {
 		l.pending[record] = seen
 	}
+}
+
+// held reports whether record was judged before an earlier save of the
+// same transaction (the first judgment is of the committed record).
+func (l *leftViews) held(record *core.Record) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.pending[record]
+	return ok
 }
 
 // take removes and returns what before kept for record.

@@ -357,3 +357,36 @@ func TestRealtime_RetractedUpdateLeavesReaders(t *testing.T) {
 	volunteer.expect(t, "volunteer", u.Id, map[string]string{all: "delete"})
 	editor.expect(t, "editor", u.Id, map[string]string{all: "update"})
 }
+
+// TestRealtime_WriteAndUndoInOneTransaction: a transaction that takes a
+// request from organization A and gives it back before it commits never
+// took it from A's aid worker: the update, no delete.
+func TestRealtime_WriteAndUndoInOneTransaction(t *testing.T) {
+	app, srv, orgA, orgB := assignedEnv(t)
+	a := subscribe(t, app, srv, workerA, "aid_requests/*")
+	err := app.RunInTransaction(func(tx core.App) error {
+		request, err := tx.FindRecordById("aid_requests", fixtures.AidInProgress)
+		if err != nil {
+			return err
+		}
+		for _, org := range []string{orgB, orgA} {
+			request.Set("assigned_org", org)
+			if err := tx.Save(request); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := a.received()["aid_requests/*"]
+	for _, e := range got {
+		if e.Action != "update" {
+			t.Errorf("aid worker of A got %+v, want updates only", got)
+		}
+	}
+	if len(got) == 0 {
+		t.Error("aid worker of A got nothing, want the update")
+	}
+}
