@@ -104,6 +104,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "workflow_related_incident_unknown", Other: "There is no incident report with this id that you can see."},
 	{ID: "workflow_organization_assigned", Other: "Aid requests name this organization (count: {{.requests}}): retire it (make it inactive) instead of deleting it."},
 	{ID: "workflow_user_verified_reports", Other: "Incident reports name this user as their verifier (count: {{.reports}}): the account stays while they do. To end its access, change its role or password instead."},
+	{ID: "workflow_user_has_records", Other: "Records name this user as the one who filed or wrote them (incident reports: {{.reports}}, aid requests: {{.requests}}, updates: {{.updates}}, fact checks: {{.fact_checks}}): they stay, and the account with them. To end its access, change its role or password instead."},
 	{ID: "workflow_organization_has_members", Other: "Accounts belong to this organization (count: {{.users}}): retire it (make it inactive), or move its aid workers to another organization first."},
 
 	{ID: "photos_unsupported_type", Other: "{{.name}} is {{.type}}; only JPEG, PNG and WebP images are accepted."},

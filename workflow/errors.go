@@ -25,6 +25,7 @@ const (
 	CodeOrganizationAssigned    = "workflow_organization_assigned"
 	CodeOrganizationHasMembers  = "workflow_organization_has_members"
 	CodeUserVerifiedReports     = "workflow_user_verified_reports"
+	CodeUserHasRecords          = "workflow_user_has_records"
 )
 
 func errInvalidTransition(from, to string) validation.Error {
@@ -122,4 +123,13 @@ func errUserVerifiedReports(reports int) validation.Error {
 	return validation.NewError(CodeUserVerifiedReports,
 		"Incident reports name this user as their verifier (count: {{.reports}}): the account stays while they do. To end its access, change its role or password instead.").
 		SetParams(map[string]any{"reports": reports})
+}
+
+// errUserHasRecords refuses deleting a user whom records name in a required
+// relation: as the reporter of incident reports, the requester of aid
+// requests, the author of updates or fact checks.
+func errUserHasRecords(reports, requests, updates, factChecks int) validation.Error {
+	return validation.NewError(CodeUserHasRecords,
+		"Records name this user as the one who filed or wrote them (incident reports: {{.reports}}, aid requests: {{.requests}}, updates: {{.updates}}, fact checks: {{.fact_checks}}): they stay, and the account with them. To end its access, change its role or password instead.").
+		SetParams(map[string]any{"reports": reports, "requests": requests, "updates": updates, "fact_checks": factChecks})
 }

@@ -138,5 +138,37 @@ func keepVerifiers(e *core.RecordEvent) error {
 	if n > 0 {
 		return validation.Errors{core.FieldNameId: errUserVerifiedReports(n)}
 	}
+	return keepAuthors(e)
+}
+
+// authorFields are the required relations to users, which PocketBase
+// itself refuses to leave empty by deleting the user they name.
+var authorFields = []struct{ collection, field string }{
+	{ReportsCollection, fieldReporter},
+	{AidRequestsCollection, "requester"},
+	{UpdatesCollection, "author"},
+	{FactChecksCollection, "author"},
+}
+
+// keepAuthors refuses deleting a user whom records name in a required
+// relation (authorFields) before PocketBase does: its refusal is a 400
+// with empty data and "a required relation reference", which tells the
+// superuser neither which records hold the account nor what to do. The
+// refusal is workflow_user_has_records on id with the count of each,
+// given as the top-level message too, as keepVerifiers's.
+func keepAuthors(e *core.RecordEvent) error {
+	counts := make([]int, len(authorFields))
+	total := 0
+	for i, f := range authorFields {
+		n, err := countNaming(e.App, f.collection, f.field, e.Record.Id)
+		if err != nil {
+			return fmt.Errorf("count %s naming %s as %s: %w", f.collection, e.Record.Id, f.field, err)
+		}
+		counts[i] = n
+		total += n
+	}
+	if total > 0 {
+		return validation.Errors{core.FieldNameId: errUserHasRecords(counts[0], counts[1], counts[2], counts[3])}
+	}
 	return e.Next()
 }

@@ -43,11 +43,7 @@ func TestDeleteUser_KeepsVerifiers(t *testing.T) {
 		}
 		expectField("incident_reports", fixtures.ReportVerified, "verified_by", fixtures.Coordinator)(t, app, res)
 	}
-	type scenario struct {
-		as string
-		s  tests.ApiScenario
-	}
-	scenarios := []scenario{
+	scenarios := []userDelete{
 		{fixtures.Superuser, tests.ApiScenario{
 			Name:   "the coordinator who verified reports is not deleted",
 			Method: http.MethodDelete, URL: userURL,
@@ -104,13 +100,25 @@ func TestDeleteUser_KeepsVerifiers(t *testing.T) {
 		}},
 	}
 	// nobody else deletes a user, the verifier least of all, not even themselves
+	runUserDeletes(t, scenarios, userURL, "workflow_user_verified_reports", kept)
+}
+
+// userDelete is a scenario of deleting a user, and whom it runs as.
+type userDelete struct {
+	as string
+	s  tests.ApiScenario
+}
+
+// runUserDeletes runs scenarios and then, as each role but the superuser,
+// the delete of userURL, which answers 403 without code and keeps the user.
+func runUserDeletes(t *testing.T, scenarios []userDelete, userURL, code string, kept func(testing.TB, *tests.TestApp, *http.Response)) {
 	for _, as := range []string{fixtures.Anonymous, fixtures.Volunteer, fixtures.Coordinator, fixtures.Editor} {
-		scenarios = append(scenarios, scenario{as, tests.ApiScenario{
+		scenarios = append(scenarios, userDelete{as, tests.ApiScenario{
 			Name:   "deletes nobody",
 			Method: http.MethodDelete, URL: userURL,
 			ExpectedStatus:     403,
 			ExpectedContent:    []string{`"data":{}`},
-			NotExpectedContent: []string{"workflow_user_verified_reports"},
+			NotExpectedContent: []string{code},
 			AfterTestFunc:      kept,
 		}})
 	}
