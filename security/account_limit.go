@@ -60,6 +60,19 @@ func ErrAccountLocked() *router.ApiError {
 		"There were too many failed sign-ins to this account. Sign in from a network you signed in to it from before, or try again later."))
 }
 
+// CodeLoginTooManyAttempts is the code (data.identity.code) of a password
+// login refused for the number of logins from its address: to the account
+// it names (PocketBase's `*:auth` rule, counted by address and account) or
+// to any account (the address's bound, login_limit.go): explainRefusal.
+const CodeLoginTooManyAttempts = "login_too_many_attempts"
+
+// ErrLoginTooManyAttempts is the 429 answer of such a login, its reason on
+// top (PocketBase's own says only "Too Many Requests.").
+func ErrLoginTooManyAttempts() *router.ApiError {
+	return reasonError(http.StatusTooManyRequests, "identity", validation.NewError(CodeLoginTooManyAttempts,
+		"There were too many sign-in attempts from your network. Wait a little and try again."))
+}
+
 // accountGuard holds an app's failed password logins per account (in
 // memory) and the addresses known to each account (in a table).
 //

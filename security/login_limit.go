@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -77,6 +78,8 @@ type boundCheck struct {
 	// across addresses, and the account ("collection id\x00identity")
 	guard   *accountGuard
 	account string
+	// a password login: a refusal is login_too_many_attempts
+	password bool
 }
 
 // identityRoute tells whether the request is a login or an e-mail request
@@ -273,8 +276,9 @@ func (b *addressBound) evict(now time.Time) {
 }
 
 // check is the restore middleware's part: a refused request gets
-// PocketBase's usual rate-limit answer, or for an account whose failed
-// logins ran out, login_account_locked. A login the account refuses does
+// PocketBase's usual rate-limit answer (for a password login the mask
+// middleware makes it login_too_many_attempts, see explainRefusal), or for
+// an account whose failed logins ran out, login_account_locked. A login the account refuses does
 // not count against the address's bound.
 func (c boundCheck) check(e *core.RequestEvent) error {
 	now := time.Now()
@@ -288,4 +292,19 @@ func (c boundCheck) check(e *core.RequestEvent) error {
 		return nil
 	}
 	return e.TooManyRequestsError("", errors.New("triggered the per-address bound of logins or e-mail requests"))
+}
+
+// explainRefusal is what the mask middleware makes of err, the answer of
+// PocketBase's limiter and what follows it: a password login's refusal
+// with PocketBase's plain 429 (empty data), by the `*:auth` rule or by
+// the address's bound (check), becomes login_too_many_attempts. Every
+// other answer (login_account_locked has data), and every other route's,
+// is err itself.
+func (c *boundCheck) explainRefusal(err error) error {
+	var apiErr *router.ApiError
+	if c == nil || !c.password || !errors.As(err, &apiErr) ||
+		apiErr.Status != http.StatusTooManyRequests || len(apiErr.Data) != 0 {
+		return err
+	}
+	return ErrLoginTooManyAttempts()
 }

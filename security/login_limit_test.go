@@ -180,15 +180,16 @@ func TestRateLimit_LoginPerAccount(t *testing.T) {
 					}
 				}
 				if rec := c(http.MethodPost, loginURL, login("fresh@example.org", "guess"), nat); rec.Code != http.StatusTooManyRequests ||
-					!strings.Contains(rec.Body.String(), `"message":"Too Many Requests."`) {
+					!strings.Contains(rec.Body.String(), tooManyAttempts) {
 					t.Fatalf("past the bound: status %d, want 429: %s", rec.Code, rec.Body)
 				}
 				// another address keeps its own bound
 				expectAll(t, c.tries(1, http.MethodPost, loginURL, wrongA, "198.51.100.7:4000"), http.StatusBadRequest)
 			},
-			ExpectedStatus:  http.StatusTooManyRequests,
-			ExpectedContent: []string{`"status":429`, `"message":"Too Many Requests."`},
-			ExpectedEvents:  map[string]int{"*": 0},
+			ExpectedStatus:     http.StatusTooManyRequests,
+			ExpectedContent:    []string{`"status":429`, tooManyAttempts, tooManyAttemptsOnTop},
+			NotExpectedContent: []string{"Too Many Requests."},
+			ExpectedEvents:     map[string]int{"*": 0},
 		},
 		{
 			Name:   "an app retrying A's login in a loop spends none of the address's bound",
@@ -269,6 +270,95 @@ func TestRateLimit_LoginPerAccount(t *testing.T) {
 			ExpectedStatus:  http.StatusTooManyRequests,
 			ExpectedContent: []string{`"status":429`},
 			ExpectedEvents:  map[string]int{"*": 0},
+		},
+	}
+	for _, s := range scenarios {
+		s.Test(t)
+	}
+}
+
+// The 429 of a password login refused for the logins from its address
+// said only "Too Many Requests.", whether PocketBase's `*:auth` rule
+// (per address and account) or the address's bound refused it: it is
+// login_too_many_attempts on identity, its reason on top, localized.
+const (
+	tooManyAttemptsEn    = "There were too many sign-in attempts from your network. Wait a little and try again."
+	tooManyAttempts      = `"identity":{"code":"login_too_many_attempts","message":"` + tooManyAttemptsEn + `"}`
+	tooManyAttemptsOnTop = `"message":"` + tooManyAttemptsEn + `","status":429`
+	tooManyAttemptsRu    = "Из вашей сети было слишком много попыток входа. Подождите немного и повторите попытку."
+)
+
+func TestRateLimit_LoginTooManyAttempts(t *testing.T) {
+	wrongA := login(emailA, "wrong-password")
+	const nat = "192.0.2.1:4000"
+	tenWrong := func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+		expectAll(t, newClient(t, e).tries(10, http.MethodPost, loginURL, wrongA, nat), http.StatusBadRequest)
+	}
+	scenarios := []tests.ApiScenario{
+		{
+			Name:   "PocketBase's rule refuses the 11th login to A: coded, its reason on top",
+			Method: http.MethodPost, URL: loginURL, Body: strings.NewReader(wrongA),
+			TestAppFactory:     fixtures.Factory,
+			BeforeTestFunc:     tenWrong,
+			ExpectedStatus:     http.StatusTooManyRequests,
+			ExpectedContent:    []string{tooManyAttempts, tooManyAttemptsOnTop},
+			NotExpectedContent: []string{"Too Many Requests."},
+			ExpectedEvents:     map[string]int{"*": 0},
+		},
+		{
+			Name:   "localized",
+			Method: http.MethodPost, URL: loginURL, Body: strings.NewReader(wrongA),
+			Headers:        map[string]string{"Accept-Language": "ru"},
+			TestAppFactory: fixtures.Factory,
+			BeforeTestFunc: tenWrong,
+			ExpectedStatus: http.StatusTooManyRequests,
+			ExpectedContent: []string{
+				`"identity":{"code":"login_too_many_attempts","message":"` + tooManyAttemptsRu + `"}`,
+				`"message":"` + tooManyAttemptsRu + `","status":429`,
+			},
+			ExpectedEvents: map[string]int{"*": 0},
+		},
+		{
+			Name:   "the address's bound, localized",
+			Method: http.MethodPost, URL: loginURL + "?lang=ru", Body: strings.NewReader(login("fresh@example.org", "guess")),
+			TestAppFactory: fixtures.Factory,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				c := newClient(t, e)
+				for i := range security.LoginAttemptsPerAddress {
+					c(http.MethodPost, loginURL, login(fmt.Sprintf("person%d@example.org", i/5), "guess"), nat)
+				}
+			},
+			ExpectedStatus: http.StatusTooManyRequests,
+			ExpectedContent: []string{
+				`"identity":{"code":"login_too_many_attempts","message":"` + tooManyAttemptsRu + `"}`,
+				`"message":"` + tooManyAttemptsRu + `","status":429`,
+			},
+			ExpectedEvents: map[string]int{"*": 0},
+		},
+		{
+			Name:   "other routes keep PocketBase's answer: an OTP login",
+			Method: http.MethodPost, URL: "/api/collections/users/auth-with-otp",
+			Body:           strings.NewReader(`{"otpId":"someotp00000001","password":"00000000"}`),
+			TestAppFactory: fixtures.Factory,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				enableOTP(t, app)
+				newClient(t, e).tries(10, http.MethodPost, "/api/collections/users/auth-with-otp", `{"otpId":"someotp00000001","password":"00000000"}`, nat)
+			},
+			ExpectedStatus:     http.StatusTooManyRequests,
+			ExpectedContent:    []string{`"data":{},"message":"Too Many Requests.","status":429`},
+			NotExpectedContent: []string{"login_too_many_attempts"},
+		},
+		{
+			Name:   "other routes keep PocketBase's answer: a superuser's login",
+			Method: http.MethodPost, URL: "/api/collections/_superusers/auth-with-password",
+			Body:           strings.NewReader(login("super@example.org", fixtures.Password)),
+			TestAppFactory: fixtures.Factory,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				newClient(t, e).tries(5, http.MethodPost, "/api/collections/_superusers/auth-with-password", login("admin@example.org", "guess"), nat)
+			},
+			ExpectedStatus:     http.StatusTooManyRequests,
+			ExpectedContent:    []string{`"data":{},"message":"Too Many Requests.","status":429`},
+			NotExpectedContent: []string{"login_too_many_attempts"},
 		},
 	}
 	for _, s := range scenarios {

@@ -61,11 +61,11 @@ func rateLimitByClient() (mask, restore *hook.Handler[*core.RequestEvent]) {
 				e.Set(boundCheckKey, *bound)
 			}
 			if back == nil {
-				return e.Next()
+				return bound.explainRefusal(e.Next())
 			}
 			e.Set(restoreKey, back)
 			defer back() // when the limiter refuses, restore does not run
-			return e.Next()
+			return bound.explainRefusal(e.Next())
 		},
 	}
 	restore = &hook.Handler[*core.RequestEvent]{
@@ -126,6 +126,7 @@ func maskAddress(e *core.RequestEvent) (func(), *boundCheck) {
 				bound.guard, bound.account = bounds.accounts, collectionId+"\x00"+identity
 			}
 		}
+		bound.password = route.password
 	}
 	switch {
 	case masked != "":
