@@ -1,6 +1,7 @@
 package security
 
 import (
+	"errors"
 	"net/http"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -39,7 +40,9 @@ func init() {
 // bodyLimit applies bodyLimits. It runs right after PocketBase's global
 // limit, so the smaller limit wins. A declared Content-Length over the limit
 // is refused before anything is read; a chunked body is cut at the limit by
-// PocketBase's reader, which fails the handler's body parsing with 413.
+// PocketBase's reader, which fails the handler's body parsing with its
+// plain 413 (apis.ErrRequestEntityTooLarge, "Request entity too large."),
+// answered as body_too_large with the limit, as the first.
 func bodyLimit() *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id:       "amanBodyLimit",
@@ -52,7 +55,11 @@ func bodyLimit() *hook.Handler[*core.RequestEvent] {
 			if e.Request.ContentLength > limit {
 				return ErrBodyTooLarge(limit)
 			}
-			return apis.BodyLimit(limit).Func(e)
+			err := apis.BodyLimit(limit).Func(e)
+			if errors.Is(err, apis.ErrRequestEntityTooLarge) {
+				return ErrBodyTooLarge(limit)
+			}
+			return err
 		},
 	}
 }
