@@ -245,7 +245,7 @@ func TestRealtime_BecomingAnAidWorkerDropsOutgrownFilters(t *testing.T) {
 	if _, err := apis.NewRouter(app); err != nil {
 		t.Fatal(err)
 	}
-	org := saveOrganization(t, app, "Field Clinic")
+	org := fixtures.Organization(t, app, "Field Clinic")
 	user, err := app.FindRecordById("users", fixtures.Volunteer2)
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +292,7 @@ func TestRealtime_AidWorkerEvents(t *testing.T) {
 	if _, err := apis.NewRouter(app); err != nil {
 		t.Fatal(err)
 	}
-	org := saveOrganization(t, app, "Field Clinic")
+	org := fixtures.Organization(t, app, "Field Clinic")
 	worker, err := app.FindRecordById("users", fixtures.Volunteer2)
 	if err != nil {
 		t.Fatal(err)
@@ -352,20 +352,4 @@ func TestRealtime_AidWorkerEvents(t *testing.T) {
 	if data, ok = event(map[string]any{"people_count": 6}); ok {
 		t.Fatalf("an aid worker of a retired organization got an event: %s", data)
 	}
-}
-
-// saveOrganization saves an active organization named name.
-func saveOrganization(t testing.TB, app core.App, name string) *core.Record {
-	t.Helper()
-	orgs, err := app.FindCollectionByNameOrId("organizations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	org := core.NewRecord(orgs)
-	org.Set("name", name)
-	org.Set("active", true)
-	if err := app.Save(org); err != nil {
-		t.Fatal(err)
-	}
-	return org
 }

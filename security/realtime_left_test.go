@@ -184,22 +184,6 @@ func newAidWorker(t *testing.T, app core.App, id, org string) {
 	}
 }
 
-// newOrganization saves an active organization.
-func newOrganization(t *testing.T, app core.App, name string) string {
-	t.Helper()
-	orgs, err := app.FindCollectionByNameOrId("organizations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	org := core.NewRecord(orgs)
-	org.Set("name", name)
-	org.Set("active", true)
-	if err := app.Save(org); err != nil {
-		t.Fatal(err)
-	}
-	return org.Id
-}
-
 const (
 	workerA = "aidworkeraaaaaa"
 	workerB = "aidworkerbbbbbb"
@@ -210,7 +194,7 @@ const (
 func assignedEnv(t *testing.T) (app *tests.TestApp, srv *httptest.Server, orgA, orgB string) {
 	app = fixtures.Factory(t)
 	srv = liveServer(t, app)
-	orgA, orgB = newOrganization(t, app, "Field Clinic"), newOrganization(t, app, "Water Team")
+	orgA, orgB = fixtures.Organization(t, app, "Field Clinic").Id, fixtures.Organization(t, app, "Water Team").Id
 	newAidWorker(t, app, workerA, orgA)
 	newAidWorker(t, app, workerB, orgB)
 	request, err := app.FindRecordById("aid_requests", fixtures.AidInProgress)
