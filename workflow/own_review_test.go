@@ -66,8 +66,7 @@ func TestOwnReview(t *testing.T) {
 		{fixtures.Coordinator, tests.ApiScenario{
 			Name:   "push: an offline move is rejected with the code",
 			Method: http.MethodPost, URL: "/api/sync/v1/push",
-			Body: strings.NewReader(`{"client":"device-own","mutations":[{"id":"m1","collection":"incident_reports","recordId":"` +
-				coordinatorsReport + `","baseRev":1,"data":{"status":"archived"}}]}`),
+			Body:            onePush("device-own", "incident_reports", coordinatorsReport, "1", `{"status":"archived"}`),
 			BeforeTestFunc:  seedCoordinatorsReport,
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"status":"rejected"`, `"status":` + refused},

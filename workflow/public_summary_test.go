@@ -63,8 +63,7 @@ func TestPublicSummaryPrivate(t *testing.T) {
 		{fixtures.Coordinator, tests.ApiScenario{
 			Name:   "push: rejected with the code",
 			Method: http.MethodPost, URL: "/api/sync/v1/push",
-			Body: strings.NewReader(`{"client":"device-summary","mutations":[{"id":"m1","collection":"incident_reports","recordId":"` +
-				fixtures.ReportInReview + `","baseRev":1,"data":{"public_summary":"Tel. (3422) 2-34-56"}}]}`),
+			Body:            onePush("device-summary", "incident_reports", fixtures.ReportInReview, "1", `{"public_summary":"Tel. (3422) 2-34-56"}`),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"status":"rejected"`, refused},
 			AfterTestFunc:   expectField("incident_reports", fixtures.ReportInReview, "public_summary", inReviewSummary),

@@ -56,10 +56,7 @@ func expectRelation(id string, mark bool, related ...string) func(testing.TB, *t
 // now, and the mark stays what the facts are.
 func TestRelatedIncidents_RemovingIsAllowed(t *testing.T) {
 	published := updatesURL + "/" + updPublished
-	push := func(client, data string) *strings.Reader {
-		return strings.NewReader(`{"client":"` + client + `","mutations":[{"id":"m1","collection":"updates","recordId":"` +
-			updPublished + `","baseRev":3,"data":` + data + `}]}`)
-	}
+	push := func(client, data string) *strings.Reader { return onePush(client, "updates", updPublished, "3", data) }
 	type scenario struct {
 		as string
 		s  tests.ApiScenario

@@ -64,8 +64,7 @@ func TestRelatedUnverified(t *testing.T) {
 		{fixtures.Coordinator, seedEditorial, tests.ApiScenario{
 			Name:   "push: a reopening made offline marks it",
 			Method: http.MethodPost, URL: "/api/sync/v1/push",
-			Body: strings.NewReader(`{"client":"device-reopen","mutations":[{"id":"m1","collection":"incident_reports","recordId":"` +
-				fixtures.ReportVerified + `","baseRev":1,"data":{"status":"in_review"}}]}`),
+			Body:            onePush("device-reopen", "incident_reports", fixtures.ReportVerified, "1", `{"status":"in_review"}`),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"status":"applied"`},
 			AfterTestFunc:   onlyPublishedMarked,

@@ -117,8 +117,7 @@ func TestTranslations_FollowOriginal(t *testing.T) {
 	group := []string{updPublished, updSharedTG, updSharedKY}
 	original := updatesURL + "/" + updPublished
 	push := func(record, baseRev, data string) *strings.Reader {
-		return strings.NewReader(`{"client":"device-editor","mutations":[{"id":"m1","collection":"updates","recordId":"` +
-			record + `","baseRev":` + baseRev + `,"data":` + data + `}]}`)
+		return onePush("device-editor", "updates", record, baseRev, data)
 	}
 	type scenario struct {
 		as string

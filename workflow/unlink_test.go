@@ -120,8 +120,7 @@ func TestKeepPublishedLinks(t *testing.T) {
 		{fixtures.Superuser, tests.ApiScenario{
 			Name:   "push: the delete is rejected with the code",
 			Method: http.MethodPost, URL: "/api/sync/v1/push",
-			Body: strings.NewReader(`{"client":"device-unlink","mutations":[{"id":"m1","collection":"incident_reports","recordId":"` +
-				fixtures.ReportVerified + `","baseRev":1,"delete":true}]}`),
+			Body:            onePush("device-unlink", "incident_reports", fixtures.ReportVerified, "1", ""),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"status":"rejected"`, `"code":"sync_validation_failed"`, refused},
 			AfterTestFunc:   kept,

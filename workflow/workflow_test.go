@@ -453,3 +453,15 @@ func runAs(t *testing.T, scenarios []asScenario) {
 		scenario.Test(t)
 	}
 }
+
+// onePush is the body of a sync push of one mutation (id m1) from client:
+// an edit of record at baseRev with data (a JSON object), or its delete
+// when data is empty.
+func onePush(client, collection, record, baseRev, data string) *strings.Reader {
+	change := `"data":` + data
+	if data == "" {
+		change = `"delete":true`
+	}
+	return strings.NewReader(`{"client":"` + client + `","mutations":[{"id":"m1","collection":"` + collection +
+		`","recordId":"` + record + `","baseRev":` + baseRev + `,` + change + `}]}`)
+}
