@@ -196,12 +196,12 @@ func TestUploads_CallerShare(t *testing.T) {
 	// reason is the top-level message too.
 	onTop := map[string]string{
 		"en": `"message":"Your other uploads are still being received. Try again when they have finished.","status":429}`,
-		"ru": `"message":"Ваши другие загрузки ещё принимаются. Повторите попытку, когда они завершатся.","status":429}`,
+		"ru": `"message":"Другие ваши загрузки ещё принимаются. Повторите попытку, когда они завершатся.","status":429}`,
 	}
 	photo := sample(t, "meta.jpg")
 	for lang, want := range map[string]string{
 		"en":      "Your other uploads are still being received.",
-		"ru":      "Ваши другие загрузки ещё принимаются.",
+		"ru":      "Другие ваши загрузки ещё принимаются.",
 		"tg":      "Боргузориҳои дигари шумо ҳанӯз қабул карда мешаванд.",
 		"ky":      "Башка жүктөөлөрүңүз дагы эле кабыл алынып жатат.",
 		"uz-Cyrl": "Бошқа юкламаларингиз ҳали қабул қилинмоқда.",

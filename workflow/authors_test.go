@@ -22,7 +22,7 @@ func TestDeleteUser_KeepsAuthors(t *testing.T) {
 	const params = `"params":{"fact_checks":0,"reports":7,"requests":6,"updates":0}`
 	reason := map[string]string{
 		"en": "Records name this user as the one who filed or wrote them (incident reports: 7, aid requests: 6, updates: 0, fact checks: 0): they stay, and the account with them. To end its access, change its role or password instead.",
-		"ru": "Записи называют этого пользователя тем, кто их подал или написал (сообщения о происшествиях: 7, запросы помощи: 6, обновления: 0, проверки фактов: 0): они остаются, а с ними и учётная запись. Чтобы закрыть ему доступ, смените его роль или пароль.",
+		"ru": "Этот пользователь указан в записях как тот, кто их подал или написал (сообщения о происшествиях: 7, запросы о помощи: 6, новости: 0, проверки фактов: 0): они остаются, а с ними и учётная запись. Чтобы закрыть ему доступ, вместо удаления смените его роль или пароль.",
 	}
 	refusedIn := func(lang string) []string {
 		return []string{

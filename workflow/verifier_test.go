@@ -24,7 +24,7 @@ import (
 func TestDeleteUser_KeepsVerifiers(t *testing.T) {
 	reason := map[string]string{
 		"en": "Incident reports name this user as their verifier (count: 6): the account stays while they do. To end its access, change its role or password instead.",
-		"ru": "Этого пользователя сообщения называют проверившим их (количество: 6): учётная запись остаётся, пока они его называют. Чтобы закрыть ему доступ, смените его роль или пароль.",
+		"ru": "Этот пользователь указан в сообщениях о происшествиях как проверивший их (количество: 6): пока это так, учётная запись остаётся. Чтобы закрыть ему доступ, вместо удаления смените его роль или пароль.",
 		"tg": "Гузоришҳо ин корбарро ҳамчун санҷандаи худ номбар мекунанд (шумора: 6): то он даме ки онҳо ӯро номбар мекунанд, ҳисоб боқӣ мемонад. Барои қатъ кардани дастрасии ӯ, нақш ё пароли ӯро иваз кунед.",
 	}
 	onTop := func(lang string) string { return `"message":"` + reason[lang] + `","status":400` }
