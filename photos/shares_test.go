@@ -202,7 +202,7 @@ func TestUploads_CallerShare(t *testing.T) {
 	for lang, want := range map[string]string{
 		"en":      "Your other uploads are still being received.",
 		"ru":      "Другие ваши загрузки ещё принимаются.",
-		"tg":      "Боргузориҳои дигари шумо ҳанӯз қабул карда мешаванд.",
+		"tg":      "Боргузориҳои дигари шумо ҳанӯз қабул шуда истодаанд.",
 		"ky":      "Башка жүктөөлөрүңүз дагы эле кабыл алынып жатат.",
 		"uz-Cyrl": "Бошқа юкламаларингиз ҳали қабул қилинмоқда.",
 	} {
