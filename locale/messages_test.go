@@ -219,3 +219,42 @@ func TestMessages_ProjectCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestMessages_Glossary: a term a file translates one way is not written
+// another way in another message of the same file. Each entry was found in
+// a translation and corrected: a second word for the same thing (an aid
+// request is "запрос о помощи", a coordinator "ҳамоҳангсоз", an account
+// "эсеп") makes a reader wonder whether it is another thing, and "кумак"
+// is "кӯмак" misspelt.
+func TestMessages_Glossary(t *testing.T) {
+	wrong := map[string][]struct{ pattern, use string }{
+		locale.Russian: {
+			{`(?i)(^|\PL)запрос\pL*\s+помощи`, "запрос о помощи"},
+			{`(?i)(^|\PL)заявк`, "запрос о помощи"},
+		},
+		locale.Tajik: {
+			{`(?i)(^|\PL)кумак`, "кӯмак"},
+			{`(?i)координатор`, "ҳамоҳангсоз (the role's label)"},
+		},
+		locale.Kyrgyz: {
+			{`(?i)өтүнүч`, "жардам суроосу"},
+			{`(?i)каттоо жазуу`, "эсеп"},
+		},
+	}
+	for lang, entries := range wrong {
+		t.Run(lang, func(t *testing.T) {
+			msgs := loadFile(t, lang)
+			for _, e := range entries {
+				re := regexp.MustCompile(e.pattern)
+				for id, m := range msgs {
+					for _, text := range forms(m) {
+						if w := re.FindString(text); w != "" {
+							w = strings.TrimLeftFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+							t.Errorf("%s: %q: say %s", id, w, e.use)
+						}
+					}
+				}
+			}
+		})
+	}
+}
