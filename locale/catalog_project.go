@@ -136,6 +136,7 @@ var projectErrorMessages = []*i18n.Message{
 
 	{ID: "login_account_locked", Other: "There were too many failed sign-ins to this account. Sign in from a network you signed in to it from before, or try again later."},
 	{ID: "login_too_many_attempts", Other: "There were too many sign-in attempts from your network. Wait a little and try again."},
+	{ID: "rate_limited", Other: "There were too many requests. Wait a little and try again."},
 
 	{ID: "body_too_large", One: "The request body is larger than {{.limit}} byte.", Other: "The request body is larger than {{.limit}} bytes."},
 

@@ -261,6 +261,10 @@ func TestUploads_GuestShareByAddress(t *testing.T) {
 		if res.Code != c.status || !strings.Contains(res.Body.String(), c.want) {
 			t.Errorf("sign-up from %s while 2001:db8:1:2::7 stalls: %d %s", c.remote, res.Code, res.Body)
 		}
+		// the wait was half a second: come back in one, not in 0 (at once)
+		if retry := res.Header().Get("Retry-After"); c.status == http.StatusTooManyRequests && retry != "1" {
+			t.Errorf("sign-up from %s while 2001:db8:1:2::7 stalls: Retry-After %q, want 1", c.remote, retry)
+		}
 	}
 	u.end(t)
 

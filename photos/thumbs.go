@@ -6,7 +6,6 @@ import (
 	"image"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	// The formats PocketBase makes thumbnails of, so that DecodeConfig
@@ -25,6 +24,7 @@ import (
 
 	"aman/locale"
 	"aman/photos/strip"
+	"aman/security"
 )
 
 // filePattern is PocketBase's file download route (apis/file.go).
@@ -189,7 +189,7 @@ func errThumbTooManyPixels(e *core.RequestEvent, width, height int) *router.ApiE
 }
 
 func errBusy(e *core.RequestEvent, retry time.Duration) *router.ApiError {
-	e.Response.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())))
+	security.SetRetryAfter(e.Response.Header(), retry)
 	return router.NewApiError(http.StatusServiceUnavailable, "The server is busy making other thumbnails. Try again shortly.", validation.Errors{
 		"thumb": validation.NewError(CodeBusy, "The server is busy making other thumbnails. Try again shortly."),
 	})

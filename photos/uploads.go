@@ -246,7 +246,7 @@ func routeBodyLimit(e *core.RequestEvent) int64 {
 }
 
 func errUploadsBusy(e *core.RequestEvent, retry time.Duration) *router.ApiError {
-	e.Response.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())))
+	security.SetRetryAfter(e.Response.Header(), retry)
 	const msg = "The server is busy receiving other uploads. Try again shortly."
 	return router.NewApiError(http.StatusServiceUnavailable, msg, validation.Errors{
 		"body": validation.NewError(CodeUploadsBusy, msg),
@@ -254,7 +254,7 @@ func errUploadsBusy(e *core.RequestEvent, retry time.Duration) *router.ApiError 
 }
 
 func errCallerBusy(e *core.RequestEvent, retry time.Duration) *router.ApiError {
-	e.Response.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())))
+	security.SetRetryAfter(e.Response.Header(), retry)
 	const msg = "Your other uploads are still being received. Try again when they have finished."
 	return router.NewApiError(http.StatusTooManyRequests, msg, validation.Errors{
 		"body": validation.NewError(CodeUploadsCallerBusy, msg),

@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
-	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -276,35 +274,22 @@ func (b *addressBound) evict(now time.Time) {
 }
 
 // check is the restore middleware's part: a refused request gets
-// PocketBase's usual rate-limit answer (for a password login the mask
-// middleware makes it login_too_many_attempts, see explainRefusal), or for
-// an account whose failed logins ran out, login_account_locked. A login the account refuses does
+// PocketBase's usual rate-limit answer with the time left of the bound's
+// window as its Retry-After (the mask middleware gives it a code, see
+// explainRefusal), or for an account whose failed logins ran out,
+// login_account_locked with the time left of the lock. A login the account refuses does
 // not count against the address's bound.
 func (c boundCheck) check(e *core.RequestEvent) error {
 	now := time.Now()
 	if c.guard != nil {
 		if wait := c.guard.refuses(c.account, c.bucket, now); wait > 0 {
-			e.Response.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
+			SetRetryAfter(e.Response.Header(), wait)
 			return ErrAccountLocked()
 		}
 	}
 	if c.bound.allow(c.bucket, now) {
 		return nil
 	}
+	SetRetryAfter(e.Response.Header(), c.bound.full(c.bucket, now))
 	return e.TooManyRequestsError("", errors.New("triggered the per-address bound of logins or e-mail requests"))
-}
-
-// explainRefusal is what the mask middleware makes of err, the answer of
-// PocketBase's limiter and what follows it: a password login's refusal
-// with PocketBase's plain 429 (empty data), by the `*:auth` rule or by
-// the address's bound (check), becomes login_too_many_attempts. Every
-// other answer (login_account_locked has data), and every other route's,
-// is err itself.
-func (c *boundCheck) explainRefusal(err error) error {
-	var apiErr *router.ApiError
-	if c == nil || !c.password || !errors.As(err, &apiErr) ||
-		apiErr.Status != http.StatusTooManyRequests || len(apiErr.Data) != 0 {
-		return err
-	}
-	return ErrLoginTooManyAttempts()
 }

@@ -336,7 +336,7 @@ func TestRateLimit_LoginTooManyAttempts(t *testing.T) {
 			ExpectedEvents: map[string]int{"*": 0},
 		},
 		{
-			Name:   "other routes keep PocketBase's answer: an OTP login",
+			Name:   "other routes say rate_limited: an OTP login",
 			Method: http.MethodPost, URL: "/api/collections/users/auth-with-otp",
 			Body:           strings.NewReader(`{"otpId":"someotp00000001","password":"00000000"}`),
 			TestAppFactory: fixtures.Factory,
@@ -345,11 +345,11 @@ func TestRateLimit_LoginTooManyAttempts(t *testing.T) {
 				newClient(t, e).tries(10, http.MethodPost, "/api/collections/users/auth-with-otp", `{"otpId":"someotp00000001","password":"00000000"}`, nat)
 			},
 			ExpectedStatus:     http.StatusTooManyRequests,
-			ExpectedContent:    []string{`"data":{},"message":"Too Many Requests.","status":429`},
-			NotExpectedContent: []string{"login_too_many_attempts"},
+			ExpectedContent:    []string{rateLimited, `"message":"` + rateLimitedEn + `","status":429`},
+			NotExpectedContent: []string{"login_too_many_attempts", "Too Many Requests."},
 		},
 		{
-			Name:   "other routes keep PocketBase's answer: a superuser's login",
+			Name:   "other routes say rate_limited: a superuser's login",
 			Method: http.MethodPost, URL: "/api/collections/_superusers/auth-with-password",
 			Body:           strings.NewReader(login("super@example.org", fixtures.Password)),
 			TestAppFactory: fixtures.Factory,
@@ -357,8 +357,8 @@ func TestRateLimit_LoginTooManyAttempts(t *testing.T) {
 				newClient(t, e).tries(5, http.MethodPost, "/api/collections/_superusers/auth-with-password", login("admin@example.org", "guess"), nat)
 			},
 			ExpectedStatus:     http.StatusTooManyRequests,
-			ExpectedContent:    []string{`"data":{},"message":"Too Many Requests.","status":429`},
-			NotExpectedContent: []string{"login_too_many_attempts"},
+			ExpectedContent:    []string{rateLimited, `"message":"` + rateLimitedEn + `","status":429`},
+			NotExpectedContent: []string{"login_too_many_attempts", "Too Many Requests."},
 		},
 	}
 	for _, s := range scenarios {

@@ -61,11 +61,11 @@ func rateLimitByClient() (mask, restore *hook.Handler[*core.RequestEvent]) {
 				e.Set(boundCheckKey, *bound)
 			}
 			if back == nil {
-				return bound.explainRefusal(e.Next())
+				return explainRefusal(e, bound, e.Next())
 			}
 			e.Set(restoreKey, back)
 			defer back() // when the limiter refuses, restore does not run
-			return bound.explainRefusal(e.Next())
+			return explainRefusal(e, bound, e.Next())
 		},
 	}
 	restore = &hook.Handler[*core.RequestEvent]{

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
@@ -72,6 +73,7 @@ func realtimeBudget() *hook.Handler[*core.RealtimeSubscribeRequestEvent] {
 					}
 				}
 				if held+n > MaxRecordTopics {
+					SetRetryAfter(e.Response.Header(), RealtimeIdleTimeout)
 					return ErrTooManySubscriptions()
 				}
 			}
@@ -84,6 +86,14 @@ func realtimeBudget() *hook.Handler[*core.RealtimeSubscribeRequestEvent] {
 		},
 	}
 }
+
+// RealtimeIdleTimeout is how long PocketBase keeps a realtime connection
+// that receives nothing (apis/realtime.go of v0.40.4, 5 minutes): the
+// Retry-After of a subscription refused for the budget. The budget frees
+// when the caller's other connections close, which has no window; a
+// connection that went away without closing (a phone that lost its
+// network) holds its share until PocketBase drops it, at most this long.
+const RealtimeIdleTimeout = 5 * time.Minute
 
 // ErrTooManySubscriptions is the 429 answer of a subscription request over
 // MaxRecordTopics, its reason the top-level message too (reasonError).
