@@ -59,22 +59,32 @@ func LocalizeApiError(lang string, apiErr *router.ApiError) *router.ApiError {
 // reasonOf returns, in lang, the reason of a refusal whose top-level
 // message does not say it: an error whose data holds one field error with
 // a code of this project (projectErrorMessages), and whose top-level
-// message is either PocketBase's message of a failed delete, which blames
-// "a required relation reference" for whatever a delete hook refused
-// (a report a published update relates to, an organization still named),
-// or the field error's own English message, as project code that builds
-// its answer sets it (the list limits). The field error's message is the
-// reason: a client that shows only the top-level message (the official SDK's
-// error.message, the dashboard's toast) shows why.
+// message is either one of PocketBase's generic messages of a failed
+// record write (genericWriteFailures: a failed create or update, as a
+// batch's failing request has it too, see batchReason; a failed delete,
+// which blames "a required relation reference" for whatever a delete hook
+// refused: a report a published update relates to, an organization still
+// named), or the field error's own English message, as project code that
+// builds its answer sets it (the list limits). The field error's message
+// is the reason: a client that shows only the top-level message (the
+// official SDK's error.message, the dashboard's toast) shows why.
 func reasonOf(lang string, apiErr *router.ApiError) (string, bool) {
 	item, ok := projectItem(apiErr)
 	if !ok {
 		return "", false
 	}
-	if apiMessageIDs[inflector.Sentenize(apiErr.Message)] != "api_record_delete_failed" && apiErr.Message != item["message"] {
+	if !genericWriteFailures[apiMessageIDs[inflector.Sentenize(apiErr.Message)]] && apiErr.Message != item["message"] {
 		return "", false
 	}
 	return itemMessage(lang, item)
+}
+
+// genericWriteFailures are the top-level messages of PocketBase's record
+// handlers that say a write failed and not why.
+var genericWriteFailures = map[string]bool{
+	"api_record_create_failed": true,
+	"api_record_update_failed": true,
+	"api_record_delete_failed": true,
 }
 
 // batchReason returns, in lang, the reason of a failed /api/batch: when
