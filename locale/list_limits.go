@@ -4,9 +4,13 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/ganigeorgiev/fexpr"
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/search"
+
+	"aman/privacy"
 )
 
 // The codes of a list request over PocketBase's search limits
@@ -54,8 +58,63 @@ func explainListLimit(apiErr *router.ApiError) *router.ApiError {
 		if !errors.Is(apiErr, l.err) {
 			continue
 		}
-		item := validation.NewError(l.code, l.message).SetParams(map[string]any{"max": l.max})
-		return router.NewBadRequestError(item.Error(), validation.Errors{l.param: item})
+		return limitError(l.param, l.code)
 	}
 	return apiErr
+}
+
+// limitError is the 400 answer of the list limit of code, under
+// data.<field>, its message on top.
+func limitError(field, code string) *router.ApiError {
+	for _, l := range listLimits {
+		if l.code == code {
+			item := validation.NewError(l.code, l.message).SetParams(map[string]any{"max": l.max})
+			return router.NewBadRequestError(item.Error(), validation.Errors{field: item})
+		}
+	}
+	panic("locale: no list limit " + code)
+}
+
+// guardSubscriptionFilters refuses a realtime subscribe request whose
+// filter (a topic's options.query.filter, read as PocketBase reads it:
+// privacy.SubscriptionFilter) has more conditions than a list's may: 400
+// list_filter_too_complex under data.subscriptions, its message on top.
+// PocketBase evaluates the filter on every write of the collection while
+// the writer waits, and checks its conditions only then (an event it
+// cannot build is dropped unseen). The list's length limit (3500
+// characters) needs no check here: PocketBase takes a topic of at most
+// 2500 characters. It runs before the other subscribe hooks, so that
+// privacy's look at the filter's fields never reads a filter this
+// refuses.
+func guardSubscriptionFilters(e *core.RealtimeSubscribeRequestEvent) error {
+	for _, sub := range e.Subscriptions {
+		_, filter := privacy.SubscriptionFilter(sub)
+		if filter == "" {
+			continue
+		}
+		groups, err := fexpr.Parse(filter)
+		if err != nil || filterConditions(groups) <= search.DefaultFilterExprLimit {
+			continue // one PocketBase cannot parse matches nothing
+		}
+		return limitError("subscriptions", CodeListFilterTooComplex)
+	}
+	return e.Next()
+}
+
+// filterConditions counts a parsed filter's conditions as PocketBase's
+// filter builder does against its limit (tools/search/filter.go): every
+// comparison, in groups at any depth.
+func filterConditions(groups []fexpr.ExprGroup) int {
+	n := 0
+	for _, g := range groups {
+		switch item := g.Item.(type) {
+		case fexpr.Expr:
+			n++
+		case fexpr.ExprGroup:
+			n += filterConditions([]fexpr.ExprGroup{item})
+		case []fexpr.ExprGroup:
+			n += filterConditions(item)
+		}
+	}
+	return n
 }

@@ -2,9 +2,11 @@ package locale
 
 import (
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
-// Register binds the language and error middlewares, the /api/aman/labels
+// Register binds the language and error middlewares, the check of realtime
+// filters against the list's limits, the /api/aman/labels
 // and /api/aman/content routes, the localized user e-mails and the checks
 // of translation groups to app.
 func Register(app core.App) error {
@@ -15,6 +17,11 @@ func Register(app core.App) error {
 		se.Router.GET("/api/aman/content/{collection}", contentListHandler)
 		se.Router.GET("/api/aman/content/{collection}/{key}", contentHandler)
 		return se.Next()
+	})
+	app.OnRealtimeSubscribeRequest().Bind(&hook.Handler[*core.RealtimeSubscribeRequestEvent]{
+		Id:       "amanLocaleSubscriptionFilters",
+		Priority: -10, // before privacy's and security's subscribe hooks
+		Func:     guardSubscriptionFilters,
 	})
 	bindMails(app)
 	bindTranslationChecks(app)
