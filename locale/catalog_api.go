@@ -22,6 +22,9 @@ var apiMessages = []*i18n.Message{
 	{ID: "api_request_too_large", Other: "Request entity too large."},
 	{ID: "api_unsupported_content_type", Other: "Unsupported Content-Type."},
 
+	// the health check's answer (apis/health.go), no error: healthMiddleware
+	{ID: "api_healthy", Other: "API is healthy."},
+
 	// submitted data
 	{ID: "api_validation_failed", Other: "An error occurred while validating the submitted data."},
 	{ID: "api_load_failed", Other: "An error occurred while loading the submitted data."},
