@@ -243,8 +243,10 @@ describe('review screen, live', () => {
       ? r.request().postDataJSON().subscriptions : null);
     const sent = page.waitForResponse((r) => subs(r)?.includes('aid_requests/*'));
     await go(page, '#/aid', '.chips [data-key="active"].on');
-    // PB_CONNECT: the SDK's own topic for every connection (live.js catches up on a new one)
-    assert.deepEqual(subs(await sent).filter((t) => t !== 'PB_CONNECT'), ['aid_requests/*'], 'subscriptions held on the aid requests');
+    // PB_CONNECT: the SDK's own topic for every connection (live.js catches up on a new one);
+    // users/<id>: the coordinator's own record, followed for the whole session (review-access.test.js)
+    const own = ['PB_CONNECT', `users/${people.coordinator.id}`];
+    assert.deepEqual(subs(await sent).filter((t) => !own.includes(t)), ['aid_requests/*'], 'subscriptions held on the aid requests');
     const reportsSeen = () => coord.realtime.filter((m) => m.event === 'incident_reports/*').length;
     const before = reportsSeen();
     await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));

@@ -25,6 +25,8 @@ var Messages = []*i18n.Message{
 	{ID: "review_language", Other: "Language"},
 	{ID: "review_loading", Other: "Loading…"},
 	{ID: "review_session_ended", Other: "Your session has ended: sign in again."},
+	{ID: "review_account_gone", Other: "Your account was removed, or its session was ended on the server: sign in again, or ask an administrator."},
+	{ID: "review_access_changed", Other: "Your access changed: the lists were refreshed."},
 	{ID: "review_network_error", Other: "The server could not be reached. Check the connection and try again."},
 	{ID: "review_volunteer_note", Other: "This screen is for coordinators, editors and the aid workers of aid organizations. Your own reports and aid requests are made in the phone app; here you can only read them."},
 	{ID: "review_queue", Other: "To review"},

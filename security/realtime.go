@@ -31,7 +31,9 @@ import (
 // volunteer's push of 50 reports take 6.7 s instead of 76 ms, and a second
 // connection 17 s; no account is needed. Phones use the aman/sync nudge (a
 // custom topic, not counted), readers pull and the review screen holds one
-// per open screen (review/static/live.js), so 20 is room to spare.
+// per open screen for its view, one for the person's own user record and,
+// an aid worker's, one for their organization (review/static/live.js):
+// 20 is room for six of an aid worker's screens.
 // Signed-in callers count by account, so that the phones of a village
 // behind one carrier NAT don't share one budget; an anonymous caller's
 // IPv6 address counts by its /64, which one subscriber picks from at will.

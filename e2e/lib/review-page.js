@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 
 // signIn opens /review/ of url in a fresh context of browser (no stored
 // token) and signs in as email with password. The session it returns
-// holds the page and what the page saw.
-export async function signIn(browser, url, email, password) {
+// holds the page and what the page saw. prepare(context), when given, runs
+// before the page opens (routes the test sets up, such as refusing realtime).
+export async function signIn(browser, url, email, password, prepare = null) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  if (prepare) await prepare(context);
   const page = await context.newPage();
   const s = { context, page, bodies: [], pending: [], dialogs: [], errors: [], realtime: [] };
   // Realtime messages (Server-Sent Events on /api/realtime) are a response

@@ -36,6 +36,26 @@ const ctx = {
 let checkedAt = 0;
 const recheckMs = 60 * 1000;
 
+// refresh reads the signed-in user afresh, with their organization as the
+// organizations' rules let them read it (an aid worker: only while it is
+// active), so that accessOf can tell whether it grants anything.
+const refresh = () => pb.collection('users').authRefresh({ expand: 'organization' });
+
+// accessOf is what decides what the user may read (docs/data-model.md,
+// Who may do what): the role and, for an aid worker, the organization and
+// whether it is active. The name, the language, `verified` (no rule reads
+// it) and a volunteer's organization grant nothing.
+function accessOf(me) {
+  if (!me) return '';
+  if (me.role !== 'aid_worker' || !me.organization) return me.role || '';
+  return `${me.role}/${me.organization}/${me.expand?.organization?.active === true}`;
+}
+
+// accessChanged is set when the user's access changed since the screen
+// last showed a view: the next route says so, and a record page that the
+// API refuses then says the record is no longer available.
+let accessChanged = false;
+
 // busy runs fn with every button of the page disabled: on a slow link a
 // second tap on Save, Verify or Translate would send the write again (two
 // drafts, two history rows, a 400 for a translation that now exists).
@@ -56,11 +76,15 @@ async function busy(fn) {
 // change) as no token at all: lists come back empty and records 404, which
 // would read as an empty queue. A refused session ends here, back to the
 // sign-in with a message; a network error tells nothing and ends nothing.
-async function check() {
+// A changed role, organization or organization's retirement found here is
+// marked (accessChanged); the caller shows the view anew. gone is the note
+// of a refused session (the string's id).
+async function check(gone = 'review_session_ended') {
   if (!ctx.me) return false;
   if (pb.authStore.isValid) {
     try {
-      const auth = await pb.collection('users').authRefresh();
+      const auth = await refresh();
+      if (accessOf(auth.record) !== accessOf(ctx.me)) accessChanged = true;
       ctx.me = auth.record;
       checkedAt = Date.now();
       return true;
@@ -69,8 +93,34 @@ async function check() {
     }
   }
   endSession();
-  flash(ctx.t('review_session_ended'), 'error');
+  flash(ctx.t(gone), 'error');
   return false;
+}
+
+// ownChanged: the user's record or their organization changed, or the
+// realtime connection was made again (live.follow). The user is read
+// afresh; an account gone (deleted, or its sign-in revoked) goes back to
+// the sign-in with a note; a change of access shows the view anew: the
+// sections of the new role, the lists fetched again without what the user
+// may no longer read, a record page refused now says it is no longer
+// available, and a note says why; any other change (the name) only
+// redraws the header. Events that come while one is handled are handled
+// once more after it.
+let checking = null;
+let checkAgain = false;
+function ownChanged() {
+  if (checking) {
+    checkAgain = true;
+    return;
+  }
+  checking = (async () => {
+    do {
+      checkAgain = false;
+      if (!(await check('review_account_gone'))) break;
+      if (accessChanged) await route();
+      else renderChrome();
+    } while (checkAgain && ctx.me);
+  })().catch((err) => fail(err)).finally(() => { checking = null; });
 }
 
 // flash shows a short message (or clears it with no argument).
@@ -195,6 +245,7 @@ function endSession() {
   pb.authStore.clear();
   ctx.me = null;
   checkedAt = 0;
+  accessChanged = false;
   history.replaceState(null, '', location.pathname + location.search);
   replace(ctx.main);
   renderChrome();
@@ -216,16 +267,22 @@ async function route() {
   }
   renderChrome();
   live.leave();
+  live.follow(ctx, ownChanged);
   const [section, id, action, arg] = location.hash.replace(/^#\/?/, '').split('/');
   const allowed = sections().map((s) => s.key);
   if (!allowed.includes(section)) {
+    // nothing of the view before stays on the page meanwhile
+    replace(ctx.main);
     ctx.go(`#/${allowed[0]}`);
     return;
   }
+  const changed = accessChanged;
+  accessChanged = false;
   const note = !['coordinator', 'editor'].includes(ctx.me.role) && !aidWorker(ctx.me)
     ? h('p', { class: 'note', id: 'volunteer-note' }, ctx.t('review_volunteer_note')) : null;
+  const access = changed ? h('p', { class: 'note', id: 'access-changed', role: 'status' }, ctx.t('review_access_changed')) : null;
   const view = h('div', { class: 'view' });
-  replace(ctx.main, note, view);
+  replace(ctx.main, access, note, view);
   try {
     if (section === 'reports') await reportsView(ctx, view, id);
     else if (section === 'aid') await aidView(ctx, view, id);
@@ -234,7 +291,9 @@ async function route() {
   } catch (err) {
     // a record deleted meanwhile (404): the API's message, and a way back
     if (id) replace(view, h('a', { href: `#/${section}`, class: 'back' }, `← ${ctx.t('review_back')}`));
-    fail(err, { reports: 'incident_reports', aid: 'aid_requests', conflicts: 'sync_conflicts' }[section] || section);
+    // one the user's new access refuses: said as a record that left their view
+    if (id && changed && err?.status === 404) live.left(ctx, view);
+    else fail(err, { reports: 'incident_reports', aid: 'aid_requests', conflicts: 'sync_conflicts' }[section] || section);
   }
   // a view that follows no collection (a new draft's form) holds no subscription
   live.stopIdle();
@@ -244,9 +303,10 @@ async function route() {
 // (role and organization may have changed since the token was issued).
 async function start() {
   try {
-    const auth = await pb.collection('users').authRefresh();
+    const auth = await refresh();
     ctx.me = auth.record;
     checkedAt = Date.now();
+    accessChanged = false;
   } catch (err) {
     pb.authStore.clear();
     ctx.me = null;

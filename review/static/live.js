@@ -47,7 +47,50 @@ export function stopIdle() {
 export function end(ctx) {
   leave();
   sub = null;
+  own = null;
   ctx.pb.realtime.unsubscribe().catch(() => {});
+}
+
+// own follows what the signed-in person's access is made of: their user
+// record and, for an aid worker, their organization. PocketBase sends no
+// event of the records that leave their view when a superuser or a
+// coordinator changes these (a role, an organization, a retirement): only
+// of the record changed. So the screen subscribes to both (users/<id>: the
+// users' rules let everyone read themselves; organizations/<id>: an aid
+// worker reads their organization while it is active, and its retirement
+// brings them a delete event, security/realtime_left.go) and calls
+// changed() on each of their events, and after every connection made
+// again (what changed meanwhile sent none): changed reads the user afresh
+// (authRefresh) and decides. Two record topics more, counted against an
+// aid worker's or volunteer's budget (security.MaxRecordTopics), none for
+// a volunteer's organization: it grants nothing.
+let own = null; // { key, unsubscribe: Promise<fn|null>[] }
+
+export function follow(ctx, changed) {
+  const me = ctx.me;
+  if (!me) return;
+  const org = me.role === 'aid_worker' && me.organization ? me.organization : '';
+  const key = `${me.id}/${org}`;
+  if (own?.key === key) return;
+  if (own) unfollow();
+  const o = { key, ready: false };
+  const fire = (e) => { if (own === o && ctx.me?.id === me.id) changed(e); };
+  const warn = (err) => { console.warn('realtime', 'own access', err?.status ?? err); return null; };
+  o.unsubscribe = [ctx.pb.collection('users').subscribe(me.id, fire).catch(warn)];
+  if (org) o.unsubscribe.push(ctx.pb.collection('organizations').subscribe(org, fire).catch(warn));
+  // the first PB_CONNECT comes with the connection these open, or came
+  // before; a later one is a connection made again
+  Promise.all(o.unsubscribe).then(() => { o.ready = true; });
+  o.unsubscribe.push(ctx.pb.realtime.subscribe('PB_CONNECT', () => {
+    if (o.ready) fire({ action: 'connected' });
+  }).catch(() => null));
+  own = o;
+}
+
+function unfollow() {
+  const old = own;
+  own = null;
+  for (const p of old.unsubscribe) p.then((fn) => fn?.()).catch(() => {});
 }
 
 function drop() {
@@ -193,7 +236,7 @@ async function latest(ctx, collection, id) {
 // from their organization; or a 404 at a catch-up). The page drops what it
 // showed of it, what was typed too (nothing of it can be saved by them),
 // and says so, keeping its link back to the list.
-function left(ctx, view) {
+export function left(ctx, view) {
   if (view.querySelector('#gone')) return;
   const back = view.querySelector('a.back');
   view.replaceChildren(...[back,
