@@ -8,7 +8,8 @@
 // the new role and the lists fetched again, a record page refused now as
 // no longer available, and a note; a deleted account goes back to the
 // sign-in with a note; a change that grants nothing (the name) redraws
-// the header only.
+// the header only. An open history drops a name its reader may no longer
+// read, and never asks again for the users an editor cannot read.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -172,6 +173,58 @@ describe('review screen, the signed-in person\'s access', () => {
     assert.ok((await listed(page)).includes(report.id), 'the report left the queue');
     assert.equal(await fetched(), lists, 'the list was fetched again');
     assert.deepEqual(cspErrors(s), []);
+    await s.context.close();
+  });
+
+  test('an open history drops the name of a user deleted meanwhile', async () => {
+    const passing = await user('Passing Coordinator', 'coordinator');
+    const report = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
+    const pb = await people.root.collection('users').impersonate(passing.id, 600);
+    await pb.collection('incident_reports').update(report.id, { status: 'in_review' });
+    const s = await signIn(people.coordinator.email);
+    const { page } = s;
+    await go(page, `#/reports/${report.id}`, '#history');
+    await page.click('#history summary');
+    const taken = page.locator('#history-list > li[data-rev="2"] .actor');
+    await taken.waitFor();
+    assert.equal(await taken.textContent(), 'Passing Coordinator');
+    // typed: the page is kept, the open history refreshed in place
+    await page.fill('#in-verification_note', 'Typed while the history is open.');
+    await people.root.collection('users').delete(passing.id);
+    await people.root.collection('incident_reports').update(report.id, { sources: 'Radio Azattyk' });
+    await page.locator('#changed').waitFor({ timeout: 10000 });
+    await page.locator('#history-list > li[data-rev="3"]').waitFor({ timeout: 10000 });
+    await page.waitForFunction((id) => document.querySelector('#history-list > li[data-rev="2"] .actor')?.textContent === id,
+      passing.id, { timeout: 5000 }).catch(() => {});
+    assert.equal(await taken.textContent(), passing.id, 'the deleted user is still named');
+    assert.equal(await page.inputValue('#in-verification_note'), 'Typed while the history is open.');
+    await s.context.close();
+  });
+
+  test('an editor\'s open history does not ask again for the users they cannot read', async () => {
+    const other = await user('Other Editor', 'editor');
+    const update = await people.editor.pb.collection('updates').create({
+      title: 'Water cut in Batken', body: 'The water was cut on Monday.', language: 'en', region: 'batken',
+      status: 'draft', author: people.editor.id,
+    });
+    const otherPb = await people.root.collection('users').impersonate(other.id, 600);
+    await otherPb.collection('updates').update(update.id, { body: 'The water was cut on Monday morning.' });
+    const s = await signIn(people.editor.email);
+    const { page } = s;
+    await go(page, `#/updates/${update.id}`, '#history');
+    await page.click('#history summary');
+    const edited = page.locator('#history-list > li[data-rev="2"] .actor');
+    await edited.waitFor();
+    assert.equal(await edited.textContent(), other.id, 'a user an editor cannot read reads as the id');
+    const asked = async () => (await apiBodies(s)).filter((b) => b.url.includes('/collections/users/records')).length;
+    assert.equal(await asked(), 1, 'the other editor asked for once');
+    await page.selectOption('#in-translate-language', 'ru'); // keeps the page: its history refreshes in place
+    for (const [rev, body] of [[3, 'The water was cut on Monday, 06:00.'], [4, 'The water was cut on Monday, 06:30.']]) {
+      await otherPb.collection('updates').update(update.id, { body });
+      await page.locator(`#history-list > li[data-rev="${rev}"]`).waitFor({ timeout: 10000 });
+    }
+    assert.equal(await asked(), 1, 'asked again for a user the editor can never read');
+    assert.equal(await page.locator('#history-list > li[data-rev="4"] .actor').textContent(), other.id);
     await s.context.close();
   });
 });

@@ -101,25 +101,42 @@ export function historyBox(ctx, collection, id) {
   return box;
 }
 
+// never holds, for the page's life, the users the viewer asked for and
+// could not read while their role lets them read no one else (users'
+// rules: themselves, or everyone for a coordinator): an editor or an aid
+// worker will never read them, so no refresh asks for them again. It
+// belongs to one viewer and role: another (signed in, or changed) starts
+// anew.
+const never = { who: '', ids: new Set() };
+
+function neverOf(ctx) {
+  const who = `${ctx.me?.id}/${ctx.me?.role}`;
+  if (never.who !== who) {
+    never.who = who;
+    never.ids = new Set();
+  }
+  return never.ids;
+}
+
 // named lists the ids of records the rows name that have no name yet, by
 // collection: the users who wrote them and the values of relation fields
-// (old and new; a value hidden from the viewer is no id). again adds the
-// ids the viewer could not read when last asked (kept as ''): a refresh
-// asks for them once more, since a record may be readable now.
-function named(collection, rows, names, again) {
+// (old and new; a value hidden from the viewer is no id). again adds
+// every id asked for before (named or not): a refresh asks for them once
+// more, since a record may be readable now, or no longer (deleted, a
+// report reopened for an editor, the viewer's role changed), but for the
+// users the viewer can never read (never).
+function named(ctx, collection, rows, names, again) {
   const want = new Map();
-  const add = (c, id) => {
-    if (typeof id !== 'string' || !id || names.get(c)?.has(id)) return;
+  const skip = neverOf(ctx);
+  const add = (c, id, ask = false) => {
+    if (typeof id !== 'string' || !id || (!ask && names.get(c)?.has(id))) return;
+    if (c === 'users' && skip.has(id)) return;
     if (!want.has(c)) want.set(c, new Set());
     want.get(c).add(id);
   };
   if (again) {
     for (const [c, known] of names) {
-      for (const [id, name] of known) {
-        if (name) continue;
-        if (!want.has(c)) want.set(c, new Set());
-        want.get(c).add(id);
-      }
+      for (const id of known.keys()) add(c, id, true);
     }
   }
   const rel = own(relations, collection) || {};
@@ -140,12 +157,12 @@ function named(collection, rows, names, again) {
 // the viewer read them (users: coordinators all, others themselves;
 // organizations: coordinators all, others the active ones; reports: editors
 // the verified ones): an id the viewer may not read keeps no name and is
-// shown as it is. It reports whether an id the viewer could not read
-// before has a name now (again: the rows listed are drawn anew).
+// shown as it is. It reports whether an id asked for again has another
+// name now, or none any more (again: the rows listed are drawn anew).
 async function lookUpNames(ctx, collection, rows, names, again = false) {
   const asks = [];
-  const before = new Set();
-  for (const [c, set] of named(collection, rows, names, again)) {
+  const before = new Map();
+  for (const [c, set] of named(ctx, collection, rows, names, again)) {
     if (!names.has(c)) names.set(c, new Map());
     const known = names.get(c);
     if (c === 'users' && set.has(ctx.me.id)) {
@@ -153,25 +170,36 @@ async function lookUpNames(ctx, collection, rows, names, again = false) {
       set.delete(ctx.me.id);
     }
     const ids = [...set];
-    for (const x of ids) if (known.get(x) === '') before.add(`${c}/${x}`);
+    for (const x of ids) if (known.has(x)) before.set(`${c}/${x}`, known.get(x));
     for (let i = 0; i < ids.length; i += 100) asks.push(lookUp(ctx, c, ids.slice(i, i + 100), known));
   }
   await Promise.all(asks);
-  return [...before].some((k) => {
+  return [...before].some(([k, name]) => {
     const i = k.indexOf('/');
-    return names.get(k.slice(0, i))?.get(k.slice(i + 1));
+    return names.get(k.slice(0, i))?.get(k.slice(i + 1)) !== name;
   });
 }
 
-// lookUp fetches the names of ids of collection c into known, in one request.
+// lookUp fetches the names of ids of collection c into known, in one
+// request: an id the answer leaves out is not readable (kept as '', so
+// that the next page's rows do not ask for it; a refresh does), and a
+// user's, for a viewer who reads no one else, never will be (never).
 async function lookUp(ctx, c, ids, known) {
   try {
     const res = await ctx.pb.collection(c).getList(1, ids.length, {
       filter: ids.map((x, j) => ctx.pb.filter(`id = {:r${j}}`, { [`r${j}`]: x })).join(' || '),
       fields: nameFields[c],
     });
-    for (const r of res.items) known.set(r.id, c === 'users' ? r.name || r.email || r.id : relName(ctx, r));
-    for (const id of ids) if (!known.has(id)) known.set(id, ''); // not readable: not asked again
+    const found = new Set();
+    for (const r of res.items) {
+      found.add(r.id);
+      known.set(r.id, c === 'users' ? r.name || r.email || r.id : relName(ctx, r));
+    }
+    for (const id of ids) {
+      if (found.has(id)) continue;
+      known.set(id, '');
+      if (c === 'users' && ctx.me?.role !== 'coordinator') neverOf(ctx).add(id);
+    }
   } catch (err) {
     if (!err?.status) throw err;
   }
