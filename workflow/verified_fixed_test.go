@@ -74,7 +74,7 @@ func TestVerifiedFixed(t *testing.T) {
 			Method: http.MethodPatch, URL: verified, Body: strings.NewReader(`{"public_summary":"Rewritten."}`),
 			Headers:         map[string]string{"Accept-Language": "ru"},
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"public_summary":` + fixed, "Проверенное сообщение нельзя изменить: сначала верните его на проверку."},
+			ExpectedContent: []string{`"public_summary":` + fixed, "Подтверждённое сообщение нельзя изменить: сначала верните его на проверку."},
 		}},
 		{fixtures.Coordinator, tests.ApiScenario{
 			Name:   "batch: the whole batch fails",
