@@ -25,7 +25,7 @@ func TestDeleteUser_KeepsVerifiers(t *testing.T) {
 	reason := map[string]string{
 		"en": "Incident reports name this user as their verifier (count: 6): the account stays while they do. To end its access, change its role or password instead.",
 		"ru": "Этот пользователь указан в сообщениях о происшествиях как подтвердивший их (количество: 6): пока это так, учётная запись остаётся. Чтобы закрыть ему доступ, вместо удаления смените его роль или пароль.",
-		"tg": "Гузоришҳо ин корбарро ҳамчун санҷандаи худ номбар мекунанд (шумора: 6): то он даме ки онҳо ӯро номбар мекунанд, ҳисоб боқӣ мемонад. Барои қатъ кардани дастрасии ӯ, ба ҷои нест кардан нақш ё пароли ӯро иваз кунед.",
+		"tg": "Гузоришҳо ин корбарро ҳамчун тасдиқкунандаи худ номбар мекунанд (шумора: 6): то он даме ки онҳо ӯро номбар мекунанд, ҳисоб боқӣ мемонад. Барои қатъ кардани дастрасии ӯ, ба ҷои нест кардан нақш ё пароли ӯро иваз кунед.",
 	}
 	onTop := func(lang string) string { return `"message":"` + reason[lang] + `","status":400` }
 	refused := `"id":{"code":"workflow_user_verified_reports","message":"` + reason["en"] + `","params":{"reports":6}}`
