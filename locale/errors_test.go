@@ -214,7 +214,7 @@ func TestErrors_SuperuserOnlyFilter(t *testing.T) {
 		{"ru", "filter=" + url.QueryEscape("@collection.incident_reports.reporter ?= 'x'"), `"message":"Фильтровать по @collection могут только суперпользователи."`},
 		{"tg", "filter=" + url.QueryEscape("@request.auth.id != ''"), `"message":"Танҳо суперкорбарон метавонанд аз рӯйи @request филтр кунанд."`},
 		{"ky", "sort=" + url.QueryEscape("@request.auth.id"), `"message":"@request боюнча суперколдонуучулар гана чыпкалай алат."`},
-		{"uz-Cyrl", "filter=" + url.QueryEscape("@collection.users.id != ''"), `"message":"@collection бўйича фақат суперфойдаланувчилар филтрлай олади."`},
+		{"uz-Cyrl", "filter=" + url.QueryEscape("@collection.users.id != ''"), `"message":"@collection бўйича фақат суперфойдаланувчилар фильтрлай олади."`},
 		{"en", "filter=" + url.QueryEscape("@collection.users.id != ''"), `"message":"Only superusers can filter by @collection."`},
 	} {
 		run(t, fixtures.Scenario(fixtures.Volunteer, tests.ApiScenario{
