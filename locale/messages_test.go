@@ -225,20 +225,47 @@ func TestMessages_ProjectCodes(t *testing.T) {
 // a translation and corrected: a second word for the same thing (an aid
 // request is "запрос о помощи", a coordinator "ҳамоҳангсоз", an account
 // "эсеп") makes a reader wonder whether it is another thing, and "кумак"
-// is "кӯмак" misspelt.
+// is "кӯмак" misspelt. The words are docs/localization.md's glossary: the
+// labels' word where a label names the thing. "Verified" (the status, its
+// verifier and date) is "confirmed", not "checked", which is the review.
 func TestMessages_Glossary(t *testing.T) {
 	wrong := map[string][]struct{ pattern, use string }{
 		locale.Russian: {
 			{`(?i)(^|\PL)запрос\pL*\s+помощи`, "запрос о помощи"},
 			{`(?i)(^|\PL)заявк`, "запрос о помощи"},
+			{`(?i)кто проверил|дата проверки|проверивш|(^|\PL)проверенн|проверять\s+(может|сообщение)`, "подтвердить (the status: Подтверждено)"},
+			{`(?i)превью|предпросмотр`, "миниатюра"},
+			{`(?i)попробуйте\s+(ещё|еще)\s+раз`, "повторите попытку"},
 		},
 		locale.Tajik: {
 			{`(?i)(^|\PL)кумак`, "кӯмак"},
 			{`(?i)координатор`, "ҳамоҳангсоз (the role's label)"},
+			{`(?i)ташкилот`, "созмон (the collection's label)"},
+			{`(?i)^санҷанда$|ҳамчун\s+санҷанда|санаи\s+санҷиш|метавонад\s+санҷад`, "тасдиқ (the status: Тасдиқ шуд)"},
+			{`(?i)баррас`, "санҷиш (the status: Дар санҷиш)"},
+			{`(?i)пешнамоиш`, "тасвири хурд"},
+			{`(?i)дубора\s+кӯшиш`, "боз кӯшиш кунед"},
+			{`(?i)(^|\PL)суратҳо|(^|\PL)сурати\s+нав`, "акс (the photos' label)"},
 		},
 		locale.Kyrgyz: {
 			{`(?i)өтүнүч`, "жардам суроосу"},
 			{`(?i)каттоо жазуу`, "эсеп"},
+			{`(?i)(^|\PL)сурам(дар|\PL|$)`, "жардам суроосу (the collection's label)"},
+			{`\}\}\s+(ашп|ашык|ашат|кем\PL|көп\PL)`, "the ablative on a word after the number ({{.max}} маанисинен ашпашы)"},
+			{`(?i)ким текшерди|текшерилген күнү|текшерген адам|текшере алат`, "ырастоо (the status: Ырасталды)"},
+			{`(?i)алдын ала көрүү`, "кичирейтилген көрүнүш"},
+			{`(?i)текшерүү жазуусу`, "текшерүү боюнча эскертүү (the field's label)"},
+		},
+		locale.UzbekCyrillic: {
+			{`(?i)координатор`, "мувофиқлаштирувчи (the role's label)"},
+			{`(?i)филтр`, "фильтр (Cyrillic keeps ь inside a Russian loanword)"},
+			{`(?i)(^|\PL)парол(\PL|$)`, "пароль (Cyrillic keeps a final ь, drops it before a suffix)"},
+			{`(?i)ким текширди|текширилган сана|текширган деб|текшириши мумкин`, "тасдиқлаш (the status: Тасдиқланди)"},
+			{`(?i)олдиндан кўриш`, "кичик нусха"},
+			{`(?i)яна уриниб`, "қайта уриниб кўринг"},
+			{`(?i)текширув изоҳи`, "текширув ҳақида қайд (the field's label)"},
+			{`(?i)кўриб\s+чиқ`, "текширув (the status: Текширилмоқда)"},
+			{`(?i)(^|\PL)нашр`, "эълон қилиш (the status: Эълон қилинди)"},
 		},
 	}
 	for lang, entries := range wrong {
