@@ -42,6 +42,7 @@ func Register(app core.App) error {
 			e.Router.Bind(bodyLimit())
 			mask, restore := rateLimitByClient()
 			e.Router.Bind(mask, restore)
+			e.Router.Bind(staleToken())
 			return e.Next()
 		},
 	})
