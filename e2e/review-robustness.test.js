@@ -4,9 +4,12 @@
 // button must not write twice), a shared computer (the next person gets
 // nothing of the previous one's session: token, file token, storage), a
 // session the server no longer honours (back to sign-in, not an empty
-// queue), and an aid worker of an organization offered only what the rules let
-// them do. Logins: 10 per 30 s per address and account (100 across
-// accounts), so each person's session is reused.
+// queue: on a page's fetch, when the realtime connection comes back, and
+// with a token kept from an earlier visit), and an aid worker of an
+// organization offered only what the rules let them do. Each test makes
+// the records and people it needs (none depends on another's, nor on their
+// order), and changes no password but its own people's. Logins: 10 per
+// 30 s per address and account (100 across accounts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,7 +17,7 @@ import { join } from 'node:path';
 
 import { launchChromium } from './lib/chromium.js';
 import { repoRoot, startServer } from './lib/server.js';
-import { listed, signIn as signInAt } from './lib/review-page.js';
+import { apiBodies, go, listed, signIn as signInAt } from './lib/review-page.js';
 import { createPeople, newId, newReport, password } from './lib/people.js';
 import { SyncProtocol } from './lib/sync-protocol.js';
 
@@ -23,16 +26,6 @@ let server;
 let people;
 let browser;
 const signIn = (email) => signInAt(browser, server.url, email, password);
-
-let org;
-let openAid;
-let closedAid;
-let photoReport;
-let reopened;
-let older;
-let draft;
-let pair; // a published update on two reports reopened since: {update, a, b}
-let oddKeys; // a refused edit whose data names __proto__ and constructor
 
 // slow delays every write (POST, PATCH) of page by ms, as a 2G link does.
 async function slow(page, ms) {
@@ -73,81 +66,47 @@ function tokenUser(token) {
 before(async () => {
   server = await startServer();
   people = await createPeople(server);
-  const { root } = people;
-  org = await root.collection('organizations').create({
-    name: 'Sughd Aid', kind: 'humanitarian', region: 'sughd', country: 'tj', active: true,
-  });
-  await root.collection('users').create({
-    name: 'Aid Member', role: 'aid_worker', region: 'sughd', language: 'en', organization: org.id,
-    email: 'aidmember@aman.e2e', password, passwordConfirm: password, verified: true,
-  });
-  openAid = await people.volunteerA.pb.collection('aid_requests').create({
-    requester: people.volunteerA.id, region: 'sughd', needs: ['shelter'], urgency: 'normal',
-    beneficiary_name: 'Widow with two children', contact_phone: '+992 92 123 4567', people_count: 3,
-  });
-  // assigned while still open: the organization acknowledges it, and nothing else
-  await people.coordinator.pb.collection('aid_requests').update(openAid.id, { assigned_org: org.id });
-  // closed: the organization keeps what was needed and done, not the
-  // contact, the notes or the place
-  closedAid = await people.volunteerA.pb.collection('aid_requests').create({
-    requester: people.volunteerA.id, region: 'sughd', needs: ['water'], urgency: 'high', place: 'Vorukh, by the mosque',
-    beneficiary_name: 'Old man alone', contact_phone: '+992 92 765 4321', people_count: 1,
-  });
-  for (const step of [{ status: 'acknowledged', assigned_org: org.id, notes: 'His son: +992 93 000 1111' },
-    { status: 'fulfilled' }, { status: 'closed' }]) {
-    await people.coordinator.pb.collection('aid_requests').update(closedAid.id, step);
-  }
-  const form = new FormData();
-  for (const [k, v] of Object.entries(newReport(people.volunteerB.id))) form.append(k, v);
-  form.append('photos', new Blob([readFileSync(join(repoRoot, 'photos', 'strip', 'testdata', 'meta.png'))], { type: 'image/png' }), 'p.png');
-  photoReport = await people.volunteerB.pb.collection('incident_reports').create(form);
-  // a draft update on two reports verified then: one reopened since (editors
-  // no longer read it), one still verified but older than the hundred
-  // verified after it, which the edit form lists
-  const coord = people.coordinator.pb.collection('incident_reports');
-  const verify = async (id) => {
-    await coord.update(id, { status: 'in_review' });
-    await coord.update(id, { status: 'verified', verified_by: people.coordinator.id, verification_note: 'Seen.' });
-  };
-  const [a, b] = await Promise.all([1, 2].map(() => people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id))));
-  await verify(a.id);
-  await verify(b.id);
-  [older, reopened] = [a.id, b.id];
-  draft = await people.editor.pb.collection('updates').create({
-    title: 'Draft on two reports', body: 'Text.', language: 'en', status: 'draft', author: people.editor.id,
-    related_incidents: [older, reopened],
-  });
-  await coord.update(reopened, { status: 'in_review' });
-  // a published update on two reports, both reopened since: the editor
-  // takes one out and keeps the other
-  const [pa, pb] = await Promise.all([1, 2].map(() => people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id))));
-  await verify(pa.id);
-  await verify(pb.id);
-  pair = {
-    a: pa.id,
-    b: pb.id,
-    update: await people.editor.pb.collection('updates').create({
-      title: 'Published on two reports', body: 'Text.', language: 'en', status: 'published', author: people.editor.id,
-      related_incidents: [pa.id, pb.id],
-    }),
-  };
-  await coord.update(pa.id, { status: 'in_review' });
-  await coord.update(pb.id, { status: 'in_review' });
-  for (let i = 0; i < 100; i += 20) { // *:create: 120 per 10 s
-    const newer = await Promise.all(Array.from({ length: 20 }, () => people.volunteerB.pb.collection('incident_reports').create(newReport(people.volunteerB.id))));
-    await Promise.all(newer.map((r) => verify(r.id)));
-  }
-  // a phone's refused edit that sends keys every JavaScript object has
-  const phone = new SyncProtocol({ url: server.url, token: people.volunteerA.token, client: `odd-${newId()}` });
-  const odd = newReport(people.volunteerA.id);
-  const pushed = await phone.push([
-    { id: 'c1', collection: 'incident_reports', recordId: odd.id, baseRev: null, data: odd },
-    { id: 'e1', collection: 'incident_reports', recordId: odd.id, baseRev: 1, data: JSON.parse('{"injured": -2, "category": "constructor", "__proto__": "p", "constructor": "c"}') },
-  ]);
-  assert.equal(pushed.results[1].status, 'rejected', JSON.stringify(pushed.results[1]));
-  oddKeys = pushed.results[1].conflict;
   browser = await launchChromium();
 });
+
+// verify takes report id through review to verified, as a coordinator does.
+async function verify(id) {
+  const coord = people.coordinator.pb.collection('incident_reports');
+  await coord.update(id, { status: 'in_review' });
+  await coord.update(id, { status: 'verified', verified_by: people.coordinator.id, verification_note: 'Seen.' });
+}
+
+// newPerson creates a user of role (email key@aman.e2e) of this test's own:
+// a test that changes their password takes nobody from another test.
+async function newPerson(key, role, extra = {}) {
+  const email = `${key}@aman.e2e`;
+  const user = await people.root.collection('users').create({
+    name: key, role, region: 'sughd', language: 'en', email, password, passwordConfirm: password, verified: true, ...extra,
+  });
+  return { ...user, email };
+}
+
+// newPassword ends every session of user (a lost laptop: an administrator
+// changes the password, which invalidates every token of the account).
+function newPassword(user) {
+  return people.root.collection('users').update(user.id, { password: 'another-pass-123', passwordConfirm: 'another-pass-123' });
+}
+
+// sessionEnded asserts that page shows the sign-in, says the session ended
+// (note), and keeps nothing of it: no list, no page, no token.
+async function sessionEnded(page, note = 'Your session has ended: sign in again.') {
+  await page.locator('#sign-in').waitFor({ timeout: 15000 });
+  assert.equal(await page.locator('#records, #record-fields').count(), 0, 'the page shows a list or a record');
+  assert.equal(await page.evaluate(() => localStorage.getItem('pocketbase_auth')), null, 'the token is kept');
+  assert.equal(await page.locator('#flash').textContent(), note);
+}
+
+// refusedAnswers are the API answers the session received that refused its
+// token (401 sync_invalid_token), as "<path> <status>".
+async function refusedAnswers(s) {
+  return (await apiBodies(s)).filter((b) => b.status === 401 && b.body.includes('"code":"sync_invalid_token"'))
+    .map((b) => new URL(b.url).pathname);
+}
 
 after(async () => {
   await browser?.close();
@@ -156,6 +115,41 @@ after(async () => {
 
 describe('review screen, robustness', () => {
   test('a second tap on a slow Save creates one draft, a slow Take one update', async () => {
+    // a draft update on two reports verified then: one reopened since (editors
+    // no longer read it), one still verified but older than the hundred
+    // verified after it, which the edit form lists
+    const coord = people.coordinator.pb.collection('incident_reports');
+    const [a, b] = await Promise.all([1, 2].map(() => people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id))));
+    await verify(a.id);
+    await verify(b.id);
+    const [older, reopened] = [a.id, b.id];
+    const draft = await people.editor.pb.collection('updates').create({
+      title: 'Draft on two reports', body: 'Text.', language: 'en', status: 'draft', author: people.editor.id,
+      related_incidents: [older, reopened],
+    });
+    await coord.update(reopened, { status: 'in_review' });
+    // a published update on two reports, both reopened since: the editor
+    // takes one out and keeps the other
+    const [pa, pb] = await Promise.all([1, 2].map(() => people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id))));
+    await verify(pa.id);
+    await verify(pb.id);
+    const pair = {
+      a: pa.id,
+      b: pb.id,
+      update: await people.editor.pb.collection('updates').create({
+        title: 'Published on two reports', body: 'Text.', language: 'en', status: 'published', author: people.editor.id,
+        related_incidents: [pa.id, pb.id],
+      }),
+    };
+    await coord.update(pa.id, { status: 'in_review' });
+    await coord.update(pb.id, { status: 'in_review' });
+    for (let i = 0; i < 100; i += 20) { // *:create: 120 per 10 s
+      const newer = await Promise.all(Array.from({ length: 20 }, () => people.volunteerB.pb.collection('incident_reports').create(newReport(people.volunteerB.id))));
+      await Promise.all(newer.map((r) => verify(r.id)));
+    }
+    // a report to take into review: submitted, opened from its link
+    const toTake = await people.volunteerB.pb.collection('incident_reports').create(newReport(people.volunteerB.id));
+
     const s = await signIn(people.editor.email);
     const { page } = s;
     await slow(page, 1500);
@@ -208,16 +202,38 @@ describe('review screen, robustness', () => {
     await slow(c.page, 1500);
     const patches = writes(c.page, 'incident_reports');
     await listed(c.page);
-    await c.page.click(`#records li[data-id="${photoReport.id}"] a`);
+    await go(c.page, `#/reports/${toTake.id}`, '#act-take');
     await c.page.click('#act-take');
     await c.page.click('#act-take', { force: true, timeout: 1000 }).catch(() => {});
     await c.page.locator('#act-verify').waitFor();
-    assert.deepEqual(patches, [`PATCH /api/collections/incident_reports/records/${photoReport.id}`]);
+    assert.deepEqual(patches, [`PATCH /api/collections/incident_reports/records/${toTake.id}`]);
     await c.context.close();
   });
 
   test('an aid worker is offered only acknowledging and notes on a request still open, nothing on a closed one', async () => {
-    const s = await signIn('aidmember@aman.e2e');
+    const { root } = people;
+    const org = await root.collection('organizations').create({
+      name: 'Sughd Aid', kind: 'humanitarian', region: 'sughd', country: 'tj', active: true,
+    });
+    const member = await newPerson('aidmember', 'aid_worker', { organization: org.id });
+    const openAid = await people.volunteerA.pb.collection('aid_requests').create({
+      requester: people.volunteerA.id, region: 'sughd', needs: ['shelter'], urgency: 'normal',
+      beneficiary_name: 'Widow with two children', contact_phone: '+992 92 123 4567', people_count: 3,
+    });
+    // assigned while still open: the organization acknowledges it, and nothing else
+    await people.coordinator.pb.collection('aid_requests').update(openAid.id, { assigned_org: org.id });
+    // closed: the organization keeps what was needed and done, not the
+    // contact, the notes or the place
+    const closedAid = await people.volunteerA.pb.collection('aid_requests').create({
+      requester: people.volunteerA.id, region: 'sughd', needs: ['water'], urgency: 'high', place: 'Vorukh, by the mosque',
+      beneficiary_name: 'Old man alone', contact_phone: '+992 92 765 4321', people_count: 1,
+    });
+    for (const step of [{ status: 'acknowledged', assigned_org: org.id, notes: 'His son: +992 93 000 1111' },
+      { status: 'fulfilled' }, { status: 'closed' }]) {
+      await people.coordinator.pb.collection('aid_requests').update(closedAid.id, step);
+    }
+
+    const s = await signIn(member.email);
     const { page } = s;
     assert.deepEqual(await listed(page), [openAid.id]);
     await page.click(`#records li[data-id="${openAid.id}"] a`);
@@ -248,6 +264,20 @@ describe('review screen, robustness', () => {
   });
 
   test('signing out leaves the next person nothing: token, file token, storage', async () => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(newReport(people.volunteerB.id))) form.append(k, v);
+    form.append('photos', new Blob([readFileSync(join(repoRoot, 'photos', 'strip', 'testdata', 'meta.png'))], { type: 'image/png' }), 'p.png');
+    const photoReport = await people.volunteerB.pb.collection('incident_reports').create(form);
+    // a phone's refused edit that sends keys every JavaScript object has
+    const phone = new SyncProtocol({ url: server.url, token: people.volunteerA.token, client: `odd-${newId()}` });
+    const odd = newReport(people.volunteerA.id);
+    const pushed = await phone.push([
+      { id: 'c1', collection: 'incident_reports', recordId: odd.id, baseRev: null, data: odd },
+      { id: 'e1', collection: 'incident_reports', recordId: odd.id, baseRev: 1, data: JSON.parse('{"injured": -2, "category": "constructor", "__proto__": "p", "constructor": "c"}') },
+    ]);
+    assert.equal(pushed.results[1].status, 'rejected', JSON.stringify(pushed.results[1]));
+    const oddKeys = pushed.results[1].conflict;
+
     const s = await signIn(people.coordinator.email);
     const { page } = s;
     // a conflict's keys are its own: the server had no "__proto__" nor
@@ -283,36 +313,51 @@ describe('review screen, robustness', () => {
     await s.context.close();
   });
 
-  test('a session the server no longer honours goes back to sign-in', async () => {
-    const key = 'revoked@aman.e2e';
-    const user = await people.root.collection('users').create({
-      name: 'Revoked Coordinator', role: 'coordinator', region: 'sughd', language: 'en',
-      email: key, password, passwordConfirm: password, verified: true,
-    });
-    const s = await signIn(key);
+  test('a session the server no longer honours goes back to sign-in by itself while the screen is open', async () => {
+    const user = await newPerson('revoked-coordinator', 'coordinator');
+    const report = await people.volunteerA.pb.collection('incident_reports').create(newReport(people.volunteerA.id));
+    const s = await signIn(user.email);
     const { page } = s;
-    await page.click('.chips [data-key="all"]');
-    await page.locator('.chips [data-key="all"].on').waitFor();
     await listed(page);
+    assert.ok((await listed(page)).includes(report.id), 'the queue lists the report');
+    // the list's subscription confirmed: live refresh follows the queue
+    while (!(await apiBodies(s)).some((b) => new URL(b.url).pathname === '/api/realtime' && b.status === 204)) await page.waitForTimeout(100);
     // the laptop was lost: an administrator changes the password, which
     // invalidates every token of the account; the screen, which follows
     // its own user record (review-access.test.js), leaves by itself
-    await people.root.collection('users').update(user.id, { password: 'another-pass-123', passwordConfirm: 'another-pass-123' });
-    await page.locator('#sign-in').waitFor({ timeout: 10000 });
-    assert.equal(await page.locator('#records, #record-fields').count(), 0);
-    assert.equal(await page.evaluate(() => localStorage.getItem('pocketbase_auth')), null);
-    assert.ok(((await page.locator('#flash').textContent()) || '').length > 0, 'a message says why');
+    await newPassword(user);
+    await sessionEnded(page, 'Your account was removed, or its session was ended on the server: sign in again, or ask an administrator.');
+    assert.equal(await page.locator('li.empty').count(), 0, 'an empty queue');
     await s.context.close();
+  });
 
-    // without realtime (signed in afresh with every realtime request
-    // refused), a list, which a guest gets empty, does not pass for an
-    // empty one either
-    const r = await signInAt(browser, server.url, people.volunteerB.email, password,
+  test('a session the server no longer honours goes back to sign-in, on a list a guest gets empty', async () => {
+    const user = await newPerson('revoked-volunteer', 'volunteer');
+    // without realtime (every realtime request refused), the screen does
+    // not learn of the password change by itself: the list's own answer
+    // must end the session
+    const s = await signInAt(browser, server.url, user.email, password,
       (context) => context.route('**/api/realtime', (route) => route.abort()));
-    await people.root.collection('users').update(people.volunteerB.id, { password: 'another-pass-123', passwordConfirm: 'another-pass-123' });
-    await r.page.click('#tabs a[href="#/aid"]');
-    await r.page.locator('#sign-in').waitFor({ timeout: 10000 });
-    assert.equal(await r.page.locator('#records').count(), 0);
-    await r.context.close();
+    const { page } = s;
+    await newPassword(user);
+    await page.click('#tabs a[href="#/aid"]');
+    await sessionEnded(page);
+    assert.deepEqual(await refusedAnswers(s), ['/api/collections/aid_requests/records']);
+    assert.equal(await page.locator('li.empty').count(), 0, 'an empty list');
+    await s.context.close();
+  });
+
+  test('a token kept from an earlier visit that the server no longer honours is forgotten at the next visit', async () => {
+    const user = await newPerson('revoked-editor', 'editor');
+    const s = await signIn(user.email);
+    const { page } = s;
+    await newPassword(user);
+    await page.reload();
+    await page.locator('#sign-in').waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('pocketbase_auth')), null, 'the token is kept');
+    assert.equal(await page.locator('#flash').isHidden(), true, 'an error at the start');
+    assert.equal(await page.locator('#sign-in h1').textContent(), 'Aman review', 'the strings');
+    assert.deepEqual(s.errors.filter((e) => !/status of 401/.test(e)), [], 'the page ran without errors');
+    await s.context.close();
   });
 });

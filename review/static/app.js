@@ -14,6 +14,19 @@ import * as live from './live.js';
 const langKey = 'aman.review.lang';
 const pb = new PocketBase(window.location.origin);
 pb.autoCancellation(false);
+// refusedCode is the server's answer (401) to a request carrying a token
+// it no longer honours (expired, or revoked by a password change): on
+// every API route but the sign-in ones (security/session.go).
+const refusedCode = 'sync_invalid_token';
+// Every answer passes here before the SDK throws for it: a refused token
+// ends the session, whatever asked (a list, a page, a live catch-up, the
+// SDK subscribing again after a reconnect), back to the sign-in with a
+// note; before anyone signed in (a token kept from an earlier visit) it
+// is forgotten.
+pb.afterSend = (response, data) => {
+  if (response.status === 401 && data?.code === refusedCode) refused();
+  return data;
+};
 
 // ctx is what every view gets: the client, the signed-in user, strings,
 // labels and the shared helpers below.
@@ -71,10 +84,8 @@ async function busy(fn) {
   }
 }
 
-// check asks the server whether it still honours the session. PocketBase
-// treats a token it no longer accepts (expired, or revoked by a password
-// change) as no token at all: lists come back empty and records 404, which
-// would read as an empty queue. A refused session ends here, back to the
+// check asks the server whether it still honours the session (and
+// refreshes the user: their role may have changed). A refused session ends here, back to the
 // sign-in with a message; a network error tells nothing and ends nothing.
 // A changed role, organization or organization's retirement found here is
 // marked (accessChanged); the caller shows the view anew. gone is the note
@@ -123,6 +134,22 @@ function ownChanged() {
   })().catch((err) => fail(err)).finally(() => { checking = null; });
 }
 
+// refused: the server refused the token (refusedCode). A session ends,
+// once however many requests were refused with it.
+function refused() {
+  if (!ctx.me) {
+    pb.authStore.clear();
+    return;
+  }
+  endSession();
+  flash(ctx.t('review_session_ended'), 'error');
+}
+
+// isRefused tells whether err is the answer to a refused token.
+function isRefused(err) {
+  return err?.status === 401 && err.response?.code === refusedCode;
+}
+
 // flash shows a short message (or clears it with no argument).
 function flash(text, kind = 'ok') {
   const box = document.getElementById('flash');
@@ -136,7 +163,8 @@ function flash(text, kind = 'ok') {
 // server: the message and each field's message under its label (but the
 // one the message already is).
 function fail(err, collection) {
-  if (err?.isAbort) return;
+  // a refused token ended the session already, and said so (refused)
+  if (err?.isAbort || isRefused(err)) return;
   console.error(err);
   const res = err?.response || {};
   if (!err?.status) {
@@ -329,7 +357,9 @@ window.addEventListener('hashchange', () => { flash(); route(); });
 
 (async () => {
   try {
-    await loadStrings();
+    // a token kept from an earlier visit that the server refuses is
+    // forgotten (refused), and the strings asked for again without it
+    await loadStrings().catch((err) => { if (isRefused(err)) return loadStrings(); throw err; });
     if (pb.authStore.isValid && pb.authStore.record?.collectionName === 'users') await start();
     else {
       pb.authStore.clear();

@@ -188,11 +188,8 @@ export async function pagedList(ctx, box, collection, section, opts, item) {
   let page = 0;
   let loads = 0;
   const rows = (items) => items.map((r) => h('li', { 'data-id': r.id }, h('a', { href: `#/${section}/${r.id}` }, item(r))));
-  const empty = () => {
-    ul.append(h('li', { class: 'muted empty' }, ctx.t('review_empty')));
-    // a session the server dropped lists nothing: not an empty queue
-    ctx.check();
-  };
+  // a session the server no longer honours is refused, not listed empty (app.js, refused)
+  const empty = () => ul.append(h('li', { class: 'muted empty' }, ctx.t('review_empty')));
   const next = async () => {
     page += 1;
     loads += 1;
