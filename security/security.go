@@ -1,5 +1,6 @@
 // Package security binds the HTTP protections that PocketBase's settings do
-// not cover: the CORS policy, per-route request body limits and a budget of
+// not cover: a token the server no longer honours refused on the API
+// (session.go), the CORS policy, per-route request body limits and a budget of
 // realtime subscriptions to records (per account; per address for anonymous
 // callers), the client PocketBase's rate limiter counts (ratelimit.go) and a
 // bound per address on logins across accounts (login_limit.go), a budget of
@@ -16,7 +17,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
-// Register binds the CORS policy and the body limits on every server start,
+// Register binds the refusal of dead tokens, the CORS policy and the body
+// limits on every server start,
 // the client the rate limiter counts (a signed-in account, an address and
 // the account a login names, an IPv6 /64, else an address) with the bound
 // on logins per address, and the budget of realtime subscriptions.

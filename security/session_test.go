@@ -18,7 +18,8 @@ import (
 
 // A token the server no longer honours is refused (401 sync_invalid_token)
 // on every API route but those a client needs to sign in again: PocketBase
-// alone would serve the request as a guest's (docs/data-model.md, Sessions).
+// alone would serve the request as a guest's (docs/data-model.md, "A token
+// the server no longer honours").
 
 const staleCode = `"code":"sync_invalid_token"`
 
