@@ -101,8 +101,19 @@ async function sessionEnded(page, note = 'Your session has ended: sign in again.
   assert.equal(await page.locator('#flash').textContent(), note);
 }
 
+// followed waits until session s's list of collection is followed live
+// and settled: the subscription confirmed, and the list fetched again once
+// (the catch-up of a new subscription), so that no request is under way.
+async function followed(s, collection) {
+  const answered = async (path, status) => (await apiBodies(s))
+    .filter((b) => new URL(b.url).pathname === path && b.status === status).length;
+  while (await answered('/api/realtime', 204) < 1 || await answered(`/api/collections/${collection}/records`, 200) < 2) {
+    await s.page.waitForTimeout(100);
+  }
+}
+
 // refusedAnswers are the API answers the session received that refused its
-// token (401 sync_invalid_token), as "<path> <status>".
+// token (401 sync_invalid_token): their paths.
 async function refusedAnswers(s) {
   return (await apiBodies(s)).filter((b) => b.status === 401 && b.body.includes('"code":"sync_invalid_token"'))
     .map((b) => new URL(b.url).pathname);
@@ -320,8 +331,7 @@ describe('review screen, robustness', () => {
     const { page } = s;
     await listed(page);
     assert.ok((await listed(page)).includes(report.id), 'the queue lists the report');
-    // the list's subscription confirmed: live refresh follows the queue
-    while (!(await apiBodies(s)).some((b) => new URL(b.url).pathname === '/api/realtime' && b.status === 204)) await page.waitForTimeout(100);
+    await followed(s, 'incident_reports');
     // the laptop was lost: an administrator changes the password, which
     // invalidates every token of the account; the screen, which follows
     // its own user record (review-access.test.js), leaves by itself
@@ -339,6 +349,7 @@ describe('review screen, robustness', () => {
     const s = await signInAt(browser, server.url, user.email, password,
       (context) => context.route('**/api/realtime', (route) => route.abort()));
     const { page } = s;
+    await listed(page);
     await newPassword(user);
     await page.click('#tabs a[href="#/aid"]');
     await sessionEnded(page);
