@@ -6,6 +6,8 @@ import (
 
 	"github.com/ganigeorgiev/fexpr"
 	"github.com/pocketbase/pocketbase/core"
+
+	"aman/internal/ruleexpr"
 )
 
 // ruleMemo remembers the outcome of create rules within one push chunk.
@@ -91,7 +93,7 @@ func requestOnlyFields(c *core.Collection, rule string) (fields []string, ok boo
 		return nil, false
 	}
 	seen := map[string]bool{}
-	ok = walkGroups(groups, func(t fexpr.Token) bool {
+	ok = ruleexpr.Walk(groups, func(t fexpr.Token) bool {
 		switch t.Type {
 		case fexpr.TokenText, fexpr.TokenNumber:
 			return true
@@ -106,24 +108,6 @@ func requestOnlyFields(c *core.Collection, rule string) (fields []string, ok boo
 		return false // functions and anything unforeseen
 	})
 	return fields, ok
-}
-
-func walkGroups(groups []fexpr.ExprGroup, visit func(fexpr.Token) bool) bool {
-	for _, g := range groups {
-		switch item := g.Item.(type) {
-		case fexpr.Expr:
-			if !visit(item.Left) || !visit(item.Right) {
-				return false
-			}
-		case []fexpr.ExprGroup:
-			if !walkGroups(item, visit) {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // requestIdentifier classifies an identifier of a rule: a direct field of
