@@ -302,3 +302,34 @@ func TestProcCPU(t *testing.T) {
 		})
 	}
 }
+
+// The subscriber rows at a tiny size: real SSE connections to the real
+// server binary, subscribed by POST; the run fails if the coordinators or
+// the writing volunteer received no event, and the events are counted.
+func TestRTCostRun(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	b, err := runRTCost(ctx, []string{"-runs", "1", "-subscribers", "10", "-push", "20", "-creates", "3", "-small", "2"}, &out)
+	t.Log(out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, _, events := rtNames(10)
+	s, ok := b.rows[events]
+	if !ok || len(s.vals) != 1 || s.vals[0] <= 0 {
+		t.Fatalf("events received: %+v", s)
+	}
+	// every write reached the 2 coordinators (both topics: the report's
+	// collection only) and the writing volunteer: 20 creates, 20 updates,
+	// 3 REST creates, 2 pushes of 50
+	const writes = 20 + 20 + 3 + 2*50
+	if s.vals[0] < 3*writes {
+		t.Fatalf("events received %v, want at least %d", s.vals[0], 3*writes)
+	}
+	for _, row := range []string{"push creates records/s, 10 subscribers / none", "50-mutation push p99, 10 subscribers / none"} {
+		if r, ok := b.rows[row]; !ok || len(r.vals) != 1 || r.vals[0] <= 0 {
+			t.Fatalf("row %q: %+v", row, r)
+		}
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -29,6 +28,7 @@ type benchConfig struct {
 	batches  int // batches (and pushes) of 500 per run
 	devices  int // concurrent devices pushing 50 mutations each
 	memPulls int // concurrent initial syncs for the memory figure
+	rtSubs   int // realtime subscribers for the subscriber rows (0 skips)
 	keep     bool
 }
 
@@ -43,9 +43,13 @@ func parseBenchFlags(args []string) (benchConfig, error) {
 	fs.IntVar(&c.batches, "batches", 4, "requests of 500 per run for /api/batch and for sync push")
 	fs.IntVar(&c.devices, "devices", 200, "devices pushing 50 mutations at once (0 skips)")
 	fs.IntVar(&c.memPulls, "mempulls", 20, "concurrent full initial syncs for the peak-memory figure (0 skips)")
+	fs.IntVar(&c.rtSubs, "subscribers", 200, "realtime subscribers for the rows of writes with and without them (0 skips; amanload rtcost measures more counts)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temp data dir")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.rtSubs < 0 || c.rtSubs > 2000 {
+		return c, errors.New("bench: -subscribers 0..2000")
 	}
 	if c.runs < 1 || c.records < 1000 || c.creates < 1 || c.batches < 1 {
 		return c, errors.New("bench: -runs ≥ 1, -records ≥ 1000, -creates ≥ 1, -batches ≥ 1")
@@ -70,6 +74,9 @@ type bench struct {
 	sync   bool
 	rows   map[string]*series
 	order  []string
+	// the realtime subscriber rows (rtcost.go): counts measured, sizes
+	rtCounts []int
+	rtSizes  rtSizes
 }
 
 func runBench(ctx context.Context, args []string, out io.Writer) error {
@@ -77,25 +84,17 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bin, err := buildServer(ctx, cfg.root)
+	srv, done, err := newTempServer(ctx, cfg.root, "amanload-bench-", cfg.keep, out)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "amanload-bench-")
-	if err != nil {
-		return err
-	}
-	if cfg.keep {
-		fmt.Fprintln(out, "data dir:", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
-	srv, err := newServerProc(cfg.root, bin, filepath.Join(tmp, "pb_data"))
-	if err != nil {
-		return err
-	}
-	defer srv.close()
+	defer done()
 	b := &bench{cfg: cfg, out: out, srv: srv, rows: map[string]*series{}}
+	if cfg.rtSubs > 0 {
+		// smaller than rtcost's defaults: the rows add under a minute a run
+		b.rtCounts = []int{0, cfg.rtSubs}
+		b.rtSizes = rtSizes{push: 100, creates: 20, small: 3}
+	}
 	if err := b.setup(); err != nil {
 		return err
 	}
@@ -126,11 +125,19 @@ func (b *bench) setup() error {
 			return err
 		}
 		b.vol = vols[0]
-		if b.coords, err = seedUsers(app, "benchcoord", "coordinator", max(1, b.cfg.memPulls)); err != nil {
+		coords := max(1, b.cfg.memPulls)
+		for _, n := range b.rtCounts {
+			coords = max(coords, mixOf(n).coordinators)
+		}
+		if b.coords, err = seedUsers(app, "benchcoord", "coordinator", coords); err != nil {
 			return err
 		}
 		b.coord = b.coords[0]
-		if b.devs, err = seedUsers(app, "benchdev", "volunteer", b.cfg.devices); err != nil {
+		devs := b.cfg.devices
+		for _, n := range b.rtCounts {
+			devs = max(devs, mixOf(n).volunteers)
+		}
+		if b.devs, err = seedUsers(app, "benchdev", "volunteer", devs); err != nil {
 			return err
 		}
 		return b.seedTo(app, 1000)
@@ -227,6 +234,9 @@ func (b *bench) once(ctx context.Context) error {
 	steps := []func(context.Context) error{b.restCreates, b.batchCreates, b.listPaging, b.poll}
 	if b.sync {
 		steps = append(steps, b.pushCreates, b.initialPull)
+		if len(b.rtCounts) > 1 {
+			steps = append(steps, b.subscriberRows)
+		}
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -245,17 +255,22 @@ func (b *bench) nextID() string {
 }
 
 // restCreates: sequential POST /api/collections/incident_reports/records.
-// The bodies are encoded before the clock starts, as for batch and push.
 func (b *bench) restCreates(ctx context.Context) error {
+	return b.restCreatesN(ctx, "PocketBase REST create, sequential", "REST create", b.cfg.creates, 2)
+}
+
+// restCreatesN: n sequential REST creates of the bench's volunteer, the
+// bodies encoded before the clock starts, as for batch and push.
+func (b *bench) restCreatesN(ctx context.Context, name, label string, n int, seed uint64) error {
 	a := b.api(b.vol)
-	rng := rand.New(rand.NewPCG(uint64(b.seq), 2))
-	bodies := make([][]byte, b.cfg.creates)
+	rng := rand.New(rand.NewPCG(uint64(b.seq), seed))
+	bodies := make([][]byte, n)
 	for i := range bodies {
 		data := reportData(rng, b.vol.ID)
 		data["id"] = b.nextID()
 		bodies[i], _ = json.Marshal(data)
 	}
-	return b.timed("PocketBase REST create, sequential", "REST create", len(bodies), func() error {
+	return b.timed(name, label, len(bodies), func() error {
 		for _, body := range bodies {
 			if _, err := a.do(ctx, http.MethodPost, "/api/collections/incident_reports/records", body, false, nil); err != nil {
 				return fmt.Errorf("rest create: %w", err)
@@ -290,55 +305,29 @@ func (b *bench) batchCreates(ctx context.Context) error {
 }
 
 // pushCreates: sync push with 500 create mutations a request, answered
-// gzip-compressed as a phone asks. As for batch, the bodies are encoded
-// before the clock starts; the answers are decoded and checked after it
-// stops (the client shares the server's cores).
+// gzip-compressed as a phone asks.
 func (b *bench) pushCreates(ctx context.Context) error {
-	a := b.api(b.vol)
 	rng := rand.New(rand.NewPCG(uint64(b.seq), 4))
 	client := "bench-" + b.nextID()
 	reqs := make([]pushRequest, b.cfg.batches)
-	bodies := make([][]byte, len(reqs))
 	for i := range reqs {
 		reqs[i] = pushRequest{Client: client, Mutations: make([]mutation, 500)}
 		for j := range reqs[i].Mutations {
 			reqs[i].Mutations[j] = mutation{ID: b.nextID(), Collection: "incident_reports", RecordID: b.nextID(), Data: reportData(rng, b.vol.ID)}
 		}
-		var err error
-		if bodies[i], err = json.Marshal(reqs[i]); err != nil {
-			return err
-		}
 	}
-	answers := make([]answer, len(bodies))
-	err := b.timed("Aman sync push, 500 a request", "sync push", 500*len(bodies), func() error {
-		for i, body := range bodies {
-			ans, err := a.exchange(ctx, http.MethodPost, "/api/sync/v1/push", body, true)
-			if err != nil {
-				return fmt.Errorf("push: %w", err)
-			}
-			answers[i] = ans
-		}
-		return nil
-	})
+	_, answers, err := b.timedPushes(ctx, b.api(b.vol), "Aman sync push, 500 a request", "sync push", reqs)
 	if err != nil {
 		return err
 	}
-	for i, ans := range answers {
-		var res pushResponse
-		if err := ans.decode(&res); err != nil {
-			return fmt.Errorf("push: %w", err)
-		}
-		if len(res.Results) != len(reqs[i].Mutations) {
-			return fmt.Errorf("push: %w: %d results for %d mutations", errProtocol, len(res.Results), len(reqs[i].Mutations))
-		}
-		if err := allApplied(res); err != nil {
-			return err
-		}
-	}
 	// what a phone uploads for the same push, plain and gzip-compressed,
 	// and what it downloads: the answer, as it crossed the network
-	b.series("Aman sync push upload, 500 reports: gzip / plain", "ratio").add(float64(len(gzipped(bodies[0]))) / float64(len(bodies[0])))
-	b.series("Aman sync push upload (gzip)", "bytes/mutation").add(float64(len(gzipped(bodies[0]))) / float64(len(reqs[0].Mutations)))
+	body, err := json.Marshal(reqs[0])
+	if err != nil {
+		return err
+	}
+	b.series("Aman sync push upload, 500 reports: gzip / plain", "ratio").add(float64(len(gzipped(body))) / float64(len(body)))
+	b.series("Aman sync push upload (gzip)", "bytes/mutation").add(float64(len(gzipped(body))) / float64(len(reqs[0].Mutations)))
 	b.series("Aman sync push answer (gzip)", "bytes/mutation").add(float64(answers[0].bytes) / float64(len(reqs[0].Mutations)))
 	return b.briefAnswer(ctx, rng, client)
 }
@@ -551,10 +540,11 @@ func (b *bench) loadFigures(ctx context.Context) error {
 }
 
 func (b *bench) devicesAtOnce(ctx context.Context) error {
-	lat := make([]time.Duration, len(b.devs))
-	errs := make([]error, len(b.devs))
-	reqs := make([]pushRequest, len(b.devs))
-	for i, d := range b.devs {
+	devs := b.devs[:b.cfg.devices] // the subscriber rows may have seeded more
+	lat := make([]time.Duration, len(devs))
+	errs := make([]error, len(devs))
+	reqs := make([]pushRequest, len(devs))
+	for i, d := range devs {
 		rng := rand.New(rand.NewPCG(uint64(i), 5))
 		reqs[i] = pushRequest{Client: "dev-" + b.nextID(), Mutations: make([]mutation, 50)}
 		for j := range reqs[i].Mutations {
@@ -562,7 +552,7 @@ func (b *bench) devicesAtOnce(ctx context.Context) error {
 		}
 	}
 	var wg sync.WaitGroup
-	for i, d := range b.devs {
+	for i, d := range devs {
 		wg.Go(func() {
 			start := time.Now()
 			res, _, err := b.api(d).push(ctx, reqs[i])
@@ -581,9 +571,9 @@ func (b *bench) devicesAtOnce(ctx context.Context) error {
 			fmt.Fprintf(b.out, "device push error: %v\n", err)
 		}
 	}
-	b.series(fmt.Sprintf("%d devices pushing 50 mutations at once: errors", len(b.devs)), "count").add(float64(failed))
-	b.series(fmt.Sprintf("%d devices pushing 50 mutations at once: p50", len(b.devs)), "ms").add(ms(percentile(lat, 0.5)))
-	b.series(fmt.Sprintf("%d devices pushing 50 mutations at once: p99", len(b.devs)), "ms").add(ms(percentile(lat, 0.99)))
+	b.series(fmt.Sprintf("%d devices pushing 50 mutations at once: errors", len(devs)), "count").add(float64(failed))
+	b.series(fmt.Sprintf("%d devices pushing 50 mutations at once: p50", len(devs)), "ms").add(ms(percentile(lat, 0.5)))
+	b.series(fmt.Sprintf("%d devices pushing 50 mutations at once: p99", len(devs)), "ms").add(ms(percentile(lat, 0.99)))
 	return nil
 }
 
@@ -596,10 +586,11 @@ func (b *bench) peakMemory(ctx context.Context) error {
 	if err := b.srv.start(ctx); err != nil {
 		return err
 	}
-	errs := make([]error, len(b.coords))
+	coords := b.coords[:max(1, b.cfg.memPulls)] // the subscriber rows may have seeded more
+	errs := make([]error, len(coords))
 	var wg sync.WaitGroup
 	start := time.Now()
-	for i, c := range b.coords {
+	for i, c := range coords {
 		wg.Go(func() { _, _, _, _, errs[i] = fullPull(ctx, b.api(c), []string{"incident_reports"}) })
 	}
 	wg.Wait()
@@ -611,9 +602,9 @@ func (b *bench) peakMemory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("server peak RSS, %d concurrent initial syncs of %d reports", len(b.coords), b.seeded)
+	name := fmt.Sprintf("server peak RSS, %d concurrent initial syncs of %d reports", len(coords), b.seeded)
 	b.series(name, "MiB").add(float64(rss) / (1 << 20))
-	b.series(fmt.Sprintf("%d concurrent initial syncs: wall time", len(b.coords)), "s").add(el.Seconds())
+	b.series(fmt.Sprintf("%d concurrent initial syncs: wall time", len(coords)), "s").add(el.Seconds())
 	return nil
 }
 

@@ -121,24 +121,11 @@ func runFault(ctx context.Context, args []string, out io.Writer) (*faultReport, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	bin, err := buildServer(ctx, cfg.root)
+	srv, done, err := newTempServer(ctx, cfg.root, "amanload-fault-", cfg.keep, out)
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "amanload-fault-")
-	if err != nil {
-		return nil, err
-	}
-	if cfg.keep {
-		fmt.Fprintln(out, "data dir:", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
-	srv, err := newServerProc(cfg.root, bin, filepath.Join(tmp, "pb_data"))
-	if err != nil {
-		return nil, err
-	}
-	defer srv.close()
+	defer done()
 	f := &faultRun{cfg: cfg, srv: srv, out: out, stats: &faultStats{}}
 	rep, err := f.run(ctx)
 	if rep != nil {

@@ -7,6 +7,7 @@
 // Usage:
 //
 //	amanload bench [flags]   throughput and cost, ours vs PocketBase's
+//	amanload rtcost [flags]  what realtime subscribers cost writes
 //	amanload fault [flags]   devices, faults, crashes, then the checks
 //
 // Both build the server binary from the repository and run it as a real
@@ -32,7 +33,7 @@ func main() {
 	}
 }
 
-var errUsage = errors.New("usage: amanload bench|fault [flags] (-h for the flags)")
+var errUsage = errors.New("usage: amanload bench|rtcost|fault [flags] (-h for the flags)")
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
@@ -41,6 +42,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	switch args[0] {
 	case "bench":
 		return runBench(ctx, args[1:], out)
+	case "rtcost":
+		_, err := runRTCost(ctx, args[1:], out)
+		return err
 	case "fault":
 		_, err := runFault(ctx, args[1:], out)
 		return err

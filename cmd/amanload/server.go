@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -47,6 +48,36 @@ func buildServer(ctx context.Context, root string) (string, error) {
 		return "", fmt.Errorf("go build: %w: %s", err, out)
 	}
 	return bin, nil
+}
+
+// newTempServer builds the server binary and prepares it on a new temp
+// data dir named after prefix (kept, and named on out, with keep); done
+// stops it and removes the binary and, unless kept, the data dir.
+func newTempServer(ctx context.Context, root, prefix string, keep bool, out io.Writer) (srv *serverProc, done func(), err error) {
+	bin, err := buildServer(ctx, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmp, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		os.Remove(bin)
+		return nil, nil, err
+	}
+	if keep {
+		fmt.Fprintln(out, "data dir:", tmp)
+	}
+	srv, err = newServerProc(root, bin, filepath.Join(tmp, "pb_data"))
+	if err != nil {
+		os.Remove(bin)
+		os.RemoveAll(tmp)
+		return nil, nil, err
+	}
+	return srv, func() {
+		srv.close()
+		if !keep {
+			os.RemoveAll(tmp)
+		}
+	}, nil
 }
 
 // newServerProc prepares a server on dir, listening on a free port.
