@@ -40,6 +40,17 @@ import (
 // record are judged, and a subscription PocketBase would judge once after
 // the write is judged once before it and, if it saw the record, once again
 // after (the record budget, MaxRecordTopics, bounds both).
+//
+// The judgment before runs as the UPDATE statement is about to run, where
+// a transaction that wrote before (a push's, of up to 100 mutations) holds
+// SQLite's writer: every other write waits for it. So a subscription
+// whose rule and filter read only fields of the record that this update
+// leaves as committed, and nothing else that could change (no relation,
+// no other collection, no time), is not judged: it sees the record after
+// the write as it did before (realtime_fields.go). A volunteer's edit of
+// a report's text changes no field the rules of incident_reports read,
+// and costs one read of the committed record instead of a query per
+// subscription; a review that changes its status is judged as before.
 
 // leftView is a subscription that could see a record before a write.
 type leftView struct {
@@ -50,16 +61,25 @@ type leftView struct {
 }
 
 // leftViews holds, per record being written (the pointer saved), the
-// subscriptions that could see it before.
+// subscriptions that could see it before and those judged so far.
 type leftViews struct {
 	app     core.App // outside any transaction
 	mu      sync.Mutex
-	pending map[*core.Record][]leftView
+	pending map[*core.Record]*judged
+}
+
+// judged is what the judgments before a record's writes in one
+// transaction found: the subscriptions that could see it, and which were
+// judged (a client's id and topic), so that a later write of the same
+// transaction judges only the others, and only if it must.
+type judged struct {
+	seen []leftView
+	done map[string]bool
 }
 
 func bindLeftViews(app core.App) {
-	l := &leftViews{app: app, pending: map[*core.Record][]leftView{}}
-	app.OnModelUpdate().Bind(&hook.Handler[*core.ModelEvent]{
+	l := &leftViews{app: app, pending: map[*core.Record]*judged{}}
+	app.OnModelUpdateExecute().Bind(&hook.Handler[*core.ModelEvent]{
 		Id: "amanRealtimeLeftBefore",
 		Func: func(e *core.ModelEvent) error {
 			if record := recordOf(e.Model); record != nil {
@@ -67,7 +87,9 @@ func bindLeftViews(app core.App) {
 			}
 			return e.Next()
 		},
-		Priority: 99, // as late as possible before the write, as PocketBase's delete
+		// the last before the UPDATE statement: after validation and every
+		// hook that sets fields, so the record is what is written
+		Priority: 99,
 	})
 	app.OnModelAfterUpdateSuccess().Bind(&hook.Handler[*core.ModelEvent]{
 		Id: "amanRealtimeLeftAfter",
@@ -121,63 +143,103 @@ type topicRule struct {
 	rule   *string
 }
 
-// before keeps the subscriptions that can see record as committed.
+// before keeps the subscriptions that can see record as committed. A
+// subscription whose rule and filter read only fields this update leaves
+// as committed (realtime_fields.go) sees the record after the write as it
+// did before: it is not judged.
 func (l *leftViews) before(record *core.Record) {
 	c := record.Collection()
 	if c == nil || c.IsView() {
 		return
 	}
 	broker := l.app.SubscriptionsBroker()
-	if broker.TotalClients() == 0 || l.held(record) {
+	if broker.TotalClients() == 0 {
 		return
 	}
+	l.mu.Lock()
+	prior := l.pending[record] // judged before an earlier write of the transaction
+	var done map[string]bool
+	if prior != nil {
+		done = prior.done
+	}
+	l.mu.Unlock()
 	rules := topicRules(c, record.Id)
+	changes := &changedFields{}
 	var mu sync.Mutex
 	var seen []leftView
+	judgedNow := map[string]bool{}
 	var wg sync.WaitGroup
 	for _, chunk := range broker.ChunkedClients(150) {
 		wg.Go(func() {
 			for _, client := range chunk {
 				for _, pr := range rules {
 					for topic, opts := range client.Subscriptions(pr.prefix) {
-						v := leftView{client: client, topic: topic, rule: pr.rule, opts: opts}
-						if canSee(l.app, record, client, v) {
-							mu.Lock()
-							seen = append(seen, v)
-							mu.Unlock()
+						key := client.Id() + "\x00" + topic
+						if done[key] || l.unaffected(record, pr.rule, opts, changes) {
+							continue
 						}
+						v := leftView{client: client, topic: topic, rule: pr.rule, opts: opts}
+						visible := canSee(l.app, record, client, v)
+						mu.Lock()
+						judgedNow[key] = true
+						if visible {
+							seen = append(seen, v)
+						}
+						mu.Unlock()
 					}
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if len(seen) == 0 {
+	if len(judgedNow) == 0 {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, held := l.pending[record]; !held {
-		l.pending[record] = seen
+	j := l.pending[record]
+	if j == nil {
+		j = &judged{done: map[string]bool{}}
+		l.pending[record] = j
+	}
+	j.seen = append(j.seen, seen...)
+	for key := range judgedNow {
+		j.done[key] = true
 	}
 }
 
-// held reports whether record was judged before an earlier save of the
-// same transaction (the first judgment is of the committed record).
-func (l *leftViews) held(record *core.Record) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	_, ok := l.pending[record]
-	return ok
+// unaffected reports whether the update of record leaves as committed
+// every field that the subscription's rule and filter read, and they read
+// nothing else that could change: its judgment after the write is the one
+// it would have before.
+func (l *leftViews) unaffected(record *core.Record, rule *string, opts subscriptions.SubscriptionOptions, changes *changedFields) bool {
+	c := record.Collection()
+	var fields []string
+	if rule != nil {
+		f, ok := ownFields(c, *rule)
+		if !ok {
+			return false
+		}
+		fields = append(fields, f...)
+	}
+	f, ok := ownFields(c, opts.Query[search.FilterQueryParam])
+	if !ok {
+		return false
+	}
+	fields = append(fields, f...)
+	return changes.unchanged(l.app, record, fields)
 }
 
 // take removes and returns what before kept for record.
 func (l *leftViews) take(record *core.Record) []leftView {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	seen := l.pending[record]
+	j := l.pending[record]
 	delete(l.pending, record)
-	return seen
+	if j == nil {
+		return nil
+	}
+	return j.seen
 }
 
 // after sends a delete of record to every subscription that could see it

@@ -3,17 +3,22 @@ package security_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
 
 	"aman/internal/fixtures"
 )
@@ -372,5 +377,100 @@ func TestRealtime_WriteAndUndoInOneTransaction(t *testing.T) {
 	}
 	if len(got) == 0 {
 		t.Error("aid worker of A got nothing, want the update")
+	}
+}
+
+// TestRealtime_UnaffectedSubscriptionsNotJudgedInWrite: the judgment
+// before an update, which runs where a transaction may hold SQLite's
+// writer, judges only the subscriptions whose rule or filter reads what
+// the update changes (or reads a relation, another collection, the time).
+// Counted here as the queries run outside the write's transaction while
+// it runs: a reporter's edit of a report's text reads the committed
+// record once, whoever subscribes; a review that changes its status
+// judges every subscription, as does a text edit for a subscription
+// filtering on the text.
+func TestRealtime_UnaffectedSubscriptionsNotJudgedInWrite(t *testing.T) {
+	app := fixtures.Factory(t)
+	liveServer(t, app)
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const subscribers = 12
+	for i := range subscribers {
+		u := core.NewRecord(users)
+		u.Id = fmt.Sprintf("judgedsub%06d", i)
+		u.SetEmail(u.Id + "@example.org")
+		u.SetPassword(fixtures.Password)
+		u.Set("name", "Subscriber "+u.Id)
+		u.Set("role", []string{"volunteer", "coordinator", "editor"}[i%3])
+		if err := app.Save(u); err != nil {
+			t.Fatal(err)
+		}
+		c := subscriptions.NewDefaultClient()
+		c.Set(apis.RealtimeClientAuthKey, u)
+		c.Subscribe("incident_reports/*", "incident_reports/"+fixtures.ReportSubmitted, "updates/*")
+		app.SubscriptionsBroker().Register(c)
+		go func() {
+			for range c.Channel() {
+			}
+		}()
+		t.Cleanup(func() { app.SubscriptionsBroker().Unregister(c.Id()) })
+	}
+	db, ok := app.ConcurrentDB().(*dbx.DB)
+	if !ok {
+		t.Fatalf("concurrent db is %T", app.ConcurrentDB())
+	}
+	var writing atomic.Bool
+	var queries atomic.Int64
+	db.QueryLogFunc = func(context.Context, time.Duration, string, *sql.Rows, error) {
+		if writing.Load() {
+			queries.Add(1)
+		}
+	}
+	t.Cleanup(func() { db.QueryLogFunc = nil })
+	update := func(fields map[string]any) int64 {
+		t.Helper()
+		queries.Store(0)
+		err := app.RunInTransaction(func(tx core.App) error {
+			writing.Store(true)
+			defer writing.Store(false)
+			report, err := tx.FindRecordById("incident_reports", fixtures.ReportSubmitted)
+			if err != nil {
+				return err
+			}
+			for k, v := range fields {
+				report.Set(k, v)
+			}
+			return tx.Save(report)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return queries.Load()
+	}
+	if n := update(map[string]any{"description": "Shelling near the school, edited."}); n != 1 {
+		t.Errorf("a text edit ran %d queries outside its transaction, want 1 (the committed record)", n)
+	}
+	if n := update(map[string]any{"status": "in_review"}); n < 2*subscribers {
+		t.Errorf("a status change ran %d queries outside its transaction, want every subscription judged (≥ %d)", n, 2*subscribers)
+	}
+
+	// a filter on the text is judged when the text changes
+	c := subscriptions.NewDefaultClient()
+	c.Subscribe(`incident_reports/*?options={"query":{"filter":"description ~ 'school'"}}`)
+	superuser, err := app.FindRecordById(core.CollectionNameSuperusers, fixtures.Superuser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Set(apis.RealtimeClientAuthKey, superuser)
+	app.SubscriptionsBroker().Register(c)
+	go func() {
+		for range c.Channel() {
+		}
+	}()
+	t.Cleanup(func() { app.SubscriptionsBroker().Unregister(c.Id()) })
+	if n := update(map[string]any{"description": "Shelling near the market."}); n < 2 {
+		t.Errorf("a text edit with a subscription filtering on the text ran %d queries outside its transaction, want it judged", n)
 	}
 }
