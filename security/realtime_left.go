@@ -175,7 +175,7 @@ func (l *leftViews) before(record *core.Record) {
 				for _, pr := range rules {
 					for topic, opts := range client.Subscriptions(pr.prefix) {
 						key := client.Id() + "\x00" + topic
-						if done[key] || l.unaffected(record, pr.rule, opts, changes) {
+						if done[key] || (!isAuthOf(client, record) && l.unaffected(record, pr.rule, opts, changes)) {
 							continue
 						}
 						v := leftView{client: client, topic: topic, rule: pr.rule, opts: opts}
@@ -206,6 +206,15 @@ func (l *leftViews) before(record *core.Record) {
 	for key := range judgedNow {
 		j.done[key] = true
 	}
+}
+
+// isAuthOf reports whether record is client's own account: an update of
+// it changes what the client's rules read as @request.auth, and a new
+// token key (a password changed) makes the client a guest's (PocketBase's
+// realtimeUpdateClientsAuth), so none of its subscriptions is unaffected.
+func isAuthOf(client subscriptions.Client, record *core.Record) bool {
+	auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
+	return auth != nil && auth.Id == record.Id && auth.Collection().Id == record.Collection().Id
 }
 
 // unaffected reports whether the update of record leaves as committed

@@ -474,3 +474,31 @@ func TestRealtime_UnaffectedSubscriptionsNotJudgedInWrite(t *testing.T) {
 		t.Errorf("a text edit with a subscription filtering on the text ran %d queries outside its transaction, want it judged", n)
 	}
 }
+
+// TestRealtime_OwnAccountChanges: an update of a subscriber's own account
+// changes what its rules read as @request.auth, and a new password ends
+// its session (PocketBase makes the connection a guest's), so it is
+// judged in the write even when the fields its rules read of the record
+// stay as they were: the subscriber whose password changed learns its own
+// record left it; a change of the name alone is an update to it.
+func TestRealtime_OwnAccountChanges(t *testing.T) {
+	app, srv, _, _ := assignedEnv(t)
+	own := "users/" + fixtures.Volunteer
+	renamed := subscribe(t, app, srv, fixtures.Volunteer, own)
+	user, err := app.FindRecordById("users", fixtures.Volunteer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user.Set("name", "Renamed Volunteer")
+	if err := app.Save(user); err != nil {
+		t.Fatal(err)
+	}
+	renamed.expect(t, "volunteer renamed", fixtures.Volunteer, map[string]string{own: "update"})
+
+	revoked := subscribe(t, app, srv, fixtures.Volunteer, own)
+	user.SetPassword("another-pass-123")
+	if err := app.Save(user); err != nil {
+		t.Fatal(err)
+	}
+	revoked.expect(t, "volunteer whose password changed", fixtures.Volunteer, map[string]string{own: "delete"})
+}
