@@ -312,7 +312,10 @@ func (b *bench) checkEvents(subs []*subscriber, n int, name string) error {
 	if n == 0 {
 		return nil
 	}
+	// events are sent after the write's answer: they are counted once
+	// the count has stood still for a quarter of a second
 	deadline := time.Now().Add(5 * time.Second)
+	last := int64(-1)
 	for {
 		got := map[string]int64{}
 		for _, s := range subs {
@@ -320,14 +323,16 @@ func (b *bench) checkEvents(subs []*subscriber, n int, name string) error {
 		}
 		m := mixOf(n)
 		ok := (m.coordinators == 0 || got["coordinator"] > 0) && (m.volunteers == 0 || got["volunteer"] > 0)
-		if ok {
-			b.series(name, "events").add(float64(got["coordinator"] + got["volunteer"]))
+		total := got["coordinator"] + got["volunteer"]
+		if ok && (total == last || time.Now().After(deadline)) {
+			b.series(name, "events").add(float64(total))
 			return nil
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("subscribers received no events: %v (coordinators %d, volunteers %d)", got, m.coordinators, m.volunteers)
 		}
-		time.Sleep(50 * time.Millisecond)
+		last = total
+		time.Sleep(250 * time.Millisecond)
 	}
 }
 
