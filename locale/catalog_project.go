@@ -133,6 +133,7 @@ var projectErrorMessages = []*i18n.Message{
 	{ID: "list_sort_field_too_long", Other: "A sort field is too long: it may have at most {{.max}} characters."},
 
 	{ID: "realtime_too_many_subscriptions", Other: "At most {{.max}} realtime subscriptions to records are allowed at once."},
+	{ID: "realtime_server_busy", Other: "The server has too many realtime subscriptions open. Wait a minute and try again."},
 
 	{ID: "login_account_locked", Other: "There were too many failed sign-ins to this account. Sign in from a network you signed in to it from before, or try again later."},
 	{ID: "login_too_many_attempts", Other: "There were too many sign-in attempts from your network. Wait a little and try again."},
