@@ -21,7 +21,27 @@ const (
 	// an account stays known to it (account_limit.go): a whole number of
 	// days from 1 to MaxKnownAddressDays.
 	EnvKnownAddressDays = "AMAN_KNOWN_ADDRESS_DAYS"
+	// EnvRealtimeSubscriptions bounds the realtime subscriptions to
+	// records that the server's connections hold together (realtime.go),
+	// coordinators', editors' and superusers' not counted: a whole number
+	// from 1 to MaxBudgetCount.
+	EnvRealtimeSubscriptions = "AMAN_REALTIME_MAX_SUBSCRIPTIONS"
 )
+
+// DefaultRealtimeSubscriptions is the server's bound on counted realtime
+// subscriptions to records when EnvRealtimeSubscriptions is unset. Each
+// subscription to a collection costs every write of it about 0.18 ms of
+// CPU that the write's request waits for (docs/benchmarks.md, What
+// realtime subscribers cost writes). Measured on 2 cores (amanload rtcost,
+// 2026-11-29), a 50-mutation push's p99 was 0.46 s without subscribers and
+// 0.84 s with 60 of the mix (42 subscriptions to the reports written, 12
+// of them coordinators'; 78 counted): about 9 ms a subscription to the
+// written collection. 50, all on one collection, with a dozen
+// coordinators' screens beside them, keep it about 1 s. Accounts of open
+// sign-up reach it with three of them; the cost is what it bounds. The
+// review screens of aid workers and volunteers hold 2 to 3 each: about 20
+// open at once.
+const DefaultRealtimeSubscriptions = 50
 
 // MaxKnownAddressDays is the longest an address stays known to an account.
 const MaxKnownAddressDays = 365
@@ -56,6 +76,9 @@ type Limits struct {
 	// KnownAddressFor is how long an address that signed in to an account
 	// gets past its spent budget of failed logins: whole days.
 	KnownAddressFor time.Duration
+	// RealtimeSubscriptions bounds the counted realtime subscriptions to
+	// records of the whole server (realtime.go).
+	RealtimeSubscriptions int
 }
 
 // DefaultLimits are the limits when no variable is set.
@@ -64,6 +87,7 @@ var DefaultLimits = Limits{
 	EmailRequestsPerAddress: Budget{EmailRequestsPerAddress, EmailWindow},
 	FailedLoginsPerAccount:  Budget{FailedLoginsPerAccount, FailedLoginWindow},
 	KnownAddressFor:         KnownAddressFor,
+	RealtimeSubscriptions:   DefaultRealtimeSubscriptions,
 }
 
 // LimitsFromEnv returns DefaultLimits with what the variables set, or an
@@ -97,6 +121,14 @@ func LimitsFromEnv() (Limits, error) {
 				EnvKnownAddressDays, value, MaxKnownAddressDays, int(KnownAddressFor/(24*time.Hour)))
 		}
 		l.KnownAddressFor = time.Duration(days) * 24 * time.Hour
+	}
+	if value := os.Getenv(EnvRealtimeSubscriptions); value != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil || n < 1 || n > MaxBudgetCount {
+			return l, fmt.Errorf("%s=%q: want a whole number of subscriptions from 1 to %d, such as %d",
+				EnvRealtimeSubscriptions, value, MaxBudgetCount, DefaultRealtimeSubscriptions)
+		}
+		l.RealtimeSubscriptions = n
 	}
 	return l, nil
 }

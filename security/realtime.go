@@ -37,25 +37,45 @@ import (
 // Signed-in callers count by account, so that the phones of a village
 // behind one carrier NAT don't share one budget; an anonymous caller's
 // IPv6 address counts by its /64, which one subscriber picks from at will.
+// Since open sign-up makes accounts at will, the subscriptions counted here
+// are bounded for the whole server too (Limits.RealtimeSubscriptions).
 const MaxRecordTopics = 20
 
 // CodeTooManySubscriptions is the code (data.subscriptions.code) of a
 // subscription request over MaxRecordTopics.
 const CodeTooManySubscriptions = "realtime_too_many_subscriptions"
 
+// CodeServerBusy is the code (data.subscriptions.code) of a subscription
+// request that would take the counted record subscriptions of the whole
+// server past its bound (Limits.RealtimeSubscriptions).
+const CodeServerBusy = "realtime_server_busy"
+
 // recordTopicsKey and budgetKey hold, in a realtime client's store, how
 // many of its subscriptions count against its budget, and whose budget
-// (an account or an anonymous caller's address) that is.
+// (an account or an anonymous caller's address) that is. The server's
+// total (maxTotal of realtimeBudget) is the sum of the first over every
+// connection: the bookkeeping is the same, a connection PocketBase drops
+// (closed, idle) leaves the broker's list and frees its share of both.
 const (
 	recordTopicsKey = "amanRecordTopics"
 	budgetKey       = "amanRealtimeBudget"
 )
 
 // subscribing serializes the count and the subscription of a request, so
-// that two connections of one budget cannot both pass on the same room.
+// that two connections of one budget, or of the server's, cannot both
+// pass on the same room.
 var subscribing sync.Mutex
 
-func realtimeBudget() *hook.Handler[*core.RealtimeSubscribeRequestEvent] {
+// realtimeBudget refuses a subscription request whose record topics, with
+// those the caller's other connections hold, would pass MaxRecordTopics
+// (429 realtime_too_many_subscriptions), or, with those every other
+// connection holds, maxTotal (429 realtime_server_busy). A refused request
+// changes nothing: PocketBase sets a connection's whole list of topics at
+// once, after this handler, so the connection keeps the topics it held
+// before it (its count too) and none of those it asked for.
+// Coordinators', editors' and superusers' topics count 0: they are never
+// refused, and take no room.
+func realtimeBudget(maxTotal int) *hook.Handler[*core.RealtimeSubscribeRequestEvent] {
 	return &hook.Handler[*core.RealtimeSubscribeRequestEvent]{
 		Id: "amanRealtimeBudget",
 		Func: func(e *core.RealtimeSubscribeRequestEvent) error {
@@ -67,16 +87,24 @@ func realtimeBudget() *hook.Handler[*core.RealtimeSubscribeRequestEvent] {
 			defer subscribing.Unlock()
 			budget := budgetOf(e.Auth, e.Client)
 			if n > 0 {
-				held := 0
+				held, total := 0, 0
 				for _, c := range e.App.SubscriptionsBroker().Clients() {
-					if c.Id() != e.Client.Id() && c.Get(budgetKey) == budget {
-						count, _ := c.Get(recordTopicsKey).(int)
+					if c.Id() == e.Client.Id() {
+						continue
+					}
+					count, _ := c.Get(recordTopicsKey).(int)
+					total += count
+					if c.Get(budgetKey) == budget {
 						held += count
 					}
 				}
 				if held+n > MaxRecordTopics {
 					SetRetryAfter(e.Response.Header(), RealtimeIdleTimeout)
 					return ErrTooManySubscriptions()
+				}
+				if total+n > maxTotal {
+					SetRetryAfter(e.Response.Header(), RealtimeBusyRetry)
+					return ErrServerBusy()
 				}
 			}
 			if err := e.Next(); err != nil {
@@ -96,6 +124,23 @@ func realtimeBudget() *hook.Handler[*core.RealtimeSubscribeRequestEvent] {
 // connection that went away without closing (a phone that lost its
 // network) holds its share until PocketBase drops it, at most this long.
 const RealtimeIdleTimeout = 5 * time.Minute
+
+// RealtimeBusyRetry is the Retry-After of a subscription refused for the
+// server's total. The total has no window either: room frees when any
+// counted connection closes or subscribes to fewer, which the server
+// cannot foresee (an attacker's connections may never close; a review
+// screen closes any time). A minute lets a refused screen come back live
+// soon without asking many times; each refused request costs one count
+// of the connections.
+const RealtimeBusyRetry = time.Minute
+
+// ErrServerBusy is the 429 answer of a subscription request over the
+// server's total, its reason the top-level message too. It names no
+// number: the bound is the operator's and counts others' subscriptions.
+func ErrServerBusy() *router.ApiError {
+	return reasonError(http.StatusTooManyRequests, "subscriptions", validation.NewError(CodeServerBusy,
+		"The server has too many realtime subscriptions open. Wait a minute and try again."))
+}
 
 // ErrTooManySubscriptions is the 429 answer of a subscription request over
 // MaxRecordTopics, its reason the top-level message too (reasonError).

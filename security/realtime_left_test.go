@@ -57,13 +57,7 @@ func liveServer(t *testing.T, app *tests.TestApp) *httptest.Server {
 // subscribes to topics.
 func subscribe(t *testing.T, app *tests.TestApp, srv *httptest.Server, as string, topics ...string) *subscriber {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/realtime", nil)
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, _ := openRealtime(t, srv)
 	s := &subscriber{as: as, events: make(chan liveEvent, 32)}
 	connected := make(chan string, 1)
 	go func() {
@@ -105,10 +99,31 @@ func subscribe(t *testing.T, app *tests.TestApp, srv *httptest.Server, as string
 	return s
 }
 
+// openRealtime opens GET /api/realtime; cancel closes it.
+func openRealtime(t *testing.T, srv *httptest.Server) (res *http.Response, cancel context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/realtime", nil)
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, cancel
+}
+
 // call sends an API request as the user as and returns its status.
 func call(t *testing.T, app core.App, srv *httptest.Server, as, method, path, body string) int {
 	t.Helper()
 	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	res := sendAs(t, app, srv, as, req)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// sendAs sends req, a JSON body, as the user as.
+func sendAs(t *testing.T, app core.App, srv *httptest.Server, as string, req *http.Request) *http.Response {
+	t.Helper()
 	req.Header.Set("Content-Type", "application/json")
 	token, err := fixtures.Auth(app, as)
 	if err != nil {
@@ -121,8 +136,7 @@ func call(t *testing.T, app core.App, srv *httptest.Server, as, method, path, bo
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	return res.StatusCode
+	return res
 }
 
 // received is what s got within a moment, by topic.
@@ -173,6 +187,12 @@ func (s *subscriber) expect(t *testing.T, who, id string, want map[string]string
 // newAidWorker saves an aid worker of org.
 func newAidWorker(t *testing.T, app core.App, id, org string) {
 	t.Helper()
+	newUser(t, app, id, "aid_worker", org)
+}
+
+// newUser saves a user of role (of organization org, if not empty).
+func newUser(t *testing.T, app core.App, id, role, org string) {
+	t.Helper()
 	users, err := app.FindCollectionByNameOrId("users")
 	if err != nil {
 		t.Fatal(err)
@@ -181,8 +201,8 @@ func newAidWorker(t *testing.T, app core.App, id, org string) {
 	u.Id = id
 	u.SetEmail(id + "@example.org")
 	u.SetPassword(fixtures.Password)
-	u.Set("name", "Aid worker "+id)
-	u.Set("role", "aid_worker")
+	u.Set("name", "User "+id)
+	u.Set("role", role)
 	u.Set("organization", org)
 	if err := app.Save(u); err != nil {
 		t.Fatal(err)

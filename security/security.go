@@ -2,7 +2,7 @@
 // not cover: a token the server no longer honours refused on the API
 // (session.go), the CORS policy, per-route request body limits and a budget of
 // realtime subscriptions to records (per account; per address for anonymous
-// callers), the client PocketBase's rate limiter counts (ratelimit.go) and a
+// callers; and for the whole server), the client PocketBase's rate limiter counts (ratelimit.go) and a
 // bound per address on logins across accounts (login_limit.go), a budget of
 // failed password logins per account across addresses (account_limit.go;
 // the addresses known to each account kept in a table, known_addresses.go),
@@ -23,7 +23,8 @@ import (
 // the account a login names, an IPv6 /64, else an address) with the bound
 // on logins per address, and the budget of realtime subscriptions.
 //
-// The bounds on logins and e-mail requests are read from the environment
+// The bounds on logins and e-mail requests, and the server's on realtime
+// subscriptions, are read from the environment
 // (limits.go): a value it cannot take is an error naming the variable.
 func Register(app core.App) error {
 	limits, err := LimitsFromEnv()
@@ -35,7 +36,7 @@ func Register(app core.App) error {
 		return err
 	}
 	app.OnRecordAuthWithPasswordRequest().Bind(loginOutcome())
-	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget())
+	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget(limits.RealtimeSubscriptions))
 	bindLeftViews(app)
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanSecurity",
