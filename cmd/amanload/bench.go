@@ -94,6 +94,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		// smaller than rtcost's defaults: the rows add under a minute a run
 		b.rtCounts = []int{0, cfg.rtSubs}
 		b.rtSizes = rtSizes{push: 50, creates: 20, small: 3}
+		srv.env = realtimeUnbounded()
 	}
 	if err := b.setup(); err != nil {
 		return err

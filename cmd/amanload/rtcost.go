@@ -103,6 +103,7 @@ func runRTCost(ctx context.Context, args []string, out io.Writer) (*bench, error
 		return nil, err
 	}
 	defer done()
+	srv.env = realtimeUnbounded()
 	b := &bench{cfg: bcfg, out: out, srv: srv, rows: map[string]*series{}, rtSizes: cfg.sizes, rtCounts: cfg.subscribers}
 	if err := b.setup(); err != nil {
 		return nil, err
