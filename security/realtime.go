@@ -50,14 +50,16 @@ const CodeTooManySubscriptions = "realtime_too_many_subscriptions"
 // server past its bound (Limits.RealtimeSubscriptions).
 const CodeServerBusy = "realtime_server_busy"
 
-// recordTopicsKey and budgetKey hold, in a realtime client's store, how
-// many of its subscriptions count against its budget, and whose budget
-// (an account or an anonymous caller's address) that is. The server's
-// total (maxTotal of realtimeBudget) is the sum of the first over every
-// connection: the bookkeeping is the same, a connection PocketBase drops
+// recordTopicsKey, totalTopicsKey and budgetKey hold, in a realtime
+// client's store, how many of its subscriptions count against its budget
+// and against the server's total (none of an aid worker's: vettedViewer),
+// and whose budget (an account or an anonymous caller's address) that is.
+// The server's total (maxTotal of realtimeBudget) is the sum of the second
+// over every connection: the bookkeeping is the same, a connection PocketBase drops
 // (closed, idle) leaves the broker's list and frees its share of both.
 const (
 	recordTopicsKey = "amanRecordTopics"
+	totalTopicsKey  = "amanTotalTopics"
 	budgetKey       = "amanRealtimeBudget"
 )
 
@@ -74,14 +76,18 @@ var subscribing sync.Mutex
 // once, after this handler, so the connection keeps the topics it held
 // before it (its count too) and none of those it asked for.
 // Coordinators', editors' and superusers' topics count 0: they are never
-// refused, and take no room.
+// refused, and take no room. An aid worker's count against its own budget
+// only.
 func realtimeBudget(maxTotal int) *hook.Handler[*core.RealtimeSubscribeRequestEvent] {
 	return &hook.Handler[*core.RealtimeSubscribeRequestEvent]{
 		Id: "amanRealtimeBudget",
 		Func: func(e *core.RealtimeSubscribeRequestEvent) error {
-			n := 0
+			n, inTotal := 0, 0
 			if !trustedViewer(e.Auth) {
 				n = recordTopics(e.App, e.Subscriptions)
+				if !vettedViewer(e.Auth) {
+					inTotal = n
+				}
 			}
 			subscribing.Lock()
 			defer subscribing.Unlock()
@@ -93,7 +99,8 @@ func realtimeBudget(maxTotal int) *hook.Handler[*core.RealtimeSubscribeRequestEv
 						continue
 					}
 					count, _ := c.Get(recordTopicsKey).(int)
-					total += count
+					counted, _ := c.Get(totalTopicsKey).(int)
+					total += counted
 					if c.Get(budgetKey) == budget {
 						held += count
 					}
@@ -102,7 +109,7 @@ func realtimeBudget(maxTotal int) *hook.Handler[*core.RealtimeSubscribeRequestEv
 					SetRetryAfter(e.Response.Header(), RealtimeIdleTimeout)
 					return ErrTooManySubscriptions()
 				}
-				if total+n > maxTotal {
+				if inTotal > 0 && total+inTotal > maxTotal {
 					SetRetryAfter(e.Response.Header(), RealtimeBusyRetry)
 					return ErrServerBusy()
 				}
@@ -111,6 +118,7 @@ func realtimeBudget(maxTotal int) *hook.Handler[*core.RealtimeSubscribeRequestEv
 				return err
 			}
 			e.Client.Set(recordTopicsKey, n)
+			e.Client.Set(totalTopicsKey, inTotal)
 			e.Client.Set(budgetKey, budget)
 			return nil
 		},
@@ -148,6 +156,14 @@ func ErrTooManySubscriptions() *router.ApiError {
 	return reasonError(http.StatusTooManyRequests, "subscriptions", validation.NewError(CodeTooManySubscriptions,
 		"At most {{.max}} realtime subscriptions to records are allowed at once.").
 		SetParams(map[string]any{"max": MaxRecordTopics}))
+}
+
+// vettedViewer: an aid worker, an account only staff make (docs/data-model.md,
+// Who may do what): its subscriptions count against its own budget but not
+// against the server's total, which bounds what open sign-up and anonymous
+// callers can hold, so that they cannot take an aid worker's live refresh.
+func vettedViewer(auth *core.Record) bool {
+	return privacy.ViewerOf(auth).Role == privacy.RoleAidWorker
 }
 
 // trustedViewer: coordinators, editors and superusers, whose subscriptions

@@ -119,11 +119,13 @@ func subscribeAs(t *testing.T, app core.App, srv *httptest.Server, as string, c 
 // server are bounded (AMAN_REALTIME_MAX_SUBSCRIPTIONS, here 30), whatever
 // the accounts and addresses holding them, since open sign-up gives one
 // person as many accounts as they like, each with its own budget of 20.
-// Volunteers, aid workers and anonymous callers count; past the bound a
-// subscription answers 429 realtime_server_busy with a Retry-After, and
-// the refused connection keeps what it held; coordinators, editors and
-// superusers are neither counted nor refused; a closed connection frees
-// its share at once.
+// Volunteers and anonymous callers count; past the bound a subscription
+// answers 429 realtime_server_busy with a Retry-After, and the refused
+// connection keeps what it held; coordinators, editors and superusers are
+// neither counted nor refused, nor are aid workers (accounts only staff
+// make: an attack from open sign-up must not take their live refresh),
+// who keep their own budget of 20; a closed connection frees its share at
+// once.
 func TestRealtime_ServerTotal(t *testing.T) {
 	t.Setenv(security.EnvRealtimeSubscriptions, "30")
 	app := fixtures.Factory(t)
@@ -176,12 +178,17 @@ func TestRealtime_ServerTotal(t *testing.T) {
 	anon := openSSE(t, srv)
 	ok("anonymous 5", subscribeAs(t, app, srv, fixtures.Anonymous, anon, topics("updates", "c", 5)))
 
-	// the next volunteer, an aid worker (a review screen), another
-	// anonymous connection: refused
+	// the next volunteer, another anonymous connection: refused; an aid
+	// worker (a review screen) is not counted, up to its own budget
 	v3 := openSSE(t, srv)
 	busy("third volunteer's 1", subscribeAs(t, app, srv, volunteer3, v3, topics("incident_reports", "d", 1)))
 	w := openSSE(t, srv)
-	busy("aid worker's 1", subscribeAs(t, app, srv, worker, w, topics("aid_requests", "e", 1)))
+	ok("aid worker's 3", subscribeAs(t, app, srv, worker, w, topics("aid_requests", "e", 3)))
+	w2 := openSSE(t, srv)
+	tooMany := subscribeAs(t, app, srv, worker, w2, topics("aid_requests", "w", 18))
+	if tooMany.status != http.StatusTooManyRequests || !strings.Contains(tooMany.body, `"code":"realtime_too_many_subscriptions"`) {
+		t.Fatalf("aid worker past its own budget: %d %s, want 429 realtime_too_many_subscriptions", tooMany.status, tooMany.body)
+	}
 	anon2 := openSSE(t, srv)
 	busy("anonymous 1 more", subscribeAs(t, app, srv, fixtures.Anonymous, anon2, topics("updates", "f", 1)))
 	if got := held(v3); len(got) != 0 {
@@ -205,7 +212,7 @@ func TestRealtime_ServerTotal(t *testing.T) {
 		c := openSSE(t, srv)
 		ok(fixtures.Role(as)+"'s 50", subscribeAs(t, app, srv, as, c, append(topics("incident_reports", "s", 25), topics("aid_requests", "s", 25)...)))
 	}
-	busy("aid worker's 1, beside the staff's 150", subscribeAs(t, app, srv, worker, w, topics("aid_requests", "e", 1)))
+	busy("third volunteer's 1, beside the staff's 150", subscribeAs(t, app, srv, volunteer3, v3, topics("incident_reports", "d", 1)))
 
 	// a closed connection frees its 20 as soon as PocketBase sees it gone
 	v1.close()
@@ -219,10 +226,9 @@ func TestRealtime_ServerTotal(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	ok("aid worker's 3 after the close", subscribeAs(t, app, srv, worker, w, topics("aid_requests", "e", 3)))
 	ok("anonymous 15 after the close", subscribeAs(t, app, srv, fixtures.Anonymous, anon2, topics("updates", "f", 15)))
-	ok("third volunteer's 2 after the close", subscribeAs(t, app, srv, volunteer3, v3, append(topics("incident_reports", "d", 2), "aman/sync")))
-	busy("full again", subscribeAs(t, app, srv, volunteer3, v3, topics("incident_reports", "d", 3)))
+	ok("third volunteer's 5 after the close", subscribeAs(t, app, srv, volunteer3, v3, append(topics("incident_reports", "d", 5), "aman/sync")))
+	busy("full again", subscribeAs(t, app, srv, volunteer3, v3, topics("incident_reports", "d", 6)))
 }
 
 // TestRealtime_ServerTotalSetting: the bound is read at start; unset, it
