@@ -94,13 +94,19 @@ func bindLeftViews(app core.App) {
 	app.OnModelAfterUpdateSuccess().Bind(&hook.Handler[*core.ModelEvent]{
 		Id: "amanRealtimeLeftAfter",
 		Func: func(e *core.ModelEvent) error {
-			err := e.Next() // PocketBase's own broadcast first
-			if record := recordOf(e.Model); record != nil {
-				l.after(record)
+			record := recordOf(e.Model)
+			var ended []subscriptions.Client
+			if record != nil {
+				// before PocketBase makes them guests (realtime_ended.go)
+				ended = endedSessions(e.App, record, false)
+			}
+			err := e.Next() // PocketBase's own auth update and broadcast first
+			if record != nil {
+				l.after(record, ended)
 			}
 			return err
 		},
-		Priority: -99,
+		Priority: endedPriority,
 	})
 	app.OnModelAfterUpdateError().Bind(&hook.Handler[*core.ModelErrorEvent]{
 		Id: "amanRealtimeLeftRolledBack",
@@ -252,9 +258,20 @@ func (l *leftViews) take(record *core.Record) []leftView {
 }
 
 // after sends a delete of record to every subscription that could see it
-// before and cannot now.
-func (l *leftViews) after(record *core.Record) {
+// before and cannot now, then closes the connections of ended, whose
+// session the write ended (realtime_ended.go), once their deletes are
+// delivered.
+func (l *leftViews) after(record *core.Record, ended []subscriptions.Client) {
 	seen := l.take(record)
+	closing := map[subscriptions.Client][]subscriptions.Message{}
+	for _, client := range ended {
+		closing[client] = nil
+	}
+	defer func() {
+		for client, msgs := range closing {
+			routine.FireAndForget(func() { endSession(l.app, client, msgs) })
+		}
+	}()
 	if len(seen) == 0 {
 		return
 	}
@@ -269,6 +286,10 @@ func (l *leftViews) after(record *core.Record) {
 		}
 		msg := subscriptions.Message{Name: v.topic, Data: data}
 		client := v.client
+		if msgs, ok := closing[client]; ok {
+			closing[client] = append(msgs, msg)
+			continue
+		}
 		routine.FireAndForget(func() { client.Send(msg) })
 	}
 }

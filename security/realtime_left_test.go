@@ -31,10 +31,13 @@ type liveEvent struct {
 }
 
 // subscriber is a realtime connection opened over HTTP as the SDK opens it
-// (GET /api/realtime, then POST its topics), as one user.
+// (GET /api/realtime, then POST its topics), as one user; closed is
+// closed when the server ends the connection.
 type subscriber struct {
-	as     string
-	events chan liveEvent
+	as       string
+	clientId string
+	events   chan liveEvent
+	closed   chan struct{}
 }
 
 // liveServer serves app's API over HTTP, as a browser reaches it.
@@ -57,10 +60,23 @@ func liveServer(t *testing.T, app *tests.TestApp) *httptest.Server {
 // subscribes to topics.
 func subscribe(t *testing.T, app *tests.TestApp, srv *httptest.Server, as string, topics ...string) *subscriber {
 	t.Helper()
+	s := openLive(t, srv, as)
+	body, _ := json.Marshal(map[string]any{"clientId": s.clientId, "subscriptions": topics})
+	if code := call(t, app, srv, as, http.MethodPost, "/api/realtime", string(body)); code != http.StatusNoContent {
+		t.Fatalf("%s subscribes to %v: %d", fixtures.Role(as), topics, code)
+	}
+	return s
+}
+
+// openLive opens a realtime connection (which binds no account) for as and
+// waits for its PB_CONNECT.
+func openLive(t *testing.T, srv *httptest.Server, as string) *subscriber {
+	t.Helper()
 	res, _ := openRealtime(t, srv)
-	s := &subscriber{as: as, events: make(chan liveEvent, 32)}
+	s := &subscriber{as: as, events: make(chan liveEvent, 32), closed: make(chan struct{})}
 	connected := make(chan string, 1)
 	go func() {
+		defer close(s.closed)
 		defer res.Body.Close()
 		sc := bufio.NewScanner(res.Body)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -86,15 +102,10 @@ func subscribe(t *testing.T, app *tests.TestApp, srv *httptest.Server, as string
 			}
 		}
 	}()
-	var id string
 	select {
-	case id = <-connected:
+	case s.clientId = <-connected:
 	case <-time.After(5 * time.Second):
 		t.Fatal("no PB_CONNECT")
-	}
-	body, _ := json.Marshal(map[string]any{"clientId": id, "subscriptions": topics})
-	if code := call(t, app, srv, as, http.MethodPost, "/api/realtime", string(body)); code != http.StatusNoContent {
-		t.Fatalf("%s subscribes to %v: %d", fixtures.Role(as), topics, code)
 	}
 	return s
 }

@@ -38,6 +38,7 @@ func Register(app core.App) error {
 	app.OnRecordAuthWithPasswordRequest().Bind(loginOutcome())
 	app.OnRealtimeSubscribeRequest().Bind(realtimeBudget(limits.RealtimeSubscriptions))
 	bindLeftViews(app)
+	bindEndedOnDelete(app)
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Id: "amanSecurity",
 		Func: func(e *core.ServeEvent) error {
