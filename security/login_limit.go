@@ -20,8 +20,9 @@ import (
 // stuck retrying, kept everyone else there from signing in. PocketBase's
 // limiter counts such a request by a made-up address (in fd00::/8) derived
 // from the client's address (an IPv6 one by its /64) and the lower-cased
-// identity the body names, so its rules (`*:auth` 10 per 30 s,
-// `*:requestPasswordReset`, `*:requestOTP` and `*:requestVerification` 5 per
+// identity the body names (an e-mail change, signed in: the caller's
+// account), so its rules (`*:auth` 10 per 30 s, `*:requestPasswordReset`,
+// `*:requestOTP`, `*:requestVerification` and `*:requestEmailChange` 5 per
 // 60 s) hold per account per address. Spraying guesses over many accounts from one address is
 // bounded by addressBound: Limits.LoginsPerAddress logins,
 // Limits.EmailRequestsPerAddress e-mail requests.
@@ -37,8 +38,8 @@ const (
 	// they name.
 	LoginAttemptsPerAddress = 100
 	LoginWindow             = 30 * time.Second
-	// EmailRequestsPerAddress bounds the password-reset, OTP and
-	// verification requests (they send e-mail) from one address per
+	// EmailRequestsPerAddress bounds the password-reset, OTP, verification
+	// and e-mail change requests (they send e-mail) from one address per
 	// EmailWindow.
 	EmailRequestsPerAddress = 20
 	EmailWindow             = 60 * time.Second
@@ -59,12 +60,14 @@ var identityRoutes = map[string]identityRouteInfo{
 	"POST /api/collections/{collection}/request-otp":            {field: "email", email: true},
 	"POST /api/collections/{collection}/request-password-reset": {field: "email", email: true},
 	"POST /api/collections/{collection}/request-verification":   {field: "email", email: true},
+	"POST /api/collections/{collection}/request-email-change":   {auth: true, email: true},
 }
 
 type identityRouteInfo struct {
 	field    string // "": none (OAuth2), counted by address
 	email    bool   // the e-mail bound, else the login bound
 	password bool   // a password login: its account's failures count (account_limit.go)
+	auth     bool   // signed in (an e-mail change): the identity is the caller's account
 }
 
 // boundCheck is what the restore middleware checks once PocketBase's
@@ -82,8 +85,9 @@ type boundCheck struct {
 
 // identityRoute tells whether the request is a login or an e-mail request
 // that counts by identity, and gives the identity its body names ("" when
-// none, or when the body cannot be read as the handler would read it) and
-// the id of the collection.
+// none, or when the body cannot be read as the handler would read it), or
+// for an e-mail change the id of the signed-in account, and the id of the
+// collection.
 func identityRoute(e *core.RequestEvent) (identity, collectionId string, route identityRouteInfo, ok bool) {
 	route, ok = identityRoutes[e.Request.Pattern]
 	if !ok {
@@ -92,6 +96,12 @@ func identityRoute(e *core.RequestEvent) (identity, collectionId string, route i
 	collection, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
 	if err != nil || !collection.IsAuth() || collection.Name == core.CollectionNameSuperusers {
 		return "", "", route, false
+	}
+	if route.auth {
+		if e.Auth == nil || e.Auth.Collection().Id != collection.Id {
+			return "", collection.Id, route, true
+		}
+		return e.Auth.Id, collection.Id, route, true
 	}
 	if route.field == "" {
 		return "", collection.Id, route, true
