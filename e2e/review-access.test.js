@@ -114,7 +114,7 @@ describe('review screen, the signed-in person\'s access', () => {
     await s.context.close();
   });
 
-  test('an aid worker whose organization retires loses its closed requests from the list, and is told', async () => {
+  test('an aid worker whose organization retires loses its closed requests from the list, is told, and is shown what one with no organization is', async () => {
     const retiring = await people.root.collection('organizations').create({
       name: 'Retiring Relief', kind: 'humanitarian', region: 'batken', country: 'kg', active: true,
     });
@@ -134,8 +134,23 @@ describe('review screen, the signed-in person\'s access', () => {
     await noted(page);
     await page.locator(`#records li[data-id="${aid.id}"]`).waitFor({ state: 'detached', timeout: 10000 });
     assert.equal(await page.evaluate(() => window.__kept), 1, 'the page was not reloaded');
-    assert.deepEqual(cspErrors(s), []);
+    // shown what an aid worker with no organization is: a volunteer's sections, their note
+    await page.locator('#volunteer-note').waitFor();
+    assert.equal((await page.locator('#volunteer-note').textContent()).trim(), strings.review_volunteer_note);
+    assert.deepEqual(await page.locator('#tabs a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+      ['#/reports', '#/aid'], 'the sections of an aid worker with no organization');
+    assert.equal(await page.getByText(strings.review_assigned_to_you).count(), 0, 'still headed as their organization\'s');
+    // and so at the next sign-in
     await s.context.close();
+    const again = await signIn(w.email);
+    await go(again.page, '#/aid', '#records li');
+    await again.page.locator('#volunteer-note').waitFor();
+    assert.deepEqual(await again.page.locator('#tabs a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+      ['#/reports', '#/aid']);
+    assert.equal(await again.page.getByText(strings.review_assigned_to_you).count(), 0);
+    assert.deepEqual(cspErrors(s), []);
+    assert.deepEqual(cspErrors(again), []);
+    await again.context.close();
   });
 
   test('an account deleted while signed in goes back to the sign-in, with a note', async () => {
