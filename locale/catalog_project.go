@@ -134,6 +134,11 @@ var projectErrorMessages = []*i18n.Message{
 
 	{ID: "realtime_too_many_subscriptions", Other: "At most {{.max}} realtime subscriptions to records are allowed at once."},
 	{ID: "realtime_server_busy", Other: "The server has too many realtime subscriptions open. Wait a minute and try again."},
+	// Not codes: the top-level message of PocketBase's own refusal of a
+	// subscribe request, whose field error keeps PocketBase's code
+	// (subscribeReason).
+	{ID: "realtime_subscribe_too_many_topics", Other: "A realtime connection may subscribe to at most {{.max}} topics at once."},
+	{ID: "realtime_subscribe_topic_too_long", Other: "A realtime subscription topic may have at most {{.max}} characters."},
 
 	{ID: "login_account_locked", Other: "There were too many failed sign-ins to this account. Sign in from a network you signed in to it from before, or try again later."},
 	{ID: "login_too_many_attempts", Other: "There were too many sign-in attempts from your network. Wait a little and try again."},

@@ -52,7 +52,9 @@ func languageMiddleware() *hook.Handler[*core.RequestEvent] {
 
 // errorsMiddleware localizes the error the handler chain returns before the
 // router writes it, after giving a list request over PocketBase's search
-// limits a code of its own (explainListLimit). Responses a handler wrote
+// limits a code of its own (explainListLimit), and a realtime subscribe
+// request PocketBase refused for its number of topics or a topic's length
+// its reason on top (subscribeReason). Responses a handler wrote
 // itself are not touched.
 func errorsMiddleware() *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
@@ -68,7 +70,14 @@ func errorsMiddleware() *hook.Handler[*core.RequestEvent] {
 			if h.Get("Content-Language") == "" {
 				h.Set("Content-Language", lang)
 			}
-			return LocalizeApiError(lang, explainListLimit(router.ToApiError(err)))
+			apiErr := explainListLimit(router.ToApiError(err))
+			loc := LocalizeApiError(lang, apiErr)
+			if reason, ok := subscribeReason(lang, e, apiErr); ok {
+				out := *loc
+				out.Message = reason
+				return &out
+			}
+			return loc
 		},
 	}
 }
