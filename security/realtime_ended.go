@@ -1,6 +1,7 @@
 package security
 
 import (
+	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -29,6 +30,15 @@ import (
 // own record that realtime_left.go sends after a new password, and the one
 // PocketBase sends after a delete. A change that keeps the key (a name,
 // a role) closes nothing; other accounts' connections are not touched.
+//
+// A new token secret of an auth collection (its settings' authToken.secret:
+// a superuser's "log everyone out") ends every session of the collection
+// at once: PocketBase unsets the account of each of its realtime clients
+// (apis.realtimeUnsetClientsAuthByCollection, in its OnCollectionUpdate
+// hook at -99, after the write and before the commit) and keeps them as
+// guests'. Those clients are found before that hook (endedPriority) and
+// closed once the update is committed; anonymous connections and other
+// collections' (superusers' when users' secret changes) stay open.
 
 // endedPriority runs the hooks before PocketBase's realtime ones (-99)
 // whatever the binding order: PocketBase binds its own when the router is
@@ -48,23 +58,28 @@ func endedSessions(app core.App, record *core.Record, deleted bool) []subscripti
 	if c == nil || !c.IsAuth() {
 		return nil
 	}
+	return signedIn(app, func(auth *core.Record) bool {
+		return auth.Id == record.Id && auth.Collection().Id == c.Id &&
+			(deleted || auth.TokenKey() != record.TokenKey())
+	})
+}
+
+// signedIn is the realtime clients signed in with an account that match
+// takes.
+func signedIn(app core.App, match func(auth *core.Record) bool) []subscriptions.Client {
 	broker := app.SubscriptionsBroker()
 	if broker.TotalClients() == 0 {
 		return nil
 	}
-	var ended []subscriptions.Client
+	var clients []subscriptions.Client
 	for _, chunk := range broker.ChunkedClients(150) {
 		for _, client := range chunk {
-			auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
-			if auth == nil || auth.Id != record.Id || auth.Collection().Id != c.Id {
-				continue
-			}
-			if deleted || auth.TokenKey() != record.TokenKey() {
-				ended = append(ended, client)
+			if auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record); auth != nil && match(auth) {
+				clients = append(clients, client)
 			}
 		}
 	}
-	return ended
+	return clients
 }
 
 // endSession delivers msgs to client in order, then closes its
@@ -135,5 +150,64 @@ func bindEndedOnDelete(app core.App) {
 			return err
 		},
 		Priority: endedPriority,
+	})
+}
+
+// bindEndedOnSecret closes the realtime connections signed in with an auth
+// collection whose token secret an update changed. They are found before
+// PocketBase's own hook unsets their account (the secret compared with the
+// cached collection's, as PocketBase does), kept until the update is
+// committed (OnCollectionAfterUpdateSuccess) or dropped if it fails, and
+// closed then unless signed in again meanwhile (with a token of the new
+// secret: PocketBase's unset left them without an account).
+func bindEndedOnSecret(app core.App) {
+	var mu sync.Mutex
+	pending := map[string][]subscriptions.Client{} // collection id → its clients
+	take := func(id string) []subscriptions.Client {
+		mu.Lock()
+		defer mu.Unlock()
+		clients := pending[id]
+		delete(pending, id)
+		return clients
+	}
+	app.OnCollectionUpdate().Bind(&hook.Handler[*core.CollectionEvent]{
+		Id: "amanRealtimeEndedOnSecret",
+		Func: func(e *core.CollectionEvent) error {
+			c := e.Collection
+			if !c.IsAuth() {
+				return e.Next()
+			}
+			old, _ := e.App.FindCachedCollectionByNameOrId(c.Id)
+			if old == nil || old.AuthToken.Secret == c.AuthToken.Secret {
+				return e.Next()
+			}
+			clients := signedIn(e.App, func(auth *core.Record) bool { return auth.Collection().Id == c.Id })
+			if len(clients) > 0 {
+				mu.Lock()
+				pending[c.Id] = append(pending[c.Id], clients...)
+				mu.Unlock()
+			}
+			return e.Next()
+		},
+		Priority: endedPriority,
+	})
+	app.OnCollectionAfterUpdateSuccess().Bind(&hook.Handler[*core.CollectionEvent]{
+		Id: "amanRealtimeEndedOnSecretCommitted",
+		Func: func(e *core.CollectionEvent) error {
+			for _, client := range take(e.Collection.Id) {
+				if auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record); auth != nil {
+					continue // signed in again, with the new secret
+				}
+				routine.FireAndForget(func() { endSession(e.App, client, nil) })
+			}
+			return e.Next()
+		},
+	})
+	app.OnCollectionAfterUpdateError().Bind(&hook.Handler[*core.CollectionErrorEvent]{
+		Id: "amanRealtimeEndedOnSecretFailed",
+		Func: func(e *core.CollectionErrorEvent) error {
+			take(e.Collection.Id)
+			return e.Next()
+		},
 	})
 }

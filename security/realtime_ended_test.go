@@ -189,3 +189,61 @@ func TestRealtime_DeletedAccountEndsConnections(t *testing.T) {
 	}
 	kept.open(t, "other aid worker")
 }
+
+// TestRealtime_NewSecretEndsConnections: a new token secret of users (a
+// superuser's "log everyone out") ends every session of the collection,
+// and the server closes their realtime connections (PocketBase would keep
+// them as guests'): both volunteers' streams end within a second, a new
+// subscription with an old token is refused 401 with its code, and an
+// anonymous stream and a superuser's (another auth collection) stay open,
+// the superuser's still receiving events.
+func TestRealtime_NewSecretEndsConnections(t *testing.T) {
+	app, srv := servedEnv(t)
+	oldToken, err := fixtures.Auth(app, fixtures.Volunteer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	volunteer := subscribe(t, app, srv, fixtures.Volunteer, "users/"+fixtures.Volunteer)
+	other := subscribe(t, app, srv, fixtures.Volunteer2, "incident_reports/*")
+	anonymous := subscribe(t, app, srv, fixtures.Anonymous, "incident_reports/*")
+	superuser := subscribe(t, app, srv, fixtures.Superuser, "users/*")
+
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users.AuthToken.Secret = strings.Repeat("n", 50)
+	if err := app.Save(users); err != nil {
+		t.Fatal(err)
+	}
+	volunteer.ends(t, "volunteer")
+	other.ends(t, "other volunteer")
+
+	code, body := subscribeWith(t, srv, oldToken, "users/"+fixtures.Volunteer)
+	if code != http.StatusUnauthorized || !strings.Contains(body, staleCode) {
+		t.Errorf("subscribing again with the old token: %d %s, want 401 %s", code, body, staleCode)
+	}
+
+	rename(t, app, fixtures.Volunteer2, "Renamed Volunteer Two")
+	superuser.expect(t, "superuser", fixtures.Volunteer2, map[string]string{"users/*": "update"})
+	anonymous.open(t, "anonymous")
+	superuser.open(t, "superuser")
+}
+
+// TestRealtime_UnchangedSecretClosesNothing: saving users' settings with
+// the same token secret (another setting changed) ends no session.
+func TestRealtime_UnchangedSecretClosesNothing(t *testing.T) {
+	app, srv := servedEnv(t)
+	volunteer := subscribe(t, app, srv, fixtures.Volunteer, "users/"+fixtures.Volunteer)
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users.AuthToken.Duration++
+	if err := app.Save(users); err != nil {
+		t.Fatal(err)
+	}
+	rename(t, app, fixtures.Volunteer, "Renamed Volunteer")
+	volunteer.expect(t, "volunteer", fixtures.Volunteer, map[string]string{"users/" + fixtures.Volunteer: "update"})
+	volunteer.open(t, "volunteer")
+}
