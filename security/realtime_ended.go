@@ -37,8 +37,10 @@ import (
 // (apis.realtimeUnsetClientsAuthByCollection, in its OnCollectionUpdate
 // hook at -99, after the write and before the commit) and keeps them as
 // guests'. Those clients are found before that hook (endedPriority) and
-// closed once the update is committed; anonymous connections and other
-// collections' (superusers' when users' secret changes) stay open.
+// closed once the update is committed, or rolled back after the unset
+// (their tokens still hold: connecting again restores their account);
+// anonymous connections and other collections' (superusers' when users'
+// secret changes) stay open.
 
 // endedPriority runs the hooks before PocketBase's realtime ones (-99)
 // whatever the binding order: PocketBase binds its own when the router is
@@ -156,10 +158,15 @@ func bindEndedOnDelete(app core.App) {
 // bindEndedOnSecret closes the realtime connections signed in with an auth
 // collection whose token secret an update changed. They are found before
 // PocketBase's own hook unsets their account (the secret compared with the
-// cached collection's, as PocketBase does), kept until the update is
-// committed (OnCollectionAfterUpdateSuccess) or dropped if it fails, and
-// closed then unless signed in again meanwhile (with a token of the new
-// secret: PocketBase's unset left them without an account).
+// cached collection's, as PocketBase does) and closed once the update ends
+// if that hook left them without an account: after the commit
+// (OnCollectionAfterUpdateSuccess), since their tokens are dead; after a
+// failure too (OnCollectionAfterUpdateError: a transaction rolled back
+// after PocketBase's hook ran), since they would go on as guests' while
+// their tokens still hold, and connecting again gives them back their
+// account. One signed in again meanwhile keeps its connection; one whose
+// save failed before PocketBase's hook ran kept its account and is not
+// touched.
 func bindEndedOnSecret(app core.App) {
 	var mu sync.Mutex
 	pending := map[string][]subscriptions.Client{} // collection id → its clients
@@ -191,22 +198,25 @@ func bindEndedOnSecret(app core.App) {
 		},
 		Priority: endedPriority,
 	})
+	end := func(app core.App, id string) {
+		for _, client := range take(id) {
+			if auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record); auth != nil {
+				continue // signed in again, or never unset
+			}
+			routine.FireAndForget(func() { endSession(app, client, nil) })
+		}
+	}
 	app.OnCollectionAfterUpdateSuccess().Bind(&hook.Handler[*core.CollectionEvent]{
 		Id: "amanRealtimeEndedOnSecretCommitted",
 		Func: func(e *core.CollectionEvent) error {
-			for _, client := range take(e.Collection.Id) {
-				if auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record); auth != nil {
-					continue // signed in again, with the new secret
-				}
-				routine.FireAndForget(func() { endSession(e.App, client, nil) })
-			}
+			end(e.App, e.Collection.Id)
 			return e.Next()
 		},
 	})
 	app.OnCollectionAfterUpdateError().Bind(&hook.Handler[*core.CollectionErrorEvent]{
 		Id: "amanRealtimeEndedOnSecretFailed",
 		Func: func(e *core.CollectionErrorEvent) error {
-			take(e.Collection.Id)
+			end(e.App, e.Collection.Id)
 			return e.Next()
 		},
 	})

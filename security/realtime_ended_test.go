@@ -2,6 +2,7 @@ package security_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -246,4 +247,40 @@ func TestRealtime_UnchangedSecretClosesNothing(t *testing.T) {
 	rename(t, app, fixtures.Volunteer, "Renamed Volunteer")
 	volunteer.expect(t, "volunteer", fixtures.Volunteer, map[string]string{"users/" + fixtures.Volunteer: "update"})
 	volunteer.open(t, "volunteer")
+}
+
+// TestRealtime_RolledBackSecretReconnects: a new secret whose transaction
+// is rolled back after PocketBase unset the connections' accounts (its hook
+// runs before the commit) leaves tokens valid but the connections a
+// guest's; the server closes them too, and the subscription made again
+// with the same token is taken as the volunteer's. An anonymous stream
+// stays open.
+func TestRealtime_RolledBackSecretReconnects(t *testing.T) {
+	app, srv := servedEnv(t)
+	token, err := fixtures.Auth(app, fixtures.Volunteer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	volunteer := subscribe(t, app, srv, fixtures.Volunteer, "users/"+fixtures.Volunteer)
+	anonymous := subscribe(t, app, srv, fixtures.Anonymous, "incident_reports/*")
+	rollback := errors.New("rolled back")
+	err = app.RunInTransaction(func(tx core.App) error {
+		users, err := tx.FindCollectionByNameOrId("users")
+		if err != nil {
+			return err
+		}
+		users.AuthToken.Secret = strings.Repeat("r", 50)
+		if err := tx.Save(users); err != nil {
+			return err
+		}
+		return rollback
+	})
+	if !errors.Is(err, rollback) {
+		t.Fatalf("transaction: %v", err)
+	}
+	volunteer.ends(t, "volunteer left a guest by the rolled-back secret")
+	if code, body := subscribeWith(t, srv, token, "users/"+fixtures.Volunteer); code != http.StatusNoContent {
+		t.Errorf("subscribing again with the still valid token: %d %s, want 204", code, body)
+	}
+	anonymous.open(t, "anonymous")
 }
