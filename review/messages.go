@@ -102,6 +102,9 @@ var Messages = []*i18n.Message{
 	{ID: "review_photo_original", Other: "Open the original"},
 	{ID: "review_photo_busy", Other: "The server is busy making previews: this photo is not shown yet."},
 	{ID: "review_photo_retry", Other: "Try again"},
+	// {n}, the seconds of a 429's Retry-After, is filled by the screen (app.js, fail)
+	{ID: "review_try_again_in", Other: "Try again in {n} s."},
+	{ID: "review_live_paused", Other: "Live refresh is paused: the server is busy. The list is up to date as of now."},
 }
 
 // messagesHandler serves GET /api/aman/review/messages[?lang=…]: the

@@ -23,8 +23,16 @@ const refusedCode = 'sync_invalid_token';
 // SDK subscribing again after a reconnect), back to the sign-in with a
 // note; before anyone signed in (a token kept from an earlier visit) it
 // is forgotten.
+// A refusal for too many requests (429) keeps its Retry-After (whole
+// seconds, docs/operations.md) on the answer as retryAfter (not
+// enumerable: nothing lists it), for fail() to say when to try again and
+// for live.js to subscribe again after it.
 pb.afterSend = (response, data) => {
   if (response.status === 401 && data?.code === refusedCode) refused();
+  if (response.status === 429 && data && typeof data === 'object') {
+    const wait = live.seconds(response.headers.get('Retry-After'));
+    if (wait) Object.defineProperty(data, 'retryAfter', { value: wait });
+  }
   return data;
 };
 
@@ -161,7 +169,8 @@ function flash(text, kind = 'ok') {
 
 // fail shows an API error as the API wrote it, already localized by the
 // server: the message and each field's message under its label (but the
-// one the message already is).
+// one the message already is); a refusal for too many requests (429) also
+// says when to try again, by its Retry-After.
 function fail(err, collection) {
   // a refused token ended the session already, and said so (refused)
   if (err?.isAbort || isRefused(err)) return;
@@ -181,7 +190,9 @@ function fail(err, collection) {
   const box = document.getElementById('flash');
   box.className = 'error';
   box.hidden = false;
-  replace(box, h('p', null, top), lines.length ? h('ul', null, lines.map((l) => h('li', null, l))) : null);
+  const wait = err.status === 429 && res.retryAfter
+    ? h('p', { class: 'retry-after' }, ctx.t('review_try_again_in').replace('{n}', res.retryAfter)) : null;
+  replace(box, h('p', null, top), lines.length ? h('ul', null, lines.map((l) => h('li', null, l))) : null, wait);
   box.scrollIntoView({ block: 'nearest' });
 }
 

@@ -16,7 +16,12 @@
 // (a phone's link, a server restart) and subscribes again, but what changed
 // meanwhile sent no event: every connection after the first catches up as
 // the first subscription does. Subscriptions to records are bounded per
-// account (security/realtime.go): one per open screen.
+// account (security/realtime.go): one per open screen. A subscription the
+// server refuses as busy (429 realtime_server_busy or
+// realtime_too_many_subscriptions) pauses live refresh: a note says so,
+// and the screen subscribes again after the answer's Retry-After, then
+// after twice as long each time it is refused again, at most maxPauseMs
+// (pause, resume): one timer per screen, whatever was refused.
 import { h } from './dom.js';
 
 const waitMs = 500;
@@ -25,6 +30,67 @@ let sub = null; // { collection, unsubscribe: Promise<fn|null> }
 let handler = null; // what the view shown does with its collection's events
 let events = []; // events not yet handled
 let timer = null;
+let followed = null; // the changed() of follow, called again after a pause
+
+const busyCodes = ['realtime_server_busy', 'realtime_too_many_subscriptions'];
+const maxPauseMs = 5 * 60 * 1000;
+let paused = null; // { tries, timer }: live refresh refused as busy
+
+// seconds reads a Retry-After: whole seconds (what this server sends) or
+// an HTTP date; 0 when absent or unreadable.
+export function seconds(value) {
+  if (value == null || String(value).trim() === '') return 0;
+  const n = Number(value);
+  if (Number.isFinite(n)) return n > 0 ? Math.ceil(n) : 0;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? 0 : Math.max(1, Math.ceil((at - Date.now()) / 1000));
+}
+
+// busy: err is the server refusing a subscription for its bound or the
+// caller's budget (security/realtime.go).
+function busy(err) {
+  return err?.status === 429 && busyCodes.includes(err.response?.data?.subscriptions?.code);
+}
+
+// pause shows the note (once) and starts the one timer that subscribes
+// again, after Retry-After (60 s when the answer has none) plus up to a
+// second of jitter, doubled at each refusal since the last success.
+function pause(ctx, err) {
+  if (!document.getElementById('live-paused')) {
+    ctx.main.before(h('p', { class: 'note', id: 'live-paused', role: 'status' }, ctx.t('review_live_paused')));
+  }
+  if (paused?.timer) return;
+  const tries = paused?.tries ?? 0;
+  const base = (err.response?.retryAfter || 60) * 1000;
+  const wait = Math.min(base * 2 ** tries, Math.max(base, maxPauseMs)) + Math.random() * 1000;
+  paused = { tries: tries + 1, timer: setTimeout(() => resume(ctx), wait) };
+}
+
+// resume subscribes afresh to all the screen follows: the SDK keeps a
+// refused topic as sent, so everything is dropped first, the connection
+// too (which frees what it held on the server), and asked for again on a
+// new one. The view's catch-up fetches what changed during the pause.
+async function resume(ctx) {
+  paused.timer = null;
+  if (!ctx.me) return;
+  const view = handler;
+  sub = null;
+  own = null;
+  await ctx.pb.realtime.unsubscribe().catch(() => {});
+  if (!ctx.me || paused?.timer) return;
+  if (followed) follow(ctx, followed);
+  if (view && handler === view) watch(ctx, view.collection, view.fn);
+}
+
+// unpause: a subscription went through; the note goes, and the person's
+// own access is read again (its events during the pause were lost).
+function unpause(ctx) {
+  if (!paused) return;
+  clearTimeout(paused.timer);
+  paused = null;
+  document.getElementById('live-paused')?.remove();
+  if (ctx.me && followed) followed({ action: 'connected' });
+}
 
 // leave forgets the view shown (route, at every navigation): what arrives
 // until the next view registers waits for it. stopIdle drops the
@@ -48,6 +114,10 @@ export function end(ctx) {
   leave();
   sub = null;
   own = null;
+  followed = null;
+  if (paused) clearTimeout(paused.timer);
+  paused = null;
+  document.getElementById('live-paused')?.remove();
   ctx.pb.realtime.unsubscribe().catch(() => {});
 }
 
@@ -69,14 +139,20 @@ let own = null; // { key, unsubscribe: Promise<fn|null>[] }
 export function follow(ctx, changed) {
   const me = ctx.me;
   if (!me) return;
+  followed = changed;
   const org = me.role === 'aid_worker' && me.organization ? me.organization : '';
   const key = `${me.id}/${org}`;
   if (own?.key === key) return;
   if (own) unfollow();
   const o = { key, ready: false };
   const fire = (e) => { if (own === o && ctx.me?.id === me.id) changed(e); };
-  const warn = (err) => { console.warn('realtime', 'own access', err?.status ?? err); return null; };
-  o.unsubscribe = [ctx.pb.collection('users').subscribe(me.id, fire).catch(warn)];
+  const warn = (err) => {
+    console.warn('realtime', 'own access', err?.status ?? err);
+    if (busy(err) && own === o && ctx.me?.id === me.id) pause(ctx, err);
+    return null;
+  };
+  const through = (fn) => { if (own === o) unpause(ctx); return fn; };
+  o.unsubscribe = [ctx.pb.collection('users').subscribe(me.id, fire).then(through, warn)];
   if (org) o.unsubscribe.push(ctx.pb.collection('organizations').subscribe(org, fire).catch(warn));
   // the first PB_CONNECT comes with the connection these open, or came
   // before; a later one is a connection made again
@@ -117,11 +193,15 @@ function watch(ctx, collection, fn) {
     // a change between the view's fetch and the subscription is caught up
     s.ready = true;
     push({ action: 'subscribed' });
+    if (sub === s) unpause(ctx);
     return fn2;
   }, (err) => {
-    // over the budget, or no connection: the view works as before, fetched when opened
+    // no connection: the view works as before, fetched when opened; the
+    // server busy: the same, said, and asked again later (pause)
     console.warn('realtime', collection, err?.status ?? err);
-    if (sub === s) sub = null;
+    if (sub !== s) return null;
+    sub = null;
+    if (busy(err) && ctx.me?.id === me) pause(ctx, err);
     return null;
   });
   // PB_CONNECT comes with every connection, once the SDK has subscribed on
