@@ -333,3 +333,46 @@ func TestRTCostRun(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceRetryAfter: a simulated phone refused with 429 and
+// Retry-After: 2 sends the request again no sooner than 2 s, and no later
+// than its second of jitter allows (docs/operations.md asks clients to wait
+// at least Retry-After).
+func TestDeviceRetryAfter(t *testing.T) {
+	var mu sync.Mutex
+	var at []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		at = append(at, time.Now())
+		n := len(at)
+		mu.Unlock()
+		if n == 1 {
+			w.Header().Set("Retry-After", "2")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			w.Write([]byte(`{"status":429,"message":"Too many requests.","data":{"request":{"code":"rate_limited","message":"Too many requests."}}}`))
+			return
+		}
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	a := &api{base: srv.URL, hc: srv.Client()}
+	d := newDevice(1, account{ID: "u"}, "t", a, 10, new(atomic.Int64))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := d.retry(ctx, func() error {
+		_, err := a.do(ctx, http.MethodGet, "/api/sync/v1/pull", nil, false, nil)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(at) != 2 {
+		t.Fatalf("%d requests, want 2", len(at))
+	}
+	if wait := at[1].Sub(at[0]); wait < 2*time.Second || wait >= 4*time.Second {
+		t.Errorf("waited %v after Retry-After: 2, want from 2 s to under 4 s", wait)
+	}
+	if d.limited != 1 {
+		t.Errorf("limited %d, want 1", d.limited)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The protocol v1 wire types (docs/sync.md), as a client sees them.
@@ -66,10 +67,13 @@ type (
 var errProtocol = errors.New("protocol violation")
 
 // statusError is a non-2xx answer; retryable says whether a client should
-// send the same request again (the server was unavailable or busy).
+// send the same request again (the server was unavailable or busy), and
+// retryAfter is its Retry-After (whole seconds; 0 when absent), the least
+// a client waits before it does (docs/operations.md).
 type statusError struct {
-	status int
-	body   string
+	status     int
+	body       string
+	retryAfter time.Duration
 }
 
 func (e *statusError) Error() string {
@@ -115,9 +119,20 @@ func (a *api) do(ctx context.Context, method, path string, body []byte, gz bool,
 // cores with the server.
 type answer struct {
 	wire
-	status int
-	gzip   bool
-	raw    []byte
+	status     int
+	gzip       bool
+	raw        []byte
+	retryAfter time.Duration
+}
+
+// retryAfter reads a Retry-After in whole seconds, what the server sends;
+// 0 when absent or not a positive number of seconds.
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(n) * time.Second
 }
 
 // exchange sends a request and reads the answer's bytes.
@@ -153,7 +168,8 @@ func (a *api) exchange(ctx context.Context, method, path string, body []byte, gz
 	if err != nil {
 		return answer{}, fmt.Errorf("read answer: %w", err)
 	}
-	return answer{wire: wire{bytes: int64(len(raw))}, status: res.StatusCode, gzip: res.Header.Get("Content-Encoding") == "gzip", raw: raw}, nil
+	return answer{wire: wire{bytes: int64(len(raw))}, status: res.StatusCode, gzip: res.Header.Get("Content-Encoding") == "gzip", raw: raw,
+		retryAfter: retryAfter(res.Header.Get("Retry-After"))}, nil
 }
 
 // decode decompresses the answer, fails on a non-2xx status and decodes
@@ -167,7 +183,7 @@ func (ans answer) decode(out any) error {
 		}
 	}
 	if ans.status/100 != 2 {
-		return &statusError{status: ans.status, body: string(raw)}
+		return &statusError{status: ans.status, body: string(raw), retryAfter: ans.retryAfter}
 	}
 	if out == nil {
 		return nil

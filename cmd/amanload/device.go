@@ -331,7 +331,11 @@ func applyChanges(local map[recKey]localRec, changes []change) {
 }
 
 // retry calls fn until it succeeds, backing off on network faults, 429 and
-// 5xx (the server may be restarting); any other answer is final.
+// 5xx (the server may be restarting); any other answer is final. An answer
+// with a Retry-After is sent again no sooner than that, plus up to a
+// second more (the phones behind one NAT refused together do not all come
+// back in the same second), as docs/operations.md asks of clients; the
+// run's timeout (ctx) ends any wait.
 func (d *device) retry(ctx context.Context, fn func() error) error {
 	backoff := 50 * time.Millisecond
 	for {
@@ -347,10 +351,14 @@ func (d *device) retry(ctx context.Context, fn func() error) error {
 			return err
 		}
 		d.retries++
+		wait := backoff + time.Duration(d.rng.Int64N(int64(backoff)))
+		if se != nil && se.retryAfter > 0 {
+			wait = max(wait, se.retryAfter+time.Duration(d.rng.Int64N(int64(time.Second))))
+		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
-		case <-time.After(backoff + time.Duration(d.rng.Int64N(int64(backoff)))):
+		case <-time.After(wait):
 		}
 		backoff = min(2*backoff, 2*time.Second)
 		if se != nil && se.status == http.StatusTooManyRequests {
