@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -25,24 +24,7 @@ func servedEnv(t *testing.T) (*tests.TestApp, *httptest.Server) {
 	app := fixtures.Factory(t)
 	newAidWorker(t, app, workerA, fixtures.Organization(t, app, "Field Clinic").Id)
 	newAidWorker(t, app, workerB, fixtures.Organization(t, app, "Water Team").Id)
-	r, err := apis.NewRouter(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var srv *httptest.Server
-	err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: r}, func(e *core.ServeEvent) error {
-		mux, err := e.Router.BuildMux()
-		if err != nil {
-			return err
-		}
-		srv = httptest.NewServer(mux)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	return app, srv
+	return app, servedApp(t, app)
 }
 
 // ends checks that s's connection is closed by the server within a second.
