@@ -74,12 +74,17 @@ func reportMutations(prefix string, n int) []mut {
 // BenchmarkPush500: one push of 500 new incident reports by a volunteer
 // (create rule, validation, hooks, log, stored results).
 func BenchmarkPush500(b *testing.B) {
-	en := benchEnv(b)
+	pushCreates500(b, benchEnv(b), "p")
+}
+
+// pushCreates500 times pushes of 500 new reports on en, their record ids
+// starting with prefix, and reports mutations/s and the CPU they took.
+func pushCreates500(b *testing.B, en *env, prefix string) {
 	var m meter
 	i := 0
 	for b.Loop() {
 		i++
-		body := map[string]any{"client": "bench-device", "mutations": reportMutations(fmt.Sprintf("p%05d", i), 500)}
+		body := map[string]any{"client": "bench-device", "mutations": reportMutations(fmt.Sprintf("%s%05d", prefix, i), 500)}
 		rec := en.serve(&m, en.request(volunteerA, http.MethodPost, "/api/sync/v1/push", body))
 		if rec.Code != 200 {
 			b.Fatalf("push: %d %.300s", rec.Code, rec.Body.String())

@@ -88,18 +88,7 @@ func BenchmarkUpdate500(b *testing.B) {
 	})
 	b.Run("push-create", func(b *testing.B) {
 		en, _, _ := updateEnv(b)
-		var m meter
-		i := 0
-		for b.Loop() {
-			i++
-			body := map[string]any{"client": "bench-device", "mutations": reportMutations(fmt.Sprintf("c%05d", i), 500)}
-			rec := en.serve(&m, en.request(volunteerA, http.MethodPost, "/api/sync/v1/push", body))
-			if rec.Code != 200 {
-				b.Fatalf("push: %d %.300s", rec.Code, rec.Body.String())
-			}
-		}
-		b.ReportMetric(float64(500*b.N)/b.Elapsed().Seconds(), "mutations/s")
-		reportSpent(b, m.spent)
+		pushCreates500(b, en, "c")
 	})
 }
 
