@@ -69,3 +69,16 @@ func userField(user *core.Record, name string) string {
 	}
 	return user.GetString(name)
 }
+
+// CodeMessage is the message of code in the request's language, else in
+// English, else the code itself (a message missing from every catalog,
+// which the catalog tests catch): the top-level message of an answer the
+// server makes itself, such as a refused token.
+func CodeMessage(e *core.RequestEvent, code string) string {
+	for _, lang := range []string{FromRequest(e), English} {
+		if msg, ok := LocalizeCode(lang, code, nil); ok {
+			return msg
+		}
+	}
+	return code
+}

@@ -78,7 +78,7 @@ func staleToken() *hook.Handler[*core.RequestEvent] {
 			return e.JSON(http.StatusUnauthorized, map[string]any{
 				"status":  http.StatusUnauthorized,
 				"code":    CodeInvalidToken,
-				"message": localize(e, CodeInvalidToken),
+				"message": locale.CodeMessage(e, CodeInvalidToken),
 				"data":    map[string]any{},
 			})
 		},
@@ -92,16 +92,4 @@ func tokenChecked(r *http.Request) bool {
 		return false
 	}
 	return !tokenFree[r.Pattern]
-}
-
-// localize is the message of code in the request's language, else in
-// English, else the code (a message missing from the catalog, which its
-// tests catch).
-func localize(e *core.RequestEvent, code string) string {
-	for _, lang := range []string{locale.FromRequest(e), locale.English} {
-		if msg, ok := locale.LocalizeCode(lang, code, nil); ok {
-			return msg
-		}
-	}
-	return code
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"aman/locale"
 )
 
 // Stable error codes. Whole-request errors answer with their HTTP status
@@ -40,7 +42,7 @@ const (
 // (locale/catalog_project.go, English source), whose tests fail when a
 // code has no message in one of the languages.
 func message(e *core.RequestEvent, code string) string {
-	return localize(e, code)
+	return locale.CodeMessage(e, code)
 }
 
 // requestError is a whole-request failure.
